@@ -1,0 +1,176 @@
+//! Signing in and out, and who is signed in.
+
+#[cfg(feature = "ssr")]
+pub mod passwords;
+#[cfg(feature = "ssr")]
+pub mod session;
+#[cfg(feature = "ssr")]
+pub mod throttle;
+
+mod sign_in_page;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::workspaces::WorkspaceSummary;
+
+pub use sign_in_page::SignInPage;
+
+/// The signed-in user as the server sees them. Carries no secret, but stays on the
+/// server; the browser gets a [`Viewer`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedInUser {
+    pub id: i64,
+    pub email: String,
+    pub full_name: String,
+    pub is_super_admin: bool,
+}
+
+/// What the browser knows about the person using it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub full_name: String,
+    pub email: String,
+    pub is_super_admin: bool,
+    /// The workspaces the viewer is an active member of, by name.
+    pub workspaces: Vec<WorkspaceSummary>,
+    /// The slug of the workspace the viewer lands in.
+    pub default_workspace: Option<String>,
+}
+
+/// Where the browser goes after signing in or setting up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Landing {
+    pub path: String,
+}
+
+/// A `next` parameter is followed only to a path on this site, never elsewhere and never
+/// back to the sign-in page itself.
+pub fn safe_next_path(next: Option<&str>) -> Option<String> {
+    let next = next?.trim();
+    let on_this_site = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(|c| c.is_control() || c == '\\');
+    let is_sign_in = next == "/sign-in" || next.starts_with("/sign-in?");
+    (on_this_site && !is_sign_in).then(|| next.to_string())
+}
+
+#[server(endpoint = "sign-in")]
+pub async fn sign_in(email: String, password: String) -> Result<Landing, AppError> {
+    use crate::{request, state::app_state, users, workspaces};
+
+    let state = app_state()?;
+    let parts = request::parts()?;
+    let email = users::normalise_email(&email)?;
+    let address = throttle::client_address(&parts, state.config.trust_proxy);
+    throttle::check(&state.db, state.config.sign_in_limits, &email, &address).await?;
+
+    let account = users::store::find_credentials(&state.db, &email).await?;
+    // Verified even when there is no such account, so timing doesn't reveal which exist.
+    let stored_hash = account
+        .as_ref()
+        .and_then(|account| account.password_hash.clone());
+    let verified = passwords::verify(password, stored_hash).await;
+    let account = match account {
+        Some(account) if verified => account,
+        _ => {
+            throttle::record_failure(&state.db, &email, &address).await?;
+            tracing::warn!(%email, %address, "sign-in failed");
+            return Err(AppError::InvalidCredentials);
+        }
+    };
+    if account.archived {
+        tracing::warn!(user_id = account.id, "archived account tried to sign in");
+        return Err(AppError::AccountArchived);
+    }
+    throttle::forgive(&state.db, &email).await?;
+
+    // A fresh token on every sign-in; whatever session this browser had ends here.
+    if let Some(previous) = session::token_from_headers(&parts.headers, &state.config) {
+        session::end(&state.db, &previous).await?;
+    }
+    let token = session::start(&state.db, account.id, state.config.session_ttl).await?;
+    request::set_cookie(session::set_cookie_header(&token, &state.config))?;
+    tracing::info!(user_id = account.id, "signed in");
+
+    let landing = workspaces::store::landing_slug(&state.db, account.id).await?;
+    Ok(Landing {
+        path: landing.map_or_else(|| "/".to_string(), |slug| format!("/{slug}")),
+    })
+}
+
+#[server(endpoint = "sign-out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::{request, state::app_state};
+
+    let state = app_state()?;
+    let parts = request::parts()?;
+    if let Some(token) = session::token_from_headers(&parts.headers, &state.config) {
+        session::end(&state.db, &token).await?;
+    }
+    request::set_cookie(session::clear_cookie_header(&state.config))?;
+    Ok(())
+}
+
+#[server(endpoint = "viewer")]
+pub async fn current_viewer() -> Result<Viewer, AppError> {
+    use crate::{access, state::app_state, workspaces};
+
+    let user = access::signed_in()?;
+    let state = app_state()?;
+    let workspaces = workspaces::store::active_workspaces(&state.db, user.id).await?;
+    let default_workspace = workspaces::store::landing_slug(&state.db, user.id).await?;
+    Ok(Viewer {
+        full_name: user.full_name,
+        email: user.email,
+        is_super_admin: user.is_super_admin,
+        workspaces,
+        default_workspace,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_paths_on_this_site_are_kept() {
+        for path in [
+            "/",
+            "/acme",
+            "/acme/settings/users?status=invited",
+            "/profile",
+        ] {
+            assert_eq!(safe_next_path(Some(path)), Some(path.to_string()));
+        }
+    }
+
+    #[test]
+    fn next_paths_that_leave_the_site_are_dropped() {
+        for path in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "/a\\b",
+            "evil",
+            "",
+            "/a\nb",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(safe_next_path(Some(path)), None, "{path:?}");
+        }
+        assert_eq!(safe_next_path(None), None);
+    }
+
+    #[test]
+    fn next_never_loops_back_to_sign_in() {
+        assert_eq!(safe_next_path(Some("/sign-in")), None);
+        assert_eq!(safe_next_path(Some("/sign-in?next=/x")), None);
+        assert_eq!(
+            safe_next_path(Some("/sign-in-help")),
+            Some("/sign-in-help".into())
+        );
+    }
+}

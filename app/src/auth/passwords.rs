@@ -1,0 +1,93 @@
+//! Password hashing with Argon2id (the `argon2` crate's defaults: 19 MiB, 2 passes).
+
+use std::sync::LazyLock;
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+
+use crate::error::AppError;
+
+/// A stored hash in PHC string form. Not `Serialize`: it never travels to a browser.
+#[derive(Clone)]
+pub struct StoredHash(pub String);
+
+/// Compared against when an account has no password, so that a wrong email costs as much
+/// time as a wrong password and response times don't reveal which accounts exist.
+static DECOY: LazyLock<Option<String>> = LazyLock::new(|| {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(b"decoy password", &salt)
+        .map(|hash| hash.to_string())
+        .ok()
+});
+
+/// Hashes off the async runtime: Argon2 is deliberately slow.
+pub async fn hash(password: String) -> Result<StoredHash, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|hash| StoredHash(hash.to_string()))
+    })
+    .await
+    .map_err(|error| {
+        tracing::error!(%error, "password hashing task failed");
+        AppError::Internal
+    })?
+    .map_err(|error| {
+        tracing::error!(%error, "password hashing failed");
+        AppError::Internal
+    })
+}
+
+/// Whether `password` matches `stored`; an account without a password never matches.
+pub async fn verify(password: String, stored: Option<StoredHash>) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let (candidate, real) = match &stored {
+            Some(StoredHash(hash)) => (hash.as_str(), true),
+            None => (DECOY.as_deref().unwrap_or_default(), false),
+        };
+        let matches = PasswordHash::new(candidate)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false);
+        real && matches
+    })
+    .await
+    .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_hash_verifies_its_password_only() {
+        let stored = hash("correct horse battery".into()).await.unwrap();
+        assert!(stored.0.starts_with("$argon2id$"));
+        assert!(verify("correct horse battery".into(), Some(stored.clone())).await);
+        assert!(!verify("Correct horse battery".into(), Some(stored)).await);
+    }
+
+    #[tokio::test]
+    async fn the_same_password_hashes_differently_each_time() {
+        let first = hash("same password".into()).await.unwrap();
+        let second = hash("same password".into()).await.unwrap();
+        assert_ne!(first.0, second.0);
+    }
+
+    #[tokio::test]
+    async fn no_password_never_verifies_not_even_the_decoy() {
+        assert!(!verify("decoy password".into(), None).await);
+        assert!(!verify(String::new(), None).await);
+    }
+
+    #[tokio::test]
+    async fn a_corrupt_stored_hash_does_not_verify() {
+        assert!(!verify("x".into(), Some(StoredHash("not a hash".into()))).await);
+    }
+}

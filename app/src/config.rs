@@ -1,0 +1,229 @@
+//! Configuration, read once at start from environment variables (all listed in the README).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use url::Url;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub database_max_connections: u32,
+    pub data_dir: PathBuf,
+    pub listen_addr: SocketAddr,
+    /// Where people reach Gatehouse. Links in mail are built from it, never from a
+    /// request's Host header, and an https URL makes cookies Secure.
+    pub public_url: Url,
+    pub session_ttl: Duration,
+    /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_proxy: bool,
+    pub sign_in_limits: SignInLimits,
+    pub bootstrap_admin: Option<BootstrapAdmin>,
+}
+
+/// Failed sign-ins allowed within [`SignInLimits::WINDOW`] before further attempts wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInLimits {
+    pub per_email: u32,
+    pub per_address: u32,
+}
+
+impl SignInLimits {
+    pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+}
+
+/// The first account, created at start on an empty instance, for automated installs.
+#[derive(Debug, Clone)]
+pub struct BootstrapAdmin {
+    pub email: String,
+    pub password: SecretString,
+    pub full_name: String,
+    pub workspace_name: String,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("{name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+    #[error("GATEHOUSE_ADMIN_EMAIL and GATEHOUSE_ADMIN_PASSWORD must be set together")]
+    IncompleteBootstrapAdmin,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok().filter(|value| !value.is_empty()))
+    }
+
+    /// Builds the configuration from any source of variables; `lookup` returns `None` for
+    /// an unset variable.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let data_dir = PathBuf::from(lookup("GATEHOUSE_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = lookup("DATABASE_URL").unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("gatehouse.db").display()
+            )
+        });
+        let listen_addr: SocketAddr = parse(&lookup, "GATEHOUSE_LISTEN_ADDR", "127.0.0.1:3000")?;
+        let public_url = match lookup("GATEHOUSE_PUBLIC_URL") {
+            Some(value) => value,
+            None => format!("http://{listen_addr}"),
+        };
+        let public_url = Url::parse(&public_url)
+            .ok()
+            .filter(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
+            .ok_or_else(|| ConfigError::Invalid {
+                name: "GATEHOUSE_PUBLIC_URL",
+                reason: "expected an http:// or https:// URL".into(),
+            })?;
+        let session_ttl = duration(&lookup, "GATEHOUSE_SESSION_TTL", "7d")?;
+        let bootstrap_admin = match (
+            lookup("GATEHOUSE_ADMIN_EMAIL"),
+            lookup("GATEHOUSE_ADMIN_PASSWORD"),
+        ) {
+            (Some(email), Some(password)) => Some(BootstrapAdmin {
+                email,
+                password: password.into(),
+                full_name: lookup("GATEHOUSE_ADMIN_NAME").unwrap_or_else(|| "Administrator".into()),
+                workspace_name: lookup("GATEHOUSE_WORKSPACE")
+                    .unwrap_or_else(|| "My workspace".into()),
+            }),
+            (None, None) => None,
+            _ => return Err(ConfigError::IncompleteBootstrapAdmin),
+        };
+        Ok(Config {
+            database_url,
+            database_max_connections: parse(&lookup, "GATEHOUSE_DATABASE_MAX_CONNECTIONS", "10")?,
+            data_dir,
+            listen_addr,
+            public_url,
+            session_ttl,
+            trust_proxy: parse(&lookup, "GATEHOUSE_TRUST_PROXY", "false")?,
+            sign_in_limits: SignInLimits {
+                per_email: parse(&lookup, "GATEHOUSE_SIGN_IN_LIMIT_PER_EMAIL", "10")?,
+                per_address: parse(&lookup, "GATEHOUSE_SIGN_IN_LIMIT_PER_ADDRESS", "100")?,
+            },
+            bootstrap_admin,
+        })
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+}
+
+fn parse<T: std::str::FromStr>(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: &str,
+) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    let value = lookup(name).unwrap_or_else(|| default.to_string());
+    value
+        .trim()
+        .parse()
+        .map_err(|error: T::Err| ConfigError::Invalid {
+            name,
+            reason: error.to_string(),
+        })
+}
+
+fn duration(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: &str,
+) -> Result<Duration, ConfigError> {
+    let value = lookup(name).unwrap_or_else(|| default.to_string());
+    humantime::parse_duration(value.trim())
+        .ok()
+        .filter(|duration| !duration.is_zero())
+        .ok_or_else(|| ConfigError::Invalid {
+            name,
+            reason: format!("expected a duration such as 12h or 7d, got {value:?}"),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_serve_locally_with_sqlite_in_the_data_directory() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.database_url, "sqlite://data/gatehouse.db?mode=rwc");
+        assert_eq!(config.listen_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.public_url.as_str(), "http://127.0.0.1:3000/");
+        assert_eq!(config.session_ttl, Duration::from_secs(7 * 24 * 3600));
+        assert!(!config.secure_cookies());
+        assert!(!config.trust_proxy);
+        assert!(config.bootstrap_admin.is_none());
+    }
+
+    #[test]
+    fn an_https_public_url_makes_cookies_secure() {
+        let config = config(&[("GATEHOUSE_PUBLIC_URL", "https://gatehouse.example.com")]).unwrap();
+        assert!(config.secure_cookies());
+    }
+
+    #[test]
+    fn invalid_values_name_the_variable() {
+        let error = config(&[("GATEHOUSE_SESSION_TTL", "forever")]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("GATEHOUSE_SESSION_TTL is not valid")
+        );
+        let error = config(&[("GATEHOUSE_PUBLIC_URL", "ftp://x")]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("GATEHOUSE_PUBLIC_URL is not valid")
+        );
+        let error = config(&[("GATEHOUSE_LISTEN_ADDR", "localhost")]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("GATEHOUSE_LISTEN_ADDR is not valid")
+        );
+    }
+
+    #[test]
+    fn the_bootstrap_admin_needs_both_email_and_password() {
+        assert_eq!(
+            config(&[("GATEHOUSE_ADMIN_EMAIL", "a@b.co")]).unwrap_err(),
+            ConfigError::IncompleteBootstrapAdmin
+        );
+        let config = config(&[
+            ("GATEHOUSE_ADMIN_EMAIL", "a@b.co"),
+            ("GATEHOUSE_ADMIN_PASSWORD", "correct horse"),
+        ])
+        .unwrap();
+        let admin = config.bootstrap_admin.unwrap();
+        assert_eq!(admin.password.expose_secret(), "correct horse");
+        assert_eq!(admin.workspace_name, "My workspace");
+    }
+
+    #[test]
+    fn the_bootstrap_password_never_appears_in_debug_output() {
+        let config = config(&[
+            ("GATEHOUSE_ADMIN_EMAIL", "a@b.co"),
+            ("GATEHOUSE_ADMIN_PASSWORD", "correct horse"),
+        ])
+        .unwrap();
+        assert!(!format!("{config:?}").contains("correct horse"));
+    }
+}

@@ -1,0 +1,215 @@
+//! The database: one pool through sqlx's `Any` driver, so every query is written once
+//! and runs on SQLite and on PostgreSQL.
+//!
+//! Portable SQL rules kept throughout: `$n` placeholders, times as BIGINT Unix seconds,
+//! flags as INTEGER 0/1 (the `Any` driver can't decode SQLite booleans or PostgreSQL
+//! timestamptz). Only the DDL differs, so each backend has its own migrations directory.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::Migrator;
+
+pub type Db = sqlx::AnyPool;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+
+    fn migrations(self) -> &'static Migrator {
+        match self {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("DATABASE_URL must start with sqlite: or postgres:")]
+    UnsupportedUrl,
+    #[error("could not connect to the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("could not prepare the database: {0}")]
+    Prepare(#[source] sqlx::Error),
+    #[error("could not run the database migrations: {0}")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+}
+
+/// Opens a pool and brings the schema up to date.
+pub async fn connect(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
+    let backend = Backend::of_url(url).ok_or(ConnectError::UnsupportedUrl)?;
+    install_default_drivers();
+    let db = AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(url)
+        .await
+        .map_err(ConnectError::Connect)?;
+    if backend == Backend::Sqlite {
+        // Readers then never wait for the writer. The mode is stored in the file itself.
+        sqlx::query("PRAGMA journal_mode = WAL")
+            .execute(&db)
+            .await
+            .map_err(ConnectError::Prepare)?;
+    }
+    backend
+        .migrations()
+        .run(&db)
+        .await
+        .map_err(ConnectError::Migrate)?;
+    Ok(db)
+}
+
+/// Now, in the Unix seconds every table stores.
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+pub async fn ping(db: &Db) -> bool {
+    sqlx::query("SELECT 1").execute(db).await.is_ok()
+}
+
+pub fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db_error) if db_error.is_unique_violation())
+}
+
+#[cfg(feature = "test-support")]
+pub mod testing {
+    //! Fresh databases for tests: a new SQLite file, and a new schema in the PostgreSQL
+    //! database named by `GATEHOUSE_TEST_POSTGRES_URL` (default: the local `test` database).
+
+    use std::future::Future;
+    use std::panic::AssertUnwindSafe;
+
+    use futures::FutureExt;
+
+    use super::{Backend, Db, connect};
+
+    pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+    /// A database that exists for one test.
+    pub struct TestDatabase {
+        pub backend: Backend,
+        pub db: Db,
+        cleanup: Cleanup,
+    }
+
+    enum Cleanup {
+        /// Dropping the directory removes the SQLite file.
+        Sqlite {
+            _dir: tempfile::TempDir,
+        },
+        Postgres {
+            admin_url: String,
+            schema: String,
+        },
+    }
+
+    impl TestDatabase {
+        pub async fn sqlite() -> TestDatabase {
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            let url = format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("gatehouse.db").display()
+            );
+            let db = connect(&url, 5).await.expect("a fresh SQLite database");
+            TestDatabase {
+                backend: Backend::Sqlite,
+                db,
+                cleanup: Cleanup::Sqlite { _dir: dir },
+            }
+        }
+
+        pub async fn postgres() -> TestDatabase {
+            let admin_url = std::env::var("GATEHOUSE_TEST_POSTGRES_URL")
+                .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string());
+            let mut suffix = [0u8; 8];
+            getrandom::fill(&mut suffix).expect("random bytes");
+            let schema = format!(
+                "gatehouse_test_{}",
+                suffix
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+            );
+            super::install_default_drivers();
+            let admin = sqlx::AnyPool::connect(&admin_url)
+                .await
+                .unwrap_or_else(|error| panic!("PostgreSQL for tests at {admin_url}: {error}"));
+            sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                .execute(&admin)
+                .await
+                .expect("a fresh schema");
+            admin.close().await;
+            let separator = if admin_url.contains('?') { '&' } else { '?' };
+            let url = format!("{admin_url}{separator}options=-c%20search_path%3D{schema}");
+            let db = connect(&url, 5)
+                .await
+                .expect("a migrated PostgreSQL schema");
+            TestDatabase {
+                backend: Backend::Postgres,
+                db,
+                cleanup: Cleanup::Postgres { admin_url, schema },
+            }
+        }
+
+        pub async fn of(backend: Backend) -> TestDatabase {
+            match backend {
+                Backend::Sqlite => TestDatabase::sqlite().await,
+                Backend::Postgres => TestDatabase::postgres().await,
+            }
+        }
+
+        pub async fn remove(self) {
+            self.db.close().await;
+            if let Cleanup::Postgres { admin_url, schema } = self.cleanup
+                && let Ok(admin) = sqlx::AnyPool::connect(&admin_url).await
+            {
+                let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                    .execute(&admin)
+                    .await;
+                admin.close().await;
+            }
+        }
+    }
+
+    /// Runs `test` on a fresh SQLite database, then on a fresh PostgreSQL schema, and
+    /// removes each afterwards, also when the test fails.
+    pub async fn on_each_backend<F, Fut>(test: F)
+    where
+        F: Fn(Db) -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            let database = TestDatabase::of(backend).await;
+            let outcome = AssertUnwindSafe(test(database.db.clone()))
+                .catch_unwind()
+                .await;
+            database.remove().await;
+            if let Err(panic) = outcome {
+                eprintln!("the test failed on {backend:?}");
+                std::panic::resume_unwind(panic);
+            }
+        }
+    }
+}

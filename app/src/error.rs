@@ -1,0 +1,226 @@
+//! The one error type that crosses the wire.
+//!
+//! Every failure a person or an API client can meet is a variant here, with exactly one
+//! user-facing message (its `Display`) and one HTTP status. Internal details (database
+//! errors, I/O) are logged on the server and reach the client only as [`AppError::Internal`].
+
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum AppError {
+    // Authentication
+    #[error("Please sign in to continue.")]
+    NotSignedIn,
+    #[error("The email address or password is incorrect.")]
+    InvalidCredentials,
+    #[error("Too many failed sign-in attempts. Wait {minutes} minutes and try again.")]
+    TooManySignInAttempts { minutes: u64 },
+    #[error("This account has been archived. Contact a super admin to restore access.")]
+    AccountArchived,
+
+    // Authorisation
+    #[error("This workspace doesn't exist, or you are not an active member of it.")]
+    WorkspaceUnavailable,
+    #[error("Only workspace admins can do that.")]
+    AdminRequired,
+    #[error("Only builders and admins can do that.")]
+    BuilderRequired,
+    #[error("Only super admins can do that.")]
+    SuperAdminRequired,
+
+    // First run
+    #[error("Gatehouse is already set up. Sign in instead.")]
+    AlreadySetUp,
+
+    // Input
+    #[error("Enter a valid email address.")]
+    InvalidEmail,
+    #[error("Enter a full name.")]
+    FullNameRequired,
+    #[error("A full name can be at most {max} characters long.")]
+    FullNameTooLong { max: usize },
+    #[error("A password must be at least {min} characters long.")]
+    PasswordTooShort { min: usize },
+    #[error("A password can be at most {max} characters long.")]
+    PasswordTooLong { max: usize },
+    #[error("Enter a workspace name.")]
+    WorkspaceNameRequired,
+    #[error("A workspace name can be at most {max} characters long.")]
+    WorkspaceNameTooLong { max: usize },
+    #[error("No workspace URL is free for that name. Choose a different name.")]
+    NoFreeWorkspaceUrl,
+    #[error("The request was malformed. Reload the page and try again.")]
+    BadRequest,
+
+    // Infrastructure
+    #[error(
+        "Something went wrong on our side. Try again, and tell your admin if it keeps happening."
+    )]
+    Internal,
+    #[error("Gatehouse could not be reached. Check your connection and try again.")]
+    Unreachable,
+}
+
+impl AppError {
+    /// The HTTP status an API client receives with this error.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::NotSignedIn | Self::InvalidCredentials => 401,
+            Self::AccountArchived
+            | Self::AdminRequired
+            | Self::BuilderRequired
+            | Self::SuperAdminRequired => 403,
+            Self::WorkspaceUnavailable => 404,
+            Self::AlreadySetUp | Self::NoFreeWorkspaceUrl => 409,
+            Self::InvalidEmail
+            | Self::FullNameRequired
+            | Self::FullNameTooLong { .. }
+            | Self::PasswordTooShort { .. }
+            | Self::PasswordTooLong { .. }
+            | Self::WorkspaceNameRequired
+            | Self::WorkspaceNameTooLong { .. } => 422,
+            Self::BadRequest => 400,
+            Self::TooManySignInAttempts { .. } => 429,
+            Self::Internal => 500,
+            Self::Unreachable => 503,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_) => Self::BadRequest,
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::Unreachable,
+            _ => Self::Internal,
+        }
+    }
+
+    fn ser(&self) -> server_fn::Bytes {
+        // `ser` runs inside the server function's request, so this is the one place where
+        // every error gets its status code instead of server_fn's blanket 500.
+        #[cfg(feature = "ssr")]
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+            && let Ok(status) = http::StatusCode::from_u16(self.status_code())
+        {
+            response.set_status(status);
+        }
+        let body = WireError {
+            code: self.clone(),
+            message: self.to_string(),
+        };
+        serde_json::to_vec(&body)
+            .map(server_fn::Bytes::from)
+            .unwrap_or_else(|_| server_fn::Bytes::from_static(br#"{"code":"Internal"}"#))
+    }
+
+    fn de(data: server_fn::Bytes) -> Self {
+        serde_json::from_slice::<WireError>(&data)
+            .map(|body| body.code)
+            .unwrap_or(AppError::Unreachable)
+    }
+}
+
+/// An error as API clients receive it: a stable code to branch on and the message to show.
+#[derive(Serialize, Deserialize)]
+struct WireError {
+    code: AppError,
+    #[serde(default)]
+    message: String,
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    #[track_caller]
+    fn from(error: sqlx::Error) -> Self {
+        let location = std::panic::Location::caller();
+        tracing::error!(%error, %location, "database error");
+        Self::Internal
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_round_trip_through_the_wire_encoding() {
+        let errors = [
+            AppError::NotSignedIn,
+            AppError::TooManySignInAttempts { minutes: 15 },
+            AppError::PasswordTooShort { min: 8 },
+            AppError::WorkspaceUnavailable,
+            AppError::Internal,
+        ];
+        for error in errors {
+            assert_eq!(AppError::de(error.ser()), error);
+        }
+    }
+
+    #[test]
+    fn api_clients_get_a_code_and_the_message() {
+        let body: serde_json::Value =
+            serde_json::from_slice(&AppError::PasswordTooShort { min: 8 }.ser()).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "code": { "PasswordTooShort": { "min": 8 } },
+                "message": "A password must be at least 8 characters long.",
+            })
+        );
+    }
+
+    #[test]
+    fn an_unreadable_error_body_is_reported_as_unreachable() {
+        assert_eq!(
+            AppError::de(server_fn::Bytes::from_static(b"<html>proxy error</html>")),
+            AppError::Unreachable
+        );
+    }
+
+    #[test]
+    fn messages_name_the_limits() {
+        assert_eq!(
+            AppError::PasswordTooShort { min: 8 }.to_string(),
+            "A password must be at least 8 characters long."
+        );
+        assert_eq!(
+            AppError::TooManySignInAttempts { minutes: 15 }.to_string(),
+            "Too many failed sign-in attempts. Wait 15 minutes and try again."
+        );
+    }
+
+    #[test]
+    fn transport_failures_map_to_client_facing_errors() {
+        assert_eq!(
+            AppError::from_server_fn_error(ServerFnErrorErr::Args("x".into())),
+            AppError::BadRequest
+        );
+        assert_eq!(
+            AppError::from_server_fn_error(ServerFnErrorErr::Request("x".into())),
+            AppError::Unreachable
+        );
+        assert_eq!(
+            AppError::from_server_fn_error(ServerFnErrorErr::ServerError("x".into())),
+            AppError::Internal
+        );
+    }
+
+    #[test]
+    fn authorisation_failures_are_forbidden_not_server_errors() {
+        for error in [
+            AppError::AdminRequired,
+            AppError::BuilderRequired,
+            AppError::SuperAdminRequired,
+        ] {
+            assert_eq!(error.status_code(), 403);
+        }
+        assert_eq!(AppError::NotSignedIn.status_code(), 401);
+    }
+}

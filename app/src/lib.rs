@@ -1,0 +1,86 @@
+//! Gatehouse: user, group and permission administration for internal-tool platforms.
+//!
+//! This crate is compiled twice: natively with `ssr` for the server, and to WASM with
+//! `hydrate` for the browser. Domain modules hold their rules (pure functions, tested
+//! without a database), their `#[server]` functions and their pages side by side; code
+//! that only the server runs (queries, hashing, sessions) sits in `ssr`-gated modules.
+
+pub mod access;
+pub mod auth;
+pub mod error;
+pub mod memberships;
+pub mod setup;
+pub mod shell;
+pub mod ui;
+pub mod users;
+pub mod workspaces;
+
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod request;
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod tokens;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use auth::SignInPage;
+use setup::SetupPage;
+use shell::{
+    AppShell, DashboardPage, DataSourcesPage, GroupsPage, InstanceSettingsPage, NoWorkspacePage,
+    NotFoundPage, ProfilePage, UsersPage, WorkspaceConstantsPage,
+};
+use workspaces::WorkspaceLayout;
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/gatehouse.css" />
+        <Title formatter=|page: String| format!("{page} · Gatehouse") />
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <Route path=path!("/setup") view=SetupPage />
+                <Route path=path!("/sign-in") view=SignInPage />
+                <ParentRoute path=path!("") view=AppShell>
+                    <Route path=path!("") view=NoWorkspacePage />
+                    <Route path=path!("profile") view=ProfilePage />
+                    <Route path=path!("settings") view=InstanceSettingsPage />
+                    <ParentRoute path=path!(":slug") view=WorkspaceLayout>
+                        <Route path=path!("") view=DashboardPage />
+                        <Route path=path!("settings/users") view=UsersPage />
+                        <Route path=path!("settings/groups") view=GroupsPage />
+                        <Route path=path!("settings/constants") view=WorkspaceConstantsPage />
+                        <Route path=path!("settings/data-sources") view=DataSourcesPage />
+                    </ParentRoute>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,65 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::auth::{SignOut, Viewer};
+use crate::ui::{load_page, use_hydrated};
+
+/// The signed-in user's menu: who they are, their profile, and signing out. A disclosure
+/// (button plus the list it reveals), which needs no arrow-key handling to be accessible.
+#[component]
+pub fn AccountMenu() -> impl IntoView {
+    let viewer = expect_context::<Viewer>();
+    let open = RwSignal::new(false);
+    let hydrated = use_hydrated();
+    let sign_out = ServerAction::<SignOut>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            load_page("/sign-in");
+        }
+    });
+
+    view! {
+        <div class="account">
+            <button
+                type="button"
+                class="account-button"
+                aria-expanded=move || open.get().to_string()
+                aria-controls="account-menu"
+                disabled=move || !hydrated.get()
+                on:click=move |_| open.update(|open| *open = !*open)
+            >
+                <span class="visually-hidden">"Account menu for "</span>
+                {viewer.full_name.clone()}
+            </button>
+            <div id="account-menu" class="account-menu" hidden=move || !open.get()>
+                <p class="account-email">{viewer.email.clone()}</p>
+                <ul>
+                    <li>
+                        <A href="/profile" on:click=move |_| open.set(false)>
+                            "Profile"
+                        </A>
+                    </li>
+                    <li>
+                        <button
+                            type="button"
+                            class="link"
+                            disabled=move || sign_out.pending().get()
+                            on:click=move |_| {
+                                sign_out.dispatch(SignOut {});
+                            }
+                        >
+                            "Sign out"
+                        </button>
+                    </li>
+                </ul>
+                {move || {
+                    sign_out
+                        .value()
+                        .get()
+                        .and_then(Result::err)
+                        .map(|error| view! { <p role="alert" class="form-error">{error.to_string()}</p> })
+                }}
+            </div>
+        </div>
+    }
+}

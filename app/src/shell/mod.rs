@@ -1,0 +1,166 @@
+//! The frame around every signed-in page: sidebar navigation, the workspace switcher and
+//! the account menu.
+
+mod account_menu;
+mod placeholders;
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+use leptos_router::hooks::use_location;
+use leptos_router::location::{Location, Url};
+
+use crate::auth::{Viewer, current_viewer};
+use crate::error::AppError;
+use crate::memberships::Role;
+use crate::ui::load_page;
+use crate::workspaces::WorkspaceSwitcher;
+
+pub use placeholders::{
+    DashboardPage, DataSourcesPage, GroupsPage, InstanceSettingsPage, NoWorkspacePage,
+    NotFoundPage, ProfilePage, UsersPage, WorkspaceConstantsPage,
+};
+
+#[component]
+pub fn AppShell() -> impl IntoView {
+    let viewer = Resource::new(|| (), |_| current_viewer());
+    let Location {
+        pathname, search, ..
+    } = use_location();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match viewer.await {
+                    Ok(viewer) => view! { <SignedInFrame viewer /> }.into_any(),
+                    Err(AppError::NotSignedIn) => {
+                        send_to_sign_in(pathname, search);
+                        view! { <p class="loading">"Your session has ended. Opening sign-in…"</p> }
+                            .into_any()
+                    }
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A session that ended while the page was open: sign in again, then come back here. (On
+/// the server the page gate has already redirected signed-out visitors.)
+fn send_to_sign_in(pathname: Memo<String>, search: Memo<String>) {
+    if cfg!(feature = "hydrate") {
+        let search = search.get_untracked();
+        let here = if search.is_empty() {
+            pathname.get_untracked()
+        } else {
+            format!("{}?{search}", pathname.get_untracked())
+        };
+        load_page(&format!("/sign-in?next={}", Url::escape(&here)));
+    }
+}
+
+#[component]
+fn SignedInFrame(viewer: Viewer) -> impl IntoView {
+    provide_context(viewer.clone());
+    let location = use_location();
+    let workspaces = viewer.workspaces.clone();
+    let default_workspace = viewer.default_workspace.clone();
+    let is_super_admin = viewer.is_super_admin;
+    // The workspace in the URL when there is one, otherwise the viewer's default.
+    let current = Memo::new(move |_| {
+        let path = location.pathname.get();
+        let first_segment = path
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        workspaces
+            .iter()
+            .find(|workspace| workspace.slug == first_segment)
+            .or_else(|| {
+                workspaces
+                    .iter()
+                    .find(|workspace| Some(&workspace.slug) == default_workspace.as_ref())
+            })
+            .cloned()
+    });
+    let current_slug = Signal::derive(move || current.get().map(|workspace| workspace.slug));
+    let is_admin = move || {
+        current
+            .get()
+            .is_some_and(|workspace| workspace.role == Role::Admin)
+    };
+    let link = move |suffix: &'static str| {
+        move || format!("/{}{suffix}", current_slug.get().unwrap_or_default())
+    };
+
+    view! {
+        <div class="frame">
+            <aside class="sidebar">
+                <p class="brand">"Gatehouse"</p>
+                {(!viewer.workspaces.is_empty())
+                    .then(|| {
+                        view! {
+                            <WorkspaceSwitcher
+                                workspaces=viewer.workspaces.clone()
+                                current=current_slug
+                                can_create=is_super_admin
+                            />
+                        }
+                    })}
+                <nav aria-label="Main">
+                    <Show when=move || current_slug.get().is_some()>
+                        <ul>
+                            <li>
+                                <A href=link("")>"Dashboard"</A>
+                            </li>
+                        </ul>
+                    </Show>
+                    <Show when=is_admin>
+                        <h2 id="workspace-settings-heading">"Workspace settings"</h2>
+                        <ul aria-labelledby="workspace-settings-heading">
+                            <li>
+                                <A href=link("/settings/users")>"Users"</A>
+                            </li>
+                            <li>
+                                <A href=link("/settings/groups")>"Groups"</A>
+                            </li>
+                            <li>
+                                <A href=link("/settings/constants")>"Workspace constants"</A>
+                            </li>
+                            <li>
+                                <A href=link("/settings/data-sources")>"Data sources"</A>
+                            </li>
+                        </ul>
+                    </Show>
+                    {is_super_admin
+                        .then(|| {
+                            view! {
+                                <ul>
+                                    <li>
+                                        <A href="/settings">"Settings"</A>
+                                    </li>
+                                </ul>
+                            }
+                        })}
+                </nav>
+                <account_menu::AccountMenu />
+            </aside>
+            <main class="content">
+                <Outlet />
+            </main>
+        </div>
+    }
+}
+
+/// A failure that stops a whole page, told in the error's own words.
+#[component]
+pub fn ErrorPanel(error: AppError) -> impl IntoView {
+    view! {
+        <section class="panel error-panel" aria-labelledby="error-title">
+            <h1 id="error-title">"This page can't be shown"</h1>
+            <p role="alert">{error.to_string()}</p>
+            <p>
+                <a href="/">"Go to your workspace"</a>
+            </p>
+        </section>
+    }
+}

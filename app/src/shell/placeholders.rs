@@ -1,0 +1,135 @@
+//! Pages whose features arrive later. Each says plainly what will live there, so the
+//! navigation is complete from the start.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::auth::Viewer;
+use crate::workspaces::CurrentWorkspace;
+
+#[component]
+fn Placeholder(title: &'static str, summary: &'static str) -> impl IntoView {
+    view! {
+        <Title text=title />
+        <section class="panel" aria-labelledby="page-title">
+            <h1 id="page-title">{title}</h1>
+            <p>{summary}</p>
+        </section>
+    }
+}
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
+    view! {
+        <Title text=workspace.name.clone() />
+        <section class="panel" aria-labelledby="page-title">
+            <h1 id="page-title">{workspace.name.clone()}</h1>
+            <p>"You are " <strong>{workspace.role.label()}</strong> " in this workspace."</p>
+            <p>"The apps you can open will be listed here, by folder."</p>
+        </section>
+    }
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    view! {
+        <Placeholder
+            title="Users"
+            summary="Invite people to this workspace and manage their roles, groups and metadata here."
+        />
+    }
+}
+
+#[component]
+pub fn GroupsPage() -> impl IntoView {
+    view! {
+        <Placeholder
+            title="Groups"
+            summary="Manage the Admin, Builder and End-user roles and custom groups, with their permissions, here."
+        />
+    }
+}
+
+#[component]
+pub fn WorkspaceConstantsPage() -> impl IntoView {
+    view! {
+        <Placeholder
+            title="Workspace constants"
+            summary="Store values that apps in this workspace share, encrypted, here."
+        />
+    }
+}
+
+#[component]
+pub fn DataSourcesPage() -> impl IntoView {
+    view! {
+        <Placeholder
+            title="Data sources"
+            summary="Connect the databases and APIs that apps in this workspace use here."
+        />
+    }
+}
+
+#[component]
+pub fn InstanceSettingsPage() -> impl IntoView {
+    let viewer = expect_context::<Viewer>();
+    if viewer.is_super_admin {
+        view! {
+            <Placeholder
+                title="Settings"
+                summary="Manage all users of this instance, its workspaces and its email outbox here."
+            />
+        }
+        .into_any()
+    } else {
+        view! {
+            <Placeholder title="Settings" summary="Only super admins can open instance settings." />
+        }
+        .into_any()
+    }
+}
+
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let viewer = expect_context::<Viewer>();
+    view! {
+        <Title text="Profile" />
+        <section class="panel" aria-labelledby="page-title">
+            <h1 id="page-title">"Profile"</h1>
+            <dl class="facts">
+                <dt>"Full name"</dt>
+                <dd>{viewer.full_name}</dd>
+                <dt>"Email address"</dt>
+                <dd>{viewer.email}</dd>
+            </dl>
+        </section>
+    }
+}
+
+/// Where someone lands who isn't an active member of any workspace.
+#[component]
+pub fn NoWorkspacePage() -> impl IntoView {
+    view! {
+        <Placeholder
+            title="No workspace yet"
+            summary="You are not an active member of any workspace. Ask a workspace admin to invite you."
+        />
+    }
+}
+
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    view! {
+        <Title text="Page not found" />
+        <main class="auth-page">
+            <section class="auth-card" aria-labelledby="page-title">
+                <h1 id="page-title">"Page not found"</h1>
+                <p>"There is nothing at this address."</p>
+                <p>
+                    <a href="/">"Go to your workspace"</a>
+                </p>
+            </section>
+        </main>
+    }
+}

@@ -1,0 +1,59 @@
+//! Small building blocks every page uses.
+
+use leptos::prelude::*;
+
+/// Becomes true once the browser has hydrated the page. Controls that need the WASM stay
+/// disabled until then, so nobody (person or test) clicks a button that can't work yet.
+pub fn use_hydrated() -> ReadSignal<bool> {
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    hydrated
+}
+
+/// Loads `path` as a new page. Used after signing in or out, when everything on screen
+/// must be rendered again for the new session.
+pub fn load_page(path: &str) {
+    if let Err(error) = window().location().assign(path) {
+        leptos::logging::error!("could not open {path}: {error:?}");
+    }
+}
+
+/// A labelled input bound to `value`. Everything a person typed stays in `value`, so a
+/// refused submission loses nothing.
+#[component]
+pub fn Field(
+    label: &'static str,
+    id: &'static str,
+    value: RwSignal<String>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<String>,
+) -> impl IntoView {
+    let hint_id = hint.as_ref().map(|_| format!("{id}-hint"));
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                name=id
+                type=kind
+                autocomplete=autocomplete
+                aria-describedby=hint_id.clone()
+                required
+                bind:value=value
+            />
+            {hint.map(|hint| view! { <p class="hint" id=hint_id>{hint}</p> })}
+        </div>
+    }
+}
+
+/// Where a form says what went wrong. The live region is always present so that screen
+/// readers announce a message as soon as it appears.
+#[component]
+pub fn FormError(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <p role="alert" class="form-error">
+            {move || message.get()}
+        </p>
+    }
+}

@@ -1,0 +1,126 @@
+//! Users: instance-wide identities, addressed by a lower-case email.
+//!
+//! The rules here are pure so that the browser can show the same messages the server
+//! enforces.
+
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use crate::error::AppError;
+
+pub const FULL_NAME_MAX_CHARS: usize = 100;
+pub const PASSWORD_MIN_CHARS: usize = 8;
+/// Long enough for any passphrase, short enough that hashing it can't be used to tie up
+/// the server.
+pub const PASSWORD_MAX_CHARS: usize = 128;
+
+/// Trims and lower-cases an email address, and refuses anything that isn't one.
+pub fn normalise_email(input: &str) -> Result<String, AppError> {
+    let email = input.trim().to_lowercase();
+    if email_address::EmailAddress::is_valid(&email) && email.contains('.') {
+        Ok(email)
+    } else {
+        Err(AppError::InvalidEmail)
+    }
+}
+
+pub fn normalise_full_name(input: &str) -> Result<String, AppError> {
+    let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        Err(AppError::FullNameRequired)
+    } else if name.chars().count() > FULL_NAME_MAX_CHARS {
+        Err(AppError::FullNameTooLong {
+            max: FULL_NAME_MAX_CHARS,
+        })
+    } else {
+        Ok(name)
+    }
+}
+
+/// A new password must satisfy this; existing ones are only ever verified.
+pub fn check_new_password(password: &str) -> Result<(), AppError> {
+    let length = password.chars().count();
+    if length < PASSWORD_MIN_CHARS {
+        Err(AppError::PasswordTooShort {
+            min: PASSWORD_MIN_CHARS,
+        })
+    } else if length > PASSWORD_MAX_CHARS {
+        Err(AppError::PasswordTooLong {
+            max: PASSWORD_MAX_CHARS,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_lower_cased() {
+        assert_eq!(
+            normalise_email("  Alice@TechCorp.COM "),
+            Ok("alice@techcorp.com".to_string())
+        );
+    }
+
+    #[test]
+    fn malformed_emails_are_refused() {
+        for input in [
+            "",
+            "   ",
+            "alice",
+            "alice@",
+            "@techcorp.com",
+            "alice@@techcorp.com",
+            "alice@localhost",
+            "alice smith@techcorp.com",
+        ] {
+            assert_eq!(
+                normalise_email(input),
+                Err(AppError::InvalidEmail),
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn full_names_collapse_whitespace() {
+        assert_eq!(
+            normalise_full_name("  Ada   Lovelace "),
+            Ok("Ada Lovelace".into())
+        );
+    }
+
+    #[test]
+    fn full_names_must_be_present_and_bounded() {
+        assert_eq!(normalise_full_name(" \t"), Err(AppError::FullNameRequired));
+        let long = "a".repeat(FULL_NAME_MAX_CHARS + 1);
+        assert_eq!(
+            normalise_full_name(&long),
+            Err(AppError::FullNameTooLong {
+                max: FULL_NAME_MAX_CHARS
+            })
+        );
+        assert!(normalise_full_name(&"a".repeat(FULL_NAME_MAX_CHARS)).is_ok());
+    }
+
+    #[test]
+    fn passwords_have_a_length_window_counted_in_characters() {
+        assert_eq!(
+            check_new_password("1234567"),
+            Err(AppError::PasswordTooShort { min: 8 })
+        );
+        assert_eq!(check_new_password("12345678"), Ok(()));
+        // Seven characters in fourteen bytes: still too short.
+        assert_eq!(
+            check_new_password("ééééééé"),
+            Err(AppError::PasswordTooShort { min: 8 })
+        );
+        assert_eq!(
+            check_new_password(&"x".repeat(PASSWORD_MAX_CHARS + 1)),
+            Err(AppError::PasswordTooLong { max: 128 })
+        );
+    }
+}

@@ -1,0 +1,36 @@
+use leptos::prelude::*;
+use leptos_router::components::Outlet;
+use leptos_router::hooks::use_params_map;
+
+use super::{WorkspaceSummary, workspace_context};
+use crate::shell::ErrorPanel;
+
+/// The workspace every page under `/{slug}` belongs to, with the viewer's role in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentWorkspace(pub WorkspaceSummary);
+
+/// Checks on the server that the viewer may enter the workspace in the URL before any
+/// of its pages render.
+#[component]
+pub fn WorkspaceLayout() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let workspace = Resource::new(slug, workspace_context);
+
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match workspace.await {
+                    Ok(workspace) => view! { <WithWorkspace workspace /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn WithWorkspace(workspace: WorkspaceSummary) -> impl IntoView {
+    provide_context(CurrentWorkspace(workspace));
+    view! { <Outlet /> }
+}

@@ -1,0 +1,197 @@
+//! Workspaces and memberships in the database.
+
+use std::collections::HashSet;
+
+use sqlx::AnyConnection;
+
+use super::{WorkspaceSummary, choose_slug, slug_base};
+use crate::access::{Standing, WorkspaceRef};
+use crate::db::{Db, now};
+use crate::error::AppError;
+use crate::memberships::{MembershipStatus, Role};
+
+#[derive(sqlx::FromRow)]
+struct StandingRow {
+    id: i64,
+    slug: String,
+    name: String,
+    workspace_status: String,
+    role: Option<String>,
+    membership_status: Option<String>,
+}
+
+/// The workspace at `slug` and the user's standing in it, if the workspace exists.
+pub async fn standing(
+    db: &Db,
+    slug: &str,
+    user_id: i64,
+) -> Result<Option<(WorkspaceRef, Standing)>, AppError> {
+    let row: Option<StandingRow> = sqlx::query_as(
+        "SELECT w.id, w.slug, w.name, w.status AS workspace_status,
+                m.role, m.status AS membership_status
+         FROM workspaces w
+         LEFT JOIN memberships m ON m.workspace_id = w.id AND m.user_id = $2
+         WHERE w.slug = $1",
+    )
+    .bind(slug)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let membership = match (row.role, row.membership_status) {
+        (Some(role), Some(status)) => Some((decode_role(&role)?, decode_status(&status)?)),
+        _ => None,
+    };
+    Ok(Some((
+        WorkspaceRef {
+            id: row.id,
+            slug: row.slug,
+            name: row.name,
+        },
+        Standing {
+            workspace_archived: row.workspace_status == "archived",
+            membership,
+        },
+    )))
+}
+
+/// The workspaces a user may enter, by name.
+pub async fn active_workspaces(db: &Db, user_id: i64) -> Result<Vec<WorkspaceSummary>, AppError> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT w.slug, w.name, m.role
+         FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
+         WHERE m.user_id = $1 AND m.status = 'active' AND w.status = 'active'
+         ORDER BY lower(w.name), w.slug",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|(slug, name, role)| {
+            Ok(WorkspaceSummary {
+                slug,
+                name,
+                role: decode_role(&role)?,
+            })
+        })
+        .collect()
+}
+
+/// Where a user lands: their default workspace while they may still enter it, otherwise
+/// the first workspace they may enter.
+pub async fn landing_slug(db: &Db, user_id: i64) -> Result<Option<String>, AppError> {
+    let slug = sqlx::query_scalar(
+        "SELECT w.slug
+         FROM memberships m
+         JOIN workspaces w ON w.id = m.workspace_id
+         JOIN users u ON u.id = m.user_id
+         WHERE m.user_id = $1 AND m.status = 'active' AND w.status = 'active'
+         ORDER BY CASE WHEN w.id = u.default_workspace_id THEN 0 ELSE 1 END, lower(w.name), w.slug
+         LIMIT 1",
+    )
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(slug)
+}
+
+pub async fn set_default(db: &Db, user_id: i64, workspace_id: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE users SET default_workspace_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(workspace_id)
+        .bind(now())
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Inserts a workspace under the first free slug for its name.
+pub async fn insert(conn: &mut AnyConnection, name: &str) -> Result<WorkspaceRef, AppError> {
+    let base = slug_base(name);
+    let taken: Vec<String> =
+        sqlx::query_scalar("SELECT slug FROM workspaces WHERE slug = $1 OR slug LIKE $2")
+            .bind(&base)
+            .bind(format!("{base}-%"))
+            .fetch_all(&mut *conn)
+            .await?;
+    let taken: HashSet<String> = taken.into_iter().collect();
+    let slug = choose_slug(name, &taken).ok_or(AppError::NoFreeWorkspaceUrl)?;
+    let id = sqlx::query_scalar(
+        "INSERT INTO workspaces (name, slug, status, created_at) VALUES ($1, $2, 'active', $3)
+         RETURNING id",
+    )
+    .bind(name)
+    .bind(&slug)
+    .bind(now())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|error| {
+        // Another request took the slug between our look and our insert.
+        if crate::db::is_unique_violation(&error) {
+            AppError::NoFreeWorkspaceUrl
+        } else {
+            AppError::from(error)
+        }
+    })?;
+    Ok(WorkspaceRef {
+        id,
+        slug,
+        name: name.to_string(),
+    })
+}
+
+pub async fn add_member(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    user_id: i64,
+    role: Role,
+    status: MembershipStatus,
+) -> Result<(), AppError> {
+    let now = now();
+    sqlx::query(
+        "INSERT INTO memberships (workspace_id, user_id, role, status, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5)",
+    )
+    .bind(workspace_id)
+    .bind(user_id)
+    .bind(role.key())
+    .bind(status.key())
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A new workspace whose first member is `admin_user_id`, as its active Admin.
+pub async fn create_with_admin(
+    conn: &mut AnyConnection,
+    name: &str,
+    admin_user_id: i64,
+) -> Result<WorkspaceRef, AppError> {
+    let workspace = insert(conn, name).await?;
+    add_member(
+        conn,
+        workspace.id,
+        admin_user_id,
+        Role::Admin,
+        MembershipStatus::Active,
+    )
+    .await?;
+    Ok(workspace)
+}
+
+fn decode_role(key: &str) -> Result<Role, AppError> {
+    Role::from_key(key).ok_or_else(|| {
+        tracing::error!(role = key, "unknown role in the database");
+        AppError::Internal
+    })
+}
+
+fn decode_status(key: &str) -> Result<MembershipStatus, AppError> {
+    MembershipStatus::from_key(key).ok_or_else(|| {
+        tracing::error!(status = key, "unknown membership status in the database");
+        AppError::Internal
+    })
+}

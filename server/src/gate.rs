@@ -1,0 +1,188 @@
+//! The page gate: before a page renders, send visitors where they belong. An empty
+//! instance leads every page to set-up; signed-out visitors go to sign-in and come back
+//! afterwards; signed-in visitors skip sign-in and land in their workspace.
+//!
+//! This only shapes navigation. Every server function checks access on its own.
+
+use app::auth::safe_next_path;
+use app::auth::session::CurrentUser;
+use app::state::AppState;
+use app::{setup, workspaces};
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode, Uri, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visitor {
+    InstanceNotSetUp,
+    SignedOut,
+    SignedIn,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Render,
+    RedirectTo(String),
+    /// To the signed-in user's workspace; which one takes a database lookup.
+    RedirectToLanding,
+}
+
+pub fn decide(path: &str, query: Option<&str>, visitor: Visitor) -> Decision {
+    match (visitor, path) {
+        (Visitor::InstanceNotSetUp, "/setup") => Decision::Render,
+        (Visitor::InstanceNotSetUp, _) => Decision::RedirectTo("/setup".into()),
+        (_, "/setup") => Decision::RedirectTo("/".into()),
+        (Visitor::SignedOut, "/sign-in") => Decision::Render,
+        (Visitor::SignedOut, "/") => Decision::RedirectTo("/sign-in".into()),
+        (Visitor::SignedOut, _) => {
+            let here = match query {
+                Some(query) => format!("{path}?{query}"),
+                None => path.to_string(),
+            };
+            let next: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
+            Decision::RedirectTo(format!("/sign-in?next={next}"))
+        }
+        (Visitor::SignedIn, "/sign-in") => {
+            match safe_next_path(query.and_then(next_parameter).as_deref()) {
+                Some(next) => Decision::RedirectTo(next),
+                None => Decision::RedirectToLanding,
+            }
+        }
+        (Visitor::SignedIn, "/") => Decision::RedirectToLanding,
+        (Visitor::SignedIn, _) => Decision::Render,
+    }
+}
+
+fn next_parameter(query: &str) -> Option<String> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == "next")
+        .map(|(_, value)| value.into_owned())
+}
+
+/// Pages are what a browser navigates to: not server functions, not static files.
+fn is_page(method: &Method, uri: &Uri) -> bool {
+    let path = uri.path();
+    let last_segment = path.rsplit('/').next().unwrap_or_default();
+    (method == Method::GET || method == Method::HEAD)
+        && !path.starts_with("/api/")
+        && !path.starts_with("/pkg/")
+        && path != "/health"
+        && !last_segment.contains('.')
+}
+
+pub async fn page_gate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !is_page(request.method(), request.uri()) {
+        return next.run(request).await;
+    }
+    let user = request
+        .extensions()
+        .get::<CurrentUser>()
+        .and_then(|current| current.0.clone());
+    let visitor = match &user {
+        Some(_) => Visitor::SignedIn,
+        None => match setup::store::is_set_up(&state.db).await {
+            Ok(true) => Visitor::SignedOut,
+            Ok(false) => Visitor::InstanceNotSetUp,
+            Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        },
+    };
+    let uri = request.uri();
+    let location = match decide(uri.path(), uri.query(), visitor) {
+        Decision::Render => return next.run(request).await,
+        Decision::RedirectTo(location) => location,
+        Decision::RedirectToLanding => {
+            let Some(user) = user else {
+                return next.run(request).await;
+            };
+            match workspaces::store::landing_slug(&state.db, user.id).await {
+                Ok(Some(slug)) => format!("/{slug}"),
+                // No workspace to land in: "/" explains that.
+                Ok(None) if uri.path() == "/" => return next.run(request).await,
+                Ok(None) => "/".to_string(),
+                Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+            }
+        }
+    };
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Decision::*;
+    use Visitor::*;
+
+    fn to(location: &str) -> Decision {
+        RedirectTo(location.to_string())
+    }
+
+    #[test]
+    fn every_page_leads_to_set_up_on_an_empty_instance() {
+        for path in ["/", "/sign-in", "/acme", "/acme/settings/users", "/profile"] {
+            assert_eq!(decide(path, None, InstanceNotSetUp), to("/setup"), "{path}");
+        }
+        assert_eq!(decide("/setup", None, InstanceNotSetUp), Render);
+    }
+
+    #[test]
+    fn set_up_is_closed_once_done() {
+        assert_eq!(decide("/setup", None, SignedOut), to("/"));
+        assert_eq!(decide("/setup", None, SignedIn), to("/"));
+    }
+
+    #[test]
+    fn signed_out_visitors_sign_in_and_come_back() {
+        assert_eq!(decide("/sign-in", None, SignedOut), Render);
+        assert_eq!(decide("/", None, SignedOut), to("/sign-in"));
+        assert_eq!(
+            decide("/acme/settings/users", None, SignedOut),
+            to("/sign-in?next=%2Facme%2Fsettings%2Fusers")
+        );
+        assert_eq!(
+            decide(
+                "/acme/settings/users",
+                Some("status=invited&q=a b"),
+                SignedOut
+            ),
+            to("/sign-in?next=%2Facme%2Fsettings%2Fusers%3Fstatus%3Dinvited%26q%3Da+b")
+        );
+    }
+
+    #[test]
+    fn signed_in_visitors_skip_sign_in() {
+        assert_eq!(decide("/sign-in", None, SignedIn), RedirectToLanding);
+        assert_eq!(
+            decide("/sign-in", Some("next=%2Facme%2Fsettings"), SignedIn),
+            to("/acme/settings")
+        );
+        assert_eq!(
+            decide(
+                "/sign-in",
+                Some("next=https%3A%2F%2Fevil.example"),
+                SignedIn
+            ),
+            RedirectToLanding
+        );
+    }
+
+    #[test]
+    fn signed_in_visitors_land_in_their_workspace_and_see_pages() {
+        assert_eq!(decide("/", None, SignedIn), RedirectToLanding);
+        assert_eq!(decide("/acme", None, SignedIn), Render);
+        assert_eq!(decide("/profile", None, SignedIn), Render);
+    }
+
+    #[test]
+    fn only_page_navigations_pass_through_the_gate() {
+        let page = |method: Method, path: &str| is_page(&method, &path.parse().unwrap());
+        assert!(page(Method::GET, "/"));
+        assert!(page(Method::GET, "/acme/settings/users"));
+        assert!(page(Method::HEAD, "/acme"));
+        assert!(!page(Method::POST, "/acme"));
+        assert!(!page(Method::POST, "/api/sign_in"));
+        assert!(!page(Method::GET, "/pkg/gatehouse.wasm"));
+        assert!(!page(Method::GET, "/favicon.ico"));
+        assert!(!page(Method::GET, "/health"));
+    }
+}

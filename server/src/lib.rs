@@ -1,0 +1,58 @@
+//! Gatehouse's HTTP server: the leptos pages and server functions behind the page gate
+//! and request protections, plus a health check for load balancers.
+
+pub mod gate;
+pub mod protection;
+
+use app::state::AppState;
+use app::{App, shell};
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::get;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let render = {
+        let options = state.leptos_options.clone();
+        move || shell(options.clone())
+    };
+    Router::new()
+        .route("/health", get(health))
+        .leptos_routes_with_context(&state, routes, context.clone(), render)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
+        // Layers run outside-in: the last one added sees the request first.
+        .layer(from_fn_with_state(state.clone(), gate::page_gate))
+        .layer(from_fn_with_state(state.clone(), protection::resolve_user))
+        .layer(from_fn_with_state(state.clone(), protection::same_origin_only))
+        .layer(from_fn(protection::security_headers))
+        .layer(
+            TraceLayer::new_for_http()
+                // The path only: query strings may carry tokens.
+                .make_span_with(|request: &axum::extract::Request| {
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}
+
+/// Ready when the database answers.
+async fn health(State(state): State<AppState>) -> StatusCode {
+    if app::db::ping(&state.db).await {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    }
+}

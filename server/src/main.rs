@@ -1,0 +1,125 @@
+//! `gatehouse`: serves Gatehouse on the configured address.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use app::config::{Config, ConfigError};
+use app::db::{Backend, ConnectError};
+use app::error::AppError;
+use app::setup::store::{Bootstrap, set_up_from_config};
+use app::state::AppState;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Debug, thiserror::Error)]
+enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("could not create the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("could not read the leptos site configuration: {0}")]
+    Site(String),
+    #[error(transparent)]
+    Database(#[from] ConnectError),
+    #[error(
+        "could not create the admin from GATEHOUSE_ADMIN_EMAIL and GATEHOUSE_ADMIN_PASSWORD: {0}"
+    )]
+    Bootstrap(AppError),
+    #[error("could not listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    init_logging();
+    match serve().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `RUST_LOG` filters (default `info`); `GATEHOUSE_LOG_FORMAT=json` writes JSON lines.
+fn init_logging() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    if std::env::var("GATEHOUSE_LOG_FORMAT").is_ok_and(|format| format == "json") {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
+}
+
+async fn serve() -> Result<(), StartError> {
+    let config = Config::from_env()?;
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
+        path: config.data_dir.display().to_string(),
+        source,
+    })?;
+    let leptos_options = leptos::config::get_configuration(None)
+        .map_err(|error| StartError::Site(error.to_string()))?
+        .leptos_options;
+
+    // The URL may hold a password, so only the kind of database is logged.
+    tracing::info!(backend = ?Backend::of_url(&config.database_url), "opening the database");
+    let db = app::db::connect(&config.database_url, config.database_max_connections).await?;
+    if let Some(admin) = &config.bootstrap_admin {
+        match set_up_from_config(&db, admin)
+            .await
+            .map_err(StartError::Bootstrap)?
+        {
+            Bootstrap::Created { workspace_slug } => {
+                tracing::info!(email = %admin.email, workspace = %workspace_slug, "created the first super admin");
+            }
+            Bootstrap::AlreadySetUp => {
+                tracing::info!("instance already set up; GATEHOUSE_ADMIN_EMAIL is ignored");
+            }
+        }
+    }
+
+    let addr = config.listen_addr;
+    let public_url = config.public_url.to_string();
+    let state = AppState {
+        db,
+        config: Arc::new(config),
+        leptos_options,
+    };
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Listen { addr, source })?;
+    tracing::info!(%addr, %public_url, "Gatehouse is listening");
+    axum::serve(
+        listener,
+        server::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|source| StartError::Listen { addr, source })
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
