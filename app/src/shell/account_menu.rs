@@ -62,4 +62,5 @@ pub fn AccountMenu() -> impl IntoView {
             </div>
         </div>
     }
+    .into_any()
 }

@@ -60,6 +60,23 @@ fn send_to_sign_in(pathname: Memo<String>, search: Memo<String>) {
 #[component]
 fn SignedInFrame(viewer: Viewer) -> impl IntoView {
     provide_context(viewer.clone());
+    view! {
+        <div class="frame">
+            <aside class="sidebar">
+                <p class="brand">"Gatehouse"</p>
+                <Navigation viewer />
+                <account_menu::AccountMenu />
+            </aside>
+            <main class="content">
+                <Outlet />
+            </main>
+        </div>
+    }
+}
+
+/// The workspace switcher and the links to every page the viewer may open.
+#[component]
+fn Navigation(viewer: Viewer) -> impl IntoView {
     let location = use_location();
     let workspaces = viewer.workspaces.clone();
     let default_workspace = viewer.default_workspace.clone();
@@ -93,62 +110,54 @@ fn SignedInFrame(viewer: Viewer) -> impl IntoView {
     };
 
     view! {
-        <div class="frame">
-            <aside class="sidebar">
-                <p class="brand">"Gatehouse"</p>
-                {(!viewer.workspaces.is_empty())
-                    .then(|| {
-                        view! {
-                            <WorkspaceSwitcher
-                                workspaces=viewer.workspaces.clone()
-                                current=current_slug
-                                can_create=is_super_admin
-                            />
-                        }
-                    })}
-                <nav aria-label="Main">
-                    <Show when=move || current_slug.get().is_some()>
+        {(!viewer.workspaces.is_empty())
+            .then(|| {
+                view! {
+                    <WorkspaceSwitcher
+                        workspaces=viewer.workspaces.clone()
+                        current=current_slug
+                        can_create=is_super_admin
+                    />
+                }
+            })}
+        <nav aria-label="Main">
+            <Show when=move || current_slug.get().is_some()>
+                <ul>
+                    <li>
+                        <A href=link("")>"Dashboard"</A>
+                    </li>
+                </ul>
+            </Show>
+            <Show when=is_admin>
+                <h2 id="workspace-settings-heading">"Workspace settings"</h2>
+                <ul aria-labelledby="workspace-settings-heading">
+                    <li>
+                        <A href=link("/settings/users")>"Users"</A>
+                    </li>
+                    <li>
+                        <A href=link("/settings/groups")>"Groups"</A>
+                    </li>
+                    <li>
+                        <A href=link("/settings/constants")>"Workspace constants"</A>
+                    </li>
+                    <li>
+                        <A href=link("/settings/data-sources")>"Data sources"</A>
+                    </li>
+                </ul>
+            </Show>
+            {is_super_admin
+                .then(|| {
+                    view! {
                         <ul>
                             <li>
-                                <A href=link("")>"Dashboard"</A>
+                                <A href="/settings">"Settings"</A>
                             </li>
                         </ul>
-                    </Show>
-                    <Show when=is_admin>
-                        <h2 id="workspace-settings-heading">"Workspace settings"</h2>
-                        <ul aria-labelledby="workspace-settings-heading">
-                            <li>
-                                <A href=link("/settings/users")>"Users"</A>
-                            </li>
-                            <li>
-                                <A href=link("/settings/groups")>"Groups"</A>
-                            </li>
-                            <li>
-                                <A href=link("/settings/constants")>"Workspace constants"</A>
-                            </li>
-                            <li>
-                                <A href=link("/settings/data-sources")>"Data sources"</A>
-                            </li>
-                        </ul>
-                    </Show>
-                    {is_super_admin
-                        .then(|| {
-                            view! {
-                                <ul>
-                                    <li>
-                                        <A href="/settings">"Settings"</A>
-                                    </li>
-                                </ul>
-                            }
-                        })}
-                </nav>
-                <account_menu::AccountMenu />
-            </aside>
-            <main class="content">
-                <Outlet />
-            </main>
-        </div>
+                    }
+                })}
+        </nav>
     }
+    .into_any()
 }
 
 /// A failure that stops a whole page, told in the error's own words.

@@ -62,6 +62,7 @@ pub fn WorkspaceSwitcher(
             </Show>
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -120,4 +121,5 @@ fn CreateWorkspaceDialog(on_close: impl Fn() + Clone + Send + Sync + 'static) ->
             </form>
         </div>
     }
+    .into_any()
 }

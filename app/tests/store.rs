@@ -1,0 +1,534 @@
+//! The store on SQLite and PostgreSQL: every test runs once on each backend.
+
+use std::time::Duration;
+
+use app::auth::{passwords, session, throttle};
+use app::config::{BootstrapAdmin, SignInLimits};
+use app::db::Db;
+use app::db::testing::on_each_backend;
+use app::error::AppError;
+use app::memberships::{MembershipStatus, Role};
+use app::setup::FirstAdmin;
+use app::setup::store::{Bootstrap, is_set_up, set_up, set_up_from_config};
+use app::tokens::SecretToken;
+use app::users::store::{NewUser, find_credentials, insert as insert_user};
+use app::workspaces::store::{
+    active_workspaces, add_member, create_with_admin, landing_slug, set_default, standing,
+};
+
+fn ada() -> FirstAdmin {
+    FirstAdmin {
+        full_name: "Ada Lovelace".into(),
+        email: "ada@example.com".into(),
+        workspace_name: "Acme Corp".into(),
+    }
+}
+
+async fn count(db: &Db, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+async fn add_user(db: &Db, email: &str) -> i64 {
+    let mut conn = db.acquire().await.unwrap();
+    insert_user(
+        &mut conn,
+        NewUser {
+            email,
+            full_name: "Someone",
+            password_hash: None,
+            is_super_admin: false,
+            default_workspace_id: None,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn add_workspace(db: &Db, name: &str, admin: i64) -> app::access::WorkspaceRef {
+    let mut tx = db.begin().await.unwrap();
+    let workspace = create_with_admin(&mut tx, name, admin).await.unwrap();
+    tx.commit().await.unwrap();
+    workspace
+}
+
+#[tokio::test]
+async fn set_up_creates_a_super_admin_who_is_admin_of_the_first_workspace() {
+    on_each_backend(|db| async move {
+        assert!(!is_set_up(&db).await.unwrap());
+        let created = set_up(&db, &ada(), "analytical engine".into())
+            .await
+            .unwrap();
+        assert!(is_set_up(&db).await.unwrap());
+        assert_eq!(created.workspace_slug, "acme-corp");
+
+        let credentials = find_credentials(&db, "ada@example.com")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(credentials.id, created.user_id);
+        assert!(!credentials.archived);
+        assert!(passwords::verify("analytical engine".into(), credentials.password_hash).await);
+
+        let super_admin: i64 = sqlx::query_scalar("SELECT is_super_admin FROM users WHERE id = $1")
+            .bind(created.user_id)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(super_admin, 1);
+        let workspaces = active_workspaces(&db, created.user_id).await.unwrap();
+        assert_eq!(workspaces.len(), 1);
+        assert_eq!(workspaces[0].name, "Acme Corp");
+        assert_eq!(workspaces[0].role, Role::Admin);
+        assert_eq!(
+            landing_slug(&db, created.user_id).await.unwrap().as_deref(),
+            Some("acme-corp")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_second_set_up_is_refused_and_changes_nothing() {
+    on_each_backend(|db| async move {
+        set_up(&db, &ada(), "analytical engine".into())
+            .await
+            .unwrap();
+        let intruder = FirstAdmin {
+            full_name: "Mallory".into(),
+            email: "mallory@example.com".into(),
+            workspace_name: "Takeover".into(),
+        };
+        let refused = set_up(&db, &intruder, "password123".into()).await;
+        assert_eq!(refused.err(), Some(AppError::AlreadySetUp));
+        assert_eq!(count(&db, "users").await, 1);
+        assert_eq!(count(&db, "workspaces").await, 1);
+        assert_eq!(count(&db, "memberships").await, 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn of_concurrent_set_ups_exactly_one_succeeds() {
+    on_each_backend(|db| async move {
+        let attempts = (0..4).map(|n| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let admin = FirstAdmin {
+                    full_name: format!("Admin {n}"),
+                    email: format!("admin{n}@example.com"),
+                    workspace_name: format!("Workspace {n}"),
+                };
+                set_up(&db, &admin, "password123".into()).await
+            })
+        });
+        let mut succeeded = 0;
+        for attempt in attempts {
+            match attempt.await.unwrap() {
+                Ok(_) => succeeded += 1,
+                Err(error) => assert_eq!(error, AppError::AlreadySetUp),
+            }
+        }
+        assert_eq!(succeeded, 1);
+        assert_eq!(count(&db, "users").await, 1);
+        assert_eq!(count(&db, "workspaces").await, 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_configured_admin_is_created_once() {
+    on_each_backend(|db| async move {
+        let admin = BootstrapAdmin {
+            email: "Ops@Example.com".into(),
+            password: "automation-secret".to_string().into(),
+            full_name: "Operations".into(),
+            workspace_name: "Platform".into(),
+        };
+        assert_eq!(
+            set_up_from_config(&db, &admin).await,
+            Ok(Bootstrap::Created {
+                workspace_slug: "platform".into()
+            })
+        );
+        assert_eq!(
+            set_up_from_config(&db, &admin).await,
+            Ok(Bootstrap::AlreadySetUp)
+        );
+        assert!(
+            find_credentials(&db, "ops@example.com")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(count(&db, "users").await, 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_invalid_configured_admin_writes_nothing() {
+    on_each_backend(|db| async move {
+        let admin = BootstrapAdmin {
+            email: "not an email".into(),
+            password: "automation-secret".to_string().into(),
+            full_name: "Operations".into(),
+            workspace_name: "Platform".into(),
+        };
+        assert_eq!(
+            set_up_from_config(&db, &admin).await,
+            Err(AppError::InvalidEmail)
+        );
+        assert!(!is_set_up(&db).await.unwrap());
+        assert_eq!(count(&db, "users").await, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_session_resolves_to_its_user_until_it_ends() {
+    on_each_backend(|db| async move {
+        let created = set_up(&db, &ada(), "analytical engine".into())
+            .await
+            .unwrap();
+        let token = session::start(&db, created.user_id, Duration::from_secs(3600))
+            .await
+            .unwrap();
+        let user = session::resolve(&db, &token).await.unwrap().unwrap();
+        assert_eq!(user.id, created.user_id);
+        assert_eq!(user.email, "ada@example.com");
+        assert!(user.is_super_admin);
+
+        let stored: String = sqlx::query_scalar("SELECT token_hash FROM sessions")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_ne!(stored, token.expose(), "only the hash is stored");
+
+        session::end(&db, &token).await.unwrap();
+        assert_eq!(session::resolve(&db, &token).await.unwrap(), None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_expired_and_archived_sessions_resolve_to_nobody() {
+    on_each_backend(|db| async move {
+        let created = set_up(&db, &ada(), "analytical engine".into())
+            .await
+            .unwrap();
+        let unknown = SecretToken::generate().unwrap();
+        assert_eq!(session::resolve(&db, &unknown).await.unwrap(), None);
+
+        let expired = session::start(&db, created.user_id, Duration::from_secs(3600))
+            .await
+            .unwrap();
+        sqlx::query("UPDATE sessions SET expires_at = 0")
+            .execute(&db)
+            .await
+            .unwrap();
+        assert_eq!(session::resolve(&db, &expired).await.unwrap(), None);
+
+        let live = session::start(&db, created.user_id, Duration::from_secs(3600))
+            .await
+            .unwrap();
+        assert_eq!(
+            count(&db, "sessions").await,
+            1,
+            "starting a session sweeps expired ones"
+        );
+        sqlx::query("UPDATE users SET status = 'archived'")
+            .execute(&db)
+            .await
+            .unwrap();
+        assert_eq!(session::resolve(&db, &live).await.unwrap(), None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_limited_per_email_and_per_address() {
+    on_each_backend(|db| async move {
+        let limits = SignInLimits {
+            per_email: 3,
+            per_address: 5,
+        };
+        for _ in 0..3 {
+            throttle::check(&db, limits, "ada@example.com", "10.0.0.1")
+                .await
+                .unwrap();
+            throttle::record_failure(&db, "ada@example.com", "10.0.0.1")
+                .await
+                .unwrap();
+        }
+        let refused = Err(AppError::TooManySignInAttempts { minutes: 15 });
+        assert_eq!(
+            throttle::check(&db, limits, "ada@example.com", "10.0.0.2").await,
+            refused
+        );
+        // Another email from the same address still has attempts left…
+        assert_eq!(
+            throttle::check(&db, limits, "bob@example.com", "10.0.0.1").await,
+            Ok(())
+        );
+        for _ in 0..2 {
+            throttle::record_failure(&db, "bob@example.com", "10.0.0.1")
+                .await
+                .unwrap();
+        }
+        // …until the address has used up its own limit.
+        assert_eq!(
+            throttle::check(&db, limits, "carol@example.com", "10.0.0.1").await,
+            refused
+        );
+
+        throttle::forgive(&db, "ada@example.com").await.unwrap();
+        assert_eq!(
+            throttle::check(&db, limits, "ada@example.com", "10.0.0.9").await,
+            Ok(())
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn failures_older_than_the_window_no_longer_count() {
+    on_each_backend(|db| async move {
+        let limits = SignInLimits {
+            per_email: 1,
+            per_address: 100,
+        };
+        throttle::record_failure(&db, "ada@example.com", "10.0.0.1")
+            .await
+            .unwrap();
+        assert!(
+            throttle::check(&db, limits, "ada@example.com", "10.0.0.1")
+                .await
+                .is_err()
+        );
+        let long_ago = app::db::now() - SignInLimits::WINDOW.as_secs() as i64 - 1;
+        sqlx::query("UPDATE sign_in_failures SET failed_at = $1")
+            .bind(long_ago)
+            .execute(&db)
+            .await
+            .unwrap();
+        assert_eq!(
+            throttle::check(&db, limits, "ada@example.com", "10.0.0.1").await,
+            Ok(())
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn new_workspaces_take_the_next_free_slug() {
+    on_each_backend(|db| async move {
+        let created = set_up(&db, &ada(), "analytical engine".into())
+            .await
+            .unwrap();
+        let second = add_workspace(&db, "Acme Corp", created.user_id).await;
+        let third = add_workspace(&db, "ACME corp!", created.user_id).await;
+        let reserved = add_workspace(&db, "Settings", created.user_id).await;
+        assert_eq!(second.slug, "acme-corp-2");
+        assert_eq!(third.slug, "acme-corp-3");
+        assert_eq!(reserved.slug, "settings-2");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn only_active_memberships_of_active_workspaces_are_listed() {
+    on_each_backend(|db| async move {
+        let owner = set_up(&db, &ada(), "analytical engine".into())
+            .await
+            .unwrap()
+            .user_id;
+        let bob = add_user(&db, "bob@example.com").await;
+        let zeta = add_workspace(&db, "Zeta", owner).await;
+        let beta = add_workspace(&db, "beta", owner).await;
+        let invited = add_workspace(&db, "Invited here", owner).await;
+        let archived_membership = add_workspace(&db, "Left", owner).await;
+        let archived_workspace = add_workspace(&db, "Closed", owner).await;
+        let mut conn = db.acquire().await.unwrap();
+        add_member(
+            &mut conn,
+            zeta.id,
+            bob,
+            Role::Builder,
+            MembershipStatus::Active,
+        )
+        .await
+        .unwrap();
+        add_member(
+            &mut conn,
+            beta.id,
+            bob,
+            Role::EndUser,
+            MembershipStatus::Active,
+        )
+        .await
+        .unwrap();
+        add_member(
+            &mut conn,
+            invited.id,
+            bob,
+            Role::Admin,
+            MembershipStatus::Invited,
+        )
+        .await
+        .unwrap();
+        add_member(
+            &mut conn,
+            archived_membership.id,
+            bob,
+            Role::Admin,
+            MembershipStatus::Archived,
+        )
+        .await
+        .unwrap();
+        add_member(
+            &mut conn,
+            archived_workspace.id,
+            bob,
+            Role::Admin,
+            MembershipStatus::Active,
+        )
+        .await
+        .unwrap();
+        drop(conn);
+        sqlx::query("UPDATE workspaces SET status = 'archived' WHERE id = $1")
+            .bind(archived_workspace.id)
+            .execute(&db)
+            .await
+            .unwrap();
+
+        let listed: Vec<(String, Role)> = active_workspaces(&db, bob)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|workspace| (workspace.name, workspace.role))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("beta".to_string(), Role::EndUser),
+                ("Zeta".to_string(), Role::Builder)
+            ]
+        );
+
+        let (_, standing_in_invited) = standing(&db, &invited.slug, bob).await.unwrap().unwrap();
+        assert_eq!(
+            standing_in_invited.membership,
+            Some((Role::Admin, MembershipStatus::Invited))
+        );
+        let (_, standing_in_closed) = standing(&db, &archived_workspace.slug, bob)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(standing_in_closed.workspace_archived);
+        assert!(standing(&db, "nowhere", bob).await.unwrap().is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn users_land_in_their_default_workspace_while_they_may_enter_it() {
+    on_each_backend(|db| async move {
+        let owner = set_up(&db, &ada(), "analytical engine".into())
+            .await
+            .unwrap()
+            .user_id;
+        let bob = add_user(&db, "bob@example.com").await;
+        assert_eq!(landing_slug(&db, bob).await.unwrap(), None);
+
+        let alpha = add_workspace(&db, "Alpha", owner).await;
+        let omega = add_workspace(&db, "Omega", owner).await;
+        let mut conn = db.acquire().await.unwrap();
+        add_member(
+            &mut conn,
+            alpha.id,
+            bob,
+            Role::Builder,
+            MembershipStatus::Active,
+        )
+        .await
+        .unwrap();
+        add_member(
+            &mut conn,
+            omega.id,
+            bob,
+            Role::Builder,
+            MembershipStatus::Active,
+        )
+        .await
+        .unwrap();
+        drop(conn);
+        assert_eq!(
+            landing_slug(&db, bob).await.unwrap().as_deref(),
+            Some("alpha")
+        );
+
+        set_default(&db, bob, omega.id).await.unwrap();
+        assert_eq!(
+            landing_slug(&db, bob).await.unwrap().as_deref(),
+            Some("omega")
+        );
+
+        sqlx::query(
+            "UPDATE memberships SET status = 'archived' WHERE workspace_id = $1 AND user_id = $2",
+        )
+        .bind(omega.id)
+        .bind(bob)
+        .execute(&db)
+        .await
+        .unwrap();
+        assert_eq!(
+            landing_slug(&db, bob).await.unwrap().as_deref(),
+            Some("alpha")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_membership_needs_a_known_role_and_status_and_one_row_per_workspace() {
+    on_each_backend(|db| async move {
+        let owner = set_up(&db, &ada(), "analytical engine".into()).await.unwrap().user_id;
+        let workspace_id: i64 = sqlx::query_scalar("SELECT id FROM workspaces")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        let insert = |role: &'static str, status: &'static str| {
+            sqlx::query(
+                "INSERT INTO memberships (workspace_id, user_id, role, status, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, 0, 0)",
+            )
+            .bind(workspace_id)
+            .bind(owner)
+            .bind(role)
+            .bind(status)
+            .execute(&db)
+        };
+        assert!(insert("owner", "active").await.is_err(), "unknown role");
+        let duplicate = insert("builder", "active").await.unwrap_err();
+        assert!(app::db::is_unique_violation(&duplicate), "one membership per workspace");
+        sqlx::query("DELETE FROM memberships").execute(&db).await.unwrap();
+        assert!(insert("builder", "verified").await.is_err(), "unknown status");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn emails_are_stored_lower_case_only() {
+    on_each_backend(|db| async move {
+        let refused = sqlx::query(
+            "INSERT INTO users (email, full_name, created_at, updated_at) VALUES ('Ada@Example.com', 'Ada', 0, 0)",
+        )
+        .execute(&db)
+        .await;
+        assert!(refused.is_err());
+    })
+    .await;
+}

@@ -1,0 +1,786 @@
+//! Gatehouse over HTTP, through the real router without a socket, on SQLite and
+//! PostgreSQL: the page gate, sign-in and sessions, request protections and the
+//! authorisation matrix of every server function.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::auth::session;
+use app::config::Config;
+use app::db::Db;
+use app::db::testing::on_each_backend;
+use app::memberships::{MembershipStatus, Role};
+use app::state::AppState;
+use app::users::store::{NewUser, insert as insert_user};
+use app::workspaces::store::{add_member, create_with_admin};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use axum::response::Response;
+use leptos::config::LeptosOptions;
+use serde_json::Value;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "analytical engine";
+
+struct TestApp {
+    router: Router,
+    db: Db,
+    config: Arc<Config>,
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|_| panic!("JSON body, got {:?}", self.body))
+    }
+
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// The session cookie as a browser would send it back.
+    fn session_cookie(&self) -> String {
+        let set_cookie = self.header("set-cookie");
+        set_cookie.split(';').next().unwrap_or_default().to_string()
+    }
+}
+
+impl TestApp {
+    fn new(db: Db) -> TestApp {
+        TestApp::with_settings(db, &[])
+    }
+
+    fn with_settings(db: Db, settings: &[(&str, &str)]) -> TestApp {
+        let settings: Vec<(String, String)> = settings
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
+        let config = Config::from_lookup(|name| {
+            settings
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+        })
+        .expect("test configuration");
+        let config = Arc::new(config);
+        let state = AppState {
+            db: db.clone(),
+            config: config.clone(),
+            leptos_options: LeptosOptions::builder().output_name("gatehouse").build(),
+        };
+        TestApp {
+            router: server::router(state),
+            db,
+            config,
+        }
+    }
+
+    async fn send(&self, request: Request<Body>) -> Reply {
+        let response: Response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        let mut request = Request::get(path);
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    /// Calls a server function the way the browser does: a same-origin form post.
+    async fn call(&self, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Reply {
+        self.call_from(endpoint, form, cookie, "same-origin").await
+    }
+
+    async fn call_from(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+        fetch_site: &str,
+    ) -> Reply {
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let mut request = Request::post(format!("/api/{endpoint}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", fetch_site);
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Sets the instance up as Ada, returning her session cookie.
+    async fn set_up(&self) -> String {
+        let reply = self
+            .call(
+                "set-up",
+                &[
+                    ("full_name", "Ada Lovelace"),
+                    ("email", "ada@example.com"),
+                    ("password", PASSWORD),
+                    ("workspace_name", "Acme"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.session_cookie()
+    }
+
+    async fn sign_in(&self, email: &str, password: &str, cookie: Option<&str>) -> Reply {
+        self.call(
+            "sign-in",
+            &[("email", email), ("password", password)],
+            cookie,
+        )
+        .await
+    }
+
+    /// A user with a live session, without going through sign-in.
+    async fn user_with_session(&self, email: &str) -> (i64, String) {
+        let mut conn = self.db.acquire().await.unwrap();
+        let id = insert_user(
+            &mut conn,
+            NewUser {
+                email,
+                full_name: email,
+                password_hash: None,
+                is_super_admin: false,
+                default_workspace_id: None,
+            },
+        )
+        .await
+        .unwrap();
+        drop(conn);
+        let token = session::start(&self.db, id, Duration::from_secs(3600))
+            .await
+            .unwrap();
+        (
+            id,
+            format!("{}={}", session::cookie_name(&self.config), token.expose()),
+        )
+    }
+
+    async fn workspace_id(&self, slug: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM workspaces WHERE slug = $1")
+            .bind(slug)
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+
+    async fn add_member(
+        &self,
+        workspace_id: i64,
+        user_id: i64,
+        role: Role,
+        status: MembershipStatus,
+    ) {
+        let mut conn = self.db.acquire().await.unwrap();
+        add_member(&mut conn, workspace_id, user_id, role, status)
+            .await
+            .unwrap();
+    }
+
+    async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+}
+
+fn error_code(reply: &Reply) -> Value {
+    reply.json()["code"].clone()
+}
+
+#[tokio::test]
+async fn an_empty_instance_leads_every_page_to_set_up() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        for path in ["/", "/sign-in", "/acme", "/acme/settings/users", "/profile"] {
+            let reply = app.get(path, None).await;
+            assert_eq!(reply.status, StatusCode::SEE_OTHER, "{path}");
+            assert_eq!(reply.location(), "/setup", "{path}");
+        }
+        let reply = app.get("/setup", None).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert!(reply.body.contains("Set up Gatehouse"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn set_up_signs_the_first_admin_in_and_closes_behind_them() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let reply = app
+            .call(
+                "set-up",
+                &[
+                    ("full_name", "Ada Lovelace"),
+                    ("email", "Ada@Example.com"),
+                    ("password", PASSWORD),
+                    ("workspace_name", "Acme Corp"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.json()["path"], "/acme-corp");
+        let set_cookie = reply.header("set-cookie");
+        assert!(set_cookie.starts_with("gatehouse_session="));
+        for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=604800"] {
+            assert!(
+                set_cookie.contains(attribute),
+                "{attribute} in {set_cookie}"
+            );
+        }
+        assert!(
+            !set_cookie.contains("Secure"),
+            "plain http can't keep a Secure cookie"
+        );
+
+        let cookie = reply.session_cookie();
+        let landing = app.get("/", Some(&cookie)).await;
+        assert_eq!(landing.location(), "/acme-corp");
+        assert_eq!(app.get("/setup", Some(&cookie)).await.location(), "/");
+        assert_eq!(app.get("/setup", None).await.location(), "/");
+
+        let again = app
+            .call(
+                "set-up",
+                &[
+                    ("full_name", "Mallory"),
+                    ("email", "mallory@example.com"),
+                    ("password", PASSWORD),
+                    ("workspace_name", "Mine"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        assert_eq!(
+            again.json()["message"],
+            "Gatehouse is already set up. Sign in instead."
+        );
+        assert_eq!(app.count("users").await, 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn set_up_with_bad_input_says_what_is_wrong_and_writes_nothing() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let cases = [
+            (
+                ["", "ada@example.com", PASSWORD, "Acme"],
+                "Enter a full name.",
+            ),
+            (
+                ["Ada", "ada@", PASSWORD, "Acme"],
+                "Enter a valid email address.",
+            ),
+            (
+                ["Ada", "ada@example.com", "short", "Acme"],
+                "A password must be at least 8 characters long.",
+            ),
+            (
+                ["Ada", "ada@example.com", PASSWORD, "  "],
+                "Enter a workspace name.",
+            ),
+        ];
+        for ([full_name, email, password, workspace_name], message) in cases {
+            let reply = app
+                .call(
+                    "set-up",
+                    &[
+                        ("full_name", full_name),
+                        ("email", email),
+                        ("password", password),
+                        ("workspace_name", workspace_name),
+                    ],
+                    None,
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
+            assert_eq!(reply.json()["message"], message);
+            assert!(reply.header("set-cookie").is_empty());
+        }
+        assert_eq!(app.count("users").await, 0);
+        assert_eq!(app.count("workspaces").await, 0);
+        assert_eq!(app.get("/", None).await.location(), "/setup");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        app.set_up().await;
+        let wrong_password = app
+            .sign_in("ada@example.com", "not the password", None)
+            .await;
+        let unknown_email = app
+            .sign_in("nobody@example.com", "not the password", None)
+            .await;
+        assert_eq!(wrong_password.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(wrong_password.body, unknown_email.body);
+        assert_eq!(unknown_email.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            wrong_password.json()["message"],
+            "The email address or password is incorrect."
+        );
+        assert!(wrong_password.header("set-cookie").is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn signing_in_starts_a_new_session_and_ends_the_browsers_old_one() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let first = app.set_up().await;
+        let reply = app
+            .sign_in(" ADA@example.com ", PASSWORD, Some(&first))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.json()["path"], "/acme");
+        let second = reply.session_cookie();
+        assert_ne!(first, second);
+
+        let old = app.call("viewer", &[], Some(&first)).await;
+        assert_eq!(old.status, StatusCode::UNAUTHORIZED);
+        let new = app.call("viewer", &[], Some(&second)).await;
+        assert_eq!(new.status, StatusCode::OK);
+        assert_eq!(new.json()["email"], "ada@example.com");
+        assert_eq!(new.json()["default_workspace"], "acme");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_on_the_server_and_clears_the_cookie() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let cookie = app.set_up().await;
+        let reply = app.call("sign-out", &[], Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert!(reply.header("set-cookie").contains("Max-Age=0"));
+        assert_eq!(app.count("sessions").await, 0);
+        // A copy of the cookie kept elsewhere no longer works either.
+        assert_eq!(
+            app.call("viewer", &[], Some(&cookie)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            app.get("/acme", Some(&cookie)).await.location(),
+            "/sign-in?next=%2Facme"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn signed_out_visitors_are_sent_to_sign_in_and_back_after() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let cookie = app.set_up().await;
+        let reply = app.get("/acme/settings/users?status=invited", None).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            reply.location(),
+            "/sign-in?next=%2Facme%2Fsettings%2Fusers%3Fstatus%3Dinvited"
+        );
+        assert_eq!(app.get("/sign-in", None).await.status, StatusCode::OK);
+        // Already signed in: sign-in passes straight on to where the visitor was going.
+        let reply = app.get("/sign-in?next=%2Fprofile", Some(&cookie)).await;
+        assert_eq!(reply.location(), "/profile");
+        let reply = app
+            .get("/sign-in?next=https%3A%2F%2Fevil.example", Some(&cookie))
+            .await;
+        assert_eq!(reply.location(), "/acme");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_sign_in_even_with_the_right_password() {
+    on_each_backend(|db| async move {
+        let app = TestApp::with_settings(db, &[("GATEHOUSE_SIGN_IN_LIMIT_PER_EMAIL", "3")]);
+        app.set_up().await;
+        for _ in 0..3 {
+            let reply = app.sign_in("ada@example.com", "guess", None).await;
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+        }
+        let reply = app.sign_in("ada@example.com", PASSWORD, None).await;
+        assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            reply.json()["message"],
+            "Too many failed sign-in attempts. Wait 15 minutes and try again."
+        );
+        assert!(reply.header("set-cookie").is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn archived_accounts_cannot_sign_in_and_their_sessions_stop_working() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let cookie = app.set_up().await;
+        sqlx::query("UPDATE users SET status = 'archived'")
+            .execute(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(
+            app.call("viewer", &[], Some(&cookie)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        let wrong = app.sign_in("ada@example.com", "guess", None).await;
+        assert_eq!(
+            wrong.status,
+            StatusCode::UNAUTHORIZED,
+            "no hint without the password"
+        );
+        let right = app.sign_in("ada@example.com", PASSWORD, None).await;
+        assert_eq!(right.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            right.json()["message"],
+            "This account has been archived. Contact a super admin to restore access."
+        );
+        assert!(right.header("set-cookie").is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn cross_site_calls_are_refused_before_they_run() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let cookie = app.set_up().await;
+        for site in ["cross-site", "same-site"] {
+            let reply = app.call_from("sign-out", &[], Some(&cookie), site).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{site}");
+        }
+        assert_eq!(app.count("sessions").await, 1, "the session survived");
+        let reply = app.call_from("sign-out", &[], Some(&cookie), "none").await;
+        assert_eq!(reply.status, StatusCode::OK);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn server_functions_refuse_get_requests() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let cookie = app.set_up().await;
+        for endpoint in ["viewer", "sign-out", "workspaces/create"] {
+            let reply = app.get(&format!("/api/{endpoint}"), Some(&cookie)).await;
+            assert_ne!(reply.status, StatusCode::OK, "{endpoint}");
+        }
+        assert_eq!(app.count("sessions").await, 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn responses_carry_protective_headers() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let cookie = app.set_up().await;
+        for reply in [
+            app.get("/acme", Some(&cookie)).await,
+            app.call("viewer", &[], Some(&cookie)).await,
+        ] {
+            assert_eq!(reply.status, StatusCode::OK);
+            assert_eq!(reply.header("cache-control"), "no-store");
+            assert_eq!(reply.header("x-frame-options"), "DENY");
+            assert_eq!(reply.header("x-content-type-options"), "nosniff");
+            assert_eq!(reply.header("referrer-policy"), "same-origin");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn behind_https_the_cookie_is_secure_and_host_bound() {
+    on_each_backend(|db| async move {
+        let app =
+            TestApp::with_settings(db, &[("GATEHOUSE_PUBLIC_URL", "https://gatehouse.example")]);
+        let cookie = app.set_up().await;
+        assert!(cookie.starts_with("__Host-gatehouse_session="));
+        let reply = app.sign_in("ada@example.com", PASSWORD, None).await;
+        let set_cookie = reply.header("set-cookie");
+        assert!(set_cookie.contains("Secure"));
+        assert!(set_cookie.contains("Path=/"));
+        assert!(!set_cookie.contains("Domain"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_health_check_answers_when_the_database_does() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        assert_eq!(app.get("/health", None).await.status, StatusCode::OK);
+    })
+    .await;
+}
+
+/// Who calls, in the order of the matrix columns.
+#[derive(Debug, Clone, Copy)]
+enum Caller {
+    SignedOut,
+    SuperAdmin,
+    Builder,
+    EndUser,
+    OtherWorkspaceAdmin,
+    Invited,
+    Archived,
+}
+
+const CALLERS: [Caller; 7] = [
+    Caller::SignedOut,
+    Caller::SuperAdmin,
+    Caller::Builder,
+    Caller::EndUser,
+    Caller::OtherWorkspaceAdmin,
+    Caller::Invited,
+    Caller::Archived,
+];
+
+/// A server function's arguments, as form fields.
+type Form = &'static [(&'static str, &'static str)];
+
+/// Every server function with the status each caller gets, acting on workspace `acme`.
+/// Columns follow [`CALLERS`]: signed out, super admin (Admin of acme), Builder of acme,
+/// End-user of acme, Admin of another workspace only, invited to acme, archived in acme.
+const MATRIX: &[(&str, Form, [u16; 7])] = &[
+    ("viewer", &[], [401, 200, 200, 200, 200, 200, 200]),
+    (
+        "sign-in",
+        &[("email", "x@example.com"), ("password", "wrong password")],
+        [401; 7],
+    ),
+    (
+        "set-up",
+        &[
+            ("full_name", "X"),
+            ("email", "x@example.com"),
+            ("password", "password1"),
+            ("workspace_name", "X"),
+        ],
+        [409; 7],
+    ),
+    (
+        "workspaces/context",
+        &[("slug", "acme")],
+        [401, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "workspaces/switch",
+        &[("slug", "acme")],
+        [401, 200, 200, 200, 404, 404, 404],
+    ),
+    (
+        "workspaces/create",
+        &[("name", "New")],
+        [401, 200, 403, 403, 403, 403, 403],
+    ),
+    // Last, because it ends each caller's session.
+    ("sign-out", &[], [200; 7]),
+];
+
+#[tokio::test]
+async fn every_server_function_is_in_the_authorisation_matrix() {
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _method)| path.trim_start_matches("/api/").to_string())
+        .collect();
+    let in_matrix: BTreeSet<String> = MATRIX
+        .iter()
+        .map(|(endpoint, _, _)| endpoint.to_string())
+        .collect();
+    assert_eq!(registered, in_matrix, "add new server functions to MATRIX");
+}
+
+#[tokio::test]
+async fn the_authorisation_matrix_holds() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        app.set_up().await;
+        let acme = app.workspace_id("acme").await;
+        let ada = app
+            .sign_in("ada@example.com", PASSWORD, None)
+            .await
+            .session_cookie();
+        let (other_admin, other_cookie) = app.user_with_session("olga@example.com").await;
+        let mut conn = app.db.acquire().await.unwrap();
+        create_with_admin(&mut conn, "Other", other_admin)
+            .await
+            .unwrap();
+        drop(conn);
+
+        let mut cookies = Vec::new();
+        for caller in CALLERS {
+            let cookie = match caller {
+                Caller::SignedOut => None,
+                Caller::SuperAdmin => Some(ada.clone()),
+                Caller::OtherWorkspaceAdmin => Some(other_cookie.clone()),
+                Caller::Builder | Caller::EndUser | Caller::Invited | Caller::Archived => {
+                    let (role, status) = match caller {
+                        Caller::Builder => (Role::Builder, MembershipStatus::Active),
+                        Caller::EndUser => (Role::EndUser, MembershipStatus::Active),
+                        Caller::Invited => (Role::Admin, MembershipStatus::Invited),
+                        _ => (Role::Admin, MembershipStatus::Archived),
+                    };
+                    let (id, cookie) = app
+                        .user_with_session(&format!("{caller:?}@example.com").to_lowercase())
+                        .await;
+                    app.add_member(acme, id, role, status).await;
+                    Some(cookie)
+                }
+            };
+            cookies.push((caller, cookie));
+        }
+
+        let mut failures = Vec::new();
+        for (endpoint, form, expected) in MATRIX {
+            for ((caller, cookie), expected) in cookies.iter().zip(expected) {
+                let reply = app.call(endpoint, form, cookie.as_deref()).await;
+                if reply.status.as_u16() != *expected {
+                    failures.push(format!(
+                        "{endpoint} as {caller:?}: expected {expected}, got {} {}",
+                        reply.status, reply.body
+                    ));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_member_of_one_workspace_cannot_read_another() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        app.set_up().await;
+        let (olga, cookie) = app.user_with_session("olga@example.com").await;
+        let mut conn = app.db.acquire().await.unwrap();
+        create_with_admin(&mut conn, "Other", olga).await.unwrap();
+        drop(conn);
+        let reply = app
+            .call("workspaces/context", &[("slug", "acme")], Some(&cookie))
+            .await;
+        let unknown = app
+            .call(
+                "workspaces/context",
+                &[("slug", "no-such-place")],
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            error_code(&reply),
+            error_code(&unknown),
+            "existence isn't revealed"
+        );
+        let viewer = app.call("viewer", &[], Some(&cookie)).await.json();
+        assert_eq!(viewer["workspaces"].as_array().unwrap().len(), 1);
+        assert_eq!(viewer["workspaces"][0]["slug"], "other");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn switching_workspace_changes_where_the_user_lands() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let cookie = app.set_up().await;
+        let created = app
+            .call(
+                "workspaces/create",
+                &[("name", "Second Team")],
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::OK);
+        assert_eq!(created.json()["slug"], "second-team");
+        assert_eq!(created.json()["role"], "Admin");
+        assert_eq!(app.get("/", Some(&cookie)).await.location(), "/acme");
+
+        let reply = app
+            .call(
+                "workspaces/switch",
+                &[("slug", "second-team")],
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(app.get("/", Some(&cookie)).await.location(), "/second-team");
+        let again = app.sign_in("ada@example.com", PASSWORD, None).await;
+        assert_eq!(again.json()["path"], "/second-team");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn creating_a_workspace_with_a_bad_name_writes_nothing() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let cookie = app.set_up().await;
+        let reply = app
+            .call("workspaces/create", &[("name", "   ")], Some(&cookie))
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(reply.json()["message"], "Enter a workspace name.");
+        assert_eq!(app.count("workspaces").await, 1);
+        assert_eq!(app.count("memberships").await, 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn malformed_calls_are_bad_requests_not_server_errors() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let cookie = app.set_up().await;
+        let reply = app.call("workspaces/create", &[], Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+        assert_eq!(app.count("workspaces").await, 1);
+    })
+    .await;
+}
