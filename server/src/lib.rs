@@ -13,6 +13,7 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::services::ServeFile;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -26,8 +27,11 @@ pub fn router(state: AppState) -> Router {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
     };
+    // Files at the site root would otherwise be taken for a workspace's `/{slug}`.
+    let favicon = ServeFile::new(format!("{}/favicon.svg", state.leptos_options.site_root));
     Router::new()
         .route("/health", get(health))
+        .route_service("/favicon.svg", favicon)
         .leptos_routes_with_context(&state, routes, context.clone(), render)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             context, shell,

@@ -552,6 +552,27 @@ async fn behind_https_the_cookie_is_secure_and_host_bound() {
 }
 
 #[tokio::test]
+async fn unknown_addresses_are_not_found() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let cookie = app.set_up().await;
+        let reply = app.get("/acme/no/such/page", Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+        assert!(reply.body.contains("Page not found"));
+        // One segment is read as a workspace's address; an unknown one is not found either.
+        for path in ["/nope.png", "/someone-elses-workspace"] {
+            let reply = app.get(path, Some(&cookie)).await;
+            assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+            assert!(
+                reply.body.contains("you are not an active member of it"),
+                "{path}"
+            );
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_health_check_answers_when_the_database_does() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);

@@ -22,7 +22,7 @@ pub use placeholders::{
 
 #[component]
 pub fn AppShell() -> impl IntoView {
-    let viewer = Resource::new(|| (), |_| current_viewer());
+    let viewer = Resource::new_blocking(|| (), |_| current_viewer());
     let Location {
         pathname, search, ..
     } = use_location();
@@ -160,9 +160,16 @@ fn Navigation(viewer: Viewer) -> impl IntoView {
     .into_any()
 }
 
-/// A failure that stops a whole page, told in the error's own words.
+/// A failure that stops a whole page, told in the error's own words and, when the page
+/// is rendered on the server, sent with the error's status code.
 #[component]
 pub fn ErrorPanel(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = http::StatusCode::from_u16(error.status_code())
+    {
+        response.set_status(status);
+    }
     view! {
         <section class="panel error-panel" aria-labelledby="error-title">
             <h1 id="error-title">"This page can't be shown"</h1>

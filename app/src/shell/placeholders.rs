@@ -120,6 +120,10 @@ pub fn NoWorkspacePage() -> impl IntoView {
 
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
     view! {
         <Title text="Page not found" />
         <main class="auth-page">

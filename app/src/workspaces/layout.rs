@@ -10,12 +10,12 @@ use crate::shell::ErrorPanel;
 pub struct CurrentWorkspace(pub WorkspaceSummary);
 
 /// Checks on the server that the viewer may enter the workspace in the URL before any
-/// of its pages render.
+/// of its pages render. Blocking, so that a refusal is sent with its real status code.
 #[component]
 pub fn WorkspaceLayout() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let workspace = Resource::new(slug, workspace_context);
+    let workspace = Resource::new_blocking(slug, workspace_context);
 
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>

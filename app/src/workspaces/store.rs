@@ -4,7 +4,8 @@ use std::collections::HashSet;
 
 use sqlx::AnyConnection;
 
-use super::{WorkspaceSummary, choose_slug, slug_base};
+use super::WorkspaceSummary;
+use super::slugs::{choose_slug, slug_base};
 use crate::access::{Standing, WorkspaceRef};
 use crate::db::{Db, now};
 use crate::error::AppError;

@@ -1,0 +1,36 @@
+# Gatehouse. `make run` serves the app on http://127.0.0.1:3000 with SQLite;
+# `make test` runs every check CI runs. Both install what they need first.
+
+TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
+# npm's binaryen provides wasm-opt for the release build (Debian's breaks hydration).
+BUILD_PATH := $(CURDIR)/end2end/node_modules/.bin:$(PATH)
+
+.PHONY: run test setup build lint test-rust e2e
+
+run: setup build
+	LEPTOS_SITE_ROOT=$(TARGET_DIR)/site LEPTOS_ENV=PROD $(TARGET_DIR)/release/gatehouse
+
+test: setup lint test-rust build e2e
+
+setup:
+	scripts/setup.sh $(if $(filter test lint test-rust e2e,$(MAKECMDGOALS)),--test)
+
+build:
+	PATH="$(BUILD_PATH)" cargo leptos build --release
+
+# Each side is checked with its own features: a workspace-wide check would turn on both.
+lint:
+	cargo fmt --all -- --check
+	cargo clippy -p app --features test-support --all-targets -- -D warnings
+	cargo clippy -p server --all-targets -- -D warnings
+	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+# Store and HTTP tests run on a fresh SQLite file and on a fresh schema in the PostgreSQL
+# database at GATEHOUSE_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test).
+test-rust:
+	cargo test -p app --features test-support
+	cargo test -p server
+
+e2e:
+	scripts/e2e.sh

@@ -1,0 +1,38 @@
+import { defineConfig } from '@playwright/test';
+
+// The server is started by scripts/e2e.sh on a free port with a fresh SQLite file.
+const baseURL = process.env.GATEHOUSE_E2E_URL ?? 'http://127.0.0.1:3000';
+
+export default defineConfig({
+  testDir: './tests',
+  // One browser at a time: the tests share one instance, and the machine has two cores.
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: true,
+  retries: 0,
+  reporter: [['list']],
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      // Debian's Chromium: Playwright's own browser download cannot work here.
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  projects: [
+    // An empty instance is set up through the UI first; everything else builds on it.
+    { name: 'first-run', testMatch: /first-run\.spec\.ts/ },
+    { name: 'signed-in', testIgnore: /first-run\.spec\.ts/, dependencies: ['first-run'] },
+  ],
+});

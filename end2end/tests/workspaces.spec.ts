@@ -1,0 +1,63 @@
+import { expect, test } from '@playwright/test';
+import { admin, fillSignIn, signIn, signOut } from './people';
+
+test('a super admin creates a workspace and switches between workspaces', async ({ page }) => {
+  await signIn(page);
+  await page.getByRole('button', { name: 'Create workspace' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create workspace' });
+  await dialog.getByLabel('Workspace name').fill('Support Desk');
+  await dialog.getByRole('button', { name: 'Create workspace' }).click();
+
+  await expect(page).toHaveURL(/\/support-desk$/);
+  await expect(page.getByRole('heading', { name: 'Support Desk' })).toBeVisible();
+  const switcher = page.getByLabel('Workspace', { exact: true });
+  await expect(switcher).toHaveValue('support-desk');
+
+  await expect(switcher).toBeEnabled();
+  await switcher.selectOption({ label: admin.workspace });
+  await expect(page).toHaveURL(new RegExp(`/${admin.slug}$`));
+  await expect(page.getByRole('heading', { name: admin.workspace })).toBeVisible();
+
+  await switcher.selectOption({ label: 'Support Desk' });
+  await expect(page).toHaveURL(/\/support-desk$/);
+  await expect(page.getByRole('heading', { name: 'Support Desk' })).toBeVisible();
+
+  // The workspace switched to last is where the next sign-in lands.
+  await signOut(page);
+  await fillSignIn(page, admin.email, admin.password);
+  await expect(page).toHaveURL(/\/support-desk$/);
+
+  await switcher.selectOption({ label: admin.workspace });
+  await expect(page).toHaveURL(new RegExp(`/${admin.slug}$`));
+});
+
+test('creating a workspace without a name says so and creates nothing', async ({ page }) => {
+  await signIn(page);
+  await page.getByRole('button', { name: 'Create workspace' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create workspace' });
+  await dialog.getByLabel('Workspace name').fill('   ');
+  await dialog.getByRole('button', { name: 'Create workspace' }).click();
+  await expect(dialog.getByRole('alert')).toHaveText('Enter a workspace name.');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  const options = await page.getByLabel('Workspace', { exact: true }).locator('option').allTextContents();
+  expect(options).not.toContain('   ');
+});
+
+test('a workspace the user does not belong to is not shown', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/someone-elses-workspace');
+  await expect(page.getByRole('heading', { name: "This page can't be shown" })).toBeVisible();
+  await expect(page.getByRole('main').getByRole('alert')).toHaveText(
+    "This workspace doesn't exist, or you are not an active member of it.",
+  );
+});
+
+test('the account menu leads to the profile', async ({ page }) => {
+  await signIn(page);
+  await page.getByRole('button', { name: `Account menu for ${admin.fullName}` }).click();
+  await page.getByRole('link', { name: 'Profile' }).click();
+  await expect(page).toHaveURL(/\/profile$/);
+  await expect(page.getByRole('heading', { name: 'Profile' })).toBeVisible();
+  await expect(page.getByText(admin.email, { exact: true }).last()).toBeVisible();
+});

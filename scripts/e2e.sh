@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs the Playwright suite against the built server: a free port, a fresh SQLite file,
+# Debian's Chromium. Expects `make build` (cargo leptos build --release) to have run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target_dir="${CARGO_TARGET_DIR:-target}"
+binary="$target_dir/release/gatehouse"
+site_root="$target_dir/site"
+[ -x "$binary" ] || { echo "e2e: $binary is missing; run: make build" >&2; exit 1; }
+
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+data_dir=$(mktemp -d)
+log="$data_dir/server.log"
+cleanup() {
+  status=$?
+  [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  if [ "$status" -ne 0 ]; then
+    echo "--- server log ($log) ---" >&2
+    tail -n 60 "$log" >&2 || true
+  else
+    rm -rf "$data_dir"
+  fi
+}
+trap cleanup EXIT
+
+GATEHOUSE_DATA_DIR="$data_dir" \
+GATEHOUSE_LISTEN_ADDR="127.0.0.1:$port" \
+LEPTOS_SITE_ROOT="$site_root" \
+LEPTOS_ENV=PROD \
+RUST_LOG="${RUST_LOG:-info}" \
+  "$binary" > "$log" 2>&1 &
+server_pid=$!
+
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$port/health" > /dev/null 2>&1 && break
+  kill -0 "$server_pid" 2>/dev/null || { echo "e2e: the server exited at start" >&2; exit 1; }
+  sleep 0.1
+done
+
+cd end2end
+GATEHOUSE_E2E_URL="http://127.0.0.1:$port" npx playwright test "$@"
