@@ -22,12 +22,12 @@ pub struct Standing {
 
 /// Only an active membership in an active workspace lets someone in. Everything else
 /// looks the same from outside as a workspace that doesn't exist.
-pub fn role_in_workspace(standing: Option<&Standing>) -> Result<Role, AppError> {
+pub fn role_in_workspace(standing: &Standing) -> Result<Role, AppError> {
     match standing {
-        Some(Standing {
+        Standing {
             workspace_archived: false,
             membership: Some((role, MembershipStatus::Active)),
-        }) => Ok(*role),
+        } => Ok(*role),
         _ => Err(AppError::WorkspaceUnavailable),
     }
 }
@@ -90,11 +90,10 @@ mod server {
     pub async fn member_of(slug: &str) -> Result<WorkspaceActor, AppError> {
         let user = signed_in()?;
         let state = app_state()?;
-        let found = workspaces::store::standing(&state.db, slug, user.id).await?;
-        let role = role_in_workspace(found.as_ref().map(|(_, standing)| standing))?;
-        let workspace = found
-            .map(|(workspace, _)| workspace)
+        let (workspace, standing) = workspaces::store::standing(&state.db, slug, user.id)
+            .await?
             .ok_or(AppError::WorkspaceUnavailable)?;
+        let role = role_in_workspace(&standing)?;
         Ok(WorkspaceActor {
             user,
             workspace,
@@ -117,43 +116,33 @@ mod tests {
 
     #[test]
     fn only_active_members_of_active_workspaces_get_in() {
+        let unavailable = Err(AppError::WorkspaceUnavailable);
         let cases = [
             (
-                Some(standing(false, Some((Role::Admin, Active)))),
+                standing(false, Some((Role::Admin, Active))),
                 Ok(Role::Admin),
             ),
             (
-                Some(standing(false, Some((Role::Builder, Active)))),
+                standing(false, Some((Role::Builder, Active))),
                 Ok(Role::Builder),
             ),
             (
-                Some(standing(false, Some((Role::EndUser, Active)))),
+                standing(false, Some((Role::EndUser, Active))),
                 Ok(Role::EndUser),
             ),
             (
-                Some(standing(false, Some((Role::Admin, Invited)))),
-                Err(AppError::WorkspaceUnavailable),
+                standing(false, Some((Role::Admin, Invited))),
+                unavailable.clone(),
             ),
             (
-                Some(standing(false, Some((Role::Admin, Archived)))),
-                Err(AppError::WorkspaceUnavailable),
+                standing(false, Some((Role::Admin, Archived))),
+                unavailable.clone(),
             ),
-            (
-                Some(standing(false, None)),
-                Err(AppError::WorkspaceUnavailable),
-            ),
-            (
-                Some(standing(true, Some((Role::Admin, Active)))),
-                Err(AppError::WorkspaceUnavailable),
-            ),
-            (None, Err(AppError::WorkspaceUnavailable)),
+            (standing(false, None), unavailable.clone()),
+            (standing(true, Some((Role::Admin, Active))), unavailable),
         ];
         for (standing, expected) in cases {
-            assert_eq!(
-                role_in_workspace(standing.as_ref()),
-                expected,
-                "{standing:?}"
-            );
+            assert_eq!(role_in_workspace(&standing), expected, "{standing:?}");
         }
     }
 

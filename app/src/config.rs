@@ -9,7 +9,8 @@ use url::Url;
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub database_url: String,
+    /// Secret: a PostgreSQL URL may carry a password.
+    pub database_url: SecretString,
     pub database_max_connections: u32,
     pub data_dir: PathBuf,
     pub listen_addr: SocketAddr,
@@ -69,6 +70,15 @@ impl Config {
         let listen_addr: SocketAddr = parse(&lookup, "GATEHOUSE_LISTEN_ADDR", "127.0.0.1:3000")?;
         let public_url = match lookup("GATEHOUSE_PUBLIC_URL") {
             Some(value) => value,
+            None if listen_addr.ip().is_unspecified() => {
+                return Err(ConfigError::Invalid {
+                    name: "GATEHOUSE_PUBLIC_URL",
+                    reason: format!(
+                        "required when listening on all interfaces ({listen_addr}): \
+                         set it to the address people use, such as https://gatehouse.example.com"
+                    ),
+                });
+            }
             None => format!("http://{listen_addr}"),
         };
         let public_url = Url::parse(&public_url)
@@ -94,7 +104,7 @@ impl Config {
             _ => return Err(ConfigError::IncompleteBootstrapAdmin),
         };
         Ok(Config {
-            database_url,
+            database_url: database_url.into(),
             database_max_connections: parse(&lookup, "GATEHOUSE_DATABASE_MAX_CONNECTIONS", "10")?,
             data_dir,
             listen_addr,
@@ -102,8 +112,8 @@ impl Config {
             session_ttl,
             trust_proxy: parse(&lookup, "GATEHOUSE_TRUST_PROXY", "false")?,
             sign_in_limits: SignInLimits {
-                per_email: parse(&lookup, "GATEHOUSE_SIGN_IN_LIMIT_PER_EMAIL", "10")?,
-                per_address: parse(&lookup, "GATEHOUSE_SIGN_IN_LIMIT_PER_ADDRESS", "100")?,
+                per_email: at_least_one(&lookup, "GATEHOUSE_SIGN_IN_LIMIT_PER_EMAIL", "10")?,
+                per_address: at_least_one(&lookup, "GATEHOUSE_SIGN_IN_LIMIT_PER_ADDRESS", "100")?,
             },
             bootstrap_admin,
         })
@@ -130,6 +140,21 @@ where
             name,
             reason: error.to_string(),
         })
+}
+
+/// A limit of zero would lock everyone out.
+fn at_least_one(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: &str,
+) -> Result<u32, ConfigError> {
+    match parse(lookup, name, default)? {
+        0 => Err(ConfigError::Invalid {
+            name,
+            reason: "must be at least 1".into(),
+        }),
+        limit => Ok(limit),
+    }
 }
 
 fn duration(
@@ -164,7 +189,10 @@ mod tests {
     #[test]
     fn defaults_serve_locally_with_sqlite_in_the_data_directory() {
         let config = config(&[]).unwrap();
-        assert_eq!(config.database_url, "sqlite://data/gatehouse.db?mode=rwc");
+        assert_eq!(
+            config.database_url.expose_secret(),
+            "sqlite://data/gatehouse.db?mode=rwc"
+        );
         assert_eq!(config.listen_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(config.public_url.as_str(), "http://127.0.0.1:3000/");
         assert_eq!(config.session_ttl, Duration::from_secs(7 * 24 * 3600));
@@ -199,6 +227,38 @@ mod tests {
                 .to_string()
                 .starts_with("GATEHOUSE_LISTEN_ADDR is not valid")
         );
+    }
+
+    #[test]
+    fn listening_on_all_interfaces_needs_a_public_url() {
+        let error = config(&[("GATEHOUSE_LISTEN_ADDR", "0.0.0.0:3000")]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("GATEHOUSE_PUBLIC_URL is not valid: required")
+        );
+        let config = config(&[
+            ("GATEHOUSE_LISTEN_ADDR", "0.0.0.0:3000"),
+            ("GATEHOUSE_PUBLIC_URL", "https://gatehouse.example.com"),
+        ])
+        .unwrap();
+        assert_eq!(config.public_url.as_str(), "https://gatehouse.example.com/");
+    }
+
+    #[test]
+    fn sign_in_limits_of_zero_are_refused() {
+        let error = config(&[("GATEHOUSE_SIGN_IN_LIMIT_PER_EMAIL", "0")]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "GATEHOUSE_SIGN_IN_LIMIT_PER_EMAIL is not valid: must be at least 1"
+        );
+    }
+
+    #[test]
+    fn the_database_url_never_appears_in_debug_output() {
+        let config =
+            config(&[("DATABASE_URL", "postgres://gatehouse:hunter2@db/gatehouse")]).unwrap();
+        assert!(!format!("{config:?}").contains("hunter2"));
     }
 
     #[test]

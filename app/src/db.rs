@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
+use sqlx::{Any, Transaction};
 
 pub type Db = sqlx::AnyPool;
 
@@ -75,6 +76,16 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Db, ConnectError
         .await
         .map_err(ConnectError::Migrate)?;
     Ok(db)
+}
+
+/// Starts a transaction that is going to write. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`): a transaction that reads first and writes later would otherwise
+/// fail, rather than wait, when another writer got in between.
+pub async fn begin_write(db: &Db) -> Result<Transaction<'static, Any>, sqlx::Error> {
+    match Backend::of_url(db.connect_options().database_url.as_str()) {
+        Some(Backend::Sqlite) => db.begin_with("BEGIN IMMEDIATE").await,
+        _ => db.begin().await,
+    }
 }
 
 /// Now, in the Unix seconds every table stores.

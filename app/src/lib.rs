@@ -8,6 +8,7 @@
 pub mod access;
 pub mod auth;
 pub mod error;
+pub mod instance;
 pub mod memberships;
 pub mod setup;
 pub mod shell;
@@ -32,10 +33,11 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use auth::SignInPage;
+use instance::InstanceSettingsPage;
 use setup::SetupPage;
 use shell::{
-    AppShell, DashboardPage, DataSourcesPage, GroupsPage, InstanceSettingsPage, NoWorkspacePage,
-    NotFoundPage, ProfilePage, UsersPage, WorkspaceConstantsPage,
+    AppShell, DashboardPage, DataSourcesPage, GroupsPage, NoWorkspacePage, NotFoundPage,
+    ProfilePage, UsersPage, WorkspaceConstantsPage,
 };
 use workspaces::WorkspaceLayout;
 

@@ -57,3 +57,44 @@ pub fn FormError(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView
         </p>
     }
 }
+
+/// A modal dialog. The browser's own `<dialog>` opened with `showModal()` moves focus into
+/// it, keeps focus there, makes the page behind inert and closes on Escape.
+#[component]
+pub fn Modal(
+    /// The id of the element that names the dialog, usually its heading.
+    labelled_by: &'static str,
+    #[prop(into)] on_close: Callback<()>,
+    children: Children,
+) -> impl IntoView {
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    Effect::new(move |_| {
+        if let Some(dialog) = dialog.get()
+            && !dialog.open()
+            && let Err(error) = dialog.show_modal()
+        {
+            leptos::logging::error!("could not open a dialog: {error:?}");
+        }
+    });
+    // However the dialog goes away, close it properly so the browser returns focus to
+    // where it was before.
+    on_cleanup(move || {
+        if let Some(dialog) = dialog.get_untracked() {
+            dialog.close();
+        }
+    });
+    view! {
+        <dialog
+            node_ref=dialog
+            class="dialog"
+            aria-labelledby=labelled_by
+            // `try_run`: when the dialog is closed during cleanup, the callback's owner may
+            // already be gone, and then there is nobody left to tell.
+            on:close=move |_| {
+                on_close.try_run(());
+            }
+        >
+            {children()}
+        </dialog>
+    }
+}

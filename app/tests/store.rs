@@ -188,6 +188,26 @@ async fn an_invalid_configured_admin_writes_nothing() {
 }
 
 #[tokio::test]
+async fn once_set_up_the_configured_admin_is_ignored_even_if_invalid() {
+    on_each_backend(|db| async move {
+        set_up(&db, &ada(), "analytical engine".into())
+            .await
+            .unwrap();
+        let stale = BootstrapAdmin {
+            email: "not an email".into(),
+            password: "short".to_string().into(),
+            full_name: String::new(),
+            workspace_name: String::new(),
+        };
+        assert_eq!(
+            set_up_from_config(&db, &stale).await,
+            Ok(Bootstrap::AlreadySetUp)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_session_resolves_to_its_user_until_it_ends() {
     on_each_backend(|db| async move {
         let created = set_up(&db, &ada(), "analytical engine".into())
@@ -249,44 +269,41 @@ async fn unknown_expired_and_archived_sessions_resolve_to_nobody() {
 }
 
 #[tokio::test]
-async fn failed_sign_ins_are_limited_per_email_and_per_address() {
+async fn sign_in_attempts_are_limited_per_email_and_per_address() {
     on_each_backend(|db| async move {
         let limits = SignInLimits {
             per_email: 3,
             per_address: 5,
         };
-        for _ in 0..3 {
-            throttle::check(&db, limits, "ada@example.com", "10.0.0.1")
-                .await
-                .unwrap();
-            throttle::record_failure(&db, "ada@example.com", "10.0.0.1")
-                .await
-                .unwrap();
-        }
         let refused = Err(AppError::TooManySignInAttempts { minutes: 15 });
+        for _ in 0..3 {
+            assert_eq!(
+                throttle::attempt(&db, limits, "ada@example.com", "10.0.0.1").await,
+                Ok(())
+            );
+        }
         assert_eq!(
-            throttle::check(&db, limits, "ada@example.com", "10.0.0.2").await,
+            throttle::attempt(&db, limits, "ada@example.com", "10.0.0.2").await,
             refused
         );
-        // Another email from the same address still has attempts left…
+        // Another email from the first address still has attempts left…
         assert_eq!(
-            throttle::check(&db, limits, "bob@example.com", "10.0.0.1").await,
+            throttle::attempt(&db, limits, "bob@example.com", "10.0.0.1").await,
             Ok(())
         );
-        for _ in 0..2 {
-            throttle::record_failure(&db, "bob@example.com", "10.0.0.1")
-                .await
-                .unwrap();
-        }
         // …until the address has used up its own limit.
         assert_eq!(
-            throttle::check(&db, limits, "carol@example.com", "10.0.0.1").await,
+            throttle::attempt(&db, limits, "carol@example.com", "10.0.0.1").await,
+            Ok(())
+        );
+        assert_eq!(
+            throttle::attempt(&db, limits, "dave@example.com", "10.0.0.1").await,
             refused
         );
 
         throttle::forgive(&db, "ada@example.com").await.unwrap();
         assert_eq!(
-            throttle::check(&db, limits, "ada@example.com", "10.0.0.9").await,
+            throttle::attempt(&db, limits, "ada@example.com", "10.0.0.9").await,
             Ok(())
         );
     })
@@ -294,29 +311,28 @@ async fn failed_sign_ins_are_limited_per_email_and_per_address() {
 }
 
 #[tokio::test]
-async fn failures_older_than_the_window_no_longer_count() {
+async fn attempts_older_than_the_window_no_longer_count() {
     on_each_backend(|db| async move {
         let limits = SignInLimits {
             per_email: 1,
             per_address: 100,
         };
-        throttle::record_failure(&db, "ada@example.com", "10.0.0.1")
+        throttle::attempt(&db, limits, "ada@example.com", "10.0.0.1")
             .await
             .unwrap();
-        assert!(
-            throttle::check(&db, limits, "ada@example.com", "10.0.0.1")
-                .await
-                .is_err()
-        );
-        let long_ago = app::db::now() - SignInLimits::WINDOW.as_secs() as i64 - 1;
-        sqlx::query("UPDATE sign_in_failures SET failed_at = $1")
-            .bind(long_ago)
+        sqlx::query("UPDATE sign_in_attempts SET attempted_at = $1")
+            .bind(app::db::now() - SignInLimits::WINDOW.as_secs() as i64 - 1)
             .execute(&db)
             .await
             .unwrap();
         assert_eq!(
-            throttle::check(&db, limits, "ada@example.com", "10.0.0.1").await,
+            throttle::attempt(&db, limits, "ada@example.com", "10.0.0.1").await,
             Ok(())
+        );
+        assert_eq!(
+            count(&db, "sign_in_attempts").await,
+            1,
+            "old attempts are swept"
         );
     })
     .await;
@@ -500,22 +516,26 @@ async fn a_membership_needs_a_known_role_and_status_and_one_row_per_workspace() 
             .fetch_one(&db)
             .await
             .unwrap();
-        let insert = |role: &'static str, status: &'static str| {
+        let newcomer = add_user(&db, "newcomer@example.com").await;
+        let insert = |user_id: i64, role: &'static str, status: &'static str| {
             sqlx::query(
                 "INSERT INTO memberships (workspace_id, user_id, role, status, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, 0, 0)",
             )
             .bind(workspace_id)
-            .bind(owner)
+            .bind(user_id)
             .bind(role)
             .bind(status)
             .execute(&db)
         };
-        assert!(insert("owner", "active").await.is_err(), "unknown role");
-        let duplicate = insert("builder", "active").await.unwrap_err();
+        let unknown_role = insert(newcomer, "owner", "active").await.unwrap_err();
+        assert!(!app::db::is_unique_violation(&unknown_role), "refused by the role check");
+        let unknown_status = insert(newcomer, "builder", "verified").await.unwrap_err();
+        assert!(!app::db::is_unique_violation(&unknown_status), "refused by the status check");
+        assert_eq!(count(&db, "memberships").await, 1);
+        let duplicate = insert(owner, "builder", "active").await.unwrap_err();
         assert!(app::db::is_unique_violation(&duplicate), "one membership per workspace");
-        sqlx::query("DELETE FROM memberships").execute(&db).await.unwrap();
-        assert!(insert("builder", "verified").await.is_err(), "unknown status");
+        insert(newcomer, "builder", "active").await.unwrap();
     })
     .await;
 }

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { admin } from './people';
 
 test('an empty instance leads to set-up, which creates the super admin and first workspace', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { admin, fillSignIn, signIn, signOut } from './people';
 
 test('signing out ends the session, and signing in again opens the workspace', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { admin, fillSignIn, signIn, signOut } from './people';
 
 test('a super admin creates a workspace and switches between workspaces', async ({ page }) => {
@@ -40,6 +40,15 @@ test('creating a workspace without a name says so and creates nothing', async ({
   await expect(dialog.getByRole('alert')).toHaveText('Enter a workspace name.');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toBeHidden();
+
+  // Keyboard users land in the dialog, and Escape takes them back where they were.
+  const opener = page.getByRole('button', { name: 'Create workspace' });
+  await opener.click();
+  await expect(dialog.getByLabel('Workspace name')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(opener).toBeFocused();
+
   const options = await page.getByLabel('Workspace', { exact: true }).locator('option').allTextContents();
   expect(options).not.toContain('   ');
 });
@@ -60,4 +69,13 @@ test('the account menu leads to the profile', async ({ page }) => {
   await expect(page).toHaveURL(/\/profile$/);
   await expect(page.getByRole('heading', { name: 'Profile' })).toBeVisible();
   await expect(page.getByText(admin.email, { exact: true }).last()).toBeVisible();
+});
+
+test('instance settings list every workspace for a super admin', async ({ page }) => {
+  await signIn(page);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings', exact: true }).click();
+  await expect(page).toHaveURL(/\/settings$/);
+  const table = page.getByRole('table', { name: 'Workspaces' });
+  await expect(table).toBeVisible();
+  await expect(table.getByRole('row', { name: new RegExp(`^${admin.workspace} /${admin.slug} Active 1$`) })).toBeVisible();
 });

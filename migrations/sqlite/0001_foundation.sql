@@ -1,4 +1,5 @@
 -- Foundation: the instance, workspaces, users, memberships, sessions and sign-in throttling.
+-- Ids are AUTOINCREMENT so that, as on PostgreSQL, a deleted row's id is never reused.
 -- Times are Unix seconds (BIGINT) and flags are 0/1 INTEGERs so that one query text
 -- decodes the same way on SQLite and PostgreSQL through sqlx's Any driver.
 
@@ -9,7 +10,7 @@ CREATE TABLE instance (
 );
 
 CREATE TABLE workspaces (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL,
     slug TEXT NOT NULL UNIQUE,
     status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'archived')),
@@ -17,7 +18,7 @@ CREATE TABLE workspaces (
 );
 
 CREATE TABLE users (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     email TEXT NOT NULL UNIQUE CHECK (email = lower(email)),
     full_name TEXT NOT NULL,
     -- NULL until an invited user chooses a password.
@@ -31,7 +32,7 @@ CREATE TABLE users (
 
 -- A user's place in a workspace: exactly one role, and a status.
 CREATE TABLE memberships (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id BIGINT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
     user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     role TEXT NOT NULL CHECK (role IN ('admin', 'builder', 'end-user')),
@@ -44,7 +45,7 @@ CREATE INDEX memberships_by_user ON memberships (user_id);
 
 -- Only a SHA-256 hash of each session token is stored.
 CREATE TABLE sessions (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     token_hash TEXT NOT NULL UNIQUE,
     user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     created_at BIGINT NOT NULL,
@@ -53,12 +54,13 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_by_user ON sessions (user_id);
 CREATE INDEX sessions_by_expiry ON sessions (expires_at);
 
-CREATE TABLE sign_in_failures (
-    id INTEGER PRIMARY KEY,
+-- Sign-in attempts within the throttling window; a successful sign-in deletes its email's.
+CREATE TABLE sign_in_attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     email TEXT NOT NULL,
     address TEXT NOT NULL,
-    failed_at BIGINT NOT NULL
+    attempted_at BIGINT NOT NULL
 );
-CREATE INDEX sign_in_failures_by_email ON sign_in_failures (email, failed_at);
-CREATE INDEX sign_in_failures_by_address ON sign_in_failures (address, failed_at);
-CREATE INDEX sign_in_failures_by_time ON sign_in_failures (failed_at);
+CREATE INDEX sign_in_attempts_by_email ON sign_in_attempts (email, attempted_at);
+CREATE INDEX sign_in_attempts_by_address ON sign_in_attempts (address, attempted_at);
+CREATE INDEX sign_in_attempts_by_time ON sign_in_attempts (attempted_at);

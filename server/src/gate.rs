@@ -44,7 +44,7 @@ pub fn decide(path: &str, query: Option<&str>, visitor: Visitor) -> Decision {
             Decision::RedirectTo(format!("/sign-in?next={next}"))
         }
         (Visitor::SignedIn, "/sign-in") => {
-            match safe_next_path(query.and_then(next_parameter).as_deref()) {
+            match safe_next_path(query.and_then(next_parameter).as_deref()).and_then(as_location) {
                 Some(next) => Decision::RedirectTo(next),
                 None => Decision::RedirectToLanding,
             }
@@ -60,15 +60,24 @@ fn next_parameter(query: &str) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
-/// Pages are what a browser navigates to: not server functions, not static files.
+/// A path on this site in the form a `Location` header can carry: a decoded `next` may
+/// hold characters (non-ASCII, spaces) that must be percent-encoded again.
+fn as_location(path: String) -> Option<String> {
+    let url = url::Url::parse("http://gatehouse.invalid/")
+        .ok()?
+        .join(&path)
+        .ok()?;
+    Some(url[url::Position::BeforePath..].to_string())
+}
+
+/// Pages are what a browser navigates to: everything but server functions, the built
+/// assets, the favicon and the health check.
 fn is_page(method: &Method, uri: &Uri) -> bool {
     let path = uri.path();
-    let last_segment = path.rsplit('/').next().unwrap_or_default();
     (method == Method::GET || method == Method::HEAD)
         && !path.starts_with("/api/")
         && !path.starts_with("/pkg/")
-        && path != "/health"
-        && !last_segment.contains('.')
+        && !matches!(path, "/health" | "/favicon.svg")
 }
 
 pub async fn page_gate(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -167,6 +176,14 @@ mod tests {
     }
 
     #[test]
+    fn a_next_path_is_encoded_for_the_location_header() {
+        assert_eq!(
+            decide("/sign-in", Some("next=%2Fcaf%C3%A9%3Fq%3Da%20b"), SignedIn),
+            to("/caf%C3%A9?q=a%20b")
+        );
+    }
+
+    #[test]
     fn signed_in_visitors_land_in_their_workspace_and_see_pages() {
         assert_eq!(decide("/", None, SignedIn), RedirectToLanding);
         assert_eq!(decide("/acme", None, SignedIn), Render);
@@ -182,7 +199,9 @@ mod tests {
         assert!(!page(Method::POST, "/acme"));
         assert!(!page(Method::POST, "/api/sign_in"));
         assert!(!page(Method::GET, "/pkg/gatehouse.wasm"));
-        assert!(!page(Method::GET, "/favicon.ico"));
+        assert!(!page(Method::GET, "/favicon.svg"));
         assert!(!page(Method::GET, "/health"));
+        // A dot doesn't make a page a file.
+        assert!(page(Method::GET, "/acme.v2"));
     }
 }

@@ -9,6 +9,7 @@ use app::db::{Backend, ConnectError};
 use app::error::AppError;
 use app::setup::store::{Bootstrap, set_up_from_config};
 use app::state::AppState;
+use secrecy::ExposeSecret;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, thiserror::Error)]
@@ -69,8 +70,9 @@ async fn serve() -> Result<(), StartError> {
         .leptos_options;
 
     // The URL may hold a password, so only the kind of database is logged.
-    tracing::info!(backend = ?Backend::of_url(&config.database_url), "opening the database");
-    let db = app::db::connect(&config.database_url, config.database_max_connections).await?;
+    let database_url = config.database_url.expose_secret();
+    tracing::info!(backend = ?Backend::of_url(database_url), "opening the database");
+    let db = app::db::connect(database_url, config.database_max_connections).await?;
     if let Some(admin) = &config.bootstrap_admin {
         match set_up_from_config(&db, admin)
             .await

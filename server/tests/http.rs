@@ -117,22 +117,25 @@ impl TestApp {
 
     /// Calls a server function the way the browser does: a same-origin form post.
     async fn call(&self, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Reply {
-        self.call_from(endpoint, form, cookie, "same-origin").await
+        self.call_with(endpoint, form, cookie, &[("sec-fetch-site", "same-origin")])
+            .await
     }
 
-    async fn call_from(
+    async fn call_with(
         &self,
         endpoint: &str,
         form: &[(&str, &str)],
         cookie: Option<&str>,
-        fetch_site: &str,
+        headers: &[(&str, &str)],
     ) -> Reply {
         let body: String = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form)
             .finish();
         let mut request = Request::post(format!("/api/{endpoint}"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header("sec-fetch-site", fetch_site);
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
         }
@@ -492,11 +495,20 @@ async fn cross_site_calls_are_refused_before_they_run() {
         let app = TestApp::new(db);
         let cookie = app.set_up().await;
         for site in ["cross-site", "same-site"] {
-            let reply = app.call_from("sign-out", &[], Some(&cookie), site).await;
+            let reply = app
+                .call_with("sign-out", &[], Some(&cookie), &[("sec-fetch-site", site)])
+                .await;
             assert_eq!(reply.status, StatusCode::FORBIDDEN, "{site}");
         }
         assert_eq!(app.count("sessions").await, 1, "the session survived");
-        let reply = app.call_from("sign-out", &[], Some(&cookie), "none").await;
+        let reply = app
+            .call_with(
+                "sign-out",
+                &[],
+                Some(&cookie),
+                &[("sec-fetch-site", "none")],
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::OK);
     })
     .await;
@@ -507,11 +519,16 @@ async fn server_functions_refuse_get_requests() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
         let cookie = app.set_up().await;
-        for endpoint in ["viewer", "sign-out", "workspaces/create"] {
-            let reply = app.get(&format!("/api/{endpoint}"), Some(&cookie)).await;
-            assert_ne!(reply.status, StatusCode::OK, "{endpoint}");
+        for path in [
+            "/api/viewer",
+            "/api/sign-out",
+            "/api/workspaces/create?name=Sneaky",
+        ] {
+            let reply = app.get(path, Some(&cookie)).await;
+            assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{path}");
         }
         assert_eq!(app.count("sessions").await, 1);
+        assert_eq!(app.count("workspaces").await, 1);
     })
     .await;
 }
@@ -547,6 +564,12 @@ async fn behind_https_the_cookie_is_secure_and_host_bound() {
         assert!(set_cookie.contains("Secure"));
         assert!(set_cookie.contains("Path=/"));
         assert!(!set_cookie.contains("Domain"));
+        let viewer = app.call("viewer", &[], Some(&reply.session_cookie())).await;
+        assert_eq!(
+            viewer.status,
+            StatusCode::OK,
+            "the prefixed cookie is read back"
+        );
     })
     .await;
 }
@@ -581,6 +604,143 @@ async fn the_health_check_answers_when_the_database_does() {
     .await;
 }
 
+#[tokio::test]
+async fn concurrent_guesses_get_no_more_password_checks_than_the_limit() {
+    on_each_backend(|db| async move {
+        let app = Arc::new(TestApp::with_settings(
+            db,
+            &[("GATEHOUSE_SIGN_IN_LIMIT_PER_EMAIL", "3")],
+        ));
+        app.set_up().await;
+        let guesses = (0..12).map(|n| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                app.sign_in("ada@example.com", &format!("guess {n}"), None)
+                    .await
+                    .status
+            })
+        });
+        let mut checked = 0;
+        for guess in guesses {
+            match guess.await.unwrap() {
+                StatusCode::UNAUTHORIZED => checked += 1,
+                StatusCode::TOO_MANY_REQUESTS => {}
+                other => panic!("unexpected {other}"),
+            }
+        }
+        assert!(checked <= 3, "{checked} guesses were checked");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_address_has_its_own_limit() {
+    on_each_backend(|db| async move {
+        let app = TestApp::with_settings(
+            db,
+            &[
+                ("GATEHOUSE_TRUST_PROXY", "true"),
+                ("GATEHOUSE_SIGN_IN_LIMIT_PER_ADDRESS", "2"),
+            ],
+        );
+        app.set_up().await;
+        let from = |address: &'static str| {
+            [
+                ("sec-fetch-site", "same-origin"),
+                ("x-forwarded-for", address),
+            ]
+        };
+        let guess = |email: &'static str, address: &'static str| {
+            let headers = from(address);
+            let app = &app;
+            async move {
+                app.call_with(
+                    "sign-in",
+                    &[("email", email), ("password", "guess")],
+                    None,
+                    &headers,
+                )
+                .await
+                .status
+            }
+        };
+        assert_eq!(
+            guess("a@example.com", "203.0.113.1").await,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            guess("b@example.com", "203.0.113.1").await,
+            StatusCode::UNAUTHORIZED
+        );
+        // Different emails, same address: the address is spent.
+        assert_eq!(
+            guess("c@example.com", "203.0.113.1").await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        assert_eq!(
+            guess("c@example.com", "203.0.113.2").await,
+            StatusCode::UNAUTHORIZED
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn without_fetch_metadata_a_foreign_origin_is_refused() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let cookie = app.set_up().await;
+        let foreign = app
+            .call_with(
+                "sign-out",
+                &[],
+                Some(&cookie),
+                &[("origin", "https://evil.example")],
+            )
+            .await;
+        assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.count("sessions").await, 1);
+        let own = app
+            .call_with(
+                "viewer",
+                &[],
+                Some(&cookie),
+                &[("origin", "http://127.0.0.1:3000")],
+            )
+            .await;
+        assert_eq!(own.status, StatusCode::OK);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn instance_settings_are_for_super_admins_only() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let ada = app.set_up().await;
+        let (bob, bob_cookie) = app.user_with_session("bob@example.com").await;
+        let acme = app.workspace_id("acme").await;
+        app.add_member(acme, bob, Role::Admin, MembershipStatus::Active)
+            .await;
+
+        let page = app.get("/settings", Some(&ada)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("<caption>Workspaces</caption>"));
+        let listing = app
+            .call("instance/workspaces", &[], Some(&ada))
+            .await
+            .json();
+        assert_eq!(listing[0]["slug"], "acme");
+        assert_eq!(listing[0]["active_members"], 2);
+
+        let refused = app.get("/settings", Some(&bob_cookie)).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert!(refused.body.contains("Only super admins can do that."));
+        assert!(!refused.body.contains("<caption>Workspaces</caption>"));
+    })
+    .await;
+}
+
 /// Who calls, in the order of the matrix columns.
 #[derive(Debug, Clone, Copy)]
 enum Caller {
@@ -591,9 +751,11 @@ enum Caller {
     OtherWorkspaceAdmin,
     Invited,
     Archived,
+    AdminOfArchivedWorkspace,
+    ArchivedAccount,
 }
 
-const CALLERS: [Caller; 7] = [
+const CALLERS: [Caller; 9] = [
     Caller::SignedOut,
     Caller::SuperAdmin,
     Caller::Builder,
@@ -601,6 +763,8 @@ const CALLERS: [Caller; 7] = [
     Caller::OtherWorkspaceAdmin,
     Caller::Invited,
     Caller::Archived,
+    Caller::AdminOfArchivedWorkspace,
+    Caller::ArchivedAccount,
 ];
 
 /// A server function's arguments, as form fields.
@@ -608,13 +772,15 @@ type Form = &'static [(&'static str, &'static str)];
 
 /// Every server function with the status each caller gets, acting on workspace `acme`.
 /// Columns follow [`CALLERS`]: signed out, super admin (Admin of acme), Builder of acme,
-/// End-user of acme, Admin of another workspace only, invited to acme, archived in acme.
-const MATRIX: &[(&str, Form, [u16; 7])] = &[
-    ("viewer", &[], [401, 200, 200, 200, 200, 200, 200]),
+/// End-user of acme, Admin of another workspace only, invited to acme, archived in acme,
+/// Admin of an archived workspace (acting on that workspace, `closed`, instead of acme),
+/// an archived account (Admin of acme).
+const MATRIX: &[(&str, Form, [u16; 9])] = &[
+    ("viewer", &[], [401, 200, 200, 200, 200, 200, 200, 200, 401]),
     (
         "sign-in",
         &[("email", "x@example.com"), ("password", "wrong password")],
-        [401; 7],
+        [401; 9],
     ),
     (
         "set-up",
@@ -624,25 +790,30 @@ const MATRIX: &[(&str, Form, [u16; 7])] = &[
             ("password", "password1"),
             ("workspace_name", "X"),
         ],
-        [409; 7],
+        [409; 9],
     ),
     (
         "workspaces/context",
         &[("slug", "acme")],
-        [401, 200, 200, 200, 404, 404, 404],
+        [401, 200, 200, 200, 404, 404, 404, 404, 401],
     ),
     (
         "workspaces/switch",
         &[("slug", "acme")],
-        [401, 200, 200, 200, 404, 404, 404],
+        [401, 200, 200, 200, 404, 404, 404, 404, 401],
     ),
     (
         "workspaces/create",
         &[("name", "New")],
-        [401, 200, 403, 403, 403, 403, 403],
+        [401, 200, 403, 403, 403, 403, 403, 403, 401],
+    ),
+    (
+        "instance/workspaces",
+        &[],
+        [401, 200, 403, 403, 403, 403, 403, 403, 401],
     ),
     // Last, because it ends each caller's session.
-    ("sign-out", &[], [200; 7]),
+    ("sign-out", &[], [200; 9]),
 ];
 
 #[tokio::test]
@@ -676,22 +847,40 @@ async fn the_authorisation_matrix_holds() {
 
         let mut cookies = Vec::new();
         for caller in CALLERS {
+            let app = &app;
+            let member_of_acme = |role, status| async move {
+                let email = format!("{caller:?}@example.com").to_lowercase();
+                let (id, cookie) = app.user_with_session(&email).await;
+                app.add_member(acme, id, role, status).await;
+                Some(cookie)
+            };
             let cookie = match caller {
                 Caller::SignedOut => None,
                 Caller::SuperAdmin => Some(ada.clone()),
                 Caller::OtherWorkspaceAdmin => Some(other_cookie.clone()),
-                Caller::Builder | Caller::EndUser | Caller::Invited | Caller::Archived => {
-                    let (role, status) = match caller {
-                        Caller::Builder => (Role::Builder, MembershipStatus::Active),
-                        Caller::EndUser => (Role::EndUser, MembershipStatus::Active),
-                        Caller::Invited => (Role::Admin, MembershipStatus::Invited),
-                        _ => (Role::Admin, MembershipStatus::Archived),
-                    };
-                    let (id, cookie) = app
-                        .user_with_session(&format!("{caller:?}@example.com").to_lowercase())
-                        .await;
-                    app.add_member(acme, id, role, status).await;
+                Caller::Builder => member_of_acme(Role::Builder, MembershipStatus::Active).await,
+                Caller::EndUser => member_of_acme(Role::EndUser, MembershipStatus::Active).await,
+                Caller::Invited => member_of_acme(Role::Admin, MembershipStatus::Invited).await,
+                Caller::Archived => member_of_acme(Role::Admin, MembershipStatus::Archived).await,
+                Caller::AdminOfArchivedWorkspace => {
+                    let (id, cookie) = app.user_with_session("closer@example.com").await;
+                    let mut conn = app.db.acquire().await.unwrap();
+                    create_with_admin(&mut conn, "Closed", id).await.unwrap();
+                    drop(conn);
+                    sqlx::query("UPDATE workspaces SET status = 'archived' WHERE slug = 'closed'")
+                        .execute(&app.db)
+                        .await
+                        .unwrap();
                     Some(cookie)
+                }
+                Caller::ArchivedAccount => {
+                    let cookie = member_of_acme(Role::Admin, MembershipStatus::Active).await;
+                    sqlx::query("UPDATE users SET status = 'archived' WHERE email = $1")
+                        .bind("archivedaccount@example.com")
+                        .execute(&app.db)
+                        .await
+                        .unwrap();
+                    cookie
                 }
             };
             cookies.push((caller, cookie));
@@ -700,7 +889,14 @@ async fn the_authorisation_matrix_holds() {
         let mut failures = Vec::new();
         for (endpoint, form, expected) in MATRIX {
             for ((caller, cookie), expected) in cookies.iter().zip(expected) {
-                let reply = app.call(endpoint, form, cookie.as_deref()).await;
+                let form: Vec<(&str, &str)> = form
+                    .iter()
+                    .map(|&(name, value)| match (caller, value) {
+                        (Caller::AdminOfArchivedWorkspace, "acme") => (name, "closed"),
+                        _ => (name, value),
+                    })
+                    .collect();
+                let reply = app.call(endpoint, &form, cookie.as_deref()).await;
                 if reply.status.as_u16() != *expected {
                     failures.push(format!(
                         "{endpoint} as {caller:?}: expected {expected}, got {} {}",

@@ -51,7 +51,6 @@ pub fn safe_next_path(next: Option<&str>) -> Option<String> {
     let next = next?.trim();
     let on_this_site = next.starts_with('/')
         && !next.starts_with("//")
-        && !next.starts_with("/\\")
         && !next.chars().any(|c| c.is_control() || c == '\\');
     let is_sign_in = next == "/sign-in" || next.starts_with("/sign-in?");
     (on_this_site && !is_sign_in).then(|| next.to_string())
@@ -65,7 +64,12 @@ pub async fn sign_in(email: String, password: String) -> Result<Landing, AppErro
     let parts = request::parts()?;
     let email = users::normalise_email(&email)?;
     let address = throttle::client_address(&parts, state.config.trust_proxy);
-    throttle::check(&state.db, state.config.sign_in_limits, &email, &address).await?;
+    if let Err(refused) =
+        throttle::attempt(&state.db, state.config.sign_in_limits, &email, &address).await
+    {
+        tracing::warn!(%email, %address, "sign-in refused: too many attempts");
+        return Err(refused);
+    }
 
     let account = users::store::find_credentials(&state.db, &email).await?;
     // Verified even when there is no such account, so timing doesn't reveal which exist.
@@ -76,7 +80,6 @@ pub async fn sign_in(email: String, password: String) -> Result<Landing, AppErro
     let account = match account {
         Some(account) if verified => account,
         _ => {
-            throttle::record_failure(&state.db, &email, &address).await?;
             tracing::warn!(%email, %address, "sign-in failed");
             return Err(AppError::InvalidCredentials);
         }
@@ -111,6 +114,9 @@ pub async fn sign_out() -> Result<(), AppError> {
         session::end(&state.db, &token).await?;
     }
     request::set_cookie(session::clear_cookie_header(&state.config))?;
+    if let Ok(user) = crate::access::signed_in() {
+        tracing::info!(user_id = user.id, "signed out");
+    }
     Ok(())
 }
 

@@ -6,6 +6,8 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
+use tokio::sync::Semaphore;
+
 use crate::error::AppError;
 
 /// A stored hash in PHC string form. Not `Serialize`: it never travels to a browser.
@@ -22,19 +24,33 @@ static DECOY: LazyLock<Option<String>> = LazyLock::new(|| {
         .ok()
 });
 
+/// At most this many hashes are computed at once; further requests wait their turn. Each
+/// hash takes 19 MiB and a core for tens of milliseconds, so without a bound anyone able
+/// to reach the sign-in endpoint could exhaust the server's memory.
+static HASHING: LazyLock<Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, |cores| cores.get());
+    Semaphore::new(cores * 2)
+});
+
+async fn off_the_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let _permit = HASHING.acquire().await.map_err(|_| AppError::Internal)?;
+    tokio::task::spawn_blocking(work).await.map_err(|error| {
+        tracing::error!(%error, "password hashing task failed");
+        AppError::Internal
+    })
+}
+
 /// Hashes off the async runtime: Argon2 is deliberately slow.
 pub async fn hash(password: String) -> Result<StoredHash, AppError> {
-    tokio::task::spawn_blocking(move || {
+    off_the_runtime(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|hash| StoredHash(hash.to_string()))
     })
-    .await
-    .map_err(|error| {
-        tracing::error!(%error, "password hashing task failed");
-        AppError::Internal
-    })?
+    .await?
     .map_err(|error| {
         tracing::error!(%error, "password hashing failed");
         AppError::Internal
@@ -43,7 +59,7 @@ pub async fn hash(password: String) -> Result<StoredHash, AppError> {
 
 /// Whether `password` matches `stored`; an account without a password never matches.
 pub async fn verify(password: String, stored: Option<StoredHash>) -> bool {
-    tokio::task::spawn_blocking(move || {
+    off_the_runtime(move || {
         let (candidate, real) = match &stored {
             Some(StoredHash(hash)) => (hash.as_str(), true),
             None => (DECOY.as_deref().unwrap_or_default(), false),

@@ -1,7 +1,10 @@
 //! Sign-in throttling per email and per client address. The counts live in the database
 //! so that every server instance behind a load balancer enforces the same limit.
+//!
+//! Each attempt is recorded before the password is checked, and only then are attempts
+//! counted: of many concurrent guesses, at most the limit get as far as a password check.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::ConnectInfo;
 use http::request::Parts;
@@ -10,14 +13,14 @@ use crate::config::SignInLimits;
 use crate::db::{Db, now};
 use crate::error::AppError;
 
-/// Refuses further attempts once either limit has been reached within the window.
+/// Refuses an attempt that takes either count over its limit.
 pub fn decide(
-    failures_for_email: i64,
-    failures_for_address: i64,
+    attempts_for_email: i64,
+    attempts_for_address: i64,
     limits: SignInLimits,
 ) -> Result<(), AppError> {
-    if failures_for_email >= i64::from(limits.per_email)
-        || failures_for_address >= i64::from(limits.per_address)
+    if attempts_for_email > i64::from(limits.per_email)
+        || attempts_for_address > i64::from(limits.per_address)
     {
         Err(AppError::TooManySignInAttempts {
             minutes: SignInLimits::WINDOW.as_secs() / 60,
@@ -27,17 +30,30 @@ pub fn decide(
     }
 }
 
-pub async fn check(
+/// Records an attempt and says whether it may go ahead. Attempts count until the window
+/// passes or a successful sign-in [`forgive`]s the email's.
+pub async fn attempt(
     db: &Db,
     limits: SignInLimits,
     email: &str,
     address: &str,
 ) -> Result<(), AppError> {
-    let since = window_start();
+    let now = now();
+    let since = now - SignInLimits::WINDOW.as_secs() as i64;
+    sqlx::query("DELETE FROM sign_in_attempts WHERE attempted_at <= $1")
+        .bind(since)
+        .execute(db)
+        .await?;
+    sqlx::query("INSERT INTO sign_in_attempts (email, address, attempted_at) VALUES ($1, $2, $3)")
+        .bind(email)
+        .bind(address)
+        .bind(now)
+        .execute(db)
+        .await?;
     let (for_email, for_address): (i64, i64) = sqlx::query_as(
         "SELECT
-            (SELECT COUNT(*) FROM sign_in_failures WHERE email = $1 AND failed_at > $3),
-            (SELECT COUNT(*) FROM sign_in_failures WHERE address = $2 AND failed_at > $3)",
+            (SELECT COUNT(*) FROM sign_in_attempts WHERE email = $1 AND attempted_at > $3),
+            (SELECT COUNT(*) FROM sign_in_attempts WHERE address = $2 AND attempted_at > $3)",
     )
     .bind(email)
     .bind(address)
@@ -47,51 +63,44 @@ pub async fn check(
     decide(for_email, for_address, limits)
 }
 
-pub async fn record_failure(db: &Db, email: &str, address: &str) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE failed_at <= $1")
-        .bind(window_start())
-        .execute(db)
-        .await?;
-    sqlx::query("INSERT INTO sign_in_failures (email, address, failed_at) VALUES ($1, $2, $3)")
-        .bind(email)
-        .bind(address)
-        .bind(now())
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
-/// A successful sign-in forgives the email's earlier mistakes (not the address's).
+/// A successful sign-in forgives the email's attempts (not other emails' from the address).
 pub async fn forgive(db: &Db, email: &str) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
+    sqlx::query("DELETE FROM sign_in_attempts WHERE email = $1")
         .bind(email)
         .execute(db)
         .await?;
     Ok(())
-}
-
-fn window_start() -> i64 {
-    now() - SignInLimits::WINDOW.as_secs() as i64
 }
 
 /// The client's address: the connecting peer, or behind a trusted proxy the last hop
-/// that proxy appended to `X-Forwarded-For`.
+/// that proxy appended to `X-Forwarded-For`. IPv6 clients are counted by their /64
+/// network, since one host commonly holds a whole /64.
 pub fn client_address(parts: &Parts, trust_proxy: bool) -> String {
     let forwarded = trust_proxy
         .then(|| parts.headers.get("x-forwarded-for"))
         .flatten()
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.rsplit(',').next())
-        .map(|hop| hop.trim().to_string())
-        .filter(|hop| !hop.is_empty());
+        .and_then(|hop| hop.trim().parse::<IpAddr>().ok());
+    let peer = || {
+        parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(peer)| peer.ip())
+    };
     forwarded
-        .or_else(|| {
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(peer)| peer.ip().to_string())
-        })
-        .unwrap_or_else(|| "unknown".to_string())
+        .or_else(peer)
+        .map_or_else(|| "unknown".to_string(), throttling_bucket)
+}
+
+fn throttling_bucket(address: IpAddr) -> String {
+    match address.to_canonical() {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let [a, b, c, d, ..] = v6.segments();
+            format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+        }
+    }
 }
 
 #[cfg(test)]
@@ -104,16 +113,16 @@ mod tests {
     };
 
     #[test]
-    fn attempts_pass_below_both_limits() {
-        assert_eq!(decide(0, 0, LIMITS), Ok(()));
-        assert_eq!(decide(2, 4, LIMITS), Ok(()));
+    fn attempts_up_to_both_limits_go_ahead() {
+        assert_eq!(decide(1, 1, LIMITS), Ok(()));
+        assert_eq!(decide(3, 5, LIMITS), Ok(()));
     }
 
     #[test]
-    fn either_limit_stops_further_attempts() {
+    fn an_attempt_past_either_limit_is_refused() {
         let refused = Err(AppError::TooManySignInAttempts { minutes: 15 });
-        assert_eq!(decide(3, 0, LIMITS), refused);
-        assert_eq!(decide(0, 5, LIMITS), refused);
+        assert_eq!(decide(4, 1, LIMITS), refused);
+        assert_eq!(decide(1, 6, LIMITS), refused);
     }
 
     fn parts(forwarded: Option<&str>, peer: Option<&str>) -> Parts {
@@ -141,6 +150,34 @@ mod tests {
     fn behind_a_proxy_the_last_hop_counts_not_what_the_client_claims() {
         let parts = parts(Some("1.2.3.4, 203.0.113.9"), Some("10.0.0.2:5000"));
         assert_eq!(client_address(&parts, true), "203.0.113.9");
+    }
+
+    #[test]
+    fn a_forwarded_value_that_is_not_an_address_is_ignored() {
+        let parts = parts(Some("1.2.3.4, not-an-address"), Some("10.0.0.2:5000"));
+        assert_eq!(client_address(&parts, true), "10.0.0.2");
+    }
+
+    #[test]
+    fn ipv6_clients_share_a_bucket_per_64_network() {
+        let first = parts(None, Some("[2001:db8:1:2:aaaa::1]:443"));
+        let second = parts(None, Some("[2001:db8:1:2:bbbb::2]:443"));
+        assert_eq!(client_address(&first, false), "2001:db8:1:2::/64");
+        assert_eq!(
+            client_address(&first, false),
+            client_address(&second, false)
+        );
+        let other_network = parts(None, Some("[2001:db8:1:3::1]:443"));
+        assert_ne!(
+            client_address(&first, false),
+            client_address(&other_network, false)
+        );
+    }
+
+    #[test]
+    fn ipv4_mapped_addresses_count_as_ipv4() {
+        let mapped = parts(None, Some("[::ffff:203.0.113.9]:443"));
+        assert_eq!(client_address(&mapped, false), "203.0.113.9");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use secrecy::ExposeSecret;
 use super::FirstAdmin;
 use crate::auth::passwords;
 use crate::config::BootstrapAdmin;
-use crate::db::{Db, is_unique_violation, now};
+use crate::db::{Db, begin_write, is_unique_violation, now};
 use crate::error::AppError;
 use crate::memberships::{MembershipStatus, Role};
 use crate::users::store::{NewUser, insert as insert_user};
@@ -26,8 +26,12 @@ pub async fn is_set_up(db: &Db) -> Result<bool, AppError> {
 /// Creates the first super admin and workspace. Of two concurrent attempts, on one server
 /// or several, exactly one succeeds: the single `instance` row decides.
 pub async fn set_up(db: &Db, admin: &FirstAdmin, password: String) -> Result<SetUp, AppError> {
+    // Refused before hashing, so that calling set-up again costs the server nothing.
+    if is_set_up(db).await? {
+        return Err(AppError::AlreadySetUp);
+    }
     let password_hash = passwords::hash(password).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = begin_write(db).await?;
     sqlx::query("INSERT INTO instance (id, set_up_at) VALUES (1, $1)")
         .bind(now())
         .execute(&mut *tx)
@@ -73,7 +77,11 @@ pub enum Bootstrap {
     AlreadySetUp,
 }
 
+/// Once the instance is set up the configured admin is ignored, valid or not.
 pub async fn set_up_from_config(db: &Db, admin: &BootstrapAdmin) -> Result<Bootstrap, AppError> {
+    if is_set_up(db).await? {
+        return Ok(Bootstrap::AlreadySetUp);
+    }
     let password = admin.password.expose_secret().to_string();
     let first_admin = FirstAdmin::parse(
         &admin.full_name,

@@ -8,6 +8,8 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::use_location;
 use leptos_router::location::{Location, Url};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::auth::{Viewer, current_viewer};
 use crate::error::AppError;
@@ -16,45 +18,14 @@ use crate::ui::load_page;
 use crate::workspaces::WorkspaceSwitcher;
 
 pub use placeholders::{
-    DashboardPage, DataSourcesPage, GroupsPage, InstanceSettingsPage, NoWorkspacePage,
-    NotFoundPage, ProfilePage, UsersPage, WorkspaceConstantsPage,
+    DashboardPage, DataSourcesPage, GroupsPage, NoWorkspacePage, NotFoundPage, ProfilePage,
+    UsersPage, WorkspaceConstantsPage,
 };
 
 #[component]
 pub fn AppShell() -> impl IntoView {
     let viewer = Resource::new_blocking(|| (), |_| current_viewer());
-    let Location {
-        pathname, search, ..
-    } = use_location();
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match viewer.await {
-                    Ok(viewer) => view! { <SignedInFrame viewer /> }.into_any(),
-                    Err(AppError::NotSignedIn) => {
-                        send_to_sign_in(pathname, search);
-                        view! { <p class="loading">"Your session has ended. Opening sign-in…"</p> }
-                            .into_any()
-                    }
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-/// A session that ended while the page was open: sign in again, then come back here. (On
-/// the server the page gate has already redirected signed-out visitors.)
-fn send_to_sign_in(pathname: Memo<String>, search: Memo<String>) {
-    if cfg!(feature = "hydrate") {
-        let search = search.get_untracked();
-        let here = if search.is_empty() {
-            pathname.get_untracked()
-        } else {
-            format!("{}?{search}", pathname.get_untracked())
-        };
-        load_page(&format!("/sign-in?next={}", Url::escape(&here)));
-    }
+    when_loaded(viewer, |viewer| view! { <SignedInFrame viewer /> })
 }
 
 #[component]
@@ -160,8 +131,33 @@ fn Navigation(viewer: Viewer) -> impl IntoView {
     .into_any()
 }
 
+/// Shows `ready` with the resource's value once it has loaded, or the error instead.
+pub fn when_loaded<T, V>(
+    resource: Resource<Result<T, AppError>>,
+    ready: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let ready = ready.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(value) => ready(value).into_any(),
+                        Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
 /// A failure that stops a whole page, told in the error's own words and, when the page
-/// is rendered on the server, sent with the error's status code.
+/// is rendered on the server, sent with the error's status code. A session that ended
+/// while the page was open leads to sign-in, and back here afterwards.
 #[component]
 pub fn ErrorPanel(error: AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -169,6 +165,9 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
         && let Ok(status) = http::StatusCode::from_u16(error.status_code())
     {
         response.set_status(status);
+    }
+    if error == AppError::NotSignedIn {
+        send_to_sign_in();
     }
     view! {
         <section class="panel error-panel" aria-labelledby="error-title">
@@ -178,5 +177,22 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
                 <a href="/">"Go to your workspace"</a>
             </p>
         </section>
+    }
+}
+
+/// In the browser only: on the server the page gate has already redirected signed-out
+/// visitors.
+fn send_to_sign_in() {
+    if cfg!(feature = "hydrate") {
+        let Location {
+            pathname, search, ..
+        } = use_location();
+        let search = search.get_untracked();
+        let here = if search.is_empty() {
+            pathname.get_untracked()
+        } else {
+            format!("{}?{search}", pathname.get_untracked())
+        };
+        load_page(&format!("/sign-in?next={}", Url::escape(&here)));
     }
 }

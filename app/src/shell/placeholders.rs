@@ -72,25 +72,6 @@ pub fn DataSourcesPage() -> impl IntoView {
 }
 
 #[component]
-pub fn InstanceSettingsPage() -> impl IntoView {
-    let viewer = expect_context::<Viewer>();
-    if viewer.is_super_admin {
-        view! {
-            <Placeholder
-                title="Settings"
-                summary="Manage all users of this instance, its workspaces and its email outbox here."
-            />
-        }
-        .into_any()
-    } else {
-        view! {
-            <Placeholder title="Settings" summary="Only super admins can open instance settings." />
-        }
-        .into_any()
-    }
-}
-
-#[component]
 pub fn ProfilePage() -> impl IntoView {
     let viewer = expect_context::<Viewer>();
     view! {

@@ -3,7 +3,7 @@ use leptos_router::components::Outlet;
 use leptos_router::hooks::use_params_map;
 
 use super::{WorkspaceSummary, workspace_context};
-use crate::shell::ErrorPanel;
+use crate::shell::when_loaded;
 
 /// The workspace every page under `/{slug}` belongs to, with the viewer's role in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,17 +16,7 @@ pub fn WorkspaceLayout() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let workspace = Resource::new_blocking(slug, workspace_context);
-
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match workspace.await {
-                    Ok(workspace) => view! { <WithWorkspace workspace /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    when_loaded(workspace, |workspace| view! { <WithWorkspace workspace /> })
 }
 
 #[component]

@@ -81,7 +81,7 @@ pub async fn create_workspace(name: String) -> Result<WorkspaceSummary, AppError
     let user = crate::access::super_admin()?;
     let name = normalise_workspace_name(&name)?;
     let state = crate::state::app_state()?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let workspace = store::create_with_admin(&mut tx, &name, user.id).await?;
     tx.commit().await?;
     tracing::info!(user_id = user.id, workspace = %workspace.slug, "workspace created");

@@ -9,6 +9,7 @@ use super::slugs::{choose_slug, slug_base};
 use crate::access::{Standing, WorkspaceRef};
 use crate::db::{Db, now};
 use crate::error::AppError;
+use crate::instance::WorkspaceListing;
 use crate::memberships::{MembershipStatus, Role};
 
 #[derive(sqlx::FromRow)]
@@ -58,18 +59,19 @@ pub async fn standing(
     )))
 }
 
-/// The workspaces a user may enter, by name.
+/// The workspaces a user may enter, by name. Sorted here rather than in SQL, where SQLite
+/// and PostgreSQL would each order names by their own collation.
 pub async fn active_workspaces(db: &Db, user_id: i64) -> Result<Vec<WorkspaceSummary>, AppError> {
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT w.slug, w.name, m.role
          FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
-         WHERE m.user_id = $1 AND m.status = 'active' AND w.status = 'active'
-         ORDER BY lower(w.name), w.slug",
+         WHERE m.user_id = $1 AND m.status = 'active' AND w.status = 'active'",
     )
     .bind(user_id)
     .fetch_all(db)
     .await?;
-    rows.into_iter()
+    let mut workspaces = rows
+        .into_iter()
         .map(|(slug, name, role)| {
             Ok(WorkspaceSummary {
                 slug,
@@ -77,25 +79,56 @@ pub async fn active_workspaces(db: &Db, user_id: i64) -> Result<Vec<WorkspaceSum
                 role: decode_role(&role)?,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, AppError>>()?;
+    workspaces
+        .sort_by_cached_key(|workspace| (workspace.name.to_lowercase(), workspace.slug.clone()));
+    Ok(workspaces)
+}
+
+/// Every workspace of the instance, by name, with how many active members each has.
+pub async fn all_with_member_counts(db: &Db) -> Result<Vec<WorkspaceListing>, AppError> {
+    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT w.name, w.slug, w.status, COUNT(CASE WHEN m.status = 'active' THEN 1 END)
+         FROM workspaces w LEFT JOIN memberships m ON m.workspace_id = w.id
+         GROUP BY w.id, w.name, w.slug, w.status",
+    )
+    .fetch_all(db)
+    .await?;
+    let mut workspaces: Vec<WorkspaceListing> = rows
+        .into_iter()
+        .map(|(name, slug, status, active_members)| WorkspaceListing {
+            name,
+            slug,
+            archived: status == "archived",
+            active_members,
+        })
+        .collect();
+    workspaces
+        .sort_by_cached_key(|workspace| (workspace.name.to_lowercase(), workspace.slug.clone()));
+    Ok(workspaces)
 }
 
 /// Where a user lands: their default workspace while they may still enter it, otherwise
 /// the first workspace they may enter.
 pub async fn landing_slug(db: &Db, user_id: i64) -> Result<Option<String>, AppError> {
-    let slug = sqlx::query_scalar(
+    let default: Option<String> = sqlx::query_scalar(
         "SELECT w.slug
-         FROM memberships m
-         JOIN workspaces w ON w.id = m.workspace_id
-         JOIN users u ON u.id = m.user_id
-         WHERE m.user_id = $1 AND m.status = 'active' AND w.status = 'active'
-         ORDER BY CASE WHEN w.id = u.default_workspace_id THEN 0 ELSE 1 END, lower(w.name), w.slug
-         LIMIT 1",
+         FROM users u
+         JOIN workspaces w ON w.id = u.default_workspace_id
+         JOIN memberships m ON m.workspace_id = w.id AND m.user_id = u.id
+         WHERE u.id = $1 AND m.status = 'active' AND w.status = 'active'",
     )
     .bind(user_id)
     .fetch_optional(db)
     .await?;
-    Ok(slug)
+    match default {
+        Some(slug) => Ok(Some(slug)),
+        None => Ok(active_workspaces(db, user_id)
+            .await?
+            .into_iter()
+            .next()
+            .map(|workspace| workspace.slug)),
+    }
 }
 
 pub async fn set_default(db: &Db, user_id: i64, workspace_id: i64) -> Result<(), AppError> {

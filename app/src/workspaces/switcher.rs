@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use super::{CreateWorkspace, WorkspaceSummary, switch_workspace};
-use crate::ui::{Field, FormError, load_page, use_hydrated};
+use crate::ui::{Field, FormError, Modal, load_page, use_hydrated};
 
 /// Lists the viewer's active workspaces; choosing one opens it and makes it the one they
 /// land in next time. Super admins can also create a workspace from here.
@@ -15,6 +15,7 @@ pub fn WorkspaceSwitcher(
 ) -> impl IntoView {
     let hydrated = use_hydrated();
     let navigate = use_navigate();
+    let select = NodeRef::<leptos::html::Select>::new();
     let switch_error = RwSignal::new(None::<String>);
     let switch_to = move |slug: String| {
         let navigate = navigate.clone();
@@ -24,7 +25,13 @@ pub fn WorkspaceSwitcher(
                     switch_error.set(None);
                     navigate(&format!("/{slug}"), Default::default());
                 }
-                Err(error) => switch_error.set(Some(error.to_string())),
+                Err(error) => {
+                    switch_error.set(Some(error.to_string()));
+                    // Show the workspace the viewer is still in.
+                    if let Some(select) = select.get_untracked() {
+                        select.set_value(&current.get_untracked().unwrap_or_default());
+                    }
+                }
             }
         });
     };
@@ -35,6 +42,7 @@ pub fn WorkspaceSwitcher(
             <label for="workspace-switcher">"Workspace"</label>
             <select
                 id="workspace-switcher"
+                node_ref=select
                 disabled=move || !hydrated.get()
                 on:change:target=move |event| switch_to(event.target().value())
                 prop:value=move || current.get().unwrap_or_default()
@@ -42,7 +50,14 @@ pub fn WorkspaceSwitcher(
                 {workspaces
                     .into_iter()
                     .map(|workspace| {
-                        view! { <option value=workspace.slug.clone()>{workspace.name}</option> }
+                        let slug = workspace.slug.clone();
+                        // `selected` puts the choice into the server-rendered page too.
+                        let selected = move || current.get().as_ref() == Some(&slug);
+                        view! {
+                            <option value=workspace.slug.clone() selected=selected>
+                                {workspace.name}
+                            </option>
+                        }
                     })
                     .collect_view()}
             </select>
@@ -58,7 +73,7 @@ pub fn WorkspaceSwitcher(
                 </button>
             </Show>
             <Show when=move || creating.get()>
-                <CreateWorkspaceDialog on_close=move || creating.set(false) />
+                <CreateWorkspaceDialog on_close=move |()| creating.set(false) />
             </Show>
         </div>
     }
@@ -66,7 +81,7 @@ pub fn WorkspaceSwitcher(
 }
 
 #[component]
-fn CreateWorkspaceDialog(on_close: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
+fn CreateWorkspaceDialog(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let create = ServerAction::<CreateWorkspace>::new();
     Effect::new(move |_| {
@@ -87,31 +102,16 @@ fn CreateWorkspaceDialog(on_close: impl Fn() + Clone + Send + Sync + 'static) ->
             name: name.get_untracked(),
         });
     };
-    let close_on_escape = {
-        let on_close = on_close.clone();
-        move |event: leptos::ev::KeyboardEvent| {
-            if event.key() == "Escape" {
-                on_close();
-            }
-        }
-    };
 
     view! {
-        <div class="backdrop">
-            <form
-                class="dialog"
-                role="dialog"
-                aria-modal="true"
-                aria-labelledby="create-workspace-title"
-                on:submit=submit
-                on:keydown=close_on_escape
-            >
+        <Modal labelled_by="create-workspace-title" on_close>
+            <form on:submit=submit>
                 <h2 id="create-workspace-title">"Create workspace"</h2>
                 <p class="lead">"You become the admin of the new workspace."</p>
                 <Field label="Workspace name" id="new-workspace-name" value=name />
                 <FormError message=error />
                 <div class="actions">
-                    <button type="button" on:click=move |_| on_close()>
+                    <button type="button" on:click=move |_| on_close.run(())>
                         "Cancel"
                     </button>
                     <button type="submit" class="primary" disabled=move || create.pending().get()>
@@ -119,7 +119,7 @@ fn CreateWorkspaceDialog(on_close: impl Fn() + Clone + Send + Sync + 'static) ->
                     </button>
                 </div>
             </form>
-        </div>
+        </Modal>
     }
     .into_any()
 }
