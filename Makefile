@@ -6,6 +6,8 @@ TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
 BUILD_PATH := $(CURDIR)/end2end/node_modules/.bin:$(PATH)
 
 .PHONY: run test setup build lint test-rust e2e
+# The steps depend on each other's order (e2e needs the build), even under make -j.
+.NOTPARALLEL:
 
 run: setup build
 	LEPTOS_SITE_ROOT=$(TARGET_DIR)/site LEPTOS_ENV=PROD $(TARGET_DIR)/release/gatehouse

@@ -32,11 +32,13 @@ RUST_LOG="${RUST_LOG:-info}" \
   "$binary" > "$log" 2>&1 &
 server_pid=$!
 
+healthy=false
 for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$port/health" > /dev/null 2>&1 && break
+  if curl -fs "http://127.0.0.1:$port/health" > /dev/null 2>&1; then healthy=true; break; fi
   kill -0 "$server_pid" 2>/dev/null || { echo "e2e: the server exited at start" >&2; exit 1; }
   sleep 0.1
 done
+[ "$healthy" = true ] || { echo "e2e: the server did not become healthy within 10 seconds" >&2; exit 1; }
 
 cd end2end
 GATEHOUSE_E2E_URL="http://127.0.0.1:$port" npx playwright test "$@"

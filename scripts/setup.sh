@@ -21,6 +21,13 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@"
 }
 
+for component in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    say "adding the $component component"
+    rustup component add "$component"
+  fi
+done
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
@@ -38,6 +45,11 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qF "$WASM_BINDGEN_VERSION"; then
 fi
 
 command -v npm > /dev/null || apt_install nodejs npm
+node_major=$(node --version | sed 's/^v\([0-9]*\).*/\1/')
+if [ "$node_major" -lt 20 ]; then
+  say "Playwright needs Node.js 20 or newer; this machine has $(node --version). Install a newer Node.js and run this again." >&2
+  exit 1
+fi
 
 # Playwright and binaryen's wasm-opt (Debian's wasm-opt breaks hydration).
 if [ ! -f end2end/node_modules/.package-lock.json ] \
@@ -49,12 +61,28 @@ fi
 if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/chromium ] || apt_install chromium
 
+  # The tests expect PostgreSQL at GATEHOUSE_TEST_POSTGRES_URL, by default the `test`
+  # database on 127.0.0.1:5432 with trust authentication, as machines of this kind have.
   if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
-    if ! ls /etc/postgresql/*/main > /dev/null 2>&1; then
+    if ! ls -d /etc/postgresql/*/main > /dev/null 2>&1; then
       apt_install postgresql
+      version=$(ls /etc/postgresql | sort -V | tail -n 1)
+      # A fresh local cluster for tests only: trust connections from this machine.
+      as_root sed -i '1i host all all 127.0.0.1/32 trust' "/etc/postgresql/$version/main/pg_hba.conf"
     fi
-    say "starting PostgreSQL"
-    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n 1)" main start
+    version=$(ls /etc/postgresql | sort -V | tail -n 1)
+    say "starting PostgreSQL $version"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
     for _ in $(seq 1 50); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.2; done
+    if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+      say "PostgreSQL did not start on 127.0.0.1:5432; start it, or point GATEHOUSE_TEST_POSTGRES_URL at one" >&2
+      exit 1
+    fi
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main reload || true
+  fi
+  if [ -z "${GATEHOUSE_TEST_POSTGRES_URL:-}" ] \
+    && ! psql -h 127.0.0.1 -U postgres -d test -Atc 'SELECT 1' > /dev/null 2>&1; then
+    say "creating the test database"
+    psql -h 127.0.0.1 -U postgres -d postgres -c 'CREATE DATABASE test' > /dev/null
   fi
 fi
