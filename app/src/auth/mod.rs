@@ -126,14 +126,14 @@ pub async fn current_viewer() -> Result<Viewer, AppError> {
 
     let user = access::signed_in()?;
     let state = app_state()?;
-    let workspaces = workspaces::store::active_workspaces(&state.db, user.id).await?;
-    let default_workspace = workspaces::store::landing_slug(&state.db, user.id).await?;
+    let active = workspaces::store::active_workspaces(&state.db, user.id).await?;
+    let usable_default = workspaces::store::usable_default_slug(&state.db, user.id).await?;
     Ok(Viewer {
         full_name: user.full_name,
         email: user.email,
         is_super_admin: user.is_super_admin,
-        workspaces,
-        default_workspace,
+        default_workspace: workspaces::landing_among(usable_default, &active),
+        workspaces: active,
     })
 }
 

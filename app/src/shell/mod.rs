@@ -45,6 +45,14 @@ fn SignedInFrame(viewer: Viewer) -> impl IntoView {
     }
 }
 
+/// The pages under Workspace settings, by label and path below `/{slug}`.
+const WORKSPACE_SETTINGS: [(&str, &str); 4] = [
+    ("Users", "/settings/users"),
+    ("Groups", "/settings/groups"),
+    ("Workspace constants", "/settings/constants"),
+    ("Data sources", "/settings/data-sources"),
+];
+
 /// The workspace switcher and the links to every page the viewer may open.
 #[component]
 fn Navigation(viewer: Viewer) -> impl IntoView {
@@ -102,18 +110,16 @@ fn Navigation(viewer: Viewer) -> impl IntoView {
             <Show when=is_admin>
                 <h2 id="workspace-settings-heading">"Workspace settings"</h2>
                 <ul aria-labelledby="workspace-settings-heading">
-                    <li>
-                        <A href=link("/settings/users")>"Users"</A>
-                    </li>
-                    <li>
-                        <A href=link("/settings/groups")>"Groups"</A>
-                    </li>
-                    <li>
-                        <A href=link("/settings/constants")>"Workspace constants"</A>
-                    </li>
-                    <li>
-                        <A href=link("/settings/data-sources")>"Data sources"</A>
-                    </li>
+                    {WORKSPACE_SETTINGS
+                        .into_iter()
+                        .map(|(label, suffix)| {
+                            view! {
+                                <li>
+                                    <A href=link(suffix)>{label}</A>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
                 </ul>
             </Show>
             {is_super_admin

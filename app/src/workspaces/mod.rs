@@ -56,6 +56,15 @@ pub fn normalise_workspace_name(input: &str) -> Result<String, AppError> {
     }
 }
 
+/// Where a user lands: their default workspace while they may still enter it (the store
+/// only returns it then), otherwise the first of the workspaces they may enter.
+pub fn landing_among(
+    usable_default: Option<String>,
+    workspaces: &[WorkspaceSummary],
+) -> Option<String> {
+    usable_default.or_else(|| workspaces.first().map(|workspace| workspace.slug.clone()))
+}
+
 /// The workspace a page under `/{slug}` shows, with the viewer's role in it.
 #[server(endpoint = "workspaces/context")]
 pub async fn workspace_context(slug: String) -> Result<WorkspaceSummary, AppError> {
@@ -95,6 +104,25 @@ pub async fn create_workspace(name: String) -> Result<WorkspaceSummary, AppError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn summary(slug: &str) -> WorkspaceSummary {
+        WorkspaceSummary {
+            slug: slug.into(),
+            name: slug.into(),
+            role: Role::Builder,
+        }
+    }
+
+    #[test]
+    fn users_land_in_their_default_else_their_first_workspace() {
+        let workspaces = [summary("alpha"), summary("omega")];
+        assert_eq!(
+            landing_among(Some("omega".into()), &workspaces),
+            Some("omega".into())
+        );
+        assert_eq!(landing_among(None, &workspaces), Some("alpha".into()));
+        assert_eq!(landing_among(None, &[]), None);
+    }
 
     #[test]
     fn workspace_names_are_trimmed_and_bounded() {

@@ -4,8 +4,8 @@ use std::collections::HashSet;
 
 use sqlx::AnyConnection;
 
-use super::WorkspaceSummary;
 use super::slugs::{choose_slug, slug_base};
+use super::{WorkspaceSummary, landing_among};
 use crate::access::{Standing, WorkspaceRef};
 use crate::db::{Db, now};
 use crate::error::AppError;
@@ -108,10 +108,9 @@ pub async fn all_with_member_counts(db: &Db) -> Result<Vec<WorkspaceListing>, Ap
     Ok(workspaces)
 }
 
-/// Where a user lands: their default workspace while they may still enter it, otherwise
-/// the first workspace they may enter.
-pub async fn landing_slug(db: &Db, user_id: i64) -> Result<Option<String>, AppError> {
-    let default: Option<String> = sqlx::query_scalar(
+/// The user's default workspace, if they may still enter it.
+pub async fn usable_default_slug(db: &Db, user_id: i64) -> Result<Option<String>, AppError> {
+    let slug = sqlx::query_scalar(
         "SELECT w.slug
          FROM users u
          JOIN workspaces w ON w.id = u.default_workspace_id
@@ -121,13 +120,14 @@ pub async fn landing_slug(db: &Db, user_id: i64) -> Result<Option<String>, AppEr
     .bind(user_id)
     .fetch_optional(db)
     .await?;
-    match default {
+    Ok(slug)
+}
+
+/// Where a user lands (see [`landing_among`]).
+pub async fn landing_slug(db: &Db, user_id: i64) -> Result<Option<String>, AppError> {
+    match usable_default_slug(db, user_id).await? {
         Some(slug) => Ok(Some(slug)),
-        None => Ok(active_workspaces(db, user_id)
-            .await?
-            .into_iter()
-            .next()
-            .map(|workspace| workspace.slug)),
+        None => Ok(landing_among(None, &active_workspaces(db, user_id).await?)),
     }
 }
 
