@@ -137,7 +137,7 @@ pub mod testing {
     }
 
     impl TestDatabase {
-        pub async fn sqlite() -> TestDatabase {
+        async fn sqlite() -> TestDatabase {
             let dir = tempfile::tempdir().expect("a temporary directory");
             let url = format!(
                 "sqlite://{}?mode=rwc",
@@ -151,7 +151,7 @@ pub mod testing {
             }
         }
 
-        pub async fn postgres() -> TestDatabase {
+        async fn postgres() -> TestDatabase {
             let admin_url = std::env::var("GATEHOUSE_TEST_POSTGRES_URL")
                 .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string());
             let mut suffix = [0u8; 8];

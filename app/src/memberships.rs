@@ -60,14 +60,6 @@ impl MembershipStatus {
         }
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            MembershipStatus::Invited => "Invited",
-            MembershipStatus::Active => "Active",
-            MembershipStatus::Archived => "Archived",
-        }
-    }
-
     pub fn from_key(key: &str) -> Option<MembershipStatus> {
         MembershipStatus::ALL
             .into_iter()

@@ -24,6 +24,16 @@ fn ada() -> FirstAdmin {
     }
 }
 
+/// An admin as `GATEHOUSE_ADMIN_*` would configure it, for the workspace "Platform".
+fn bootstrap_admin(email: &str, password: &str) -> BootstrapAdmin {
+    BootstrapAdmin {
+        email: email.into(),
+        password: password.to_string().into(),
+        full_name: "Operations".into(),
+        workspace_name: "Platform".into(),
+    }
+}
+
 async fn count(db: &Db, table: &str) -> i64 {
     sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
         .fetch_one(db)
@@ -141,12 +151,7 @@ async fn of_concurrent_set_ups_exactly_one_succeeds() {
 #[tokio::test]
 async fn the_configured_admin_is_created_once() {
     on_each_backend(|db| async move {
-        let admin = BootstrapAdmin {
-            email: "Ops@Example.com".into(),
-            password: "automation-secret".to_string().into(),
-            full_name: "Operations".into(),
-            workspace_name: "Platform".into(),
-        };
+        let admin = bootstrap_admin("Ops@Example.com", "automation-secret");
         assert_eq!(
             set_up_from_config(&db, &admin).await,
             Ok(Bootstrap::Created {
@@ -171,12 +176,7 @@ async fn the_configured_admin_is_created_once() {
 #[tokio::test]
 async fn an_invalid_configured_admin_writes_nothing() {
     on_each_backend(|db| async move {
-        let admin = BootstrapAdmin {
-            email: "not an email".into(),
-            password: "automation-secret".to_string().into(),
-            full_name: "Operations".into(),
-            workspace_name: "Platform".into(),
-        };
+        let admin = bootstrap_admin("not an email", "automation-secret");
         assert_eq!(
             set_up_from_config(&db, &admin).await,
             Err(AppError::InvalidEmail)
@@ -193,12 +193,7 @@ async fn once_set_up_the_configured_admin_is_ignored_even_if_invalid() {
         set_up(&db, &ada(), "analytical engine".into())
             .await
             .unwrap();
-        let stale = BootstrapAdmin {
-            email: "not an email".into(),
-            password: "short".to_string().into(),
-            full_name: String::new(),
-            workspace_name: String::new(),
-        };
+        let stale = bootstrap_admin("not an email", "short");
         assert_eq!(
             set_up_from_config(&db, &stale).await,
             Ok(Bootstrap::AlreadySetUp)

@@ -1,10 +1,15 @@
+import { type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { admin, fillSignIn, signIn, signOut } from './people';
 
+async function openCreateWorkspace(page: Page) {
+  await page.getByRole('button', { name: 'Create workspace' }).click();
+  return page.getByRole('dialog', { name: 'Create workspace' });
+}
+
 test('a super admin creates a workspace and switches between workspaces', async ({ page }) => {
   await signIn(page);
-  await page.getByRole('button', { name: 'Create workspace' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Create workspace' });
+  const dialog = await openCreateWorkspace(page);
   await dialog.getByLabel('Workspace name').fill('Support Desk');
   await dialog.getByRole('button', { name: 'Create workspace' }).click();
 
@@ -33,8 +38,7 @@ test('a super admin creates a workspace and switches between workspaces', async 
 
 test('creating a workspace without a name says so and creates nothing', async ({ page }) => {
   await signIn(page);
-  await page.getByRole('button', { name: 'Create workspace' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Create workspace' });
+  const dialog = await openCreateWorkspace(page);
   await dialog.getByLabel('Workspace name').fill('   ');
   await dialog.getByRole('button', { name: 'Create workspace' }).click();
   await expect(dialog.getByRole('alert')).toHaveText('Enter a workspace name.');

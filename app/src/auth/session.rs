@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::tokens::SecretToken;
 
 /// Set by the server on every request: who is signed in, if anyone.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct CurrentUser(pub Option<SignedInUser>);
 
 /// `__Host-` binds the cookie to this exact origin, but browsers accept it only over https.
