@@ -9,22 +9,36 @@ binary="$target_dir/release/gatehouse"
 site_root="$target_dir/site"
 [ -x "$binary" ] || { echo "e2e: $binary is missing; run: make build" >&2; exit 1; }
 
-port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+free_port() {
+  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+port=$(free_port)
+smtp_port=$(free_port)
+sink_port=$(free_port)
 data_dir=$(mktemp -d)
 log="$data_dir/server.log"
 cleanup() {
   status=$?
-  [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  for pid in "${server_pid:-}" "${sink_pid:-}"; do
+    [ -n "$pid" ] && { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
+  done
   if [ "$status" -ne 0 ]; then
     echo "--- server log ($log) ---" >&2
     tail -n 60 "$log" >&2 || true
   else
     rm -rf "$data_dir"
   fi
+  # The stopped processes' statuses must not become this script's.
+  exit "$status"
 }
 trap cleanup EXIT
 
+# A real SMTP server that keeps what it receives, so tests can open the mailed links.
+SMTP_PORT="$smtp_port" HTTP_PORT="$sink_port" node end2end/smtp-sink.mjs > "$data_dir/smtp-sink.log" 2>&1 &
+sink_pid=$!
+
 GATEHOUSE_DATA_DIR="$data_dir" \
+GATEHOUSE_SMTP_URL="smtp://127.0.0.1:$smtp_port" \
 GATEHOUSE_LISTEN_ADDR="127.0.0.1:$port" \
 LEPTOS_SITE_ROOT="$site_root" \
 LEPTOS_ENV=PROD \
@@ -41,4 +55,6 @@ done
 [ "$healthy" = true ] || { echo "e2e: the server did not become healthy within 10 seconds" >&2; exit 1; }
 
 cd end2end
-GATEHOUSE_E2E_URL="http://127.0.0.1:$port" npx playwright test "$@"
+GATEHOUSE_E2E_URL="http://127.0.0.1:$port" \
+SMTP_SINK_URL="http://127.0.0.1:$sink_port" \
+  npx playwright test "$@"

@@ -22,6 +22,16 @@ pub struct Config {
     pub trust_proxy: bool,
     pub sign_in_limits: SignInLimits,
     pub bootstrap_admin: Option<BootstrapAdmin>,
+    /// How long an invitation link works.
+    pub invite_ttl: Duration,
+    /// Secret: may carry the SMTP password. Without it, mail is held in the outbox.
+    pub smtp_url: Option<SecretString>,
+    pub mail_from: lettre::message::Mailbox,
+    /// Seals new metadata values (64 hex characters). Without it, a key file in the data
+    /// directory is used, generated at first start.
+    pub master_key: Option<SecretString>,
+    /// Earlier master keys, kept to open values sealed before a rotation.
+    pub previous_master_keys: Vec<SecretString>,
 }
 
 /// Failed sign-ins allowed within [`SignInLimits::WINDOW`] before further attempts wait.
@@ -116,6 +126,23 @@ impl Config {
                 per_address: at_least_one(&lookup, "GATEHOUSE_SIGN_IN_LIMIT_PER_ADDRESS", "100")?,
             },
             bootstrap_admin,
+            invite_ttl: duration(&lookup, "GATEHOUSE_INVITE_TTL", "7d")?,
+            smtp_url: lookup("GATEHOUSE_SMTP_URL").map(SecretString::from),
+            mail_from: parse(
+                &lookup,
+                "GATEHOUSE_MAIL_FROM",
+                "Gatehouse <gatehouse@localhost>",
+            )?,
+            master_key: lookup("GATEHOUSE_MASTER_KEY").map(SecretString::from),
+            previous_master_keys: lookup("GATEHOUSE_PREVIOUS_MASTER_KEYS")
+                .map(|keys| {
+                    keys.split(',')
+                        .map(str::trim)
+                        .filter(|key| !key.is_empty())
+                        .map(|key| SecretString::from(key.to_string()))
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 
@@ -259,6 +286,39 @@ mod tests {
         let config =
             config(&[("DATABASE_URL", "postgres://gatehouse:hunter2@db/gatehouse")]).unwrap();
         assert!(!format!("{config:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn invitations_last_a_week_and_mail_is_held_unless_smtp_is_set() {
+        let defaults = config(&[]).unwrap();
+        assert_eq!(defaults.invite_ttl, Duration::from_secs(7 * 24 * 3600));
+        assert!(defaults.smtp_url.is_none());
+        assert_eq!(defaults.mail_from.email.to_string(), "gatehouse@localhost");
+        let custom = config(&[
+            ("GATEHOUSE_INVITE_TTL", "12h"),
+            (
+                "GATEHOUSE_SMTP_URL",
+                "smtp://mailer:secret@mail.example.com",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(custom.invite_ttl, Duration::from_secs(12 * 3600));
+        assert!(!format!("{custom:?}").contains("secret"));
+        assert!(config(&[("GATEHOUSE_MAIL_FROM", "not an address")]).is_err());
+    }
+
+    #[test]
+    fn master_keys_never_appear_in_debug_output() {
+        let config = config(&[
+            ("GATEHOUSE_MASTER_KEY", "aa11"),
+            ("GATEHOUSE_PREVIOUS_MASTER_KEYS", "bb22, cc33"),
+        ])
+        .unwrap();
+        assert_eq!(config.previous_master_keys.len(), 2);
+        let debug = format!("{config:?}");
+        for key in ["aa11", "bb22", "cc33"] {
+            assert!(!debug.contains(key));
+        }
     }
 
     #[test]

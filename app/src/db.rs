@@ -88,6 +88,22 @@ pub async fn begin_write(db: &Db) -> Result<Transaction<'static, Any>, sqlx::Err
     }
 }
 
+/// Makes changes to one workspace's members take turns, so that two admins demoting each
+/// other at once can't leave it without an active admin. On SQLite, [`begin_write`]
+/// already holds the database's write lock.
+pub async fn lock_workspace(
+    conn: &mut sqlx::AnyConnection,
+    workspace_id: i64,
+) -> Result<(), sqlx::Error> {
+    if conn.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT id FROM workspaces WHERE id = $1 FOR UPDATE")
+            .bind(workspace_id)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Now, in the Unix seconds every table stores.
 pub fn now() -> i64 {
     SystemTime::now()
@@ -117,6 +133,12 @@ pub mod testing {
     use super::{Backend, Db, connect};
 
     pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+    /// A keyring with a fixed key, for tests that seal metadata.
+    pub fn test_keyring() -> crate::metadata::crypto::Keyring {
+        let key = "67617465686f7573652d746573742d6b65792d3332627974652d2d2d2d2d2d21";
+        crate::metadata::crypto::Keyring::from_keys(&key.into(), &[]).expect("a valid test key")
+    }
 
     /// A database that exists for one test.
     pub struct TestDatabase {

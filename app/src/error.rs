@@ -53,6 +53,60 @@ pub enum AppError {
     NoFreeWorkspaceUrl,
     #[error("The request was malformed. Reload the page and try again.")]
     BadRequest,
+    #[error("Choose a role: Admin, Builder or End-user.")]
+    UnknownRole,
+    #[error("Choose a status to filter by: Invited, Active or Archived.")]
+    UnknownStatus,
+    #[error("The current password is incorrect.")]
+    WrongCurrentPassword,
+
+    // Metadata
+    #[error("Enter a key for every metadata row.")]
+    MetadataKeyRequired,
+    #[error("A metadata key can be at most {max} characters long.")]
+    MetadataKeyTooLong { max: usize },
+    #[error("Enter a value for the new metadata key \"{key}\".")]
+    MetadataValueRequired { key: String },
+    #[error("The value of \"{key}\" is longer than {max} characters.")]
+    MetadataValueTooLong { key: String, max: usize },
+    #[error("The metadata key \"{key}\" appears twice. Each key can be used once.")]
+    DuplicateMetadataKey { key: String },
+    #[error("Metadata can hold at most {max} characters in all.")]
+    MetadataTooLarge { max: usize },
+
+    // Members
+    #[error("That user isn't a member of this workspace.")]
+    MemberNotFound,
+    #[error("This email address already belongs to a member of this workspace.")]
+    AlreadyMember,
+    #[error("This user is archived in the instance. Ask a super admin to restore them first.")]
+    ArchivedInInstance,
+    #[error("A workspace needs at least one active admin. Make another member an admin first.")]
+    LastActiveAdmin,
+    #[error("This member is already archived.")]
+    AlreadyArchived,
+    #[error("Only archived members can be unarchived.")]
+    NotArchived,
+    #[error("Only invited members have an invitation to send or copy.")]
+    NotInvited,
+    #[error("Too many invitations in a short time. Wait {minutes} minutes and try again.")]
+    TooManyInvitations { minutes: u64 },
+
+    // Invitations
+    #[error(
+        "This invitation link isn't valid. Check that you copied all of it, or ask your admin for a new one."
+    )]
+    InvitationUnknown,
+    #[error("This invitation has already been used. Sign in to continue.")]
+    InvitationUsed,
+    #[error("This invitation has expired. Ask your workspace admin to send a new one.")]
+    InvitationExpired,
+    #[error("This invitation was replaced by a newer one. Use the link in the latest email.")]
+    InvitationReplaced,
+    #[error("This invitation is for {email}. Sign out, then open the link again.")]
+    InvitationForSomeoneElse { email: String },
+    #[error("You already have an account. Sign in to accept the invitation.")]
+    SignInToAccept,
 
     // Infrastructure
     #[error(
@@ -72,17 +126,36 @@ impl AppError {
             | Self::AdminRequired
             | Self::BuilderRequired
             | Self::SuperAdminRequired => 403,
-            Self::WorkspaceUnavailable => 404,
-            Self::AlreadySetUp | Self::NoFreeWorkspaceUrl => 409,
+            Self::WorkspaceUnavailable | Self::MemberNotFound | Self::InvitationUnknown => 404,
+            Self::AlreadySetUp
+            | Self::NoFreeWorkspaceUrl
+            | Self::AlreadyMember
+            | Self::ArchivedInInstance
+            | Self::LastActiveAdmin
+            | Self::AlreadyArchived
+            | Self::NotArchived
+            | Self::NotInvited
+            | Self::SignInToAccept => 409,
+            Self::InvitationUsed | Self::InvitationExpired | Self::InvitationReplaced => 410,
+            Self::InvitationForSomeoneElse { .. } => 403,
             Self::InvalidEmail
             | Self::FullNameRequired
             | Self::FullNameTooLong { .. }
             | Self::PasswordTooShort { .. }
             | Self::PasswordTooLong { .. }
             | Self::WorkspaceNameRequired
-            | Self::WorkspaceNameTooLong { .. } => 422,
+            | Self::WorkspaceNameTooLong { .. }
+            | Self::UnknownRole
+            | Self::UnknownStatus
+            | Self::WrongCurrentPassword
+            | Self::MetadataKeyRequired
+            | Self::MetadataKeyTooLong { .. }
+            | Self::MetadataValueRequired { .. }
+            | Self::MetadataValueTooLong { .. }
+            | Self::DuplicateMetadataKey { .. }
+            | Self::MetadataTooLarge { .. } => 422,
             Self::BadRequest => 400,
-            Self::TooManySignInAttempts { .. } => 429,
+            Self::TooManySignInAttempts { .. } | Self::TooManyInvitations { .. } => 429,
             Self::Internal => 500,
             Self::Unreachable => 503,
         }

@@ -9,13 +9,18 @@ pub mod access;
 pub mod auth;
 pub mod error;
 pub mod instance;
+pub mod invitations;
+pub mod mail;
 pub mod memberships;
+pub mod metadata;
 pub mod setup;
 pub mod shell;
 pub mod ui;
 pub mod users;
 pub mod workspaces;
 
+#[cfg(feature = "ssr")]
+pub mod audit;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
@@ -34,11 +39,14 @@ use leptos_router::path;
 
 use auth::SignInPage;
 use instance::InstanceSettingsPage;
+use invitations::AcceptInvitationPage;
+use mail::EmailOutboxPage;
 use setup::SetupPage;
 use shell::{
     AppShell, DashboardPage, DataSourcesPage, GroupsPage, NoWorkspacePage, NotFoundPage,
-    ProfilePage, UsersPage, WorkspaceConstantsPage,
+    WorkspaceConstantsPage,
 };
+use users::{ProfilePage, UsersPage};
 use workspaces::WorkspaceLayout;
 
 /// The HTML document around the app, rendered on the server.
@@ -71,10 +79,12 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/setup") view=SetupPage />
                 <Route path=path!("/sign-in") view=SignInPage />
+                <Route path=path!("/invitations/:token") view=AcceptInvitationPage />
                 <ParentRoute path=path!("") view=AppShell>
                     <Route path=path!("") view=NoWorkspacePage />
                     <Route path=path!("profile") view=ProfilePage />
                     <Route path=path!("settings") view=InstanceSettingsPage />
+                    <Route path=path!("settings/email-outbox") view=EmailOutboxPage />
                     <ParentRoute path=path!(":slug") view=WorkspaceLayout>
                         <Route path=path!("") view=DashboardPage />
                         <Route path=path!("settings/users") view=UsersPage />

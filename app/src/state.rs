@@ -9,12 +9,17 @@ use leptos::config::LeptosOptions;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::metadata::crypto::Keyring;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
+    pub keys: Arc<Keyring>,
+    /// Wakes this instance's mail delivery when it has queued mail; instances also look
+    /// for due mail on their own, so mail queued by another instance goes out too.
+    pub mail_queued: Arc<tokio::sync::Notify>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

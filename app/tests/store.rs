@@ -547,3 +547,143 @@ async fn emails_are_stored_lower_case_only() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn member_counts_follow_every_insert_status_change_and_delete() {
+    on_each_backend(|db| async move {
+        let owner = set_up(&db, &ada(), "analytical engine".into())
+            .await
+            .unwrap()
+            .user_id;
+        let acme = add_workspace(&db, "Counted", owner).await;
+        let mut ids = Vec::new();
+        for n in 0..5 {
+            let id = add_user(&db, &format!("member{n}@example.com")).await;
+            let mut conn = db.acquire().await.unwrap();
+            add_member(
+                &mut conn,
+                acme.id,
+                id,
+                Role::EndUser,
+                MembershipStatus::Invited,
+            )
+            .await
+            .unwrap();
+            ids.push(id);
+        }
+        sqlx::query("UPDATE memberships SET status = 'active' WHERE user_id IN ($1, $2)")
+            .bind(ids[0])
+            .bind(ids[1])
+            .execute(&db)
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM memberships WHERE user_id = $1")
+            .bind(ids[2])
+            .execute(&db)
+            .await
+            .unwrap();
+        let kept: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT status, members FROM member_counts WHERE workspace_id = $1 AND members > 0
+             ORDER BY status",
+        )
+        .bind(acme.id)
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        let counted: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT status, COUNT(*) FROM memberships WHERE workspace_id = $1
+             GROUP BY status ORDER BY status",
+        )
+        .bind(acme.id)
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        assert_eq!(kept, counted);
+        assert_eq!(
+            kept,
+            [("active".to_string(), 3), ("invited".to_string(), 2)],
+            "the owner and two activated members are active"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rotation_reseals_every_value_under_the_new_key_and_keeps_it() {
+    use app::metadata::crypto::Keyring;
+    use app::metadata::store::{load, replace, rotate};
+    use std::collections::BTreeMap;
+
+    const OLD: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+    const NEW: &str = "1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100";
+    on_each_backend(|db| async move {
+        let owner = set_up(&db, &ada(), "analytical engine".into())
+            .await
+            .unwrap()
+            .user_id;
+        let acme = add_workspace(&db, "Sealed", owner).await;
+        let old_keys = Keyring::from_keys(&OLD.into(), &[]).unwrap();
+        let mut expected = Vec::new();
+        for n in 0..7 {
+            let id = add_user(&db, &format!("sealed{n}@example.com")).await;
+            let mut conn = db.acquire().await.unwrap();
+            add_member(
+                &mut conn,
+                acme.id,
+                id,
+                Role::Builder,
+                MembershipStatus::Active,
+            )
+            .await
+            .unwrap();
+            let values: BTreeMap<String, String> = (0..3)
+                .map(|k| (format!("key{k}"), format!("value {n}/{k}")))
+                .collect();
+            replace(&mut conn, &old_keys, acme.id, id, &BTreeMap::new(), &values)
+                .await
+                .unwrap();
+            expected.push((id, values));
+        }
+
+        let new_keys = Keyring::from_keys(&NEW.into(), &[OLD.into()]).unwrap();
+        let rotation = rotate(&db, &new_keys).await.unwrap();
+        assert_eq!(rotation.resealed, 21);
+        let key_ids: Vec<String> =
+            sqlx::query_scalar("SELECT DISTINCT key_id FROM member_metadata")
+                .fetch_all(&db)
+                .await
+                .unwrap();
+        assert_eq!(key_ids, [new_keys.current_key_id()]);
+        let only_new = Keyring::from_keys(&NEW.into(), &[]).unwrap();
+        let mut conn = db.acquire().await.unwrap();
+        for (id, values) in expected {
+            assert_eq!(
+                load(&mut conn, &only_new, acme.id, id).await.unwrap(),
+                values
+            );
+        }
+        drop(conn);
+        assert_eq!(
+            rotate(&db, &new_keys).await.unwrap().resealed,
+            0,
+            "nothing left to do"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_audit_trail_cannot_be_rewritten() {
+    on_each_backend(|db| async move {
+        sqlx::query(
+            "INSERT INTO audit_events (occurred_at, action, detail) VALUES (1, 'member.invited', '')",
+        )
+        .execute(&db)
+        .await
+        .unwrap();
+        assert!(sqlx::query("UPDATE audit_events SET detail = 'changed'").execute(&db).await.is_err());
+        assert!(sqlx::query("DELETE FROM audit_events").execute(&db).await.is_err());
+        assert_eq!(count(&db, "audit_events").await, 1);
+    })
+    .await;
+}

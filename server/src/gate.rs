@@ -34,6 +34,8 @@ pub fn decide(path: &str, query: Option<&str>, visitor: Visitor) -> Decision {
         (Visitor::InstanceNotSetUp, _) => Decision::RedirectTo("/setup".into()),
         (_, "/setup") => Decision::RedirectTo("/".into()),
         (Visitor::SignedOut, "/sign-in") => Decision::Render,
+        // An invitation link is for people who may not have an account yet.
+        (Visitor::SignedOut, path) if path.starts_with("/invitations/") => Decision::Render,
         (Visitor::SignedOut, "/") => Decision::RedirectTo("/sign-in".into()),
         (Visitor::SignedOut, _) => {
             let here = match query {
@@ -155,6 +157,16 @@ mod tests {
                 SignedOut
             ),
             to("/sign-in?next=%2Facme%2Fsettings%2Fusers%3Fstatus%3Dinvited%26q%3Da+b")
+        );
+    }
+
+    #[test]
+    fn invitation_links_open_for_everyone_once_set_up() {
+        assert_eq!(decide("/invitations/abc", None, SignedOut), Render);
+        assert_eq!(decide("/invitations/abc", None, SignedIn), Render);
+        assert_eq!(
+            decide("/invitations/abc", None, InstanceNotSetUp),
+            to("/setup")
         );
     }
 

@@ -1,4 +1,7 @@
 //! `gatehouse`: serves Gatehouse on the configured address.
+//!
+//! `gatehouse rotate-key` seals every metadata value under a new master key while the
+//! servers keep running (see the README).
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -7,6 +10,8 @@ use std::sync::Arc;
 use app::config::{Config, ConfigError};
 use app::db::{Backend, ConnectError};
 use app::error::AppError;
+use app::mail::delivery::{Mailer, MailerError};
+use app::metadata::crypto::{CryptoError, KeyOrigin, Keyring};
 use app::setup::store::{Bootstrap, set_up_from_config};
 use app::state::AppState;
 use secrecy::ExposeSecret;
@@ -25,6 +30,14 @@ enum StartError {
     Site(String),
     #[error(transparent)]
     Database(#[from] ConnectError),
+    #[error("master key: {0}")]
+    Keys(#[from] CryptoError),
+    #[error(transparent)]
+    Mailer(#[from] MailerError),
+    #[error("could not re-encrypt the metadata: {0}")]
+    Rotation(AppError),
+    #[error("unknown command {0:?}; run without arguments to serve, or with rotate-key")]
+    UnknownCommand(String),
     #[error(
         "could not create the admin from GATEHOUSE_ADMIN_EMAIL and GATEHOUSE_ADMIN_PASSWORD: {0}"
     )]
@@ -39,7 +52,12 @@ enum StartError {
 #[tokio::main]
 async fn main() -> ExitCode {
     init_logging();
-    match serve().await {
+    let outcome = match std::env::args().nth(1).as_deref() {
+        None => serve().await,
+        Some("rotate-key") => rotate_key().await,
+        Some(other) => Err(StartError::UnknownCommand(other.to_string())),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!("{error}");
@@ -59,20 +77,67 @@ fn init_logging() {
     }
 }
 
-async fn serve() -> Result<(), StartError> {
+/// The configuration, the data directory, the database and the master keys: what both
+/// serving and rotating keys start from.
+async fn open() -> Result<(Config, app::db::Db, Keyring), StartError> {
     let config = Config::from_env()?;
     std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
         path: config.data_dir.display().to_string(),
         source,
     })?;
-    let leptos_options = leptos::config::get_configuration(None)
-        .map_err(|error| StartError::Site(error.to_string()))?
-        .leptos_options;
-
     // The URL may hold a password, so only the kind of database is logged.
     let database_url = config.database_url.expose_secret();
     tracing::info!(backend = ?Backend::of_url(database_url), "opening the database");
     let db = app::db::connect(database_url, config.database_max_connections).await?;
+    let (keys, origin) = Keyring::from_config(&config)?;
+    match origin {
+        KeyOrigin::Environment => {
+            tracing::info!(key_id = %keys.current_key_id(), "master key from GATEHOUSE_MASTER_KEY");
+        }
+        KeyOrigin::KeyFile {
+            path,
+            generated: true,
+        } => {
+            tracing::warn!(
+                path = %path.display(),
+                key_id = %keys.current_key_id(),
+                "generated a new master key file; back it up, as metadata can't be read without it"
+            );
+        }
+        KeyOrigin::KeyFile {
+            path,
+            generated: false,
+        } => {
+            tracing::info!(path = %path.display(), key_id = %keys.current_key_id(), "master key from the key file");
+        }
+    }
+    Ok((config, db, keys))
+}
+
+/// Seals every metadata value under a new key. With a key file, a new key is added at
+/// its head; with GATEHOUSE_MASTER_KEY, the operator has already put the new key there
+/// and the old one in GATEHOUSE_PREVIOUS_MASTER_KEYS.
+async fn rotate_key() -> Result<(), StartError> {
+    let (_config, db, keys) = open().await?;
+    if let Some(key_id) = keys.add_key_to_file()? {
+        tracing::info!(%key_id, "added a new master key to the key file");
+    }
+    let rotation = app::metadata::store::rotate(&db, &keys)
+        .await
+        .map_err(StartError::Rotation)?;
+    tracing::info!(
+        resealed = rotation.resealed,
+        key_id = %keys.current_key_id(),
+        "every metadata value is sealed under the current key"
+    );
+    Ok(())
+}
+
+async fn serve() -> Result<(), StartError> {
+    let (config, db, keys) = open().await?;
+    let leptos_options = leptos::config::get_configuration(None)
+        .map_err(|error| StartError::Site(error.to_string()))?
+        .leptos_options;
     if let Some(admin) = &config.bootstrap_admin {
         match set_up_from_config(&db, admin)
             .await
@@ -89,10 +154,24 @@ async fn serve() -> Result<(), StartError> {
 
     let addr = config.listen_addr;
     let public_url = config.public_url.to_string();
+    let mail_queued = Arc::new(tokio::sync::Notify::new());
+    match Mailer::from_config(&config)? {
+        Some(mailer) => {
+            tracing::info!("delivering mail over SMTP");
+            tokio::spawn(app::mail::delivery::run(
+                db.clone(),
+                mailer,
+                mail_queued.clone(),
+            ));
+        }
+        None => tracing::info!("no GATEHOUSE_SMTP_URL: mail is held in the outbox under Settings"),
+    }
     let state = AppState {
         db,
         config: Arc::new(config),
         leptos_options,
+        keys: Arc::new(keys),
+        mail_queued,
     };
     let listener = tokio::net::TcpListener::bind(addr)
         .await

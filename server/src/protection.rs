@@ -67,6 +67,12 @@ pub fn is_same_origin(headers: &HeaderMap, public_origin: &str) -> bool {
 /// Headers that keep pages out of frames and caches and stop content sniffing.
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let is_static_asset = request.uri().path().starts_with("/pkg/");
+    // An invitation page's address holds its token: no request from it may carry that on.
+    let referrer_policy = if request.uri().path().starts_with("/invitations/") {
+        "no-referrer"
+    } else {
+        "same-origin"
+    };
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers.insert(
@@ -80,7 +86,7 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     );
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
+        HeaderValue::from_static(referrer_policy),
     );
     if !is_static_asset {
         // Pages and server-function responses are per user; nothing may keep them.

@@ -2,230 +2,16 @@
 //! PostgreSQL: the page gate, sign-in and sessions, request protections and the
 //! authorisation matrix of every server function.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::Duration;
 
-use app::auth::session;
-use app::config::Config;
-use app::db::Db;
 use app::db::testing::on_each_backend;
 use app::memberships::{MembershipStatus, Role};
-use app::state::AppState;
-use app::users::store::{NewUser, insert as insert_user};
-use app::workspaces::store::{add_member, create_with_admin};
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use axum::response::Response;
-use leptos::config::LeptosOptions;
-use serde_json::Value;
-use tower::ServiceExt;
-
-const PASSWORD: &str = "analytical engine";
-
-struct TestApp {
-    router: Router,
-    db: Db,
-    config: Arc<Config>,
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|_| panic!("JSON body, got {:?}", self.body))
-    }
-
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-    }
-
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-    }
-
-    /// The session cookie as a browser would send it back.
-    fn session_cookie(&self) -> String {
-        let set_cookie = self.header("set-cookie");
-        set_cookie.split(';').next().unwrap_or_default().to_string()
-    }
-}
-
-impl TestApp {
-    fn new(db: Db) -> TestApp {
-        TestApp::with_settings(db, &[])
-    }
-
-    fn with_settings(db: Db, settings: &[(&str, &str)]) -> TestApp {
-        let settings: Vec<(String, String)> = settings
-            .iter()
-            .map(|(name, value)| (name.to_string(), value.to_string()))
-            .collect();
-        let config = Config::from_lookup(|name| {
-            settings
-                .iter()
-                .find(|(key, _)| key == name)
-                .map(|(_, value)| value.clone())
-        })
-        .expect("test configuration");
-        let config = Arc::new(config);
-        let state = AppState {
-            db: db.clone(),
-            config: config.clone(),
-            leptos_options: LeptosOptions::builder().output_name("gatehouse").build(),
-        };
-        TestApp {
-            router: server::router(state),
-            db,
-            config,
-        }
-    }
-
-    async fn send(&self, request: Request<Body>) -> Reply {
-        let response: Response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
-        let mut request = Request::get(path);
-        if let Some(cookie) = cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
-        self.send(request.body(Body::empty()).unwrap()).await
-    }
-
-    /// Calls a server function the way the browser does: a same-origin form post.
-    async fn call(&self, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Reply {
-        self.call_with(endpoint, form, cookie, &[("sec-fetch-site", "same-origin")])
-            .await
-    }
-
-    async fn call_with(
-        &self,
-        endpoint: &str,
-        form: &[(&str, &str)],
-        cookie: Option<&str>,
-        headers: &[(&str, &str)],
-    ) -> Reply {
-        let body: String = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
-        let mut request = Request::post(format!("/api/{endpoint}"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        if let Some(cookie) = cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
-        self.send(request.body(Body::from(body)).unwrap()).await
-    }
-
-    /// Sets the instance up as Ada, returning her session cookie.
-    async fn set_up(&self) -> String {
-        let reply = self
-            .call(
-                "set-up",
-                &[
-                    ("full_name", "Ada Lovelace"),
-                    ("email", "ada@example.com"),
-                    ("password", PASSWORD),
-                    ("workspace_name", "Acme"),
-                ],
-                None,
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        reply.session_cookie()
-    }
-
-    async fn sign_in(&self, email: &str, password: &str, cookie: Option<&str>) -> Reply {
-        self.call(
-            "sign-in",
-            &[("email", email), ("password", password)],
-            cookie,
-        )
-        .await
-    }
-
-    /// A user with a live session, without going through sign-in.
-    async fn user_with_session(&self, email: &str) -> (i64, String) {
-        let mut conn = self.db.acquire().await.unwrap();
-        let id = insert_user(
-            &mut conn,
-            NewUser {
-                email,
-                full_name: email,
-                password_hash: None,
-                is_super_admin: false,
-                default_workspace_id: None,
-            },
-        )
-        .await
-        .unwrap();
-        drop(conn);
-        let token = session::start(&self.db, id, Duration::from_secs(3600))
-            .await
-            .unwrap();
-        (
-            id,
-            format!("{}={}", session::cookie_name(&self.config), token.expose()),
-        )
-    }
-
-    async fn workspace_id(&self, slug: &str) -> i64 {
-        sqlx::query_scalar("SELECT id FROM workspaces WHERE slug = $1")
-            .bind(slug)
-            .fetch_one(&self.db)
-            .await
-            .unwrap()
-    }
-
-    async fn add_member(
-        &self,
-        workspace_id: i64,
-        user_id: i64,
-        role: Role,
-        status: MembershipStatus,
-    ) {
-        let mut conn = self.db.acquire().await.unwrap();
-        add_member(&mut conn, workspace_id, user_id, role, status)
-            .await
-            .unwrap();
-    }
-
-    async fn count(&self, table: &str) -> i64 {
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(&self.db)
-            .await
-            .unwrap()
-    }
-}
-
-fn error_code(reply: &Reply) -> Value {
-    reply.json()["code"].clone()
-}
+use app::workspaces::store::create_with_admin;
+use axum::http::StatusCode;
+use support::{PASSWORD, TestApp, error_code};
 
 #[tokio::test]
 async fn an_empty_instance_leads_every_page_to_set_up() {
@@ -770,6 +556,26 @@ const CALLERS: [Caller; 9] = [
 /// A server function's arguments, as form fields.
 type Form = &'static [(&'static str, &'static str)];
 
+const ADMINS_ONLY: [u16; 9] = [401, 200, 403, 403, 404, 404, 404, 404, 401];
+const ADMINS_REACH_NO_MEMBER: [u16; 9] = [401, 404, 403, 403, 404, 404, 404, 404, 401];
+const NO_SUCH_MEMBER: Form = &[("slug", "acme"), ("user_id", "999999")];
+/// Server functions that take JSON; the matrix sends their form as a JSON object.
+const JSON_ENDPOINTS: [&str; 2] = ["users/invite", "users/update"];
+
+fn as_json(form: &[(&str, &str)]) -> serde_json::Value {
+    let object = form
+        .iter()
+        .map(|(name, value)| {
+            let value = match serde_json::from_str::<serde_json::Value>(value) {
+                Ok(parsed) if parsed.is_number() || parsed.is_array() => parsed,
+                _ => serde_json::Value::String(value.to_string()),
+            };
+            (name.to_string(), value)
+        })
+        .collect();
+    serde_json::Value::Object(object)
+}
+
 /// Every server function with the status each caller gets, acting on workspace `acme`.
 /// Columns follow [`CALLERS`]: signed out, super admin (Admin of acme), Builder of acme,
 /// End-user of acme, Admin of another workspace only, invited to acme, archived in acme,
@@ -811,6 +617,76 @@ const MATRIX: &[(&str, Form, [u16; 9])] = &[
         "instance/workspaces",
         &[],
         [401, 200, 403, 403, 403, 403, 403, 403, 401],
+    ),
+    (
+        "instance/email-outbox",
+        &[],
+        [401, 200, 403, 403, 403, 403, 403, 403, 401],
+    ),
+    ("users/list", &[("slug", "acme")], ADMINS_ONLY),
+    (
+        "users/invite",
+        &[
+            ("slug", "acme"),
+            ("full_name", "New Person"),
+            ("email", "new.person@example.com"),
+            ("role", "builder"),
+            ("metadata", "[]"),
+        ],
+        ADMINS_ONLY,
+    ),
+    // An id nobody has: callers who get past the admin check learn it isn't a member.
+    ("users/details", NO_SUCH_MEMBER, ADMINS_REACH_NO_MEMBER),
+    (
+        "users/update",
+        &[
+            ("slug", "acme"),
+            ("user_id", "999999"),
+            ("role", "builder"),
+            ("metadata", "[]"),
+        ],
+        ADMINS_REACH_NO_MEMBER,
+    ),
+    ("users/archive", NO_SUCH_MEMBER, ADMINS_REACH_NO_MEMBER),
+    ("users/unarchive", NO_SUCH_MEMBER, ADMINS_REACH_NO_MEMBER),
+    ("users/remove", NO_SUCH_MEMBER, ADMINS_REACH_NO_MEMBER),
+    (
+        "users/invitation-link",
+        NO_SUCH_MEMBER,
+        ADMINS_REACH_NO_MEMBER,
+    ),
+    (
+        "users/resend-invitation",
+        NO_SUCH_MEMBER,
+        ADMINS_REACH_NO_MEMBER,
+    ),
+    ("invitations/details", &[("token", "not-a-token")], [404; 9]),
+    (
+        "invitations/accept",
+        &[("token", "not-a-token")],
+        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+    ),
+    (
+        "invitations/join",
+        &[
+            ("token", "not-a-token"),
+            ("full_name", "X"),
+            ("password", "password1"),
+        ],
+        [404; 9],
+    ),
+    (
+        "profile/name",
+        &[("full_name", "Renamed Person")],
+        [401, 200, 200, 200, 200, 200, 200, 200, 401],
+    ),
+    (
+        "profile/password",
+        &[
+            ("current_password", "not the password"),
+            ("new_password", "a new password"),
+        ],
+        [401, 422, 422, 422, 422, 422, 422, 422, 401],
     ),
     // Last, because it ends each caller's session.
     ("sign-out", &[], [200; 9]),
@@ -896,7 +772,12 @@ async fn the_authorisation_matrix_holds() {
                         _ => (name, value),
                     })
                     .collect();
-                let reply = app.call(endpoint, &form, cookie.as_deref()).await;
+                let reply = if JSON_ENDPOINTS.contains(endpoint) {
+                    app.call_json(endpoint, as_json(&form), cookie.as_deref())
+                        .await
+                } else {
+                    app.call(endpoint, &form, cookie.as_deref()).await
+                };
                 if reply.status.as_u16() != *expected {
                     failures.push(format!(
                         "{endpoint} as {caller:?}: expected {expected}, got {} {}",

@@ -107,3 +107,17 @@ pub async fn end(db: &Db, token: &SecretToken) -> Result<(), AppError> {
         .await?;
     Ok(())
 }
+
+/// Ends every session of a user except `keep`, as after a password change.
+pub async fn end_others(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    keep: Option<&SecretToken>,
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user_id)
+        .bind(keep.map(SecretToken::hash).unwrap_or_default())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

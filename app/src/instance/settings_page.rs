@@ -19,6 +19,9 @@ fn WorkspaceTable(workspaces: Vec<WorkspaceListing>) -> impl IntoView {
         <section class="panel" aria-labelledby="page-title">
             <h1 id="page-title">"Settings"</h1>
             <p>"Every workspace of this instance."</p>
+            <p>
+                <a href="/settings/email-outbox">"Email outbox"</a>
+            </p>
             <table>
                 <caption>"Workspaces"</caption>
                 <thead>

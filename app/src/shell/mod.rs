@@ -18,8 +18,8 @@ use crate::ui::load_page;
 use crate::workspaces::WorkspaceSwitcher;
 
 pub use placeholders::{
-    DashboardPage, DataSourcesPage, GroupsPage, NoWorkspacePage, NotFoundPage, ProfilePage,
-    UsersPage, WorkspaceConstantsPage,
+    DashboardPage, DataSourcesPage, GroupsPage, NoWorkspacePage, NotFoundPage,
+    WorkspaceConstantsPage,
 };
 
 #[component]

@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::auth::Viewer;
 use crate::workspaces::CurrentWorkspace;
 
 #[component]
@@ -28,16 +27,6 @@ pub fn DashboardPage() -> impl IntoView {
             <p>"You are " <strong>{workspace.role.label()}</strong> " in this workspace."</p>
             <p>"The apps you can open will be listed here, by folder."</p>
         </section>
-    }
-}
-
-#[component]
-pub fn UsersPage() -> impl IntoView {
-    view! {
-        <Placeholder
-            title="Users"
-            summary="Invite people to this workspace and manage their roles, groups and metadata here."
-        />
     }
 }
 
@@ -68,23 +57,6 @@ pub fn DataSourcesPage() -> impl IntoView {
             title="Data sources"
             summary="Connect the databases and APIs that apps in this workspace use here."
         />
-    }
-}
-
-#[component]
-pub fn ProfilePage() -> impl IntoView {
-    let viewer = expect_context::<Viewer>();
-    view! {
-        <Title text="Profile" />
-        <section class="panel" aria-labelledby="page-title">
-            <h1 id="page-title">"Profile"</h1>
-            <dl class="facts">
-                <dt>"Full name"</dt>
-                <dd>{viewer.full_name}</dd>
-                <dt>"Email address"</dt>
-                <dd>{viewer.email}</dd>
-            </dl>
-        </section>
     }
 }
 

@@ -6,7 +6,16 @@
 #[cfg(feature = "ssr")]
 pub mod store;
 
+mod add_users;
+mod edit_user;
+pub mod members;
+mod profile;
+mod users_page;
+
 use crate::error::AppError;
+
+pub use profile::ProfilePage;
+pub use users_page::UsersPage;
 
 pub const FULL_NAME_MAX_CHARS: usize = 100;
 pub const PASSWORD_MIN_CHARS: usize = 8;
@@ -35,6 +44,23 @@ pub fn normalise_full_name(input: &str) -> Result<String, AppError> {
     } else {
         Ok(name)
     }
+}
+
+/// The form of a full name that the member listing sorts and searches by.
+pub fn name_key(full_name: &str) -> String {
+    full_name.to_lowercase()
+}
+
+/// A search box's text as the member listing matches it: a prefix of the email address
+/// or of the full name, compared without case. `None` when there is nothing to match.
+pub fn search_key(input: &str) -> Option<String> {
+    let key: String = input
+        .trim()
+        .to_lowercase()
+        .chars()
+        .take(FULL_NAME_MAX_CHARS)
+        .collect();
+    (!key.is_empty()).then_some(key)
 }
 
 /// A new password must satisfy this; existing ones are only ever verified.
@@ -104,6 +130,14 @@ mod tests {
             })
         );
         assert!(normalise_full_name(&"a".repeat(FULL_NAME_MAX_CHARS)).is_ok());
+    }
+
+    #[test]
+    fn searches_ignore_case_and_surrounding_space() {
+        assert_eq!(search_key("  Ada L "), Some("ada l".into()));
+        assert_eq!(search_key("   "), None);
+        assert_eq!(search_key(&"x".repeat(500)).map(|key| key.len()), Some(100));
+        assert_eq!(name_key("Ada LOVELACE"), "ada lovelace");
     }
 
     #[test]

@@ -2,9 +2,12 @@
 
 use sqlx::AnyConnection;
 
+use super::members::{MemberPage, MemberRow, PAGE_SIZE, StatusFilter};
 use crate::auth::passwords::StoredHash;
 use crate::db::{Db, now};
 use crate::error::AppError;
+use crate::memberships::{MembershipStatus, Role};
+use crate::workspaces::store::{decode_role, decode_status};
 
 /// What signing in needs to know about an account.
 pub struct Credentials {
@@ -36,11 +39,17 @@ pub struct NewUser<'a> {
 
 pub async fn insert(conn: &mut AnyConnection, user: NewUser<'_>) -> Result<i64, AppError> {
     let now = now();
+    // Without a password the account waits for its owner to accept an invitation.
+    let status = if user.password_hash.is_some() {
+        "active"
+    } else {
+        "invited"
+    };
     let id = sqlx::query_scalar(
         "INSERT INTO users
             (email, full_name, password_hash, is_super_admin, status, default_workspace_id,
              created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'active', $5, $6, $6)
+         VALUES ($1, $2, $3, $4, $7, $5, $6, $6)
          RETURNING id",
     )
     .bind(user.email)
@@ -49,7 +58,371 @@ pub async fn insert(conn: &mut AnyConnection, user: NewUser<'_>) -> Result<i64, 
     .bind(i64::from(user.is_super_admin))
     .bind(user.default_workspace_id)
     .bind(now)
+    .bind(status)
     .fetch_one(conn)
     .await?;
     Ok(id)
+}
+
+/// An account as inviting someone needs to know it.
+pub struct Account {
+    pub id: i64,
+    pub has_password: bool,
+    pub archived: bool,
+}
+
+pub async fn find_account(
+    conn: &mut AnyConnection,
+    email: &str,
+) -> Result<Option<Account>, AppError> {
+    let row: Option<(i64, Option<String>, String)> =
+        sqlx::query_as("SELECT id, password_hash, status FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|(id, password_hash, status)| Account {
+        id,
+        has_password: password_hash.is_some(),
+        archived: status == "archived",
+    }))
+}
+
+/// Renames a user everywhere the name is kept.
+pub async fn rename(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    full_name: &str,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE users SET full_name = $1, updated_at = $2 WHERE id = $3")
+        .bind(full_name)
+        .bind(now())
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE memberships SET name_key = $1 WHERE user_id = $2")
+        .bind(super::name_key(full_name))
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Sets a new password, which also makes an invited account active.
+pub async fn set_password(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    hash: &StoredHash,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, updated_at = $2,
+                status = CASE WHEN status = 'invited' THEN 'active' ELSE status END
+         WHERE id = $3",
+    )
+    .bind(&hash.0)
+    .bind(now())
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn password_hash(db: &Db, user_id: i64) -> Result<Option<StoredHash>, AppError> {
+    let hash: Option<Option<String>> =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(hash.flatten().map(StoredHash))
+}
+
+/// A member of a workspace as the management rules see them.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub membership_id: i64,
+    pub user_id: i64,
+    pub full_name: String,
+    pub email: String,
+    pub role: Role,
+    pub status: MembershipStatus,
+    pub has_password: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct MemberRecord {
+    membership_id: i64,
+    user_id: i64,
+    full_name: String,
+    email: String,
+    role: String,
+    status: String,
+    password_hash: Option<String>,
+}
+
+impl TryFrom<MemberRecord> for Member {
+    type Error = AppError;
+
+    fn try_from(record: MemberRecord) -> Result<Member, AppError> {
+        Ok(Member {
+            membership_id: record.membership_id,
+            user_id: record.user_id,
+            full_name: record.full_name,
+            email: record.email,
+            role: decode_role(&record.role)?,
+            status: decode_status(&record.status)?,
+            has_password: record.password_hash.is_some(),
+        })
+    }
+}
+
+pub async fn find_member(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    user_id: i64,
+) -> Result<Option<Member>, AppError> {
+    let record: Option<MemberRecord> = sqlx::query_as(
+        "SELECT m.id AS membership_id, u.id AS user_id, u.full_name, u.email, m.role, m.status,
+                u.password_hash
+         FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.workspace_id = $1 AND m.user_id = $2",
+    )
+    .bind(workspace_id)
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await?;
+    record.map(Member::try_from).transpose()
+}
+
+/// Active admins whose accounts are usable: the ones the last-admin rule protects.
+pub async fn active_admin_count(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+) -> Result<i64, AppError> {
+    let count = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.workspace_id = $1 AND m.role = 'admin' AND m.status = 'active'
+           AND u.status <> 'archived'",
+    )
+    .bind(workspace_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(count)
+}
+
+pub async fn set_role(
+    conn: &mut AnyConnection,
+    membership_id: i64,
+    role: Role,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE memberships SET role = $1, updated_at = $2 WHERE id = $3")
+        .bind(role.key())
+        .bind(now())
+        .bind(membership_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_status(
+    conn: &mut AnyConnection,
+    membership_id: i64,
+    status: MembershipStatus,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE memberships SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status.key())
+        .bind(now())
+        .bind(membership_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Takes a member out of a workspace: their metadata and invitations go with the
+/// membership, and the workspace stops being their default.
+pub async fn remove_member(
+    conn: &mut AnyConnection,
+    member: &Member,
+    workspace_id: i64,
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM memberships WHERE id = $1")
+        .bind(member.membership_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE users SET default_workspace_id = NULL WHERE id = $1 AND default_workspace_id = $2",
+    )
+    .bind(member.user_id)
+    .bind(workspace_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Which rows a page of the member listing shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PagePosition {
+    First,
+    After(String),
+    Before(String),
+}
+
+/// A page of the member listing with its total and the cursors to either side: what the
+/// Users page shows.
+pub async fn listing(
+    db: &Db,
+    workspace_id: i64,
+    search: Option<&str>,
+    status: StatusFilter,
+    position: PagePosition,
+) -> Result<MemberPage, AppError> {
+    let (mut members, more) =
+        member_page(db, workspace_id, search, status, &position, PAGE_SIZE).await?;
+    let total = member_count(db, workspace_id, search, status).await?;
+    let ids: Vec<i64> = members.iter().map(|member| member.user_id).collect();
+    let counts = crate::metadata::store::key_counts(db, workspace_id, &ids).await?;
+    for member in &mut members {
+        member.metadata_keys = counts.get(&member.user_id).copied().unwrap_or(0);
+    }
+    let first = members.first().map(|member| member.email.clone());
+    let last = members.last().map(|member| member.email.clone());
+    let (next_after, previous_before) = match position {
+        PagePosition::First => (last.filter(|_| more), None),
+        PagePosition::After(_) => (last.filter(|_| more), first),
+        PagePosition::Before(_) => (last, first.filter(|_| more)),
+    };
+    Ok(MemberPage {
+        members,
+        total,
+        next_after,
+        previous_before,
+    })
+}
+
+/// One page of a workspace's members in email order, and whether more lie beyond it in
+/// the direction of travel. Every path through this query is an index range scan:
+/// memberships carry their email and name key for exactly that.
+pub async fn member_page(
+    db: &Db,
+    workspace_id: i64,
+    search: Option<&str>,
+    status: StatusFilter,
+    position: &PagePosition,
+    size: i64,
+) -> Result<(Vec<MemberRow>, bool), AppError> {
+    let mut conditions = String::new();
+    let mut texts: Vec<String> = Vec::new();
+    let placeholder = |texts: &mut Vec<String>, value: String| {
+        texts.push(value);
+        format!("${}", texts.len() + 1)
+    };
+    if let StatusFilter::Only(status) = status {
+        let p = placeholder(&mut texts, status.key().to_string());
+        conditions.push_str(&format!(" AND m.status = {p}"));
+    }
+    if let Some(search) = search {
+        let low = placeholder(&mut texts, search.to_string());
+        let high = placeholder(&mut texts, format!("{search}{}", char::MAX));
+        conditions.push_str(&format!(
+            " AND ((m.email >= {low} AND m.email < {high}) OR (m.name_key >= {low} AND m.name_key < {high}))"
+        ));
+    }
+    let order = match position {
+        PagePosition::First => "ORDER BY m.email",
+        PagePosition::After(email) => {
+            let p = placeholder(&mut texts, email.clone());
+            conditions.push_str(&format!(" AND m.email > {p}"));
+            "ORDER BY m.email"
+        }
+        PagePosition::Before(email) => {
+            let p = placeholder(&mut texts, email.clone());
+            conditions.push_str(&format!(" AND m.email < {p}"));
+            "ORDER BY m.email DESC"
+        }
+    };
+    let sql = format!(
+        "SELECT u.id AS user_id, u.full_name, m.email, m.role, m.status
+         FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.workspace_id = $1{conditions} {order} LIMIT {}",
+        size + 1
+    );
+    let mut query =
+        sqlx::query_as::<_, (i64, String, String, String, String)>(&sql).bind(workspace_id);
+    for text in texts {
+        query = query.bind(text);
+    }
+    let mut rows = query.fetch_all(db).await?;
+    let more = rows.len() as i64 > size;
+    rows.truncate(size as usize);
+    if matches!(position, PagePosition::Before(_)) {
+        rows.reverse();
+    }
+    let members = rows
+        .into_iter()
+        .map(|(user_id, full_name, email, role, status)| {
+            Ok(MemberRow {
+                user_id,
+                full_name,
+                email,
+                role: decode_role(&role)?,
+                status: decode_status(&status)?,
+                metadata_keys: 0,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok((members, more))
+}
+
+/// How many members match; without a search this is read from the kept counts.
+pub async fn member_count(
+    db: &Db,
+    workspace_id: i64,
+    search: Option<&str>,
+    status: StatusFilter,
+) -> Result<i64, AppError> {
+    let Some(search) = search else {
+        let count: Option<i64> = match status {
+            StatusFilter::All => sqlx::query_scalar(
+                "SELECT CAST(SUM(members) AS BIGINT) FROM member_counts WHERE workspace_id = $1",
+            )
+            .bind(workspace_id)
+            .fetch_one(db)
+            .await?,
+            StatusFilter::Only(status) => {
+                sqlx::query_scalar(
+                    "SELECT members FROM member_counts WHERE workspace_id = $1 AND status = $2",
+                )
+                .bind(workspace_id)
+                .bind(status.key())
+                .fetch_optional(db)
+                .await?
+            }
+        };
+        return Ok(count.unwrap_or(0));
+    };
+    let high = format!("{search}{}", char::MAX);
+    let range = "((m.email >= $2 AND m.email < $3) OR (m.name_key >= $2 AND m.name_key < $3))";
+    let count = match status {
+        StatusFilter::All => {
+            sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM memberships m WHERE m.workspace_id = $1 AND {range}"
+            ))
+            .bind(workspace_id)
+            .bind(search)
+            .bind(high)
+            .fetch_one(db)
+            .await?
+        }
+        StatusFilter::Only(status) => {
+            sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM memberships m
+                 WHERE m.workspace_id = $1 AND {range} AND m.status = $4"
+            ))
+            .bind(workspace_id)
+            .bind(search)
+            .bind(high)
+            .bind(status.key())
+            .fetch_one(db)
+            .await?
+        }
+    };
+    Ok(count)
 }

@@ -182,20 +182,29 @@ pub async fn add_member(
     user_id: i64,
     role: Role,
     status: MembershipStatus,
-) -> Result<(), AppError> {
+) -> Result<i64, AppError> {
+    let (email, full_name): (String, String) =
+        sqlx::query_as("SELECT email, full_name FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&mut *conn)
+            .await?;
     let now = now();
-    sqlx::query(
-        "INSERT INTO memberships (workspace_id, user_id, role, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $5)",
+    let id = sqlx::query_scalar(
+        "INSERT INTO memberships
+            (workspace_id, user_id, role, status, email, name_key, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+         RETURNING id",
     )
     .bind(workspace_id)
     .bind(user_id)
     .bind(role.key())
     .bind(status.key())
+    .bind(email)
+    .bind(crate::users::name_key(&full_name))
     .bind(now)
-    .execute(conn)
+    .fetch_one(conn)
     .await?;
-    Ok(())
+    Ok(id)
 }
 
 /// A new workspace whose first member is `admin_user_id`, as its active Admin.
@@ -216,14 +225,14 @@ pub async fn create_with_admin(
     Ok(workspace)
 }
 
-fn decode_role(key: &str) -> Result<Role, AppError> {
+pub(crate) fn decode_role(key: &str) -> Result<Role, AppError> {
     Role::from_key(key).ok_or_else(|| {
         tracing::error!(role = key, "unknown role in the database");
         AppError::Internal
     })
 }
 
-fn decode_status(key: &str) -> Result<MembershipStatus, AppError> {
+pub(crate) fn decode_status(key: &str) -> Result<MembershipStatus, AppError> {
     MembershipStatus::from_key(key).ok_or_else(|| {
         tracing::error!(status = key, "unknown membership status in the database");
         AppError::Internal

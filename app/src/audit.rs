@@ -1,0 +1,64 @@
+//! The audit trail: who did what to whom, and when, written in the same transaction as
+//! the change itself. The table refuses updates and deletes.
+
+use sqlx::AnyConnection;
+
+use crate::db::now;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    MemberInvited,
+    InvitationResent,
+    InvitationLinkCopied,
+    InvitationAccepted,
+    MemberRoleChanged,
+    MemberMetadataChanged,
+    MemberArchived,
+    MemberUnarchived,
+    MemberRemoved,
+    PasswordChanged,
+}
+
+impl Action {
+    pub fn key(self) -> &'static str {
+        match self {
+            Action::MemberInvited => "member.invited",
+            Action::InvitationResent => "invitation.resent",
+            Action::InvitationLinkCopied => "invitation.link_copied",
+            Action::InvitationAccepted => "invitation.accepted",
+            Action::MemberRoleChanged => "member.role_changed",
+            Action::MemberMetadataChanged => "member.metadata_changed",
+            Action::MemberArchived => "member.archived",
+            Action::MemberUnarchived => "member.unarchived",
+            Action::MemberRemoved => "member.removed",
+            Action::PasswordChanged => "user.password_changed",
+        }
+    }
+}
+
+pub struct Event<'a> {
+    pub actor_user_id: Option<i64>,
+    pub workspace_id: Option<i64>,
+    pub target_user_id: Option<i64>,
+    pub action: Action,
+    /// Names and roles, never secrets or metadata values.
+    pub detail: &'a str,
+}
+
+pub async fn record(conn: &mut AnyConnection, event: Event<'_>) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO audit_events
+            (occurred_at, actor_user_id, workspace_id, target_user_id, action, detail)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(now())
+    .bind(event.actor_user_id)
+    .bind(event.workspace_id)
+    .bind(event.target_user_id)
+    .bind(event.action.key())
+    .bind(event.detail)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

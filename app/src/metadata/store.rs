@@ -1,0 +1,200 @@
+//! Metadata in the database: one sealed row per key.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sqlx::AnyConnection;
+
+use super::crypto::{Binding, CryptoError, Keyring, Sealed};
+use crate::db::Db;
+use crate::error::AppError;
+
+impl From<CryptoError> for AppError {
+    fn from(error: CryptoError) -> Self {
+        tracing::error!(%error, "metadata encryption failed");
+        AppError::Internal
+    }
+}
+
+/// A member's metadata, decrypted. Only for the member's own apps and for checking an
+/// admin's edit on the server; never for an admin's browser.
+pub async fn load(
+    conn: &mut AnyConnection,
+    keys: &Keyring,
+    workspace_id: i64,
+    user_id: i64,
+) -> Result<BTreeMap<String, String>, AppError> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT meta_key, ciphertext, key_id FROM member_metadata
+         WHERE workspace_id = $1 AND user_id = $2",
+    )
+    .bind(workspace_id)
+    .bind(user_id)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(key, ciphertext, key_id)| {
+            let binding = Binding {
+                workspace_id,
+                user_id,
+                key: &key,
+            };
+            let value = keys.open(binding, &Sealed { key_id, ciphertext })?;
+            Ok((key, value))
+        })
+        .collect()
+}
+
+/// The keys of a member's metadata, sorted; the values stay sealed.
+pub async fn keys_of(db: &Db, workspace_id: i64, user_id: i64) -> Result<Vec<String>, AppError> {
+    let mut keys: Vec<String> = sqlx::query_scalar(
+        "SELECT meta_key FROM member_metadata WHERE workspace_id = $1 AND user_id = $2",
+    )
+    .bind(workspace_id)
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    keys.sort();
+    Ok(keys)
+}
+
+/// How many metadata keys each of `user_ids` has in the workspace.
+pub async fn key_counts(
+    db: &Db,
+    workspace_id: i64,
+    user_ids: &[i64],
+) -> Result<HashMap<i64, i64>, AppError> {
+    if user_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    // Ids are integers from our own query, so listing them inline is safe, and it keeps
+    // this one round trip on both databases.
+    let ids = user_ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
+        "SELECT user_id, COUNT(*) FROM member_metadata
+         WHERE workspace_id = $1 AND user_id IN ({ids}) GROUP BY user_id"
+    ))
+    .bind(workspace_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Stores `after` as the member's metadata, given that `before` is what is stored now:
+/// removed keys go, and only new or changed values are sealed again.
+pub async fn replace(
+    conn: &mut AnyConnection,
+    keys: &Keyring,
+    workspace_id: i64,
+    user_id: i64,
+    before: &BTreeMap<String, String>,
+    after: &BTreeMap<String, String>,
+) -> Result<(), AppError> {
+    for key in before.keys().filter(|key| !after.contains_key(*key)) {
+        sqlx::query(
+            "DELETE FROM member_metadata WHERE workspace_id = $1 AND user_id = $2 AND meta_key = $3",
+        )
+        .bind(workspace_id)
+        .bind(user_id)
+        .bind(key)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (key, value) in after {
+        if before.get(key) == Some(value) {
+            continue;
+        }
+        let binding = Binding {
+            workspace_id,
+            user_id,
+            key,
+        };
+        let sealed = keys.seal(binding, value)?;
+        sqlx::query(
+            "INSERT INTO member_metadata (workspace_id, user_id, meta_key, ciphertext, key_id)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (workspace_id, user_id, meta_key)
+             DO UPDATE SET ciphertext = excluded.ciphertext, key_id = excluded.key_id",
+        )
+        .bind(workspace_id)
+        .bind(user_id)
+        .bind(key)
+        .bind(sealed.ciphertext)
+        .bind(sealed.key_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// How a rotation went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Rotation {
+    pub resealed: u64,
+}
+
+/// Seals every value that isn't under the keyring's current key again under it, in
+/// small batches so that the server keeps serving meanwhile. A value an admin changes
+/// during the pass is left to that change (it is sealed under the current key anyway,
+/// or caught by running the rotation again).
+pub async fn rotate(db: &Db, keys: &Keyring) -> Result<Rotation, AppError> {
+    const BATCH: i64 = 500;
+    let current = keys.current_key_id();
+    let mut rotation = Rotation::default();
+    let mut after: (i64, i64, String) = (i64::MIN, i64::MIN, String::new());
+    loop {
+        let rows: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
+            "SELECT workspace_id, user_id, meta_key, ciphertext, key_id FROM member_metadata
+             WHERE key_id <> $1
+               AND (workspace_id > $2
+                    OR (workspace_id = $2 AND user_id > $3)
+                    OR (workspace_id = $2 AND user_id = $3 AND meta_key > $4))
+             ORDER BY workspace_id, user_id, meta_key
+             LIMIT $5",
+        )
+        .bind(&current)
+        .bind(after.0)
+        .bind(after.1)
+        .bind(&after.2)
+        .bind(BATCH)
+        .fetch_all(db)
+        .await?;
+        let Some(last) = rows.last() else {
+            return Ok(rotation);
+        };
+        after = (last.0, last.1, last.2.clone());
+        let mut tx = crate::db::begin_write(db).await?;
+        for (workspace_id, user_id, key, ciphertext, key_id) in rows {
+            let binding = Binding {
+                workspace_id,
+                user_id,
+                key: &key,
+            };
+            let value = keys.open(
+                binding,
+                &Sealed {
+                    key_id,
+                    ciphertext: ciphertext.clone(),
+                },
+            )?;
+            let resealed = keys.seal(binding, &value)?;
+            let updated = sqlx::query(
+                "UPDATE member_metadata SET ciphertext = $1, key_id = $2
+                 WHERE workspace_id = $3 AND user_id = $4 AND meta_key = $5 AND ciphertext = $6",
+            )
+            .bind(resealed.ciphertext)
+            .bind(resealed.key_id)
+            .bind(workspace_id)
+            .bind(user_id)
+            .bind(&key)
+            .bind(ciphertext)
+            .execute(&mut *tx)
+            .await?;
+            rotation.resealed += updated.rows_affected();
+        }
+        tx.commit().await?;
+    }
+}

@@ -1,0 +1,94 @@
+//! The Add users drawer: invite one person by email.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+
+use super::members::InviteMember;
+use super::users_page::Listing;
+use crate::memberships::Role;
+use crate::metadata::{MetadataEditor, MetadataRow, edits_of};
+use crate::ui::{Field, FormError, Modal};
+
+#[component]
+pub(super) fn AddUsersDialog(
+    listing: Listing,
+    #[prop(into)] on_close: Callback<()>,
+) -> impl IntoView {
+    let full_name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::EndUser.key().to_string());
+    let metadata = RwSignal::new(Vec::<MetadataRow>::new());
+    let invite = ServerAction::<InviteMember>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(sent)) = invite.value().get() {
+            let message = if sent.mail_queued {
+                format!("Invitation sent to {}.", sent.email)
+            } else {
+                format!(
+                    "{} was invited, but the mail could not be queued. Use Copy link instead.",
+                    sent.email
+                )
+            };
+            listing.done(message);
+            on_close.run(());
+        }
+    });
+    let error = Signal::derive(move || {
+        invite
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|error| error.to_string())
+    });
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        invite.dispatch(InviteMember {
+            slug: listing.slug.get_value(),
+            full_name: full_name.get_untracked(),
+            email: email.get_untracked(),
+            role: role.get_untracked(),
+            metadata: edits_of(&metadata.get_untracked()),
+        });
+    };
+
+    view! {
+        <Modal labelled_by="add-users-title" on_close>
+            <h2 id="add-users-title">"Add users"</h2>
+            <div role="tablist" aria-label="How to add users">
+                <button type="button" role="tab" aria-selected="true" aria-controls="invite-panel" id="invite-tab">
+                    "Invite with email"
+                </button>
+            </div>
+            <form id="invite-panel" role="tabpanel" aria-labelledby="invite-tab" on:submit=submit>
+                <Field label="Full name" id="invite-full-name" value=full_name autocomplete="off" />
+                <Field label="Email address" id="invite-email" kind="email" value=email autocomplete="off" />
+                <div class="field">
+                    <label for="invite-role">"User role"</label>
+                    <select id="invite-role" on:change:target=move |event| role.set(event.target().value())>
+                        {Role::ALL
+                            .into_iter()
+                            .map(|option| {
+                                view! {
+                                    <option value=option.key() selected=option == Role::EndUser>
+                                        {option.label()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <MetadataEditor rows=metadata />
+                <FormError message=error />
+                <div class="actions">
+                    <button type="button" on:click=move |_| on_close.run(())>
+                        "Cancel"
+                    </button>
+                    <button type="submit" class="primary" disabled=move || invite.pending().get()>
+                        "Invite users"
+                    </button>
+                </div>
+            </form>
+        </Modal>
+    }
+    .into_any()
+}

@@ -1,0 +1,530 @@
+//! Managing a workspace's members (Workspace settings › Users): the listing, inviting,
+//! editing, archiving and removing. Admins only; every function checks on the server.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use server_fn::codec::Json;
+
+use crate::error::AppError;
+use crate::memberships::{MembershipStatus, Role};
+use crate::metadata::MetadataEdit;
+
+/// Members per page of the listing.
+pub const PAGE_SIZE: i64 = 50;
+
+/// A member as the listing shows them. Metadata appears only as a count of keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRow {
+    pub user_id: i64,
+    pub full_name: String,
+    pub email: String,
+    pub role: Role,
+    pub status: MembershipStatus,
+    pub metadata_keys: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberPage {
+    pub members: Vec<MemberRow>,
+    /// How many members match the search and filter, on every page.
+    pub total: i64,
+    /// The email to continue after, when there is a next page.
+    pub next_after: Option<String>,
+    /// The email to go back before, when there is a previous page.
+    pub previous_before: Option<String>,
+}
+
+/// A member opened for editing: metadata keys, never values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberDetails {
+    pub user_id: i64,
+    pub full_name: String,
+    pub email: String,
+    pub role: Role,
+    pub status: MembershipStatus,
+    pub metadata_keys: Vec<String>,
+}
+
+/// The outcome of sending an invitation. The invitation stands even when its mail could
+/// not be queued; the admin can copy the link instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationSent {
+    pub email: String,
+    pub mail_queued: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StatusFilter {
+    All,
+    Only(MembershipStatus),
+}
+
+impl StatusFilter {
+    /// `""` or `"all"` for everyone, else a status key.
+    pub fn parse(input: &str) -> Result<StatusFilter, AppError> {
+        match input.trim() {
+            "" | "all" => Ok(StatusFilter::All),
+            key => MembershipStatus::from_key(key)
+                .map(StatusFilter::Only)
+                .ok_or(AppError::UnknownStatus),
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            StatusFilter::All => "all",
+            StatusFilter::Only(status) => status.key(),
+        }
+    }
+}
+
+/// One page of the workspace's members, by email.
+#[server(endpoint = "users/list")]
+pub async fn list_members(
+    slug: String,
+    search: Option<String>,
+    status: Option<String>,
+    after: Option<String>,
+    before: Option<String>,
+) -> Result<MemberPage, AppError> {
+    use super::store::{PagePosition, listing};
+
+    let (actor, state) = server::admin_of(&slug).await?;
+    let search = search.as_deref().and_then(super::search_key);
+    let status = StatusFilter::parse(status.as_deref().unwrap_or_default())?;
+    let position = match (after, before) {
+        (Some(after), _) if !after.is_empty() => PagePosition::After(after),
+        (_, Some(before)) if !before.is_empty() => PagePosition::Before(before),
+        _ => PagePosition::First,
+    };
+    listing(
+        &state.db,
+        actor.workspace.id,
+        search.as_deref(),
+        status,
+        position,
+    )
+    .await
+}
+
+/// Invites someone by email: their membership starts as Invited, and a link goes out.
+#[server(endpoint = "users/invite", input = Json)]
+pub async fn invite_member(
+    slug: String,
+    full_name: String,
+    email: String,
+    role: String,
+    metadata: Vec<MetadataEdit>,
+) -> Result<InvitationSent, AppError> {
+    use crate::audit;
+    use crate::memberships::MembershipStatus;
+    use crate::users::store::{self, NewUser};
+
+    let (actor, state) = server::admin_of(&slug).await?;
+    let full_name = super::normalise_full_name(&full_name)?;
+    let email = super::normalise_email(&email)?;
+    let role = Role::parse(&role)?;
+    let metadata = crate::metadata::apply_edits(&Default::default(), &metadata)?;
+    let workspace_id = actor.workspace.id;
+
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    // Two admins inviting one address at once take turns, so the second is told it is
+    // already a member rather than meeting a unique index.
+    crate::db::lock_workspace(&mut tx, workspace_id).await?;
+    let existing = store::find_account(&mut tx, &email).await?;
+    server::within_invitation_rate(&mut tx, &actor, existing.as_ref().map(|account| account.id))
+        .await?;
+    let user_id = match existing {
+        Some(account) if account.archived => return Err(AppError::ArchivedInInstance),
+        Some(account) => {
+            if store::find_member(&mut tx, workspace_id, account.id)
+                .await?
+                .is_some()
+            {
+                return Err(AppError::AlreadyMember);
+            }
+            // Someone who never set up their account goes by the newest name given.
+            if !account.has_password {
+                store::rename(&mut tx, account.id, &full_name).await?;
+            }
+            account.id
+        }
+        None => {
+            store::insert(
+                &mut tx,
+                NewUser {
+                    email: &email,
+                    full_name: &full_name,
+                    password_hash: None,
+                    is_super_admin: false,
+                    default_workspace_id: Some(workspace_id),
+                },
+            )
+            .await?
+        }
+    };
+    let membership_id = crate::workspaces::store::add_member(
+        &mut tx,
+        workspace_id,
+        user_id,
+        role,
+        MembershipStatus::Invited,
+    )
+    .await?;
+    crate::metadata::store::replace(
+        &mut tx,
+        &state.keys,
+        workspace_id,
+        user_id,
+        &Default::default(),
+        &metadata,
+    )
+    .await?;
+    let token =
+        crate::invitations::store::issue(&mut tx, membership_id, state.config.invite_ttl).await?;
+    audit::record(
+        &mut tx,
+        audit::Event {
+            actor_user_id: Some(actor.user.id),
+            workspace_id: Some(workspace_id),
+            target_user_id: Some(user_id),
+            action: audit::Action::MemberInvited,
+            detail: role.key(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(actor = actor.user.id, user_id, workspace = %actor.workspace.slug, "member invited");
+    let mail_queued = server::mail_invitation(&state, &actor, &email, &token).await;
+    Ok(InvitationSent { email, mail_queued })
+}
+
+/// A member, for the edit form.
+#[server(endpoint = "users/details")]
+pub async fn member_for_editing(slug: String, user_id: i64) -> Result<MemberDetails, AppError> {
+    let (actor, state) = server::admin_of(&slug).await?;
+    let mut conn = state.db.acquire().await?;
+    let member = server::member(&mut conn, &actor, user_id).await?;
+    drop(conn);
+    let metadata_keys =
+        crate::metadata::store::keys_of(&state.db, actor.workspace.id, user_id).await?;
+    Ok(MemberDetails {
+        user_id,
+        full_name: member.full_name,
+        email: member.email,
+        role: member.role,
+        status: member.status,
+        metadata_keys,
+    })
+}
+
+/// Changes a member's role and metadata together.
+#[server(endpoint = "users/update", input = Json)]
+pub async fn update_member(
+    slug: String,
+    user_id: i64,
+    role: String,
+    metadata: Vec<MetadataEdit>,
+) -> Result<(), AppError> {
+    use crate::audit;
+    use crate::memberships::keep_an_active_admin;
+    use crate::users::store;
+
+    let (actor, state) = server::admin_of(&slug).await?;
+    let role = Role::parse(&role)?;
+    let workspace_id = actor.workspace.id;
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    crate::db::lock_workspace(&mut tx, workspace_id).await?;
+    let member = server::member(&mut tx, &actor, user_id).await?;
+    let stored = crate::metadata::store::load(&mut tx, &state.keys, workspace_id, user_id).await?;
+    let wanted = crate::metadata::apply_edits(&stored, &metadata)?;
+    if role != member.role {
+        let admins = store::active_admin_count(&mut tx, workspace_id).await?;
+        keep_an_active_admin(
+            admins,
+            (member.role, member.status),
+            Some((role, member.status)),
+        )?;
+        store::set_role(&mut tx, member.membership_id, role).await?;
+        let detail = format!("{} -> {}", member.role.key(), role.key());
+        audit::record(
+            &mut tx,
+            audit::Event {
+                actor_user_id: Some(actor.user.id),
+                workspace_id: Some(workspace_id),
+                target_user_id: Some(user_id),
+                action: audit::Action::MemberRoleChanged,
+                detail: &detail,
+            },
+        )
+        .await?;
+    }
+    let changed = crate::metadata::changed_keys(&stored, &wanted);
+    if !changed.is_empty() {
+        crate::metadata::store::replace(
+            &mut tx,
+            &state.keys,
+            workspace_id,
+            user_id,
+            &stored,
+            &wanted,
+        )
+        .await?;
+        let detail = changed.into_iter().collect::<Vec<_>>().join(", ");
+        audit::record(
+            &mut tx,
+            audit::Event {
+                actor_user_id: Some(actor.user.id),
+                workspace_id: Some(workspace_id),
+                target_user_id: Some(user_id),
+                action: audit::Action::MemberMetadataChanged,
+                detail: &detail,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    tracing::info!(actor = actor.user.id, user_id, workspace = %actor.workspace.slug, "member updated");
+    Ok(())
+}
+
+/// Archives a member: they can't use the workspace from their next request on.
+#[server(endpoint = "users/archive")]
+pub async fn archive_member(slug: String, user_id: i64) -> Result<(), AppError> {
+    use crate::memberships::keep_an_active_admin;
+    use crate::users::store;
+
+    let (actor, state) = server::admin_of(&slug).await?;
+    let workspace_id = actor.workspace.id;
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    crate::db::lock_workspace(&mut tx, workspace_id).await?;
+    let member = server::member(&mut tx, &actor, user_id).await?;
+    if member.status == MembershipStatus::Archived {
+        return Err(AppError::AlreadyArchived);
+    }
+    let admins = store::active_admin_count(&mut tx, workspace_id).await?;
+    keep_an_active_admin(
+        admins,
+        (member.role, member.status),
+        Some((member.role, MembershipStatus::Archived)),
+    )?;
+    store::set_status(&mut tx, member.membership_id, MembershipStatus::Archived).await?;
+    crate::invitations::store::revoke_all(&mut tx, member.membership_id).await?;
+    server::record_and_commit(tx, &actor, user_id, crate::audit::Action::MemberArchived).await?;
+    Ok(())
+}
+
+/// Unarchives a member back to Invited, with a new invitation to accept.
+#[server(endpoint = "users/unarchive")]
+pub async fn unarchive_member(slug: String, user_id: i64) -> Result<InvitationSent, AppError> {
+    use crate::users::store;
+
+    let (actor, state) = server::admin_of(&slug).await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let member = server::member(&mut tx, &actor, user_id).await?;
+    if member.status != MembershipStatus::Archived {
+        return Err(AppError::NotArchived);
+    }
+    server::within_invitation_rate(&mut tx, &actor, Some(user_id)).await?;
+    store::set_status(&mut tx, member.membership_id, MembershipStatus::Invited).await?;
+    let token =
+        crate::invitations::store::issue(&mut tx, member.membership_id, state.config.invite_ttl)
+            .await?;
+    server::record_and_commit(tx, &actor, user_id, crate::audit::Action::MemberUnarchived).await?;
+    let mail_queued = server::mail_invitation(&state, &actor, &member.email, &token).await;
+    Ok(InvitationSent {
+        email: member.email,
+        mail_queued,
+    })
+}
+
+/// Removes a member from the workspace, with their metadata and invitations.
+#[server(endpoint = "users/remove")]
+pub async fn remove_member(slug: String, user_id: i64) -> Result<(), AppError> {
+    use crate::memberships::keep_an_active_admin;
+    use crate::users::store;
+
+    let (actor, state) = server::admin_of(&slug).await?;
+    let workspace_id = actor.workspace.id;
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    crate::db::lock_workspace(&mut tx, workspace_id).await?;
+    let member = server::member(&mut tx, &actor, user_id).await?;
+    let admins = store::active_admin_count(&mut tx, workspace_id).await?;
+    keep_an_active_admin(admins, (member.role, member.status), None)?;
+    store::remove_member(&mut tx, &member, workspace_id).await?;
+    server::record_and_commit(tx, &actor, user_id, crate::audit::Action::MemberRemoved).await?;
+    Ok(())
+}
+
+/// A fresh invitation link for an invited member, for the admin to pass on themselves.
+/// Links sent earlier keep working until one of them is used.
+#[server(endpoint = "users/invitation-link")]
+pub async fn invitation_link(slug: String, user_id: i64) -> Result<String, AppError> {
+    let (actor, state) = server::admin_of(&slug).await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let member = server::invited_member(&mut tx, &actor, user_id).await?;
+    server::within_invitation_rate(&mut tx, &actor, Some(user_id)).await?;
+    let token =
+        crate::invitations::store::issue(&mut tx, member.membership_id, state.config.invite_ttl)
+            .await?;
+    server::record_and_commit(
+        tx,
+        &actor,
+        user_id,
+        crate::audit::Action::InvitationLinkCopied,
+    )
+    .await?;
+    Ok(server::link_for(&state, &token))
+}
+
+/// Sends an invited member a new link; earlier links stop working.
+#[server(endpoint = "users/resend-invitation")]
+pub async fn resend_invitation(slug: String, user_id: i64) -> Result<InvitationSent, AppError> {
+    let (actor, state) = server::admin_of(&slug).await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let member = server::invited_member(&mut tx, &actor, user_id).await?;
+    server::within_invitation_rate(&mut tx, &actor, Some(user_id)).await?;
+    crate::invitations::store::revoke_all(&mut tx, member.membership_id).await?;
+    let token =
+        crate::invitations::store::issue(&mut tx, member.membership_id, state.config.invite_ttl)
+            .await?;
+    server::record_and_commit(tx, &actor, user_id, crate::audit::Action::InvitationResent).await?;
+    let mail_queued = server::mail_invitation(&state, &actor, &member.email, &token).await;
+    Ok(InvitationSent {
+        email: member.email,
+        mail_queued,
+    })
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    //! What the member functions share on the server.
+
+    use sqlx::{Any, AnyConnection, Transaction};
+
+    use crate::access::{WorkspaceActor, member_of};
+    use crate::audit;
+    use crate::error::AppError;
+    use crate::memberships::{MembershipStatus, Role};
+    use crate::state::{AppState, app_state};
+    use crate::tokens::SecretToken;
+    use crate::users::store::{Member, find_member};
+
+    /// The caller, who must be an admin of the workspace at `slug`.
+    pub async fn admin_of(slug: &str) -> Result<(WorkspaceActor, AppState), AppError> {
+        let actor = member_of(slug).await?;
+        actor.require(Role::Admin)?;
+        Ok((actor, app_state()?))
+    }
+
+    /// A member of the actor's workspace; ids from elsewhere are simply not found.
+    pub async fn member(
+        conn: &mut AnyConnection,
+        actor: &WorkspaceActor,
+        user_id: i64,
+    ) -> Result<Member, AppError> {
+        find_member(conn, actor.workspace.id, user_id)
+            .await?
+            .ok_or(AppError::MemberNotFound)
+    }
+
+    pub async fn invited_member(
+        conn: &mut AnyConnection,
+        actor: &WorkspaceActor,
+        user_id: i64,
+    ) -> Result<Member, AppError> {
+        let member = member(conn, actor, user_id).await?;
+        if member.status == MembershipStatus::Invited {
+            Ok(member)
+        } else {
+            Err(AppError::NotInvited)
+        }
+    }
+
+    /// Rate limits on invitations, counted from the audit trail.
+    pub async fn within_invitation_rate(
+        conn: &mut AnyConnection,
+        actor: &WorkspaceActor,
+        user_id: Option<i64>,
+    ) -> Result<(), AppError> {
+        let (by_admin, for_person) =
+            crate::invitations::store::recent_invitations(conn, actor.user.id, user_id).await?;
+        crate::invitations::check_invitation_rate(by_admin, for_person).inspect_err(|_| {
+            tracing::warn!(
+                actor = actor.user.id,
+                ?user_id,
+                "invitation refused: rate limit"
+            );
+        })
+    }
+
+    /// Ends a change to one member: its audit event goes into the same transaction,
+    /// which then commits.
+    pub async fn record_and_commit(
+        mut tx: Transaction<'static, Any>,
+        actor: &WorkspaceActor,
+        user_id: i64,
+        action: audit::Action,
+    ) -> Result<(), AppError> {
+        audit::record(
+            &mut tx,
+            audit::Event {
+                actor_user_id: Some(actor.user.id),
+                workspace_id: Some(actor.workspace.id),
+                target_user_id: Some(user_id),
+                action,
+                detail: "",
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(
+            actor = actor.user.id,
+            user_id,
+            workspace = %actor.workspace.slug,
+            action = action.key(),
+            "member changed"
+        );
+        Ok(())
+    }
+
+    /// The link in the configured public URL, never in the request's Host.
+    pub fn link_for(state: &AppState, token: &SecretToken) -> String {
+        let path = crate::invitations::invitation_path(token.expose());
+        match state.config.public_url.join(path.trim_start_matches('/')) {
+            Ok(url) => url.to_string(),
+            Err(_) => format!(
+                "{}{}",
+                state.config.public_url.as_str().trim_end_matches('/'),
+                path
+            ),
+        }
+    }
+
+    /// Queues the invitation mail once the invitation is committed. A failure here is
+    /// logged and reported, and leaves the invitation in place.
+    pub async fn mail_invitation(
+        state: &AppState,
+        actor: &WorkspaceActor,
+        email: &str,
+        token: &SecretToken,
+    ) -> bool {
+        let mail = crate::invitations::invitation_mail(
+            email,
+            &actor.workspace.name,
+            &actor.user.full_name,
+            &link_for(state, token),
+            &crate::invitations::describe_validity(state.config.invite_ttl),
+        );
+        match crate::mail::store::enqueue(&state.db, &mail, state.config.smtp_url.is_some()).await {
+            Ok(_) => {
+                state.mail_queued.notify_one();
+                true
+            }
+            Err(error) => {
+                tracing::error!(%error, "the invitation mail could not be queued");
+                false
+            }
+        }
+    }
+}

@@ -1,0 +1,266 @@
+import { type Browser, type Locator, type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { admin, fillSignIn, signIn, signOut } from './people';
+
+const usersPage = `/${admin.slug}/settings/users`;
+
+async function openUsers(page: Page) {
+  await page.goto(usersPage);
+  await expect(page.getByRole('button', { name: 'Add users' })).toBeEnabled();
+}
+
+type Invitee = { name: string; email: string; role?: string; metadata?: [string, string][] };
+
+async function invite(page: Page, invitee: Invitee) {
+  await page.getByRole('button', { name: 'Add users' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add users' });
+  await expect(dialog.getByRole('tab', { name: 'Invite with email' })).toHaveAttribute('aria-selected', 'true');
+  await dialog.getByLabel('Full name').fill(invitee.name);
+  await dialog.getByLabel('Email address').fill(invitee.email);
+  await expect(dialog.getByLabel('User role')).toHaveValue('end-user');
+  if (invitee.role) {
+    await dialog.getByLabel('User role').selectOption({ label: invitee.role });
+  }
+  for (const [index, [key, value]] of (invitee.metadata ?? []).entries()) {
+    await dialog.getByRole('button', { name: 'Add metadata' }).click();
+    await dialog.getByLabel('Key', { exact: true }).nth(index).fill(key);
+    await dialog.getByLabel('Value', { exact: true }).nth(index).fill(value);
+  }
+  await dialog.getByRole('button', { name: 'Invite users' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('status').first()).toContainText(invitee.email);
+}
+
+function row(page: Page, email: string): Locator {
+  return page.getByRole('row').filter({ hasText: email });
+}
+
+async function rowAction(page: Page, email: string, action: string) {
+  await page.getByRole('button', { name: `More actions for ${email}` }).click();
+  await page.getByRole('button', { name: action, exact: true }).click();
+}
+
+async function copyLink(page: Page, email: string): Promise<string> {
+  await rowAction(page, email, 'Copy link');
+  const dialog = page.getByRole('dialog', { name: 'Invitation link' });
+  const link = await dialog.getByLabel('Invitation link').inputValue();
+  expect(link).toMatch(/\/invitations\/[A-Za-z0-9_-]{43}$/);
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  return link;
+}
+
+/** Opens an invitation link in a browser of its own, as the invited person would. */
+async function asInvitee(browser: Browser) {
+  const context = await browser.newContext();
+  return { context, page: await context.newPage() };
+}
+
+async function joinWith(page: Page, link: string, name: string, password: string) {
+  await page.goto(link);
+  const join = page.getByRole('button', { name: 'Join workspace' });
+  await expect(join).toBeEnabled();
+  await page.getByLabel('Full name').fill(name);
+  await page.getByLabel('Password').fill(password);
+  await join.click();
+  await expect(page).toHaveURL(new RegExp(`/${admin.slug}$`));
+  await expect(page.getByRole('heading', { name: admin.workspace })).toBeVisible();
+}
+
+test('an admin invites someone, copies the link, and the invitee joins', async ({ page, browser }) => {
+  await signIn(page);
+  await openUsers(page);
+  await invite(page, { name: 'Grace Hopper', email: 'grace@techcorp.example', role: 'Builder' });
+  await expect(row(page, 'grace@techcorp.example')).toContainText('Invited');
+  await expect(row(page, 'grace@techcorp.example')).toContainText('Builder');
+  const link = await copyLink(page, 'grace@techcorp.example');
+
+  const grace = await asInvitee(browser);
+  await joinWith(grace.page, link, 'Grace Brewster Hopper', 'compiler pioneer');
+
+  await page.reload();
+  await expect(row(page, 'grace@techcorp.example')).toContainText('Active');
+  await expect(row(page, 'grace@techcorp.example')).toContainText('Grace Brewster Hopper');
+
+  // The link is spent.
+  await grace.page.goto(link);
+  await expect(grace.page.getByRole('heading', { name: "This invitation can't be used" })).toBeVisible();
+  await expect(grace.page.getByRole('alert').filter({ hasText: 'already been used' })).toBeVisible();
+
+  // Grace changes her own name and password on her profile.
+  await grace.page.goto('/profile');
+  const save = grace.page.getByRole('button', { name: 'Save name' });
+  await expect(save).toBeEnabled();
+  await grace.page.getByLabel('Full name').fill('Rear Admiral Grace Hopper');
+  await save.click();
+  await expect(grace.page.getByText('Your name is now Rear Admiral Grace Hopper.')).toBeVisible();
+  await grace.page.getByLabel('Current password').fill('not my password');
+  await grace.page.getByLabel('New password').fill('nanosecond wire');
+  await grace.page.getByRole('button', { name: 'Change password' }).click();
+  await expect(grace.page.getByRole('alert').filter({ hasText: 'incorrect' })).toBeVisible();
+  await grace.page.getByLabel('Current password').fill('compiler pioneer');
+  await grace.page.getByRole('button', { name: 'Change password' }).click();
+  await expect(grace.page.getByText('Your password has been changed.')).toBeVisible();
+  await signOut(grace.page);
+  await fillSignIn(grace.page, 'grace@techcorp.example', 'nanosecond wire');
+  await expect(grace.page).toHaveURL(new RegExp(`/${admin.slug}$`));
+  await grace.context.close();
+});
+
+test('metadata values are masked everywhere and never in the page source', async ({ page }) => {
+  const secret = 'tok-9f8e7d6c-very-secret';
+  await signIn(page);
+  await openUsers(page);
+  await invite(page, {
+    name: 'Hedy Lamarr',
+    email: 'hedy@techcorp.example',
+    metadata: [
+      ['api_key', secret],
+      ['region', 'eu-west-secret-region'],
+    ],
+  });
+  const hedy = row(page, 'hedy@techcorp.example');
+  await expect(hedy.getByLabel('2 keys, values hidden')).toBeVisible();
+  expect(await page.content()).not.toContain(secret);
+
+  await rowAction(page, 'hedy@techcorp.example', 'Edit user details');
+  const dialog = page.getByRole('dialog', { name: 'Edit user details' });
+  await expect(dialog.getByLabel('Key', { exact: true }).first()).toHaveValue('api_key');
+  await expect(dialog.getByLabel('Value', { exact: true }).first()).toHaveValue('');
+  expect(await page.content()).not.toContain(secret);
+  expect(await page.content()).not.toContain('eu-west-secret-region');
+
+  // Change one value, remove the other key: the row then has one key.
+  await dialog.getByLabel('Value', { exact: true }).first().fill('rotated-value');
+  await dialog.getByRole('button', { name: 'Remove metadata region' }).click();
+  await dialog.getByRole('button', { name: 'Update' }).click();
+  await expect(page.getByRole('status').first()).toHaveText('The user has been updated.');
+  await expect(hedy.getByLabel('1 key, values hidden')).toBeVisible();
+
+  const source = await (await page.request.get(usersPage)).text();
+  expect(source).not.toContain(secret);
+  expect(source).not.toContain('rotated-value');
+});
+
+test('changing a role asks for confirmation first', async ({ page }) => {
+  await signIn(page);
+  await openUsers(page);
+  await invite(page, { name: 'Katherine Johnson', email: 'katherine@techcorp.example' });
+  await rowAction(page, 'katherine@techcorp.example', 'Edit user details');
+  const dialog = page.getByRole('dialog', { name: 'Edit user details' });
+  await expect(dialog.getByLabel('Name')).toHaveValue('Katherine Johnson');
+  await expect(dialog.getByLabel('Email address')).toHaveAttribute('readonly', '');
+  await dialog.getByLabel('User role').selectOption({ label: 'Builder' });
+  await dialog.getByRole('button', { name: 'Update' }).click();
+
+  const confirm = page.getByRole('dialog', { name: 'Edit user role' });
+  await expect(confirm).toContainText('Katherine Johnson will become a Builder and will be able to create and edit apps');
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  await expect(row(page, 'katherine@techcorp.example')).toContainText('End-user');
+
+  await dialog.getByRole('button', { name: 'Update' }).click();
+  await confirm.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('status').first()).toHaveText('The user has been updated.');
+  await expect(row(page, 'katherine@techcorp.example')).toContainText('Builder');
+});
+
+test('an archived member cannot enter until they accept a new invitation', async ({ page, browser }) => {
+  await signIn(page);
+  await openUsers(page);
+  await invite(page, { name: 'Mary Jackson', email: 'mary@techcorp.example' });
+  const link = await copyLink(page, 'mary@techcorp.example');
+  const mary = await asInvitee(browser);
+  await joinWith(mary.page, link, 'Mary Jackson', 'wind tunnel');
+
+  await page.reload();
+  await rowAction(page, 'mary@techcorp.example', 'Archive');
+  await expect(page.getByRole('status').first()).toHaveText('The user has been archived.');
+  await expect(row(page, 'mary@techcorp.example')).toContainText('Archived');
+
+  await mary.page.goto(`/${admin.slug}`);
+  await expect(
+    mary.page.getByRole('alert').filter({ hasText: "This workspace doesn't exist, or you are not an active member of it." }),
+  ).toBeVisible();
+
+  await rowAction(page, 'mary@techcorp.example', 'Unarchive');
+  await expect(row(page, 'mary@techcorp.example')).toContainText('Invited');
+  const again = await copyLink(page, 'mary@techcorp.example');
+  await mary.page.goto(again);
+  const accept = mary.page.getByRole('button', { name: 'Accept invitation' });
+  await expect(accept).toBeEnabled();
+  await accept.click();
+  await expect(mary.page).toHaveURL(new RegExp(`/${admin.slug}$`));
+  await page.reload();
+  await expect(row(page, 'mary@techcorp.example')).toContainText('Active');
+  await mary.context.close();
+});
+
+test('removing a member asks first, then takes them out of the list', async ({ page }) => {
+  await signIn(page);
+  await openUsers(page);
+  await invite(page, { name: 'Dorothy Vaughan', email: 'dorothy@techcorp.example' });
+  await rowAction(page, 'dorothy@techcorp.example', 'Remove from workspace');
+  const dialog = page.getByRole('dialog', { name: 'Remove from workspace' });
+  await expect(dialog).toContainText('Dorothy Vaughan loses access to this workspace');
+  await dialog.getByRole('button', { name: 'Remove' }).click();
+  await expect(page.getByRole('status').first()).toHaveText('The user has been removed from the workspace.');
+  await expect(row(page, 'dorothy@techcorp.example')).toHaveCount(0);
+});
+
+test('the last active admin cannot be archived, removed or demoted', async ({ page }) => {
+  await signIn(page);
+  await openUsers(page);
+  const refusal = 'A workspace needs at least one active admin. Make another member an admin first.';
+  await rowAction(page, admin.email, 'Archive');
+  await expect(page.getByRole('alert').filter({ hasText: refusal })).toBeVisible();
+  await expect(row(page, admin.email)).toContainText('Active');
+
+  await rowAction(page, admin.email, 'Edit user details');
+  const dialog = page.getByRole('dialog', { name: 'Edit user details' });
+  await dialog.getByLabel('User role').selectOption({ label: 'End-user' });
+  await dialog.getByRole('button', { name: 'Update' }).click();
+  await page.getByRole('dialog', { name: 'Edit user role' }).getByRole('button', { name: 'Continue' }).click();
+  await expect(dialog.getByRole('alert')).toHaveText(refusal);
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(row(page, admin.email)).toContainText('Admin');
+});
+
+test('search, the status filter and the count', async ({ page }) => {
+  await signIn(page);
+  await openUsers(page);
+  await page.getByLabel('Search by name or email').fill('grace');
+  await expect(page.getByText('1 user', { exact: true })).toBeVisible();
+  await expect(row(page, 'grace@techcorp.example')).toBeVisible();
+  await expect(row(page, admin.email)).toHaveCount(0);
+  await page.getByLabel('Search by name or email').fill('');
+  await page.getByLabel('Status').selectOption({ label: 'Invited' });
+  await expect(row(page, admin.email)).toHaveCount(0);
+  await expect(row(page, 'katherine@techcorp.example')).toContainText('Invited');
+});
+
+test('invitation mail goes through SMTP and its link opens the join page', async ({ page, browser, request }) => {
+  const sink = process.env.SMTP_SINK_URL;
+  expect(sink, 'scripts/e2e.sh starts the SMTP sink').toBeTruthy();
+  await signIn(page);
+  await openUsers(page);
+  await invite(page, { name: 'Annie Easley', email: 'annie@techcorp.example' });
+
+  let text = '';
+  await expect
+    .poll(async () => {
+      const messages: { to: string; subject: string; text: string }[] = await (
+        await request.get(`${sink}/messages`)
+      ).json();
+      text = messages.find((message) => message.to.includes('annie@techcorp.example'))?.text ?? '';
+      return text;
+    })
+    .toContain('/invitations/');
+  const link = text.match(/https?:\/\/\S+\/invitations\/[A-Za-z0-9_-]+/)?.[0] ?? '';
+  const annie = await asInvitee(browser);
+  await joinWith(annie.page, link, 'Annie Easley', 'centaur rocket');
+  await annie.context.close();
+
+  await page.goto('/settings');
+  await page.getByRole('link', { name: 'Email outbox' }).click();
+  await expect(page.getByRole('heading', { name: 'Email outbox' })).toBeVisible();
+  await expect(row(page, 'annie@techcorp.example')).toContainText('Sent');
+});
