@@ -5,7 +5,7 @@ TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
 # npm's binaryen provides wasm-opt for the release build (Debian's breaks hydration).
 BUILD_PATH := $(CURDIR)/end2end/node_modules/.bin:$(PATH)
 
-.PHONY: run test setup build lint test-rust e2e
+.PHONY: run test setup build lint test-rust e2e bench
 # The steps depend on each other's order (e2e needs the build), even under make -j.
 .NOTPARALLEL:
 
@@ -36,3 +36,8 @@ test-rust:
 
 e2e:
 	scripts/e2e.sh
+
+# Criterion benchmarks (not part of `make test`): the member listing at 100,000 members on
+# SQLite and PostgreSQL, and sealing metadata.
+bench:
+	cargo bench -p app --features test-support

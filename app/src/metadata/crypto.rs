@@ -174,27 +174,21 @@ impl Keyring {
     }
 
     pub fn seal(&self, binding: Binding<'_>, value: &str) -> Result<Sealed, CryptoError> {
+        let mut sealed = self.seal_many(&[(binding, value)])?;
+        sealed.pop().ok_or(CryptoError::Random)
+    }
+
+    /// Seals several values at once, as when a member's metadata is saved: one call to
+    /// the operating system fetches every value's fresh random nonce.
+    pub fn seal_many(&self, values: &[(Binding<'_>, &str)]) -> Result<Vec<Sealed>, CryptoError> {
         let key = self.read().current.clone();
-        let mut nonce = [0u8; NONCE_BYTES];
-        getrandom::fill(&mut nonce).map_err(|_| CryptoError::Random)?;
-        let aad = binding.associated_data();
-        let ciphertext = key
-            .cipher
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: value.as_bytes(),
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| CryptoError::Undecryptable)?;
-        let mut stored = Vec::with_capacity(NONCE_BYTES + ciphertext.len());
-        stored.extend_from_slice(&nonce);
-        stored.extend_from_slice(&ciphertext);
-        Ok(Sealed {
-            key_id: key.id.clone(),
-            ciphertext: STANDARD.encode(stored),
-        })
+        let mut nonces = vec![0u8; NONCE_BYTES * values.len()];
+        getrandom::fill(&mut nonces).map_err(|_| CryptoError::Random)?;
+        values
+            .iter()
+            .zip(nonces.chunks_exact(NONCE_BYTES))
+            .map(|((binding, value), nonce)| seal_with(&key, *binding, value, nonce))
+            .collect()
     }
 
     pub fn open(&self, binding: Binding<'_>, sealed: &Sealed) -> Result<String, CryptoError> {
@@ -262,6 +256,32 @@ impl Keyring {
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+fn seal_with(
+    key: &MasterKey,
+    binding: Binding<'_>,
+    value: &str,
+    nonce: &[u8],
+) -> Result<Sealed, CryptoError> {
+    let aad = binding.associated_data();
+    let ciphertext = key
+        .cipher
+        .encrypt(
+            Nonce::from_slice(nonce),
+            Payload {
+                msg: value.as_bytes(),
+                aad: &aad,
+            },
+        )
+        .map_err(|_| CryptoError::Undecryptable)?;
+    let mut stored = Vec::with_capacity(NONCE_BYTES + ciphertext.len());
+    stored.extend_from_slice(nonce);
+    stored.extend_from_slice(&ciphertext);
+    Ok(Sealed {
+        key_id: key.id.clone(),
+        ciphertext: STANDARD.encode(stored),
+    })
 }
 
 fn random_hex_key() -> Result<String, CryptoError> {
@@ -354,6 +374,21 @@ mod tests {
         assert_ne!(first.ciphertext, second.ciphertext);
         let nonce = |sealed: &Sealed| STANDARD.decode(&sealed.ciphertext).unwrap()[..12].to_vec();
         assert_ne!(nonce(&first), nonce(&second));
+    }
+
+    #[test]
+    fn sealing_many_values_gives_each_its_own_nonce() {
+        let keys = keyring(KEY_A, &[]);
+        let values = [(ada("a"), "same"), (ada("b"), "same"), (ada("c"), "same")];
+        let sealed = keys.seal_many(&values).unwrap();
+        let nonces: std::collections::HashSet<Vec<u8>> = sealed
+            .iter()
+            .map(|sealed| STANDARD.decode(&sealed.ciphertext).unwrap()[..12].to_vec())
+            .collect();
+        assert_eq!(nonces.len(), 3);
+        for ((binding, value), sealed) in values.iter().zip(&sealed) {
+            assert_eq!(keys.open(*binding, sealed).unwrap(), *value);
+        }
     }
 
     #[test]

@@ -103,16 +103,20 @@ pub async fn replace(
         .execute(&mut *conn)
         .await?;
     }
-    for (key, value) in after {
-        if before.get(key) == Some(value) {
-            continue;
-        }
-        let binding = Binding {
-            workspace_id,
-            user_id,
-            key,
-        };
-        let sealed = keys.seal(binding, value)?;
+    let changed: Vec<(Binding<'_>, &str)> = after
+        .iter()
+        .filter(|(key, value)| before.get(*key) != Some(*value))
+        .map(|(key, value)| {
+            let binding = Binding {
+                workspace_id,
+                user_id,
+                key,
+            };
+            (binding, value.as_str())
+        })
+        .collect();
+    let sealed = keys.seal_many(&changed)?;
+    for ((binding, _), sealed) in changed.iter().zip(sealed) {
         sqlx::query(
             "INSERT INTO member_metadata (workspace_id, user_id, meta_key, ciphertext, key_id)
              VALUES ($1, $2, $3, $4, $5)
@@ -121,7 +125,7 @@ pub async fn replace(
         )
         .bind(workspace_id)
         .bind(user_id)
-        .bind(key)
+        .bind(binding.key)
         .bind(sealed.ciphertext)
         .bind(sealed.key_id)
         .execute(&mut *conn)

@@ -1,0 +1,143 @@
+//! One page of the member listing (50 rows, the total and the metadata counts, exactly
+//! what the Users page asks for) in a workspace of 100,000 members, on SQLite and on
+//! PostgreSQL. Target: at most 5 ms of server time, with and without a search term.
+
+use app::db::testing::TestDatabase;
+use app::db::{Backend, Db};
+use app::users::members::StatusFilter;
+use app::users::store::{PagePosition, listing};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+const MEMBERS: usize = 100_000;
+const BATCH: usize = 1_000;
+/// Explicit ids, so each membership names its user without a lookup.
+const ID_BASE: usize = 1_000_000;
+const FIRST_NAMES: [&str; 20] = [
+    "Ada", "Alan", "Barbara", "Claude", "Dennis", "Edsger", "Frances", "Grace", "Hedy", "Ivan",
+    "Joan", "Ken", "Lynn", "Margaret", "Niklaus", "Olga", "Radia", "Shafi", "Tim", "Yukihiro",
+];
+
+async fn seed(db: &Db) -> i64 {
+    let workspace_id: i64 = sqlx::query_scalar(
+        "INSERT INTO workspaces (name, slug, status, created_at) VALUES ('Big', 'big', 'active', 0)
+         RETURNING id",
+    )
+    .fetch_one(db)
+    .await
+    .expect("a workspace");
+    for start in (0..MEMBERS).step_by(BATCH) {
+        let mut tx = db.begin().await.expect("a transaction");
+        let people: Vec<(String, String)> = (start..start + BATCH)
+            .map(|n| {
+                let name = format!("{} Person{n:06}", FIRST_NAMES[n % FIRST_NAMES.len()]);
+                (format!("person{n:06}@example.com"), name)
+            })
+            .collect();
+        let users = people
+            .iter()
+            .enumerate()
+            .map(|(i, _)| {
+                format!(
+                    "({}, ${}, ${}, 'active', 0, 0)",
+                    ID_BASE + start + i,
+                    2 * i + 1,
+                    2 * i + 2
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO users (id, email, full_name, status, created_at, updated_at) VALUES {users}"
+        );
+        let mut insert = sqlx::query(&sql);
+        for (email, name) in &people {
+            insert = insert.bind(email).bind(name);
+        }
+        insert.execute(&mut *tx).await.expect("users");
+        let memberships = (0..BATCH)
+            .map(|i| {
+                let status = if i % 10 == 0 { "invited" } else { "active" };
+                format!(
+                    "({workspace_id}, {}, 'end-user', '{status}', ${}, ${}, 0, 0)",
+                    ID_BASE + start + i,
+                    2 * i + 1,
+                    2 * i + 2
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO memberships
+                (workspace_id, user_id, role, status, email, name_key, created_at, updated_at)
+             VALUES {memberships}"
+        );
+        let mut insert = sqlx::query(&sql);
+        for (email, name) in &people {
+            insert = insert.bind(email).bind(name.to_lowercase());
+        }
+        insert.execute(&mut *tx).await.expect("memberships");
+        tx.commit().await.expect("committed");
+    }
+    sqlx::query("ANALYZE")
+        .execute(db)
+        .await
+        .expect("statistics");
+    workspace_id
+}
+
+fn listing_benches(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let database = runtime.block_on(TestDatabase::of(backend));
+        let db = database.db.clone();
+        let workspace_id = runtime.block_on(seed(&db));
+        let cases = [
+            ("first page", None, StatusFilter::All, PagePosition::First),
+            (
+                "a page deep in the list",
+                None,
+                StatusFilter::All,
+                PagePosition::After("person073000@example.com".into()),
+            ),
+            (
+                "invited only",
+                None,
+                StatusFilter::Only(app::memberships::MembershipStatus::Invited),
+                PagePosition::First,
+            ),
+            (
+                "search by email",
+                Some("person0421"),
+                StatusFilter::All,
+                PagePosition::First,
+            ),
+            (
+                "search by name",
+                Some("grace person01"),
+                StatusFilter::All,
+                PagePosition::First,
+            ),
+        ];
+        let mut group = c.benchmark_group(format!("100k members on {backend:?}"));
+        for (name, search, status, position) in cases {
+            group.bench_function(name, |b| {
+                b.to_async(&runtime).iter(|| {
+                    let db = db.clone();
+                    let position = position.clone();
+                    async move {
+                        let page = listing(&db, workspace_id, search, status, position)
+                            .await
+                            .expect("a page");
+                        assert!(!page.members.is_empty());
+                        page
+                    }
+                })
+            });
+        }
+        group.finish();
+        runtime.block_on(database.remove());
+    }
+}
+
+criterion_group!(benches, listing_benches);
+criterion_main!(benches);
