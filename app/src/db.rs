@@ -89,14 +89,15 @@ pub async fn begin_write(db: &Db) -> Result<Transaction<'static, Any>, sqlx::Err
 }
 
 /// Makes changes to one workspace's members take turns, so that two admins demoting each
-/// other at once can't leave it without an active admin. On SQLite, [`begin_write`]
+/// other at once can't leave it without an active admin. `NO KEY UPDATE` leaves foreign
+/// keys to the workspace free to be checked meanwhile. On SQLite, [`begin_write`]
 /// already holds the database's write lock.
 pub async fn lock_workspace(
     conn: &mut sqlx::AnyConnection,
     workspace_id: i64,
 ) -> Result<(), sqlx::Error> {
     if conn.backend_name() == "PostgreSQL" {
-        sqlx::query("SELECT id FROM workspaces WHERE id = $1 FOR UPDATE")
+        sqlx::query("SELECT id FROM workspaces WHERE id = $1 FOR NO KEY UPDATE")
             .bind(workspace_id)
             .execute(conn)
             .await?;

@@ -43,13 +43,23 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(protection::security_headers))
         .layer(
             TraceLayer::new_for_http()
-                // The path only: query strings may carry tokens.
+                // The path only, and without tokens: query strings and invitation paths
+                // carry them.
                 .make_span_with(|request: &axum::extract::Request| {
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                    tracing::info_span!("request", method = %request.method(), path = %loggable_path(request.uri().path()))
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// A request path as the log may show it: an invitation link's token is a secret.
+pub fn loggable_path(path: &str) -> &str {
+    if path.starts_with("/invitations/") {
+        "/invitations/…"
+    } else {
+        path
+    }
 }
 
 /// Ready when the database answers.
@@ -58,5 +68,19 @@ async fn health(State(state): State<AppState>) -> StatusCode {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn invitation_tokens_never_reach_the_log() {
+        assert_eq!(loggable_path("/invitations/abcdef123"), "/invitations/…");
+        assert_eq!(
+            loggable_path("/acme/settings/users"),
+            "/acme/settings/users"
+        );
     }
 }

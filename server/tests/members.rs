@@ -1031,3 +1031,49 @@ async fn invitations_to_one_person_are_rate_limited() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn members_archived_in_the_instance_get_no_new_invitations() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let ada = app.set_up().await;
+        invite(&app, &ada, "bea@example.com", "builder", json!([])).await;
+        let bea = app.user_id("bea@example.com").await;
+        sqlx::query("UPDATE users SET status = 'archived' WHERE id = $1")
+            .bind(bea)
+            .execute(&app.db)
+            .await
+            .unwrap();
+        let before = app.footprint().await;
+        for endpoint in ["users/resend-invitation", "users/invitation-link"] {
+            let reply = act(&app, &ada, endpoint, bea).await;
+            assert_eq!(reply.status, StatusCode::CONFLICT, "{endpoint}");
+            assert_eq!(error_code(&reply), "ArchivedInInstance");
+        }
+        assert_eq!(app.footprint().await, before);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_admin_demoted_a_moment_ago_can_no_longer_change_members() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let ada = app.set_up().await;
+        let (bob, bob_cookie) = app.user_with_session("bob@example.com").await;
+        let acme = app.workspace_id("acme").await;
+        app.add_member(acme, bob, Role::Admin, MembershipStatus::Active)
+            .await;
+        assert_eq!(
+            update(&app, &ada, bob, "builder", json!([])).await.status,
+            StatusCode::OK
+        );
+        let reply = invite(&app, &bob_cookie, "carl@example.com", "admin", json!([])).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            app.membership_status("acme", "carl@example.com").await,
+            None
+        );
+    })
+    .await;
+}

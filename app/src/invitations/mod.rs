@@ -146,6 +146,8 @@ pub async fn accept_invitation(token: String) -> Result<Landing, AppError> {
     if found.user_id != user.id {
         return Err(AppError::InvitationForSomeoneElse { email: found.email });
     }
+    // The same lock order as the admins' changes to this workspace's members.
+    crate::db::lock_workspace(&mut tx, found.workspace_id).await?;
     store::accept(&mut tx, &found, user.id).await?;
     tx.commit().await?;
     tracing::info!(user_id = user.id, workspace = %found.workspace_slug, "invitation accepted");
@@ -190,6 +192,7 @@ pub async fn join_with_invitation(
     if found.has_password {
         return Err(AppError::SignInToAccept);
     }
+    crate::db::lock_workspace(&mut tx, found.workspace_id).await?;
     crate::users::store::rename(&mut tx, found.user_id, &full_name).await?;
     crate::users::store::set_password(&mut tx, found.user_id, &hash).await?;
     store::accept(&mut tx, &found, found.user_id).await?;

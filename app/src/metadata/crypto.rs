@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
+use std::time::SystemTime;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
@@ -113,8 +114,11 @@ impl KeySet {
 pub struct Keyring {
     keys: RwLock<KeySet>,
     /// Set when the keys come from a key file, which `rotate-key` may extend while the
-    /// server runs: a value sealed under a key not yet seen sends us back to the file.
+    /// server runs: a changed file, or a value sealed under a key not yet seen, sends us
+    /// back to it.
     key_file: Option<PathBuf>,
+    /// The key file as of our last reading.
+    key_file_version: RwLock<Option<FileVersion>>,
 }
 
 /// How the keyring came to be, for the start-up log.
@@ -136,6 +140,7 @@ impl Keyring {
         Ok(Keyring {
             keys: RwLock::new(KeySet::from_hex_keys(keys)?),
             key_file: None,
+            key_file_version: RwLock::new(None),
         })
     }
 
@@ -152,6 +157,7 @@ impl Keyring {
         let keyring = Keyring {
             keys: RwLock::new(read_key_file(&path)?),
             key_file: Some(path.clone()),
+            key_file_version: RwLock::new(key_file_version(&path)),
         };
         Ok((keyring, KeyOrigin::KeyFile { path, generated }))
     }
@@ -181,6 +187,7 @@ impl Keyring {
     /// Seals several values at once, as when a member's metadata is saved: one call to
     /// the operating system fetches every value's fresh random nonce.
     pub fn seal_many(&self, values: &[(Binding<'_>, &str)]) -> Result<Vec<Sealed>, CryptoError> {
+        self.reload_if_key_file_changed()?;
         let key = self.read().current.clone();
         let mut nonces = vec![0u8; NONCE_BYTES * values.len()];
         getrandom::fill(&mut nonces).map_err(|_| CryptoError::Random)?;
@@ -240,11 +247,32 @@ impl Keyring {
 
     fn reload_key_file(&self) -> Result<(), CryptoError> {
         if let Some(path) = &self.key_file {
+            let modified = key_file_version(path);
             let keys = read_key_file(path)?;
             *self
                 .keys
                 .write()
                 .unwrap_or_else(|poisoned| poisoned.into_inner()) = keys;
+            *self
+                .key_file_version
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = modified;
+        }
+        Ok(())
+    }
+
+    /// A rotation replaces the key file: from then on, new values are sealed under the
+    /// new key here too.
+    fn reload_if_key_file_changed(&self) -> Result<(), CryptoError> {
+        let Some(path) = &self.key_file else {
+            return Ok(());
+        };
+        let known = *self
+            .key_file_version
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if key_file_version(path) != known {
+            self.reload_key_file()?;
         }
         Ok(())
     }
@@ -281,6 +309,28 @@ fn seal_with(
     Ok(Sealed {
         key_id: key.id.clone(),
         ciphertext: STANDARD.encode(stored),
+    })
+}
+
+/// Enough to tell one version of the key file from the next: a rotation writes a new file
+/// (a new inode, on Unix) one line longer, possibly within the clock's resolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileVersion {
+    modified: Option<SystemTime>,
+    length: u64,
+    inode: u64,
+}
+
+fn key_file_version(path: &Path) -> Option<FileVersion> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some(FileVersion {
+        modified: meta.modified().ok(),
+        length: meta.len(),
+        inode,
     })
 }
 
@@ -533,6 +583,8 @@ mod tests {
         let (rotating, _) = Keyring::from_data_dir(dir.path()).unwrap();
         let old = running.seal(ada("region"), "eu").unwrap();
         let new_id = rotating.add_key_to_file().unwrap().unwrap();
+        // New values the running server seals go under the new key at once.
+        assert_eq!(running.seal(ada("tier"), "gold").unwrap().key_id, new_id);
         let resealed = rotating.seal(ada("region"), "eu").unwrap();
         assert_eq!(resealed.key_id, new_id);
         assert_eq!(running.open(ada("region"), &resealed).unwrap(), "eu");

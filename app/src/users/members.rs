@@ -118,7 +118,7 @@ pub async fn invite_member(
 ) -> Result<InvitationSent, AppError> {
     use crate::audit;
     use crate::memberships::MembershipStatus;
-    use crate::users::store::{self, NewUser};
+    use crate::users::store;
 
     let (actor, state) = server::admin_of(&slug).await?;
     let full_name = super::normalise_full_name(&full_name)?;
@@ -127,42 +127,31 @@ pub async fn invite_member(
     let metadata = crate::metadata::apply_edits(&Default::default(), &metadata)?;
     let workspace_id = actor.workspace.id;
 
-    let mut tx = crate::db::begin_write(&state.db).await?;
     // Two admins inviting one address at once take turns, so the second is told it is
     // already a member rather than meeting a unique index.
-    crate::db::lock_workspace(&mut tx, workspace_id).await?;
-    let existing = store::find_account(&mut tx, &email).await?;
-    server::within_invitation_rate(&mut tx, &actor, existing.as_ref().map(|account| account.id))
-        .await?;
-    let user_id = match existing {
-        Some(account) if account.archived => return Err(AppError::ArchivedInInstance),
-        Some(account) => {
-            if store::find_member(&mut tx, workspace_id, account.id)
-                .await?
-                .is_some()
-            {
-                return Err(AppError::AlreadyMember);
-            }
-            // Someone who never set up their account goes by the newest name given.
-            if !account.has_password {
-                store::rename(&mut tx, account.id, &full_name).await?;
-            }
-            account.id
-        }
-        None => {
-            store::insert(
-                &mut tx,
-                NewUser {
-                    email: &email,
-                    full_name: &full_name,
-                    password_hash: None,
-                    is_super_admin: false,
-                    default_workspace_id: Some(workspace_id),
-                },
-            )
-            .await?
-        }
-    };
+    let mut tx = server::begin_as_admin(&state, &actor).await?;
+    if store::find_account(&mut tx, &email).await?.is_none() {
+        // Unless another workspace's invitation created the account a moment ago.
+        store::insert_invited(&mut tx, &email, &full_name, workspace_id).await?;
+    }
+    let existing = store::find_account(&mut tx, &email)
+        .await?
+        .ok_or(AppError::Internal)?;
+    server::within_invitation_rate(&mut tx, &actor, Some(existing.id)).await?;
+    if existing.archived {
+        return Err(AppError::ArchivedInInstance);
+    }
+    if store::find_member(&mut tx, workspace_id, existing.id)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::AlreadyMember);
+    }
+    // Someone who never set up their account goes by the newest name given.
+    if !existing.has_password {
+        store::rename(&mut tx, existing.id, &full_name).await?;
+    }
+    let user_id = existing.id;
     let membership_id = crate::workspaces::store::add_member(
         &mut tx,
         workspace_id,
@@ -233,8 +222,7 @@ pub async fn update_member(
     let (actor, state) = server::admin_of(&slug).await?;
     let role = Role::parse(&role)?;
     let workspace_id = actor.workspace.id;
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    crate::db::lock_workspace(&mut tx, workspace_id).await?;
+    let mut tx = server::begin_as_admin(&state, &actor).await?;
     let member = server::member(&mut tx, &actor, user_id).await?;
     let stored = crate::metadata::store::load(&mut tx, &state.keys, workspace_id, user_id).await?;
     let wanted = crate::metadata::apply_edits(&stored, &metadata)?;
@@ -296,8 +284,7 @@ pub async fn archive_member(slug: String, user_id: i64) -> Result<(), AppError> 
 
     let (actor, state) = server::admin_of(&slug).await?;
     let workspace_id = actor.workspace.id;
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    crate::db::lock_workspace(&mut tx, workspace_id).await?;
+    let mut tx = server::begin_as_admin(&state, &actor).await?;
     let member = server::member(&mut tx, &actor, user_id).await?;
     if member.status == MembershipStatus::Archived {
         return Err(AppError::AlreadyArchived);
@@ -320,10 +307,13 @@ pub async fn unarchive_member(slug: String, user_id: i64) -> Result<InvitationSe
     use crate::users::store;
 
     let (actor, state) = server::admin_of(&slug).await?;
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = server::begin_as_admin(&state, &actor).await?;
     let member = server::member(&mut tx, &actor, user_id).await?;
     if member.status != MembershipStatus::Archived {
         return Err(AppError::NotArchived);
+    }
+    if member.account_archived {
+        return Err(AppError::ArchivedInInstance);
     }
     server::within_invitation_rate(&mut tx, &actor, Some(user_id)).await?;
     store::set_status(&mut tx, member.membership_id, MembershipStatus::Invited).await?;
@@ -346,8 +336,7 @@ pub async fn remove_member(slug: String, user_id: i64) -> Result<(), AppError> {
 
     let (actor, state) = server::admin_of(&slug).await?;
     let workspace_id = actor.workspace.id;
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    crate::db::lock_workspace(&mut tx, workspace_id).await?;
+    let mut tx = server::begin_as_admin(&state, &actor).await?;
     let member = server::member(&mut tx, &actor, user_id).await?;
     let admins = store::active_admin_count(&mut tx, workspace_id).await?;
     keep_an_active_admin(admins, (member.role, member.status), None)?;
@@ -361,7 +350,7 @@ pub async fn remove_member(slug: String, user_id: i64) -> Result<(), AppError> {
 #[server(endpoint = "users/invitation-link")]
 pub async fn invitation_link(slug: String, user_id: i64) -> Result<String, AppError> {
     let (actor, state) = server::admin_of(&slug).await?;
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = server::begin_as_admin(&state, &actor).await?;
     let member = server::invited_member(&mut tx, &actor, user_id).await?;
     server::within_invitation_rate(&mut tx, &actor, Some(user_id)).await?;
     let token =
@@ -381,7 +370,7 @@ pub async fn invitation_link(slug: String, user_id: i64) -> Result<String, AppEr
 #[server(endpoint = "users/resend-invitation")]
 pub async fn resend_invitation(slug: String, user_id: i64) -> Result<InvitationSent, AppError> {
     let (actor, state) = server::admin_of(&slug).await?;
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = server::begin_as_admin(&state, &actor).await?;
     let member = server::invited_member(&mut tx, &actor, user_id).await?;
     server::within_invitation_rate(&mut tx, &actor, Some(user_id)).await?;
     crate::invitations::store::revoke_all(&mut tx, member.membership_id).await?;
@@ -417,6 +406,30 @@ mod server {
         Ok((actor, app_state()?))
     }
 
+    /// Starts a change to the actor's workspace: the workspace's member changes take
+    /// turns from here, and the actor must still be one of its active admins, even if
+    /// another admin changed that a moment ago.
+    pub async fn begin_as_admin(
+        state: &AppState,
+        actor: &WorkspaceActor,
+    ) -> Result<Transaction<'static, Any>, AppError> {
+        let mut tx = crate::db::begin_write(&state.db).await?;
+        crate::db::lock_workspace(&mut tx, actor.workspace.id).await?;
+        match find_member(&mut tx, actor.workspace.id, actor.user.id).await? {
+            Some(me)
+                if me.status == MembershipStatus::Active
+                    && me.role == Role::Admin
+                    && !me.account_archived =>
+            {
+                Ok(tx)
+            }
+            Some(me) if me.status == MembershipStatus::Active && !me.account_archived => {
+                Err(AppError::AdminRequired)
+            }
+            _ => Err(AppError::WorkspaceUnavailable),
+        }
+    }
+
     /// A member of the actor's workspace; ids from elsewhere are simply not found.
     pub async fn member(
         conn: &mut AnyConnection,
@@ -434,10 +447,12 @@ mod server {
         user_id: i64,
     ) -> Result<Member, AppError> {
         let member = member(conn, actor, user_id).await?;
-        if member.status == MembershipStatus::Invited {
-            Ok(member)
-        } else {
+        if member.status != MembershipStatus::Invited {
             Err(AppError::NotInvited)
+        } else if member.account_archived {
+            Err(AppError::ArchivedInInstance)
+        } else {
+            Ok(member)
         }
     }
 

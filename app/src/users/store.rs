@@ -64,6 +64,30 @@ pub async fn insert(conn: &mut AnyConnection, user: NewUser<'_>) -> Result<i64, 
     Ok(id)
 }
 
+/// Creates an invited account for `email`, unless one appeared meanwhile (another
+/// workspace inviting the same new address at the same moment): then `None`.
+pub async fn insert_invited(
+    conn: &mut AnyConnection,
+    email: &str,
+    full_name: &str,
+    default_workspace_id: i64,
+) -> Result<Option<i64>, AppError> {
+    let now = now();
+    let id = sqlx::query_scalar(
+        "INSERT INTO users (email, full_name, status, default_workspace_id, created_at, updated_at)
+         VALUES ($1, $2, 'invited', $3, $4, $4)
+         ON CONFLICT (email) DO NOTHING
+         RETURNING id",
+    )
+    .bind(email)
+    .bind(full_name)
+    .bind(default_workspace_id)
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    Ok(id)
+}
+
 /// An account as inviting someone needs to know it.
 pub struct Account {
     pub id: i64,
@@ -145,6 +169,8 @@ pub struct Member {
     pub role: Role,
     pub status: MembershipStatus,
     pub has_password: bool,
+    /// Archived in the whole instance: no new invitations.
+    pub account_archived: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -156,6 +182,7 @@ struct MemberRecord {
     role: String,
     status: String,
     password_hash: Option<String>,
+    account_status: String,
 }
 
 impl TryFrom<MemberRecord> for Member {
@@ -170,6 +197,7 @@ impl TryFrom<MemberRecord> for Member {
             role: decode_role(&record.role)?,
             status: decode_status(&record.status)?,
             has_password: record.password_hash.is_some(),
+            account_archived: record.account_status == "archived",
         })
     }
 }
@@ -181,7 +209,7 @@ pub async fn find_member(
 ) -> Result<Option<Member>, AppError> {
     let record: Option<MemberRecord> = sqlx::query_as(
         "SELECT m.id AS membership_id, u.id AS user_id, u.full_name, u.email, m.role, m.status,
-                u.password_hash
+                u.password_hash, u.status AS account_status
          FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE m.workspace_id = $1 AND m.user_id = $2",
     )
