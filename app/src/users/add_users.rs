@@ -4,6 +4,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use super::members::InviteMember;
+use super::role_select::RoleSelect;
 use super::users_page::Listing;
 use crate::memberships::Role;
 use crate::metadata::{MetadataEditor, MetadataRow, edits_of};
@@ -16,7 +17,7 @@ pub(super) fn AddUsersDialog(
 ) -> impl IntoView {
     let full_name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
-    let role = RwSignal::new(Role::EndUser.key().to_string());
+    let role = RwSignal::new(Role::EndUser);
     let metadata = RwSignal::new(Vec::<MetadataRow>::new());
     let invite = ServerAction::<InviteMember>::new();
     Effect::new(move |_| {
@@ -46,7 +47,7 @@ pub(super) fn AddUsersDialog(
             slug: listing.slug.get_value(),
             full_name: full_name.get_untracked(),
             email: email.get_untracked(),
-            role: role.get_untracked(),
+            role: role.get_untracked().key().to_string(),
             metadata: edits_of(&metadata.get_untracked()),
         });
     };
@@ -62,21 +63,7 @@ pub(super) fn AddUsersDialog(
             <form id="invite-panel" role="tabpanel" aria-labelledby="invite-tab" on:submit=submit>
                 <Field label="Full name" id="invite-full-name" value=full_name autocomplete="off" />
                 <Field label="Email address" id="invite-email" kind="email" value=email autocomplete="off" />
-                <div class="field">
-                    <label for="invite-role">"User role"</label>
-                    <select id="invite-role" on:change:target=move |event| role.set(event.target().value())>
-                        {Role::ALL
-                            .into_iter()
-                            .map(|option| {
-                                view! {
-                                    <option value=option.key() selected=option == Role::EndUser>
-                                        {option.label()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
+                <RoleSelect id="invite-role" role />
                 <MetadataEditor rows=metadata />
                 <FormError message=error />
                 <div class="actions">

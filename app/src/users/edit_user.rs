@@ -4,8 +4,9 @@
 use leptos::prelude::*;
 
 use super::members::{MemberDetails, member_for_editing, update_member};
+use super::role_select::RoleSelect;
 use super::users_page::Listing;
-use crate::memberships::{Role, role_change_summary};
+use crate::memberships::role_change_summary;
 use crate::metadata::{MetadataEditor, MetadataRow, edits_of};
 use crate::ui::{FormError, Modal};
 
@@ -91,28 +92,7 @@ fn EditUserForm(details: MemberDetails, listing: Listing, on_close: Callback<()>
                 <label for="edit-email">"Email address"</label>
                 <input id="edit-email" readonly value=details.email.clone() />
             </div>
-            <div class="field">
-                <label for="edit-role">"User role"</label>
-                <select
-                    id="edit-role"
-                    on:change:target=move |event| {
-                        if let Ok(choice) = Role::parse(&event.target().value()) {
-                            role.set(choice);
-                        }
-                    }
-                >
-                    {Role::ALL
-                        .into_iter()
-                        .map(|option| {
-                            view! {
-                                <option value=option.key() selected=option == original_role>
-                                    {option.label()}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
+            <RoleSelect id="edit-role" role />
             <MetadataEditor rows=metadata />
             <FormError message=error />
             <div class="actions">

@@ -130,28 +130,22 @@ pub async fn invite_member(
     // Two admins inviting one address at once take turns, so the second is told it is
     // already a member rather than meeting a unique index.
     let mut tx = server::begin_as_admin(&state, &actor).await?;
-    if store::find_account(&mut tx, &email).await?.is_none() {
-        // Unless another workspace's invitation created the account a moment ago.
-        store::insert_invited(&mut tx, &email, &full_name, workspace_id).await?;
-    }
-    let existing = store::find_account(&mut tx, &email)
-        .await?
-        .ok_or(AppError::Internal)?;
-    server::within_invitation_rate(&mut tx, &actor, Some(existing.id)).await?;
-    if existing.archived {
-        return Err(AppError::ArchivedInInstance);
-    }
-    if store::find_member(&mut tx, workspace_id, existing.id)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::AlreadyMember);
-    }
-    // Someone who never set up their account goes by the newest name given.
-    if !existing.has_password {
-        store::rename(&mut tx, existing.id, &full_name).await?;
-    }
-    let user_id = existing.id;
+    let user_id = match store::find_account(&mut tx, &email).await? {
+        Some(account) => server::admit_account(&mut tx, &actor, account, &full_name).await?,
+        None => {
+            server::within_invitation_rate(&mut tx, &actor, None).await?;
+            match store::insert_invited(&mut tx, &email, &full_name, workspace_id).await? {
+                Some(created) => created,
+                // Another workspace's invitation created the account a moment ago.
+                None => {
+                    let account = store::find_account(&mut tx, &email)
+                        .await?
+                        .ok_or(AppError::Internal)?;
+                    server::admit_account(&mut tx, &actor, account, &full_name).await?
+                }
+            }
+        }
+    };
     let membership_id = crate::workspaces::store::add_member(
         &mut tx,
         workspace_id,
@@ -351,11 +345,7 @@ pub async fn remove_member(slug: String, user_id: i64) -> Result<(), AppError> {
 pub async fn invitation_link(slug: String, user_id: i64) -> Result<String, AppError> {
     let (actor, state) = server::admin_of(&slug).await?;
     let mut tx = server::begin_as_admin(&state, &actor).await?;
-    let member = server::invited_member(&mut tx, &actor, user_id).await?;
-    server::within_invitation_rate(&mut tx, &actor, Some(user_id)).await?;
-    let token =
-        crate::invitations::store::issue(&mut tx, member.membership_id, state.config.invite_ttl)
-            .await?;
+    let (_, token) = server::new_link(&mut tx, &state, &actor, user_id, false).await?;
     server::record_and_commit(
         tx,
         &actor,
@@ -371,12 +361,7 @@ pub async fn invitation_link(slug: String, user_id: i64) -> Result<String, AppEr
 pub async fn resend_invitation(slug: String, user_id: i64) -> Result<InvitationSent, AppError> {
     let (actor, state) = server::admin_of(&slug).await?;
     let mut tx = server::begin_as_admin(&state, &actor).await?;
-    let member = server::invited_member(&mut tx, &actor, user_id).await?;
-    server::within_invitation_rate(&mut tx, &actor, Some(user_id)).await?;
-    crate::invitations::store::revoke_all(&mut tx, member.membership_id).await?;
-    let token =
-        crate::invitations::store::issue(&mut tx, member.membership_id, state.config.invite_ttl)
-            .await?;
+    let (member, token) = server::new_link(&mut tx, &state, &actor, user_id, true).await?;
     server::record_and_commit(tx, &actor, user_id, crate::audit::Action::InvitationResent).await?;
     let mail_queued = server::mail_invitation(&state, &actor, &member.email, &token).await;
     Ok(InvitationSent {
@@ -441,19 +426,55 @@ mod server {
             .ok_or(AppError::MemberNotFound)
     }
 
-    pub async fn invited_member(
+    /// A new link for an invited member, within the rate limits. `replace_earlier`
+    /// revokes the links they have, as a resend does; a copied link goes alongside them.
+    pub async fn new_link(
         conn: &mut AnyConnection,
+        state: &AppState,
         actor: &WorkspaceActor,
         user_id: i64,
-    ) -> Result<Member, AppError> {
+        replace_earlier: bool,
+    ) -> Result<(Member, SecretToken), AppError> {
         let member = member(conn, actor, user_id).await?;
         if member.status != MembershipStatus::Invited {
-            Err(AppError::NotInvited)
-        } else if member.account_archived {
-            Err(AppError::ArchivedInInstance)
-        } else {
-            Ok(member)
+            return Err(AppError::NotInvited);
         }
+        if member.account_archived {
+            return Err(AppError::ArchivedInInstance);
+        }
+        within_invitation_rate(conn, actor, Some(user_id)).await?;
+        if replace_earlier {
+            crate::invitations::store::revoke_all(conn, member.membership_id).await?;
+        }
+        let token =
+            crate::invitations::store::issue(conn, member.membership_id, state.config.invite_ttl)
+                .await?;
+        Ok((member, token))
+    }
+
+    /// An existing account being invited into the actor's workspace: refused when it is
+    /// archived in the instance or already a member here. Someone who never set up their
+    /// account goes by the newest name given.
+    pub async fn admit_account(
+        conn: &mut AnyConnection,
+        actor: &WorkspaceActor,
+        account: crate::users::store::Account,
+        full_name: &str,
+    ) -> Result<i64, AppError> {
+        within_invitation_rate(conn, actor, Some(account.id)).await?;
+        if account.archived {
+            return Err(AppError::ArchivedInInstance);
+        }
+        if find_member(conn, actor.workspace.id, account.id)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::AlreadyMember);
+        }
+        if !account.has_password {
+            crate::users::store::rename(conn, account.id, full_name).await?;
+        }
+        Ok(account.id)
     }
 
     /// Rate limits on invitations, counted from the audit trail.

@@ -10,6 +10,7 @@ mod add_users;
 mod edit_user;
 pub mod members;
 mod profile;
+mod role_select;
 mod users_page;
 
 use crate::error::AppError;
