@@ -92,6 +92,75 @@ pub enum AppError {
     #[error("Too many invitations in a short time. Wait {minutes} minutes and try again.")]
     TooManyInvitations { minutes: u64 },
 
+    // Groups and permissions
+    #[error("That group doesn't exist in this workspace.")]
+    GroupNotFound,
+    #[error("Enter a group name.")]
+    GroupNameRequired,
+    #[error("A group name can be at most {max} characters long.")]
+    GroupNameTooLong { max: usize },
+    #[error("\"{name}\" is the name of a role. Choose another name for the group.")]
+    GroupNameReserved { name: String },
+    #[error("A group with this name already exists in this workspace.")]
+    GroupNameTaken,
+    #[error("The Admin, Builder and End-user groups can't be renamed.")]
+    RoleGroupNotRenamable,
+    #[error("The Admin, Builder and End-user groups can't be deleted.")]
+    RoleGroupNotDeletable,
+    #[error(
+        "Members join the Admin, Builder and End-user groups through their role. Change the user's role instead."
+    )]
+    RoleGroupMembersByRole,
+    #[error("Admin has all permissions. This is not editable.")]
+    AdminGroupLocked,
+    #[error("End-users can only be given View access to apps, folders and workspace constants.")]
+    EndUserGroupViewOnly,
+    #[error(
+        "End-users can only view apps, folders and workspace constants. To go ahead, these users become Builders: {}.",
+        users.join(", ")
+    )]
+    RoleChangeNeeded { users: Vec<String> },
+    #[error("Archived and removed members can't be added to groups.")]
+    MemberCannotJoinGroup,
+    #[error("Enter a name for the permission.")]
+    RuleNameRequired,
+    #[error("A permission name can be at most {max} characters long.")]
+    RuleNameTooLong { max: usize },
+    #[error("A permission with this name already exists in this group.")]
+    RuleNameTaken,
+    #[error("That permission doesn't exist in this workspace.")]
+    RuleNotFound,
+    #[error(
+        "Apps, folders and workspace constants take Edit or View; data sources take Configure or Build with."
+    )]
+    AccessNotForKind,
+    #[error("Only View access to apps can hide them from the dashboard.")]
+    HideNeedsView,
+    #[error(
+        "The Admin, Builder and End-user groups only take permissions on all resources of a kind."
+    )]
+    RoleGroupsTakeAll,
+    #[error("Choose at least one resource, or choose All.")]
+    ChooseResources,
+    #[error("Choose a permission: one of the flags on the Permissions tab.")]
+    UnknownFlag,
+    #[error("Choose a kind of resource: app, folder, workspace constant or data source.")]
+    UnknownResourceKind,
+    #[error("Choose an access level the kind of resource takes.")]
+    UnknownAccess,
+
+    // Resources
+    #[error("That resource doesn't exist in this workspace, or you can't see it.")]
+    ResourceNotFound,
+    #[error("You don't have permission to do that.")]
+    PermissionDenied,
+    #[error("Enter a name.")]
+    ResourceNameRequired,
+    #[error("A name can be at most {max} characters long.")]
+    ResourceNameTooLong { max: usize },
+    #[error("Another {noun} in this workspace already has this name.")]
+    ResourceNameTaken { noun: String },
+
     // Invitations
     #[error(
         "This invitation link isn't valid. Check that you copied all of it, or ask your admin for a new one."
@@ -126,7 +195,13 @@ impl AppError {
             | Self::AdminRequired
             | Self::BuilderRequired
             | Self::SuperAdminRequired => 403,
-            Self::WorkspaceUnavailable | Self::MemberNotFound | Self::InvitationUnknown => 404,
+            Self::WorkspaceUnavailable
+            | Self::MemberNotFound
+            | Self::InvitationUnknown
+            | Self::GroupNotFound
+            | Self::RuleNotFound
+            | Self::ResourceNotFound => 404,
+            Self::PermissionDenied => 403,
             Self::AlreadySetUp
             | Self::NoFreeWorkspaceUrl
             | Self::AlreadyMember
@@ -135,7 +210,16 @@ impl AppError {
             | Self::AlreadyArchived
             | Self::NotArchived
             | Self::NotInvited
-            | Self::SignInToAccept => 409,
+            | Self::SignInToAccept
+            | Self::GroupNameTaken
+            | Self::RoleGroupNotRenamable
+            | Self::RoleGroupNotDeletable
+            | Self::RoleGroupMembersByRole
+            | Self::AdminGroupLocked
+            | Self::RoleChangeNeeded { .. }
+            | Self::MemberCannotJoinGroup
+            | Self::RuleNameTaken
+            | Self::ResourceNameTaken { .. } => 409,
             Self::InvitationUsed | Self::InvitationExpired | Self::InvitationReplaced => 410,
             Self::InvitationForSomeoneElse { .. } => 403,
             Self::InvalidEmail
@@ -153,7 +237,22 @@ impl AppError {
             | Self::MetadataValueRequired { .. }
             | Self::MetadataValueTooLong { .. }
             | Self::DuplicateMetadataKey { .. }
-            | Self::MetadataTooLarge { .. } => 422,
+            | Self::MetadataTooLarge { .. }
+            | Self::GroupNameRequired
+            | Self::GroupNameTooLong { .. }
+            | Self::GroupNameReserved { .. }
+            | Self::EndUserGroupViewOnly
+            | Self::RuleNameRequired
+            | Self::RuleNameTooLong { .. }
+            | Self::AccessNotForKind
+            | Self::HideNeedsView
+            | Self::RoleGroupsTakeAll
+            | Self::ChooseResources
+            | Self::UnknownFlag
+            | Self::UnknownResourceKind
+            | Self::UnknownAccess
+            | Self::ResourceNameRequired
+            | Self::ResourceNameTooLong { .. } => 422,
             Self::BadRequest => 400,
             Self::TooManySignInAttempts { .. } | Self::TooManyInvitations { .. } => 429,
             Self::Internal => 500,

@@ -13,6 +13,7 @@ pub mod invitations;
 pub mod mail;
 pub mod memberships;
 pub mod metadata;
+pub mod permissions;
 pub mod setup;
 pub mod shell;
 pub mod ui;
