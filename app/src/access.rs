@@ -52,8 +52,9 @@ mod server {
     use crate::auth::SignedInUser;
     use crate::auth::session::CurrentUser;
     use crate::request;
-    use crate::state::app_state;
+    use crate::state::{AppState, app_state};
     use crate::workspaces;
+    use sqlx::{Any, Transaction};
 
     /// A signed-in user acting in a workspace they are an active member of.
     #[derive(Debug, Clone)]
@@ -84,6 +85,37 @@ mod server {
             Ok(user)
         } else {
             Err(AppError::SuperAdminRequired)
+        }
+    }
+
+    /// The caller, who must be an admin of the workspace at `slug`.
+    pub async fn admin_of(slug: &str) -> Result<(WorkspaceActor, AppState), AppError> {
+        let actor = member_of(slug).await?;
+        actor.require(Role::Admin)?;
+        Ok((actor, app_state()?))
+    }
+
+    /// Starts a change to the actor's workspace: the workspace's member changes take
+    /// turns from here, and the actor must still be one of its active admins, even if
+    /// another admin changed that a moment ago.
+    pub async fn begin_as_admin(
+        state: &AppState,
+        actor: &WorkspaceActor,
+    ) -> Result<Transaction<'static, Any>, AppError> {
+        let mut tx = crate::db::begin_write(&state.db).await?;
+        crate::db::lock_workspace(&mut tx, actor.workspace.id).await?;
+        match crate::users::store::find_member(&mut tx, actor.workspace.id, actor.user.id).await? {
+            Some(me)
+                if me.status == MembershipStatus::Active
+                    && me.role == Role::Admin
+                    && !me.account_archived =>
+            {
+                Ok(tx)
+            }
+            Some(me) if me.status == MembershipStatus::Active && !me.account_archived => {
+                Err(AppError::AdminRequired)
+            }
+            _ => Err(AppError::WorkspaceUnavailable),
         }
     }
 

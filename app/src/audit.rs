@@ -18,6 +18,16 @@ pub enum Action {
     MemberUnarchived,
     MemberRemoved,
     PasswordChanged,
+    GroupCreated,
+    GroupRenamed,
+    GroupDeleted,
+    GroupDuplicated,
+    GroupMemberAdded,
+    GroupMemberRemoved,
+    GroupPermissionsChanged,
+    GroupRuleSaved,
+    GroupRuleDeleted,
+    AppsTransferred,
 }
 
 impl Action {
@@ -33,6 +43,16 @@ impl Action {
             Action::MemberUnarchived => "member.unarchived",
             Action::MemberRemoved => "member.removed",
             Action::PasswordChanged => "user.password_changed",
+            Action::GroupCreated => "group.created",
+            Action::GroupRenamed => "group.renamed",
+            Action::GroupDeleted => "group.deleted",
+            Action::GroupDuplicated => "group.duplicated",
+            Action::GroupMemberAdded => "group.member_added",
+            Action::GroupMemberRemoved => "group.member_removed",
+            Action::GroupPermissionsChanged => "group.permissions_changed",
+            Action::GroupRuleSaved => "group.rule_saved",
+            Action::GroupRuleDeleted => "group.rule_deleted",
+            Action::AppsTransferred => "apps.transferred",
         }
     }
 }

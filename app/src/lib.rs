@@ -8,6 +8,7 @@
 pub mod access;
 pub mod auth;
 pub mod error;
+pub mod groups;
 pub mod instance;
 pub mod invitations;
 pub mod mail;
@@ -39,13 +40,13 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use auth::SignInPage;
+use groups::GroupsPage;
 use instance::InstanceSettingsPage;
 use invitations::AcceptInvitationPage;
 use mail::EmailOutboxPage;
 use setup::SetupPage;
 use shell::{
-    AppShell, DashboardPage, DataSourcesPage, GroupsPage, NoWorkspacePage, NotFoundPage,
-    WorkspaceConstantsPage,
+    AppShell, DashboardPage, DataSourcesPage, NoWorkspacePage, NotFoundPage, WorkspaceConstantsPage,
 };
 use users::{ProfilePage, UsersPage};
 use workspaces::WorkspaceLayout;

@@ -18,8 +18,7 @@ use crate::ui::load_page;
 use crate::workspaces::WorkspaceSwitcher;
 
 pub use placeholders::{
-    DashboardPage, DataSourcesPage, GroupsPage, NoWorkspacePage, NotFoundPage,
-    WorkspaceConstantsPage,
+    DashboardPage, DataSourcesPage, NoWorkspacePage, NotFoundPage, WorkspaceConstantsPage,
 };
 
 #[component]

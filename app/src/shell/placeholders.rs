@@ -31,16 +31,6 @@ pub fn DashboardPage() -> impl IntoView {
 }
 
 #[component]
-pub fn GroupsPage() -> impl IntoView {
-    view! {
-        <Placeholder
-            title="Groups"
-            summary="Manage the Admin, Builder and End-user roles and custom groups, with their permissions, here."
-        />
-    }
-}
-
-#[component]
 pub fn WorkspaceConstantsPage() -> impl IntoView {
     view! {
         <Placeholder

@@ -89,7 +89,7 @@ pub async fn list_members(
 ) -> Result<MemberPage, AppError> {
     use super::store::{PagePosition, listing};
 
-    let (actor, state) = server::admin_of(&slug).await?;
+    let (actor, state) = crate::access::admin_of(&slug).await?;
     let search = search.as_deref().and_then(super::search_key);
     let status = StatusFilter::parse(status.as_deref().unwrap_or_default())?;
     let position = match (after, before) {
@@ -120,7 +120,7 @@ pub async fn invite_member(
     use crate::memberships::MembershipStatus;
     use crate::users::store;
 
-    let (actor, state) = server::admin_of(&slug).await?;
+    let (actor, state) = crate::access::admin_of(&slug).await?;
     let full_name = super::normalise_full_name(&full_name)?;
     let email = super::normalise_email(&email)?;
     let role = Role::parse(&role)?;
@@ -129,7 +129,7 @@ pub async fn invite_member(
 
     // Two admins inviting one address at once take turns, so the second is told it is
     // already a member rather than meeting a unique index.
-    let mut tx = server::begin_as_admin(&state, &actor).await?;
+    let mut tx = crate::access::begin_as_admin(&state, &actor).await?;
     let user_id = match store::find_account(&mut tx, &email).await? {
         Some(account) => server::admit_account(&mut tx, &actor, account, &full_name).await?,
         None => {
@@ -185,7 +185,7 @@ pub async fn invite_member(
 /// A member, for the edit form.
 #[server(endpoint = "users/details")]
 pub async fn member_for_editing(slug: String, user_id: i64) -> Result<MemberDetails, AppError> {
-    let (actor, state) = server::admin_of(&slug).await?;
+    let (actor, state) = crate::access::admin_of(&slug).await?;
     let mut conn = state.db.acquire().await?;
     let member = server::member(&mut conn, &actor, user_id).await?;
     drop(conn);
@@ -213,10 +213,10 @@ pub async fn update_member(
     use crate::memberships::keep_an_active_admin;
     use crate::users::store;
 
-    let (actor, state) = server::admin_of(&slug).await?;
+    let (actor, state) = crate::access::admin_of(&slug).await?;
     let role = Role::parse(&role)?;
     let workspace_id = actor.workspace.id;
-    let mut tx = server::begin_as_admin(&state, &actor).await?;
+    let mut tx = crate::access::begin_as_admin(&state, &actor).await?;
     let member = server::member(&mut tx, &actor, user_id).await?;
     let stored = crate::metadata::store::load(&mut tx, &state.keys, workspace_id, user_id).await?;
     let wanted = crate::metadata::apply_edits(&stored, &metadata)?;
@@ -228,6 +228,9 @@ pub async fn update_member(
             Some((role, member.status)),
         )?;
         store::set_role(&mut tx, member.membership_id, role).await?;
+        if role == Role::EndUser {
+            server::leave_builder_level(&mut tx, &actor, user_id).await?;
+        }
         let detail = format!("{} -> {}", member.role.key(), role.key());
         audit::record(
             &mut tx,
@@ -270,15 +273,96 @@ pub async fn update_member(
     Ok(())
 }
 
+/// What changing a member's role would do, for the confirmation before it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleChangePreview {
+    pub summary: String,
+    /// Custom groups they would leave: the builder-level ones, when they become an
+    /// End-user.
+    pub groups_to_leave: Vec<String>,
+    /// Apps they own that would pass to the acting admin.
+    pub apps_to_transfer: Vec<String>,
+}
+
+#[server(endpoint = "users/role-change-preview")]
+pub async fn preview_role_change(
+    slug: String,
+    user_id: i64,
+    role: String,
+) -> Result<RoleChangePreview, AppError> {
+    let (actor, state) = crate::access::admin_of(&slug).await?;
+    let role = Role::parse(&role)?;
+    let mut conn = state.db.acquire().await?;
+    let member = server::member(&mut conn, &actor, user_id).await?;
+    let (groups_to_leave, apps_to_transfer) = if role == Role::EndUser && member.role != role {
+        let groups =
+            crate::groups::store::custom_groups_of(&mut conn, actor.workspace.id, user_id).await?;
+        let apps = crate::groups::store::owned_apps(&mut conn, actor.workspace.id, user_id).await?;
+        (
+            crate::permissions::groups_left_as_end_user(&groups)
+                .into_iter()
+                .map(|group| group.name.clone())
+                .collect(),
+            apps.into_iter().map(|(_, name)| name).collect(),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Ok(RoleChangePreview {
+        summary: crate::memberships::role_change_summary(&member.full_name, member.role, role),
+        groups_to_leave,
+        apps_to_transfer,
+    })
+}
+
+/// A member's effective permissions on every resource of the workspace, each allowed
+/// action with its reasons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourcePermissions {
+    pub resource: crate::permissions::ResourceRef,
+    pub name: String,
+    pub explanations: Vec<crate::permissions::Explanation>,
+}
+
+#[server(endpoint = "users/effective-permissions")]
+pub async fn effective_permissions(
+    slug: String,
+    user_id: i64,
+) -> Result<Vec<ResourcePermissions>, AppError> {
+    use crate::permissions::{Subject, explain};
+    let (actor, state) = crate::access::admin_of(&slug).await?;
+    let mut conn = state.db.acquire().await?;
+    let (role, groups) =
+        crate::groups::store::subject_groups(&mut conn, actor.workspace.id, user_id)
+            .await?
+            .ok_or(AppError::MemberNotFound)?;
+    let subject = Subject {
+        user_id,
+        role,
+        groups: &groups,
+    };
+    Ok(
+        crate::groups::store::resource_refs(&mut conn, actor.workspace.id)
+            .await?
+            .into_iter()
+            .map(|(resource, name)| ResourcePermissions {
+                explanations: explain(subject, &resource),
+                resource,
+                name,
+            })
+            .collect(),
+    )
+}
+
 /// Archives a member: they can't use the workspace from their next request on.
 #[server(endpoint = "users/archive")]
 pub async fn archive_member(slug: String, user_id: i64) -> Result<(), AppError> {
     use crate::memberships::keep_an_active_admin;
     use crate::users::store;
 
-    let (actor, state) = server::admin_of(&slug).await?;
+    let (actor, state) = crate::access::admin_of(&slug).await?;
     let workspace_id = actor.workspace.id;
-    let mut tx = server::begin_as_admin(&state, &actor).await?;
+    let mut tx = crate::access::begin_as_admin(&state, &actor).await?;
     let member = server::member(&mut tx, &actor, user_id).await?;
     if member.status == MembershipStatus::Archived {
         return Err(AppError::AlreadyArchived);
@@ -300,8 +384,8 @@ pub async fn archive_member(slug: String, user_id: i64) -> Result<(), AppError> 
 pub async fn unarchive_member(slug: String, user_id: i64) -> Result<InvitationSent, AppError> {
     use crate::users::store;
 
-    let (actor, state) = server::admin_of(&slug).await?;
-    let mut tx = server::begin_as_admin(&state, &actor).await?;
+    let (actor, state) = crate::access::admin_of(&slug).await?;
+    let mut tx = crate::access::begin_as_admin(&state, &actor).await?;
     let member = server::member(&mut tx, &actor, user_id).await?;
     if member.status != MembershipStatus::Archived {
         return Err(AppError::NotArchived);
@@ -328,9 +412,9 @@ pub async fn remove_member(slug: String, user_id: i64) -> Result<(), AppError> {
     use crate::memberships::keep_an_active_admin;
     use crate::users::store;
 
-    let (actor, state) = server::admin_of(&slug).await?;
+    let (actor, state) = crate::access::admin_of(&slug).await?;
     let workspace_id = actor.workspace.id;
-    let mut tx = server::begin_as_admin(&state, &actor).await?;
+    let mut tx = crate::access::begin_as_admin(&state, &actor).await?;
     let member = server::member(&mut tx, &actor, user_id).await?;
     let admins = store::active_admin_count(&mut tx, workspace_id).await?;
     keep_an_active_admin(admins, (member.role, member.status), None)?;
@@ -343,8 +427,8 @@ pub async fn remove_member(slug: String, user_id: i64) -> Result<(), AppError> {
 /// Links sent earlier keep working until one of them is used.
 #[server(endpoint = "users/invitation-link")]
 pub async fn invitation_link(slug: String, user_id: i64) -> Result<String, AppError> {
-    let (actor, state) = server::admin_of(&slug).await?;
-    let mut tx = server::begin_as_admin(&state, &actor).await?;
+    let (actor, state) = crate::access::admin_of(&slug).await?;
+    let mut tx = crate::access::begin_as_admin(&state, &actor).await?;
     let (_, token) = server::new_link(&mut tx, &state, &actor, user_id, false).await?;
     server::record_and_commit(
         tx,
@@ -359,8 +443,8 @@ pub async fn invitation_link(slug: String, user_id: i64) -> Result<String, AppEr
 /// Sends an invited member a new link; earlier links stop working.
 #[server(endpoint = "users/resend-invitation")]
 pub async fn resend_invitation(slug: String, user_id: i64) -> Result<InvitationSent, AppError> {
-    let (actor, state) = server::admin_of(&slug).await?;
-    let mut tx = server::begin_as_admin(&state, &actor).await?;
+    let (actor, state) = crate::access::admin_of(&slug).await?;
+    let mut tx = crate::access::begin_as_admin(&state, &actor).await?;
     let (member, token) = server::new_link(&mut tx, &state, &actor, user_id, true).await?;
     server::record_and_commit(tx, &actor, user_id, crate::audit::Action::InvitationResent).await?;
     let mail_queued = server::mail_invitation(&state, &actor, &member.email, &token).await;
@@ -376,43 +460,69 @@ mod server {
 
     use sqlx::{Any, AnyConnection, Transaction};
 
-    use crate::access::{WorkspaceActor, member_of};
+    use crate::access::WorkspaceActor;
     use crate::audit;
     use crate::error::AppError;
-    use crate::memberships::{MembershipStatus, Role};
-    use crate::state::{AppState, app_state};
+    use crate::memberships::MembershipStatus;
+    use crate::state::AppState;
     use crate::tokens::SecretToken;
     use crate::users::store::{Member, find_member};
 
-    /// The caller, who must be an admin of the workspace at `slug`.
-    pub async fn admin_of(slug: &str) -> Result<(WorkspaceActor, AppState), AppError> {
-        let actor = member_of(slug).await?;
-        actor.require(Role::Admin)?;
-        Ok((actor, app_state()?))
+    /// A member who became an End-user leaves the builder-level custom groups, and the
+    /// apps they own pass to the admin who made the change.
+    pub async fn leave_builder_level(
+        conn: &mut AnyConnection,
+        actor: &WorkspaceActor,
+        user_id: i64,
+    ) -> Result<(), AppError> {
+        use crate::groups::store;
+        let workspace_id = actor.workspace.id;
+        let groups = store::custom_groups_of(conn, workspace_id, user_id).await?;
+        for group in crate::permissions::groups_left_as_end_user(&groups) {
+            store::remove_member(conn, group.id, user_id).await?;
+            record_event(
+                conn,
+                actor,
+                user_id,
+                audit::Action::GroupMemberRemoved,
+                &group.name,
+            )
+            .await?;
+        }
+        let apps = store::owned_apps(conn, workspace_id, user_id).await?;
+        if !apps.is_empty() {
+            store::transfer_apps(conn, workspace_id, user_id, actor.user.id).await?;
+            let names: Vec<String> = apps.into_iter().map(|(_, name)| name).collect();
+            record_event(
+                conn,
+                actor,
+                user_id,
+                audit::Action::AppsTransferred,
+                &names.join(", "),
+            )
+            .await?;
+        }
+        Ok(())
     }
 
-    /// Starts a change to the actor's workspace: the workspace's member changes take
-    /// turns from here, and the actor must still be one of its active admins, even if
-    /// another admin changed that a moment ago.
-    pub async fn begin_as_admin(
-        state: &AppState,
+    async fn record_event(
+        conn: &mut AnyConnection,
         actor: &WorkspaceActor,
-    ) -> Result<Transaction<'static, Any>, AppError> {
-        let mut tx = crate::db::begin_write(&state.db).await?;
-        crate::db::lock_workspace(&mut tx, actor.workspace.id).await?;
-        match find_member(&mut tx, actor.workspace.id, actor.user.id).await? {
-            Some(me)
-                if me.status == MembershipStatus::Active
-                    && me.role == Role::Admin
-                    && !me.account_archived =>
-            {
-                Ok(tx)
-            }
-            Some(me) if me.status == MembershipStatus::Active && !me.account_archived => {
-                Err(AppError::AdminRequired)
-            }
-            _ => Err(AppError::WorkspaceUnavailable),
-        }
+        user_id: i64,
+        action: audit::Action,
+        detail: &str,
+    ) -> Result<(), AppError> {
+        audit::record(
+            conn,
+            audit::Event {
+                actor_user_id: Some(actor.user.id),
+                workspace_id: Some(actor.workspace.id),
+                target_user_id: Some(user_id),
+                action,
+                detail,
+            },
+        )
+        .await
     }
 
     /// A member of the actor's workspace; ids from elsewhere are simply not found.

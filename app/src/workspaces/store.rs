@@ -169,6 +169,7 @@ pub async fn insert(conn: &mut AnyConnection, name: &str) -> Result<WorkspaceRef
             AppError::from(error)
         }
     })?;
+    crate::groups::store::seed_role_groups(conn, id).await?;
     Ok(WorkspaceRef {
         id,
         slug,

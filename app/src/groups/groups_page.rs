@@ -1,0 +1,6 @@
+use leptos::prelude::*;
+
+#[component]
+pub fn GroupsPage() -> impl IntoView {
+    view! { <p>"Groups"</p> }
+}
