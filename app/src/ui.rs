@@ -98,3 +98,27 @@ pub fn Modal(
         </dialog>
     }
 }
+
+/// What a page tells the admin after an action: a confirmation or what went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    Done(String),
+    Failed(String),
+}
+
+/// Shows the latest notice: a confirmation in a status region, a failure as an alert.
+#[component]
+pub fn NoticeBar(notice: RwSignal<Option<Notice>>) -> impl IntoView {
+    view! {
+        <p role="status" class="notice">
+            {move || match notice.get() {
+                Some(Notice::Done(message)) => Some(message),
+                _ => None,
+            }}
+        </p>
+        <FormError message=Signal::derive(move || match notice.get() {
+            Some(Notice::Failed(message)) => Some(message),
+            _ => None,
+        }) />
+    }
+}

@@ -1,6 +1,889 @@
+//! Workspace settings › Groups: the groups on the left, the chosen group on the right
+//! with its Users, Permissions and Granular permissions tabs.
+
 use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use super::consent::{Change, ChangeRunner, ConsentDialog};
+use super::rule_dialog::RuleDialog;
+use super::{
+    GroupDetails, GroupMember, GroupSummary, RuleView, addable_members, create_group, delete_group,
+    delete_group_rule, list_groups, open_group, remove_group_member, rename_group,
+};
+use crate::error::AppError;
+use crate::memberships::Role;
+use crate::permissions::{Flag, ResourceKind};
+use crate::ui::{Field, FormError, Modal, Notice, NoticeBar, use_hydrated};
+use crate::workspaces::CurrentWorkspace;
+
+/// What every part of the page shares: where it is, how to reload, how to report.
+#[derive(Clone, Copy)]
+struct Page {
+    slug: StoredValue<String>,
+    version: RwSignal<u64>,
+    notice: RwSignal<Option<Notice>>,
+    runner: ChangeRunner,
+}
+
+impl Page {
+    fn done(self, message: String) {
+        self.notice.set(Some(Notice::Done(message)));
+        self.version.update(|version| *version += 1);
+    }
+
+    fn failed(self, message: String) {
+        self.notice.set(Some(Notice::Failed(message)));
+    }
+
+    fn link(self, group_id: i64) -> String {
+        format!("/{}/settings/groups/{group_id}", self.slug.get_value())
+    }
+}
 
 #[component]
 pub fn GroupsPage() -> impl IntoView {
-    view! { <p>"Groups"</p> }
+    let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
+    let slug = StoredValue::new(workspace.slug.clone());
+    let version = RwSignal::new(0_u64);
+    let notice = RwSignal::new(None::<Notice>);
+    let runner = ChangeRunner::new(
+        slug,
+        move |message| {
+            notice.set(Some(Notice::Done(message)));
+            version.update(|version| *version += 1);
+        },
+        move |message| notice.set(Some(Notice::Failed(message))),
+    );
+    let page = Page {
+        slug,
+        version,
+        notice,
+        runner,
+    };
+    let params = use_params_map();
+    let chosen = Memo::new(move |_| {
+        params
+            .get()
+            .get("group_id")
+            .and_then(|id| id.parse::<i64>().ok())
+    });
+
+    // Loaded in the browser after hydration, like the Users table.
+    let groups = RwSignal::new(None::<Result<Vec<GroupSummary>, AppError>>);
+    Effect::new(move |_| {
+        version.track();
+        leptos::task::spawn_local(async move {
+            groups.set(Some(list_groups(slug.get_value()).await));
+        });
+    });
+    let shown = Memo::new(move |_| {
+        chosen.get().or_else(|| {
+            groups
+                .get()
+                .and_then(|groups| groups.ok())
+                .and_then(|groups| groups.first().map(|group| group.id))
+        })
+    });
+    let details = RwSignal::new(None::<Result<GroupDetails, AppError>>);
+    Effect::new(move |_| {
+        version.track();
+        let Some(group_id) = shown.get() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let loaded = open_group(slug.get_value(), group_id).await;
+            if shown.get_untracked() == Some(group_id) {
+                details.set(Some(loaded));
+            }
+        });
+    });
+    let hydrated = use_hydrated();
+    let creating = RwSignal::new(false);
+
+    view! {
+        <Title text="Groups" />
+        <section class="panel" aria-labelledby="page-title">
+            <div class="panel-header">
+                <h1 id="page-title">"Groups"</h1>
+                <button
+                    type="button"
+                    class="primary"
+                    disabled=move || !hydrated.get()
+                    on:click=move |_| creating.set(true)
+                >
+                    "Create new group"
+                </button>
+            </div>
+            <NoticeBar notice />
+            <div class="groups-layout">
+                <nav aria-label="Groups" class="group-list">
+                    {move || match groups.get() {
+                        None => view! { <p class="loading">"Loading…"</p> }.into_any(),
+                        Some(Ok(groups)) => view! { <GroupList groups page shown /> }.into_any(),
+                        Some(Err(error)) => {
+                            view! { <FormError message=Some(error.to_string()) /> }.into_any()
+                        }
+                    }}
+                </nav>
+                <div class="group-panel">
+                    {move || match details.get() {
+                        None => view! { <p class="loading">"Loading…"</p> }.into_any(),
+                        Some(Ok(details)) => view! { <GroupPanel details page /> }.into_any(),
+                        Some(Err(error)) => {
+                            view! { <FormError message=Some(error.to_string()) /> }.into_any()
+                        }
+                    }}
+                </div>
+            </div>
+        </section>
+        <Show when=move || creating.get()>
+            <CreateGroupDialog page on_close=move |()| creating.set(false) />
+        </Show>
+        <ConsentDialog runner />
+    }
+    .into_any()
+}
+
+#[component]
+fn GroupList(groups: Vec<GroupSummary>, page: Page, shown: Memo<Option<i64>>) -> impl IntoView {
+    let (roles, custom): (Vec<_>, Vec<_>) =
+        groups.into_iter().partition(|group| group.role.is_some());
+    let entry = move |group: GroupSummary| {
+        let id = group.id;
+        view! {
+            <li>
+                <A
+                    href=page.link(id)
+                    attr:aria-current=move || (shown.get() == Some(id)).then_some("page")
+                >
+                    {format!("{} ({})", group.name, group.members)}
+                </A>
+            </li>
+        }
+    };
+    view! {
+        <h2 id="role-groups-heading">"USER ROLE"</h2>
+        <ul aria-labelledby="role-groups-heading">
+            {roles.into_iter().map(entry).collect_view()}
+        </ul>
+        <h2 id="custom-groups-heading">"CUSTOM GROUPS"</h2>
+        {if custom.is_empty() {
+            view! { <p>"No custom groups yet."</p> }.into_any()
+        } else {
+            view! {
+                <ul aria-labelledby="custom-groups-heading">
+                    {custom.into_iter().map(entry).collect_view()}
+                </ul>
+            }
+                .into_any()
+        }}
+    }
+    .into_any()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Users,
+    Permissions,
+    Granular,
+}
+
+impl Tab {
+    fn label(self) -> &'static str {
+        match self {
+            Tab::Users => "Users",
+            Tab::Permissions => "Permissions",
+            Tab::Granular => "Granular permissions",
+        }
+    }
+
+    fn id(self) -> &'static str {
+        match self {
+            Tab::Users => "tab-users",
+            Tab::Permissions => "tab-permissions",
+            Tab::Granular => "tab-granular",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GroupDialog {
+    Rename,
+    Duplicate,
+    Delete,
+}
+
+#[component]
+fn GroupPanel(details: GroupDetails, page: Page) -> impl IntoView {
+    let tab = RwSignal::new(Tab::Users);
+    let menu_open = RwSignal::new(false);
+    let dialog = RwSignal::new(None::<GroupDialog>);
+    let name = details.name.clone();
+    let is_custom = details.role.is_none();
+    let group_id = details.id;
+    let details = StoredValue::new(details);
+    let heading = format!(
+        "{name} ({})",
+        details.with_value(|details| details.members.len())
+    );
+    let open = move |which| {
+        menu_open.set(false);
+        dialog.set(Some(which));
+    };
+    view! {
+        <div class="panel-header">
+            <h2 id="group-title">{heading}</h2>
+            {(!is_custom).then(|| view! { <span class="badge">"Default group"</span> })}
+            <div class="row-menu">
+                <button
+                    type="button"
+                    aria-label=format!("More actions for group {name}")
+                    aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| menu_open.update(|open| *open = !*open)
+                >
+                    "⋯"
+                </button>
+                <Show when=move || menu_open.get()>
+                    <ul class="menu" aria-label="Group actions">
+                        <li>
+                            <button
+                                type="button"
+                                disabled=!is_custom
+                                on:click=move |_| open(GroupDialog::Rename)
+                            >
+                                "Rename"
+                            </button>
+                        </li>
+                        <li>
+                            <button type="button" on:click=move |_| open(GroupDialog::Duplicate)>
+                                "Duplicate"
+                            </button>
+                        </li>
+                        <li>
+                            <button
+                                type="button"
+                                disabled=!is_custom
+                                on:click=move |_| open(GroupDialog::Delete)
+                            >
+                                "Delete"
+                            </button>
+                        </li>
+                    </ul>
+                </Show>
+            </div>
+        </div>
+        <div role="tablist" aria-label="Group settings">
+            {[Tab::Users, Tab::Permissions, Tab::Granular]
+                .into_iter()
+                .map(|each| {
+                    view! {
+                        <button
+                            type="button"
+                            role="tab"
+                            id=each.id()
+                            aria-selected=move || (tab.get() == each).to_string()
+                            on:click=move |_| tab.set(each)
+                        >
+                            {each.label()}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </div>
+        <div role="tabpanel" aria-labelledby=move || tab.get().id()>
+            {move || match tab.get() {
+                Tab::Users => view! { <UsersTab details=details.get_value() page /> }.into_any(),
+                Tab::Permissions => {
+                    view! { <PermissionsTab details=details.get_value() page /> }.into_any()
+                }
+                Tab::Granular => view! { <GranularTab details=details.get_value() page /> }.into_any(),
+            }}
+        </div>
+        {move || match dialog.get() {
+            Some(GroupDialog::Rename) => {
+                view! {
+                    <RenameGroupDialog
+                        group_id
+                        current=details.with_value(|details| details.name.clone())
+                        page
+                        on_close=move |()| dialog.set(None)
+                    />
+                }
+                    .into_any()
+            }
+            Some(GroupDialog::Duplicate) => {
+                view! { <DuplicateGroupDialog group_id page on_close=move |()| dialog.set(None) /> }
+                    .into_any()
+            }
+            Some(GroupDialog::Delete) => {
+                view! { <DeleteGroupDialog group_id page on_close=move |()| dialog.set(None) /> }
+                    .into_any()
+            }
+            None => ().into_any(),
+        }}
+    }
+    .into_any()
+}
+
+#[component]
+fn UsersTab(details: GroupDetails, page: Page) -> impl IntoView {
+    let group_id = details.id;
+    let group_name = details.name.clone();
+    let is_custom = details.role.is_none();
+    let members = details.members.clone();
+    view! {
+        {if is_custom {
+            view! { <AddMembers group_id page /> }.into_any()
+        } else {
+            view! {
+                <p class="hint">
+                    "Members join this group through their role. Change a user's role under Users."
+                </p>
+            }
+                .into_any()
+        }}
+        {if members.is_empty() {
+            view! {
+                <p>"No users added yet."</p>
+                <p class="hint">"Add users to this group to configure permissions for them."</p>
+            }
+                .into_any()
+        } else {
+            view! {
+                <table>
+                    <caption class="visually-hidden">{format!("Members of {group_name}")}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Name"</th>
+                            <th scope="col">"Email"</th>
+                            <th scope="col">"Role"</th>
+                            <th scope="col">
+                                <span class="visually-hidden">"Actions"</span>
+                            </th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {members
+                            .into_iter()
+                            .map(|member| view! { <MemberRow member group_id is_custom page /> })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            }
+                .into_any()
+        }}
+    }
+    .into_any()
+}
+
+#[component]
+fn MemberRow(member: GroupMember, group_id: i64, is_custom: bool, page: Page) -> impl IntoView {
+    let user_id = member.user_id;
+    let remove = move |_| {
+        let slug = page.slug.get_value();
+        leptos::task::spawn_local(async move {
+            match remove_group_member(slug, group_id, user_id).await {
+                Ok(()) => page.done("The user was removed from the group.".to_string()),
+                Err(error) => page.failed(error.to_string()),
+            }
+        });
+    };
+    view! {
+        <tr>
+            <td>{member.full_name.clone()}</td>
+            <td>{member.email.clone()}</td>
+            <td>{member.role.label()}</td>
+            <td>
+                {is_custom
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                aria-label=format!("Remove {} from the group", member.email)
+                                on:click=remove
+                            >
+                                "Remove"
+                            </button>
+                        }
+                    })}
+            </td>
+        </tr>
+    }
+    .into_any()
+}
+
+/// Search for members and add the chosen ones.
+#[component]
+fn AddMembers(group_id: i64, page: Page) -> impl IntoView {
+    let search = RwSignal::new(String::new());
+    let found = RwSignal::new(Vec::<GroupMember>::new());
+    let chosen = RwSignal::new(Vec::<i64>::new());
+    Effect::new(move |_| {
+        let text = search.get();
+        page.version.track();
+        leptos::task::spawn_local(async move {
+            if let Ok(members) = addable_members(page.slug.get_value(), group_id, Some(text)).await
+            {
+                found.set(members);
+            }
+        });
+    });
+    let add = move |_| {
+        let user_ids = chosen.get_untracked();
+        if user_ids.is_empty() {
+            page.failed("Choose at least one user to add.".to_string());
+            return;
+        }
+        chosen.set(Vec::new());
+        page.runner.send(Change::AddMembers { group_id, user_ids });
+    };
+    view! {
+        <div class="add-members">
+            <div class="field">
+                <label for="member-search">"Search users to add"</label>
+                <input
+                    id="member-search"
+                    type="search"
+                    prop:value=move || search.get()
+                    on:input:target=move |event| search.set(event.target().value())
+                />
+            </div>
+            <fieldset>
+                <legend>"Users who can join"</legend>
+                {move || {
+                    let members = found.get();
+                    if members.is_empty() {
+                        view! { <p>"No users found."</p> }.into_any()
+                    } else {
+                        members
+                            .into_iter()
+                            .map(|member| {
+                                let user_id = member.user_id;
+                                let id = format!("add-member-{user_id}");
+                                view! {
+                                    <div class="check">
+                                        <input
+                                            type="checkbox"
+                                            id=id.clone()
+                                            prop:checked=move || chosen.get().contains(&user_id)
+                                            on:change:target=move |event| {
+                                                let on = event.target().checked();
+                                                chosen
+                                                    .update(|chosen| {
+                                                        chosen.retain(|id| *id != user_id);
+                                                        if on {
+                                                            chosen.push(user_id);
+                                                        }
+                                                    });
+                                            }
+                                        />
+                                        <label for=id>
+                                            {format!("{} ({})", member.full_name, member.email)}
+                                        </label>
+                                    </div>
+                                }
+                            })
+                            .collect_view()
+                            .into_any()
+                    }
+                }}
+            </fieldset>
+            <button type="button" class="primary" on:click=add>
+                "Add users"
+            </button>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn PermissionsTab(details: GroupDetails, page: Page) -> impl IntoView {
+    let group_id = details.id;
+    let flags = details.flags;
+    let locked = match details.role {
+        Some(Role::Admin) => Some("Admin has all permissions. This is not editable."),
+        Some(Role::EndUser) => Some("End-user can only have permission to view apps."),
+        _ => None,
+    };
+    view! {
+        {locked.map(|note| view! { <p class="hint">{note}</p> })}
+        {ResourceKind::ALL
+            .into_iter()
+            .map(|kind| {
+                view! {
+                    <fieldset class="flags">
+                        <legend>{kind.plural_label()}</legend>
+                        {Flag::ALL
+                            .into_iter()
+                            .filter(|flag| flag.resource_kind() == kind)
+                            .map(|flag| {
+                                let id = format!("flag-{}", flag.key());
+                                let help_id = format!("{id}-help");
+                                view! {
+                                    <div class="check">
+                                        <input
+                                            type="checkbox"
+                                            id=id.clone()
+                                            aria-describedby=help_id.clone()
+                                            checked=flags.contains(flag)
+                                            disabled=locked.is_some()
+                                            on:change:target=move |event| {
+                                                page.runner
+                                                    .send(Change::SetFlag {
+                                                        group_id,
+                                                        flag,
+                                                        on: event.target().checked(),
+                                                    });
+                                            }
+                                        />
+                                        <label for=id>{flag.label()}</label>
+                                        <span class="hint" id=help_id>
+                                            {flag.help()}
+                                        </span>
+                                    </div>
+                                }
+                            })
+                            .collect_view()}
+                    </fieldset>
+                }
+            })
+            .collect_view()}
+    }
+    .into_any()
+}
+
+#[component]
+fn GranularTab(details: GroupDetails, page: Page) -> impl IntoView {
+    let group_id = details.id;
+    let role = details.role;
+    let editing = RwSignal::new(None::<Option<RuleView>>);
+    let deleting = RwSignal::new(None::<RuleView>);
+    let rules = details.rules.clone();
+    let admin = role == Some(Role::Admin);
+    view! {
+        {if admin {
+            view! { <p class="hint">"Admin has all permissions. This is not editable."</p> }.into_any()
+        } else {
+            view! {
+                <button type="button" class="primary" on:click=move |_| editing.set(Some(None))>
+                    "Add permission"
+                </button>
+            }
+                .into_any()
+        }}
+        {if rules.is_empty() {
+            view! { <p>"No permissions added yet."</p> }.into_any()
+        } else {
+            view! {
+                <table>
+                    <caption class="visually-hidden">"Granular permissions"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Name"</th>
+                            <th scope="col">"Resource"</th>
+                            <th scope="col">"Access"</th>
+                            <th scope="col">"Applies to"</th>
+                            <th scope="col">
+                                <span class="visually-hidden">"Actions"</span>
+                            </th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {rules
+                            .into_iter()
+                            .map(|view_of_rule| {
+                                let rule = view_of_rule.rule.clone();
+                                let applies_to = match &rule.scope {
+                                    crate::permissions::Scope::All => {
+                                        format!("All {}", rule.kind.plural_label().to_lowercase())
+                                    }
+                                    crate::permissions::Scope::Only(_) => {
+                                        view_of_rule
+                                            .resources
+                                            .iter()
+                                            .map(|resource| resource.name.clone())
+                                            .collect::<Vec<_>>()
+                                            .join(", ")
+                                    }
+                                };
+                                let access = if rule.hide_from_dashboard {
+                                    format!("{} (hidden from the dashboard)", rule.access.label())
+                                } else {
+                                    rule.access.label().to_string()
+                                };
+                                let for_edit = view_of_rule.clone();
+                                let for_delete = view_of_rule.clone();
+                                view! {
+                                    <tr>
+                                        <td>{rule.name.clone()}</td>
+                                        <td>{rule.kind.plural_label()}</td>
+                                        <td>{access}</td>
+                                        <td>{applies_to}</td>
+                                        <td>
+                                            {(!admin)
+                                                .then(|| {
+                                                    view! {
+                                                        <button
+                                                            type="button"
+                                                            aria-label=format!("Edit permission {}", rule.name)
+                                                            on:click=move |_| editing.set(Some(Some(for_edit.clone())))
+                                                        >
+                                                            "Edit"
+                                                        </button>
+                                                        <button
+                                                            type="button"
+                                                            aria-label=format!("Delete permission {}", rule.name)
+                                                            on:click=move |_| deleting.set(Some(for_delete.clone()))
+                                                        >
+                                                            "Delete"
+                                                        </button>
+                                                    }
+                                                })}
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            }
+                .into_any()
+        }}
+        {move || {
+            editing
+                .get()
+                .map(|existing| {
+                    view! {
+                        <RuleDialog
+                            slug=page.slug.get_value()
+                            group_id
+                            role
+                            existing
+                            on_submit=move |change| {
+                                editing.set(None);
+                                page.runner.send(change);
+                            }
+                            on_close=move |()| editing.set(None)
+                        />
+                    }
+                })
+        }}
+        {move || {
+            deleting
+                .get()
+                .map(|rule| {
+                    let rule_id = rule.rule.id;
+                    view! {
+                        <Modal labelled_by="delete-rule-title" on_close=move |()| deleting.set(None)>
+                            <h2 id="delete-rule-title">"Delete permission"</h2>
+                            <p>
+                                {format!(
+                                    "The permission {} will be permanently deleted. Do you want to continue?",
+                                    rule.rule.name,
+                                )}
+                            </p>
+                            <div class="actions">
+                                <button type="button" on:click=move |_| deleting.set(None)>
+                                    "Cancel"
+                                </button>
+                                <button
+                                    type="button"
+                                    class="danger"
+                                    on:click=move |_| {
+                                        deleting.set(None);
+                                        let slug = page.slug.get_value();
+                                        leptos::task::spawn_local(async move {
+                                            match delete_group_rule(slug, group_id, rule_id).await {
+                                                Ok(()) => page.done("Permission deleted.".to_string()),
+                                                Err(error) => page.failed(error.to_string()),
+                                            }
+                                        });
+                                    }
+                                >
+                                    "Delete permission"
+                                </button>
+                            </div>
+                        </Modal>
+                    }
+                })
+        }}
+    }
+    .into_any()
+}
+
+#[component]
+fn CreateGroupDialog(page: Page, #[prop(into)] on_close: Callback<()>) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let slug = page.slug.get_value();
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match create_group(slug, name.get_untracked()).await {
+                Ok(group) => {
+                    page.done("Group has been created.".to_string());
+                    on_close.run(());
+                    navigate(&page.link(group.id), Default::default());
+                }
+                Err(failure) => error.set(Some(failure.to_string())),
+            }
+        });
+    };
+    view! {
+        <Modal labelled_by="create-group-title" on_close>
+            <h2 id="create-group-title">"Create new group"</h2>
+            <form on:submit=submit>
+                <Field label="Group name" id="group-name" value=name />
+                <FormError message=error />
+                <div class="actions">
+                    <button type="button" on:click=move |_| on_close.run(())>
+                        "Cancel"
+                    </button>
+                    <button type="submit" class="primary">
+                        "Create group"
+                    </button>
+                </div>
+            </form>
+        </Modal>
+    }
+    .into_any()
+}
+
+#[component]
+fn RenameGroupDialog(
+    group_id: i64,
+    current: String,
+    page: Page,
+    #[prop(into)] on_close: Callback<()>,
+) -> impl IntoView {
+    let name = RwSignal::new(current);
+    let error = RwSignal::new(None::<String>);
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let slug = page.slug.get_value();
+        leptos::task::spawn_local(async move {
+            match rename_group(slug, group_id, name.get_untracked()).await {
+                Ok(()) => {
+                    page.done("Group name updated.".to_string());
+                    on_close.run(());
+                }
+                Err(failure) => error.set(Some(failure.to_string())),
+            }
+        });
+    };
+    view! {
+        <Modal labelled_by="rename-group-title" on_close>
+            <h2 id="rename-group-title">"Rename group"</h2>
+            <form on:submit=submit>
+                <Field label="Group name" id="group-new-name" value=name />
+                <FormError message=error />
+                <div class="actions">
+                    <button type="button" on:click=move |_| on_close.run(())>
+                        "Cancel"
+                    </button>
+                    <button type="submit" class="primary">
+                        "Save"
+                    </button>
+                </div>
+            </form>
+        </Modal>
+    }
+    .into_any()
+}
+
+#[component]
+fn DuplicateGroupDialog(
+    group_id: i64,
+    page: Page,
+    #[prop(into)] on_close: Callback<()>,
+) -> impl IntoView {
+    let users = RwSignal::new(true);
+    let permissions = RwSignal::new(true);
+    let granular = RwSignal::new(true);
+    let check = move |id: &'static str, label: &'static str, value: RwSignal<bool>| {
+        view! {
+            <div class="check">
+                <input type="checkbox" id=id bind:checked=value />
+                <label for=id>{label}</label>
+            </div>
+        }
+    };
+    view! {
+        <Modal labelled_by="duplicate-group-title" on_close>
+            <h2 id="duplicate-group-title">"Duplicate group"</h2>
+            <fieldset>
+                <legend>"Duplicate the following parts of the group"</legend>
+                {check("duplicate-users", "Users", users)}
+                {check("duplicate-permissions", "Permissions", permissions)}
+                {check("duplicate-granular", "Granular permissions", granular)}
+            </fieldset>
+            <div class="actions">
+                <button type="button" on:click=move |_| on_close.run(())>
+                    "Cancel"
+                </button>
+                <button
+                    type="button"
+                    class="primary"
+                    on:click=move |_| {
+                        on_close.run(());
+                        page.runner
+                            .send(Change::Duplicate {
+                                group_id,
+                                users: users.get_untracked(),
+                                permissions: permissions.get_untracked(),
+                                granular: granular.get_untracked(),
+                            });
+                    }
+                >
+                    "Duplicate"
+                </button>
+            </div>
+        </Modal>
+    }
+    .into_any()
+}
+
+#[component]
+fn DeleteGroupDialog(
+    group_id: i64,
+    page: Page,
+    #[prop(into)] on_close: Callback<()>,
+) -> impl IntoView {
+    let navigate = use_navigate();
+    let delete = move |_| {
+        let slug = page.slug.get_value();
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match delete_group(slug.clone(), group_id).await {
+                Ok(()) => {
+                    on_close.run(());
+                    page.done("The group was deleted.".to_string());
+                    navigate(&format!("/{slug}/settings/groups"), Default::default());
+                }
+                Err(error) => {
+                    on_close.run(());
+                    page.failed(error.to_string());
+                }
+            }
+        });
+    };
+    view! {
+        <Modal labelled_by="delete-group-title" on_close>
+            <h2 id="delete-group-title">"Delete group"</h2>
+            <p>"This group will be permanently deleted. Do you want to continue?"</p>
+            <div class="actions">
+                <button type="button" on:click=move |_| on_close.run(())>
+                    "Cancel"
+                </button>
+                <button type="button" class="danger" on:click=delete>
+                    "Delete group"
+                </button>
+            </div>
+        </Modal>
+    }
+    .into_any()
 }

@@ -3,6 +3,7 @@
 //! checks on the server, and every change that would make end-users builders needs the
 //! admin's consent, given after seeing who they are.
 
+mod consent;
 mod groups_page;
 mod resource_permissions;
 mod rule_dialog;
@@ -71,6 +72,7 @@ pub struct GroupAccess {
     pub group_id: i64,
     pub group_name: String,
     pub role: Option<Role>,
+    pub kind: ResourceKind,
     /// The access the group's rules give, highest first; `None` for no access.
     pub access: Option<crate::permissions::Access>,
     /// The rules it comes from.
@@ -245,7 +247,10 @@ pub async fn add_group_members(
     let group = server::group(&mut tx, workspace_id, group_id).await?;
     check_custom(&group, CustomOnly::Members)?;
     let mut joining = Vec::new();
-    for user_id in user_ids {
+    // Each user once, however often the request names them: the consent dialog lists
+    // them once and each promotion is recorded once.
+    let mut seen = std::collections::HashSet::new();
+    for user_id in user_ids.into_iter().filter(|user_id| seen.insert(*user_id)) {
         let member = crate::users::store::find_member(&mut tx, workspace_id, user_id)
             .await?
             .ok_or(AppError::MemberNotFound)?;

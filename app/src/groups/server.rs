@@ -164,6 +164,7 @@ pub async fn access_table(
             group_id: group.id,
             group_name: group.name.clone(),
             role: summary.role,
+            kind: resource.kind,
             access: if admin {
                 Some(resource.kind.accesses()[0])
             } else {

@@ -671,29 +671,40 @@ pub async fn transfer_apps(
     Ok(())
 }
 
+#[derive(sqlx::FromRow)]
+struct ResourceRecord {
+    id: i64,
+    kind: String,
+    folder_id: Option<i64>,
+    owner_user_id: Option<i64>,
+    name: String,
+}
+
 /// Every resource of the workspace as the permission rules see it, with its name.
 pub async fn resource_refs(
     conn: &mut AnyConnection,
     workspace_id: i64,
 ) -> Result<Vec<(crate::permissions::ResourceRef, String)>, AppError> {
-    let rows: Vec<(i64, String, Option<i64>, Option<i64>, String)> = sqlx::query_as(
+    let records: Vec<ResourceRecord> = sqlx::query_as(
         "SELECT id, kind, folder_id, owner_user_id, name FROM resources
          WHERE workspace_id = $1 ORDER BY kind, name_key",
     )
     .bind(workspace_id)
     .fetch_all(conn)
     .await?;
-    rows.into_iter()
-        .map(|(id, kind, folder_id, owner_user_id, name)| {
-            let kind = ResourceKind::from_key(&kind).ok_or_else(|| corrupt("resource kind"))?;
+    records
+        .into_iter()
+        .map(|record| {
+            let kind =
+                ResourceKind::from_key(&record.kind).ok_or_else(|| corrupt("resource kind"))?;
             Ok((
                 crate::permissions::ResourceRef {
-                    id,
+                    id: record.id,
                     kind,
-                    folder_id,
-                    owner_user_id,
+                    folder_id: record.folder_id,
+                    owner_user_id: record.owner_user_id,
                 },
-                name,
+                record.name,
             ))
         })
         .collect()

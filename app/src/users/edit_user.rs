@@ -3,10 +3,11 @@
 
 use leptos::prelude::*;
 
-use super::members::{MemberDetails, member_for_editing, update_member};
+use super::members::{
+    MemberDetails, RoleChangePreview, member_for_editing, preview_role_change, update_member,
+};
 use super::role_select::RoleSelect;
 use super::users_page::Listing;
-use crate::memberships::role_change_summary;
 use crate::metadata::{MetadataEditor, MetadataRow, edits_of};
 use crate::ui::{FormError, Modal};
 
@@ -48,12 +49,12 @@ fn EditUserForm(details: MemberDetails, listing: Listing, on_close: Callback<()>
             .map(|(index, key)| MetadataRow::stored(index, key.clone()))
             .collect::<Vec<_>>(),
     );
-    let confirming = RwSignal::new(false);
+    let confirming = RwSignal::new(None::<RoleChangePreview>);
     let error = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
     let user_id = details.user_id;
     let save = move || {
-        confirming.set(false);
+        confirming.set(None);
         saving.set(true);
         let slug = listing.slug.get_value();
         let role = role.get_untracked();
@@ -73,14 +74,21 @@ fn EditUserForm(details: MemberDetails, listing: Listing, on_close: Callback<()>
     };
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        if role.get_untracked() == original_role {
+        let new_role = role.get_untracked();
+        if new_role == original_role {
             save();
-        } else {
-            confirming.set(true);
+            return;
         }
+        // What the change would do comes from the server: which custom groups the member
+        // would leave and which apps would pass to you.
+        let slug = listing.slug.get_value();
+        leptos::task::spawn_local(async move {
+            match preview_role_change(slug, user_id, new_role.key().to_string()).await {
+                Ok(preview) => confirming.set(Some(preview)),
+                Err(failure) => error.set(Some(failure.to_string())),
+            }
+        });
     };
-    let name = details.full_name.clone();
-    let summary = Signal::derive(move || role_change_summary(&name, original_role, role.get()));
 
     view! {
         <form on:submit=submit>
@@ -104,20 +112,47 @@ fn EditUserForm(details: MemberDetails, listing: Listing, on_close: Callback<()>
                 </button>
             </div>
         </form>
-        <Show when=move || confirming.get()>
-            <Modal labelled_by="role-change-title" on_close=move |()| confirming.set(false)>
-                <h2 id="role-change-title">"Edit user role"</h2>
-                <p>{summary}</p>
-                <div class="actions">
-                    <button type="button" on:click=move |_| confirming.set(false)>
-                        "Cancel"
-                    </button>
-                    <button type="button" class="primary" on:click=move |_| save()>
-                        "Continue"
-                    </button>
-                </div>
-            </Modal>
-        </Show>
+        {move || {
+            confirming
+                .get()
+                .map(|preview| {
+                    view! {
+                        <Modal labelled_by="role-change-title" on_close=move |()| confirming.set(None)>
+                            <h2 id="role-change-title">"Edit user role"</h2>
+                            <p>{preview.summary.clone()}</p>
+                            <ConsequenceList
+                                label="Custom groups they will leave"
+                                items=preview.groups_to_leave.clone()
+                            />
+                            <ConsequenceList
+                                label="Apps that will be transferred to you"
+                                items=preview.apps_to_transfer.clone()
+                            />
+                            <div class="actions">
+                                <button type="button" on:click=move |_| confirming.set(None)>
+                                    "Cancel"
+                                </button>
+                                <button type="button" class="primary" on:click=move |_| save()>
+                                    "Continue"
+                                </button>
+                            </div>
+                        </Modal>
+                    }
+                })
+        }}
     }
     .into_any()
+}
+
+/// A labelled list of what a role change does, left out when there is nothing.
+#[component]
+fn ConsequenceList(label: &'static str, items: Vec<String>) -> impl IntoView {
+    (!items.is_empty()).then(|| {
+        view! {
+            <p>{label}":"</p>
+            <ul aria-label=label>
+                {items.into_iter().map(|item| view! { <li>{item}</li> }).collect_view()}
+            </ul>
+        }
+    })
 }

@@ -8,6 +8,7 @@ pub mod store;
 
 mod add_users;
 mod edit_user;
+mod effective_permissions;
 pub mod members;
 mod profile;
 mod role_select;

@@ -6,12 +6,13 @@ use leptos_meta::Title;
 
 use super::add_users::AddUsersDialog;
 use super::edit_user::EditUserDialog;
+use super::effective_permissions::EffectivePermissionsDialog;
 use super::members::{
     MemberPage, MemberRow, StatusFilter, archive_member, invitation_link, list_members,
     remove_member, resend_invitation, unarchive_member,
 };
 use crate::memberships::MembershipStatus;
-use crate::ui::{FormError, Modal, use_hydrated};
+use crate::ui::{FormError, Modal, Notice, NoticeBar, use_hydrated};
 use crate::workspaces::CurrentWorkspace;
 
 /// Which page of the listing is shown.
@@ -20,13 +21,6 @@ enum Position {
     First,
     After(String),
     Before(String),
-}
-
-/// What the page tells the admin after an action: a confirmation or what went wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Notice {
-    Done(String),
-    Failed(String),
 }
 
 /// Shared by the page's dialogs and rows: reload the listing and say what happened.
@@ -153,22 +147,6 @@ pub fn UsersPage() -> impl IntoView {
 }
 
 #[component]
-fn NoticeBar(notice: RwSignal<Option<Notice>>) -> impl IntoView {
-    view! {
-        <p role="status" class="notice">
-            {move || match notice.get() {
-                Some(Notice::Done(message)) => Some(message),
-                _ => None,
-            }}
-        </p>
-        <FormError message=Signal::derive(move || match notice.get() {
-            Some(Notice::Failed(message)) => Some(message),
-            _ => None,
-        }) />
-    }
-}
-
-#[component]
 fn MemberTable(page: MemberPage, position: RwSignal<Position>, listing: Listing) -> impl IntoView {
     let total = page.total;
     let next = page.next_after.clone();
@@ -234,6 +212,7 @@ fn MemberTable(page: MemberPage, position: RwSignal<Position>, listing: Listing)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum RowDialog {
     Edit,
+    Permissions,
     ConfirmRemove,
     ShowLink,
 }
@@ -245,6 +224,7 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
     let link = RwSignal::new(String::new());
     let user_id = member.user_id;
     let email = member.email.clone();
+    let email_for_dialog = member.email.clone();
     let name = member.full_name.clone();
     let status = member.status;
     let metadata = if member.metadata_keys == 0 {
@@ -334,6 +314,17 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
                                 "Edit user details"
                             </button>
                         </li>
+                        <li>
+                            <button
+                                type="button"
+                                on:click=move |_| {
+                                    menu_open.set(false);
+                                    dialog.set(Some(RowDialog::Permissions));
+                                }
+                            >
+                                "Effective permissions"
+                            </button>
+                        </li>
                         {(status == MembershipStatus::Invited)
                             .then(|| {
                                 view! {
@@ -382,6 +373,17 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
                 {move || match dialog.get() {
                     Some(RowDialog::Edit) => {
                         view! { <EditUserDialog user_id listing on_close=move |()| dialog.set(None) /> }
+                            .into_any()
+                    }
+                    Some(RowDialog::Permissions) => {
+                        view! {
+                            <EffectivePermissionsDialog
+                                user_id
+                                email=email_for_dialog.clone()
+                                listing
+                                on_close=move |()| dialog.set(None)
+                            />
+                        }
                             .into_any()
                     }
                     Some(RowDialog::ConfirmRemove) => {

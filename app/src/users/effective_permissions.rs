@@ -1,0 +1,102 @@
+//! A member's effective permissions on every resource, each allowed action with the
+//! groups and rules that grant it.
+
+use leptos::prelude::*;
+
+use super::members::{ResourcePermissions, effective_permissions};
+use super::users_page::Listing;
+use crate::error::AppError;
+use crate::ui::{FormError, Modal};
+
+#[component]
+pub(super) fn EffectivePermissionsDialog(
+    user_id: i64,
+    email: String,
+    listing: Listing,
+    #[prop(into)] on_close: Callback<()>,
+) -> impl IntoView {
+    let loaded = RwSignal::new(None::<Result<Vec<ResourcePermissions>, AppError>>);
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            loaded.set(Some(
+                effective_permissions(listing.slug.get_value(), user_id).await,
+            ));
+        });
+    });
+    view! {
+        <Modal labelled_by="effective-title" on_close>
+            <h2 id="effective-title">{format!("Effective permissions of {email}")}</h2>
+            {move || match loaded.get() {
+                None => view! { <p class="loading">"Loading…"</p> }.into_any(),
+                Some(Err(error)) => view! { <FormError message=Some(error.to_string()) /> }.into_any(),
+                Some(Ok(resources)) if resources.is_empty() => {
+                    view! { <p>"This workspace has no apps, folders, constants or data sources yet."</p> }
+                        .into_any()
+                }
+                Some(Ok(resources)) => {
+                    view! {
+                        <table>
+                            <caption class="visually-hidden">"Effective permissions"</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Resource"</th>
+                                    <th scope="col">"Allowed"</th>
+                                    <th scope="col">"Why"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {resources.into_iter().map(resource_row).collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                        .into_any()
+                }
+            }}
+            <div class="actions">
+                <button type="button" on:click=move |_| on_close.run(())>
+                    "Close"
+                </button>
+            </div>
+        </Modal>
+    }
+    .into_any()
+}
+
+fn resource_row(resource: ResourcePermissions) -> impl IntoView {
+    let kind = resource.resource.kind;
+    let allowed: Vec<_> = resource
+        .explanations
+        .iter()
+        .filter(|explanation| explanation.allowed)
+        .collect();
+    let actions = if allowed.is_empty() {
+        "No access".to_string()
+    } else {
+        allowed
+            .iter()
+            .map(|explanation| explanation.action.describe(kind))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let reasons = allowed
+        .iter()
+        .map(|explanation| {
+            let why = explanation
+                .reasons
+                .iter()
+                .map(|reason| format!("{} ({})", reason.grant, reason.group))
+                .collect::<Vec<_>>()
+                .join("; ");
+            view! { <li>{format!("{}: {why}", explanation.action.describe(kind))}</li> }
+        })
+        .collect_view();
+    view! {
+        <tr>
+            <th scope="row">{format!("{} ({})", resource.name, kind.noun())}</th>
+            <td>{actions}</td>
+            <td>
+                <ul>{reasons}</ul>
+            </td>
+        </tr>
+    }
+}
