@@ -117,13 +117,18 @@ impl ChangeRunner {
 
     fn send_with(self, change: Change, allow_role_change: bool) {
         let slug = self.slug.get_value();
+        // The page that sent the change may be gone by the time the answer comes.
         leptos::task::spawn_local(async move {
             match change.clone().apply(slug, allow_role_change).await {
-                Ok(message) => self.on_done.run(message),
-                Err(AppError::RoleChangeNeeded { users }) => {
-                    self.waiting.set(Some((change, users)));
+                Ok(message) => {
+                    self.on_done.try_run(message);
                 }
-                Err(error) => self.on_failed.run(error.to_string()),
+                Err(AppError::RoleChangeNeeded { users }) => {
+                    self.waiting.try_set(Some((change, users)));
+                }
+                Err(error) => {
+                    self.on_failed.try_run(error.to_string());
+                }
             }
         });
     }
@@ -142,7 +147,9 @@ pub fn ConsentDialog(runner: ChangeRunner) -> impl IntoView {
                     view! {
                         <Modal
                             labelled_by="consent-title"
-                            on_close=move |()| runner.waiting.set(None)
+                            on_close=move |()| {
+                                runner.waiting.try_set(None);
+                            }
                         >
                             <h2 id="consent-title">"Make these users Builders?"</h2>
                             <p>

@@ -25,16 +25,20 @@ struct Page {
     version: RwSignal<u64>,
     notice: RwSignal<Option<Notice>>,
     runner: ChangeRunner,
+    /// Kept here so that the open tab stays open when the group reloads after a change.
+    tab: RwSignal<Tab>,
 }
 
 impl Page {
+    /// Reports a change that finished. Answers can arrive after the page was left, so
+    /// nothing here insists on the page still being there.
     fn done(self, message: String) {
-        self.notice.set(Some(Notice::Done(message)));
-        self.version.update(|version| *version += 1);
+        self.notice.try_set(Some(Notice::Done(message)));
+        self.version.try_update(|version| *version += 1);
     }
 
     fn failed(self, message: String) {
-        self.notice.set(Some(Notice::Failed(message)));
+        self.notice.try_set(Some(Notice::Failed(message)));
     }
 
     fn link(self, group_id: i64) -> String {
@@ -51,16 +55,19 @@ pub fn GroupsPage() -> impl IntoView {
     let runner = ChangeRunner::new(
         slug,
         move |message| {
-            notice.set(Some(Notice::Done(message)));
-            version.update(|version| *version += 1);
+            notice.try_set(Some(Notice::Done(message)));
+            version.try_update(|version| *version += 1);
         },
-        move |message| notice.set(Some(Notice::Failed(message))),
+        move |message| {
+            notice.try_set(Some(Notice::Failed(message)));
+        },
     );
     let page = Page {
         slug,
         version,
         notice,
         runner,
+        tab: RwSignal::new(Tab::Users),
     };
     let params = use_params_map();
     let chosen = Memo::new(move |_| {
@@ -75,7 +82,9 @@ pub fn GroupsPage() -> impl IntoView {
     Effect::new(move |_| {
         version.track();
         leptos::task::spawn_local(async move {
-            groups.set(Some(list_groups(slug.get_value()).await));
+            let loaded = list_groups(slug.get_value()).await;
+            // The page may have been left meanwhile.
+            groups.try_set(Some(loaded));
         });
     });
     let shown = Memo::new(move |_| {
@@ -94,8 +103,8 @@ pub fn GroupsPage() -> impl IntoView {
         };
         leptos::task::spawn_local(async move {
             let loaded = open_group(slug.get_value(), group_id).await;
-            if shown.get_untracked() == Some(group_id) {
-                details.set(Some(loaded));
+            if shown.try_get_untracked() == Some(Some(group_id)) {
+                details.try_set(Some(loaded));
             }
         });
     });
@@ -217,7 +226,7 @@ enum GroupDialog {
 
 #[component]
 fn GroupPanel(details: GroupDetails, page: Page) -> impl IntoView {
-    let tab = RwSignal::new(Tab::Users);
+    let tab = page.tab;
     let menu_open = RwSignal::new(false);
     let dialog = RwSignal::new(None::<GroupDialog>);
     let name = details.name.clone();
@@ -426,7 +435,8 @@ fn AddMembers(group_id: i64, page: Page) -> impl IntoView {
         leptos::task::spawn_local(async move {
             if let Ok(members) = addable_members(page.slug.get_value(), group_id, Some(text)).await
             {
-                found.set(members);
+                // The panel reloads after every change; a late answer finds it gone.
+                found.try_set(members);
             }
         });
     });
@@ -726,10 +736,12 @@ fn CreateGroupDialog(page: Page, #[prop(into)] on_close: Callback<()>) -> impl I
             match create_group(slug, name.get_untracked()).await {
                 Ok(group) => {
                     page.done("Group has been created.".to_string());
-                    on_close.run(());
+                    on_close.try_run(());
                     navigate(&page.link(group.id), Default::default());
                 }
-                Err(failure) => error.set(Some(failure.to_string())),
+                Err(failure) => {
+                    error.try_set(Some(failure.to_string()));
+                }
             }
         });
     };
@@ -771,7 +783,9 @@ fn RenameGroupDialog(
                     page.done("Group name updated.".to_string());
                     on_close.run(());
                 }
-                Err(failure) => error.set(Some(failure.to_string())),
+                Err(failure) => {
+                    error.try_set(Some(failure.to_string()));
+                }
             }
         });
     };

@@ -98,8 +98,8 @@ pub async fn open_group(slug: String, group_id: i64) -> Result<GroupDetails, App
 
 #[server(endpoint = "groups/create")]
 pub async fn create_group(slug: String, name: String) -> Result<GroupSummary, AppError> {
-    let name = crate::permissions::normalise_group_name(&name)?;
     let (actor, state) = crate::access::admin_of(&slug).await?;
+    let name = crate::permissions::normalise_group_name(&name)?;
     let mut tx = crate::access::begin_as_admin(&state, &actor).await?;
     let id = store::create(&mut tx, actor.workspace.id, &name).await?;
     server::record(&mut tx, &actor, crate::audit::Action::GroupCreated, &name).await?;
@@ -318,8 +318,8 @@ pub async fn set_group_flag(
     allow_role_change: bool,
 ) -> Result<(), AppError> {
     use crate::permissions::{Flag, check_flags_editable};
-    let flag = Flag::from_key(&flag).ok_or(AppError::UnknownFlag)?;
     let (actor, state) = crate::access::admin_of(&slug).await?;
+    let flag = Flag::from_key(&flag).ok_or(AppError::UnknownFlag)?;
     let workspace_id = actor.workspace.id;
     let mut tx = crate::access::begin_as_admin(&state, &actor).await?;
     let mut group = server::group(&mut tx, workspace_id, group_id).await?;
@@ -443,8 +443,8 @@ pub async fn delete_group_rule(slug: String, group_id: i64, rule_id: i64) -> Res
 /// The workspace's resources of one kind, for a rule's picker.
 #[server(endpoint = "groups/resource-options")]
 pub async fn resource_options(slug: String, kind: String) -> Result<Vec<ResourceOption>, AppError> {
-    let kind = ResourceKind::from_key(&kind).ok_or(AppError::UnknownResourceKind)?;
     let (actor, state) = crate::access::admin_of(&slug).await?;
+    let kind = ResourceKind::from_key(&kind).ok_or(AppError::UnknownResourceKind)?;
     let mut conn = state.db.acquire().await?;
     Ok(store::resource_refs(&mut conn, actor.workspace.id)
         .await?
@@ -477,11 +477,11 @@ pub async fn set_resource_access(
     access: String,
     allow_role_change: bool,
 ) -> Result<(), AppError> {
+    let (actor, state) = crate::access::admin_of(&slug).await?;
     let access = match access.trim() {
         "" | "none" => None,
         key => Some(crate::permissions::Access::from_key(key).ok_or(AppError::UnknownAccess)?),
     };
-    let (actor, state) = crate::access::admin_of(&slug).await?;
     let workspace_id = actor.workspace.id;
     let mut tx = crate::access::begin_as_admin(&state, &actor).await?;
     let (resource, resource_name) = server::resource(&mut tx, workspace_id, resource_id).await?;

@@ -18,21 +18,23 @@ pub fn ResourcePermissions(slug: String, resource_id: i64) -> impl IntoView {
     let runner = ChangeRunner::new(
         slug,
         move |message| {
-            notice.set(Some(Notice::Done(message)));
-            version.update(|version| *version += 1);
+            notice.try_set(Some(Notice::Done(message)));
+            version.try_update(|version| *version += 1);
         },
-        move |message| notice.set(Some(Notice::Failed(message))),
+        move |message| {
+            notice.try_set(Some(Notice::Failed(message)));
+        },
     );
     let table = RwSignal::new(None::<Result<Vec<GroupAccess>, AppError>>);
     Effect::new(move |_| {
         version.track();
         leptos::task::spawn_local(async move {
-            table.set(Some(resource_access(slug.get_value(), resource_id).await));
+            let loaded = resource_access(slug.get_value(), resource_id).await;
+            table.try_set(Some(loaded));
         });
     });
     view! {
-        <section aria-labelledby="resource-permissions-title">
-            <h2 id="resource-permissions-title">"Permissions"</h2>
+        <div class="resource-permissions">
             <p class="hint">
                 "Which groups have access, and through which permission. Custom groups' access "
                 "can be changed here; the Admin, Builder and End-user groups' under Groups."
@@ -64,7 +66,7 @@ pub fn ResourcePermissions(slug: String, resource_id: i64) -> impl IntoView {
                 }
             }}
             <ConsentDialog runner />
-        </section>
+        </div>
     }
     .into_any()
 }

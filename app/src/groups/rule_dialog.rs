@@ -45,8 +45,12 @@ pub fn RuleDialog(
         let kind = kind.get();
         leptos::task::spawn_local(async move {
             match resource_options(slug.get_value(), kind.key().to_string()).await {
-                Ok(found) => options.set(found),
-                Err(failure) => error.set(Some(failure.to_string())),
+                Ok(found) => {
+                    options.try_set(found);
+                }
+                Err(failure) => {
+                    error.try_set(Some(failure.to_string()));
+                }
             }
         });
     });

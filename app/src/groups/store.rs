@@ -624,18 +624,6 @@ pub async fn remove_member(
     Ok(removed.rows_affected() > 0)
 }
 
-/// The custom group's members, for duplicating it.
-pub async fn member_ids(conn: &mut AnyConnection, group_id: i64) -> Result<Vec<i64>, AppError> {
-    Ok(
-        sqlx::query_scalar(
-            "SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY user_id",
-        )
-        .bind(group_id)
-        .fetch_all(conn)
-        .await?,
-    )
-}
-
 /// The apps a member owns in the workspace, by name.
 pub async fn owned_apps(
     conn: &mut AnyConnection,

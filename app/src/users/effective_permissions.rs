@@ -18,9 +18,8 @@ pub(super) fn EffectivePermissionsDialog(
     let loaded = RwSignal::new(None::<Result<Vec<ResourcePermissions>, AppError>>);
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
-            loaded.set(Some(
-                effective_permissions(listing.slug.get_value(), user_id).await,
-            ));
+            let answer = effective_permissions(listing.slug.get_value(), user_id).await;
+            loaded.try_set(Some(answer));
         });
     });
     view! {

@@ -227,6 +227,11 @@ pub async fn update_member(
             (member.role, member.status),
             Some((role, member.status)),
         )?;
+        // Apps pass to the admin who makes someone an End-user; making yourself one
+        // would leave you owning them.
+        if role == Role::EndUser && user_id == actor.user.id {
+            return Err(AppError::CannotMakeYourselfEndUser);
+        }
         store::set_role(&mut tx, member.membership_id, role).await?;
         if role == Role::EndUser {
             server::leave_builder_level(&mut tx, &actor, user_id).await?;
