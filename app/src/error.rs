@@ -89,6 +89,8 @@ pub enum AppError {
     NotArchived,
     #[error("Only invited members have an invitation to send or copy.")]
     NotInvited,
+    #[error("You can't make yourself an End-user. Ask another admin to change your role.")]
+    CannotMakeYourselfEndUser,
     #[error("Too many invitations in a short time. Wait {minutes} minutes and try again.")]
     TooManyInvitations { minutes: u64 },
 
@@ -160,6 +162,14 @@ pub enum AppError {
     ResourceNameTooLong { max: usize },
     #[error("Another {noun} in this workspace already has this name.")]
     ResourceNameTaken { noun: String },
+    #[error(
+        "A constant name can only hold letters, digits and underscores, and must start with a letter."
+    )]
+    ConstantNameInvalid,
+    #[error("The {field} can be at most {max} characters long.")]
+    ResourceTextTooLong { field: String, max: usize },
+    #[error("Choose a kind of data source from the list.")]
+    UnknownDataSourceKind,
 
     // Invitations
     #[error(
@@ -210,6 +220,7 @@ impl AppError {
             | Self::AlreadyArchived
             | Self::NotArchived
             | Self::NotInvited
+            | Self::CannotMakeYourselfEndUser
             | Self::SignInToAccept
             | Self::GroupNameTaken
             | Self::RoleGroupNotRenamable
@@ -252,7 +263,10 @@ impl AppError {
             | Self::UnknownResourceKind
             | Self::UnknownAccess
             | Self::ResourceNameRequired
-            | Self::ResourceNameTooLong { .. } => 422,
+            | Self::ResourceNameTooLong { .. }
+            | Self::ConstantNameInvalid
+            | Self::ResourceTextTooLong { .. }
+            | Self::UnknownDataSourceKind => 422,
             Self::BadRequest => 400,
             Self::TooManySignInAttempts { .. } | Self::TooManyInvitations { .. } => 429,
             Self::Internal => 500,
