@@ -225,39 +225,116 @@ pub async fn find_role_group(
     groups.pop().ok_or(AppError::Internal)
 }
 
+/// One row per rule of each of a member's groups (one row with no rule for a group
+/// without rules), the chosen resources of a rule folded into a comma-separated list.
+#[derive(sqlx::FromRow)]
+struct MemberRuleRecord {
+    group_id: i64,
+    group_name: String,
+    role: Option<String>,
+    flags: i64,
+    rule_id: Option<i64>,
+    rule_name: Option<String>,
+    kind: Option<String>,
+    access: Option<String>,
+    hide_from_dashboard: Option<i64>,
+    all_resources: Option<i64>,
+    chosen: Option<String>,
+}
+
 /// The member's role and every group they are in: their role group first, then their
-/// custom groups, each with its rules. `None` when they aren't a member. Three queries,
-/// whatever the number of groups.
+/// custom groups, each with its rules. `None` when they aren't a member. One query: this
+/// runs whenever a member's permissions are checked.
 pub async fn subject_groups(
     conn: &mut AnyConnection,
     workspace_id: i64,
     user_id: i64,
 ) -> Result<Option<(Role, Vec<Group>)>, AppError> {
-    let role: Option<String> =
-        sqlx::query_scalar("SELECT role FROM memberships WHERE workspace_id = $1 AND user_id = $2")
-            .bind(workspace_id)
-            .bind(user_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let Some(role) = role else {
-        return Ok(None);
-    };
-    let role = decode_role(&role)?;
-    let records: Vec<GroupRecord> = sqlx::query_as(
-        "SELECT g.id, g.name, g.role, g.flags FROM groups g
-         WHERE g.workspace_id = $1
-           AND (g.role = $2 OR g.id IN
-                (SELECT gm.group_id FROM group_members gm
-                 WHERE gm.workspace_id = $1 AND gm.user_id = $3))
-         ORDER BY CASE WHEN g.role IS NULL THEN 1 ELSE 0 END, g.name_key",
+    let records: Vec<MemberRuleRecord> = sqlx::query_as(
+        "SELECT g.id AS group_id, g.name AS group_name, g.role, g.flags,
+                r.id AS rule_id, r.name AS rule_name, r.kind, r.access,
+                r.hide_from_dashboard, r.all_resources,
+                CASE WHEN r.all_resources = 0 THEN
+                    (SELECT string_agg(CAST(rr.resource_id AS TEXT), ',')
+                     FROM group_rule_resources rr WHERE rr.rule_id = r.id)
+                END AS chosen
+         FROM groups g LEFT JOIN group_rules r ON r.group_id = g.id
+         WHERE g.id IN (
+             SELECT rg.id FROM memberships m
+             JOIN groups rg ON rg.workspace_id = m.workspace_id AND rg.role = m.role
+             WHERE m.workspace_id = $1 AND m.user_id = $2
+             UNION ALL
+             SELECT gm.group_id FROM group_members gm
+             WHERE gm.workspace_id = $1 AND gm.user_id = $2)
+         ORDER BY CASE WHEN g.role IS NULL THEN 1 ELSE 0 END, g.name_key, r.id",
     )
     .bind(workspace_id)
-    .bind(role.key())
     .bind(user_id)
-    .fetch_all(&mut *conn)
+    .fetch_all(conn)
     .await?;
-    let groups = with_rules_of_member(conn, records, workspace_id, role, user_id).await?;
+    let mut groups: Vec<Group> = Vec::new();
+    for record in records {
+        if groups
+            .last()
+            .is_none_or(|group| group.id != record.group_id)
+        {
+            groups.push(Group {
+                id: record.group_id,
+                name: record.group_name.clone(),
+                kind: match &record.role {
+                    Some(role) => GroupKind::Role(decode_role(role)?),
+                    None => GroupKind::Custom,
+                },
+                flags: Flags::from_bits(record.flags),
+                rules: Vec::new(),
+            });
+        }
+        if let Some(rule) = member_rule(&record)?
+            && let Some(group) = groups.last_mut()
+        {
+            group.rules.push(rule);
+        }
+    }
+    // Role groups sort first; a member has exactly one.
+    let role = match groups.first().map(|group| group.kind) {
+        Some(GroupKind::Role(role)) => role,
+        Some(GroupKind::Custom) => return Err(corrupt("membership without a role group")),
+        None => return Ok(None),
+    };
     Ok(Some((role, groups)))
+}
+
+fn member_rule(record: &MemberRuleRecord) -> Result<Option<Rule>, AppError> {
+    let (Some(id), Some(name), Some(kind), Some(access)) = (
+        record.rule_id,
+        &record.rule_name,
+        &record.kind,
+        &record.access,
+    ) else {
+        return Ok(None);
+    };
+    let scope = if record.all_resources.unwrap_or(1) != 0 {
+        Scope::All
+    } else {
+        Scope::Only(
+            record
+                .chosen
+                .as_deref()
+                .unwrap_or_default()
+                .split(',')
+                .filter(|id| !id.is_empty())
+                .map(|id| id.parse::<i64>().map_err(|_| corrupt("chosen resource id")))
+                .collect::<Result<_, _>>()?,
+        )
+    };
+    Ok(Some(Rule {
+        id,
+        name: name.clone(),
+        kind: ResourceKind::from_key(kind).ok_or_else(|| corrupt("rule kind"))?,
+        access: Access::from_key(access).ok_or_else(|| corrupt("rule access"))?,
+        hide_from_dashboard: record.hide_from_dashboard.unwrap_or(0) != 0,
+        scope,
+    }))
 }
 
 /// The custom groups a member is in, with their rules.
@@ -308,41 +385,6 @@ async fn with_rules(
     .bind(parameter)
     .fetch_all(conn)
     .await?;
-    assemble(records, rules, chosen)
-}
-
-async fn with_rules_of_member(
-    conn: &mut AnyConnection,
-    records: Vec<GroupRecord>,
-    workspace_id: i64,
-    role: Role,
-    user_id: i64,
-) -> Result<Vec<Group>, AppError> {
-    const MEMBER_GROUPS: &str = "g.workspace_id = $1 AND (g.role = $2 OR g.id IN
-        (SELECT gm.group_id FROM group_members gm WHERE gm.workspace_id = $1 AND gm.user_id = $3))";
-    let rules: Vec<RuleRecord> = sqlx::query_as(&format!(
-        "SELECT {RULE_COLUMNS} FROM group_rules r JOIN groups g ON g.id = r.group_id
-         WHERE {MEMBER_GROUPS} ORDER BY r.id"
-    ))
-    .bind(workspace_id)
-    .bind(role.key())
-    .bind(user_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let chosen: Vec<(i64, i64)> = if rules.iter().any(|rule| rule.all_resources == 0) {
-        sqlx::query_as(&format!(
-            "SELECT rr.rule_id, rr.resource_id FROM group_rule_resources rr
-             JOIN group_rules r ON r.id = rr.rule_id JOIN groups g ON g.id = r.group_id
-             WHERE {MEMBER_GROUPS}"
-        ))
-        .bind(workspace_id)
-        .bind(role.key())
-        .bind(user_id)
-        .fetch_all(conn)
-        .await?
-    } else {
-        Vec::new()
-    };
     assemble(records, rules, chosen)
 }
 
