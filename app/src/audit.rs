@@ -28,6 +28,10 @@ pub enum Action {
     GroupRuleSaved,
     GroupRuleDeleted,
     AppsTransferred,
+    ResourceCreated,
+    ResourceChanged,
+    ResourceDeleted,
+    ResourceRevealed,
 }
 
 impl Action {
@@ -53,6 +57,10 @@ impl Action {
             Action::GroupRuleSaved => "group.rule_saved",
             Action::GroupRuleDeleted => "group.rule_deleted",
             Action::AppsTransferred => "apps.transferred",
+            Action::ResourceCreated => "resource.created",
+            Action::ResourceChanged => "resource.changed",
+            Action::ResourceDeleted => "resource.deleted",
+            Action::ResourceRevealed => "resource.revealed",
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod mail;
 pub mod memberships;
 pub mod metadata;
 pub mod permissions;
+pub mod resources;
 pub mod setup;
 pub mod shell;
 pub mod ui;
@@ -44,10 +45,12 @@ use groups::GroupsPage;
 use instance::InstanceSettingsPage;
 use invitations::AcceptInvitationPage;
 use mail::EmailOutboxPage;
-use setup::SetupPage;
-use shell::{
-    AppShell, DashboardPage, DataSourcesPage, NoWorkspacePage, NotFoundPage, WorkspaceConstantsPage,
+use resources::{
+    AppPage, ConstantPage, ConstantsPage, DashboardPage, DataSourcePage, DataSourcesPage,
+    FolderPage,
 };
+use setup::SetupPage;
+use shell::{AppShell, NoWorkspacePage, NotFoundPage};
 use users::{ProfilePage, UsersPage};
 use workspaces::WorkspaceLayout;
 
@@ -91,8 +94,13 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=DashboardPage />
                         <Route path=path!("settings/users") view=UsersPage />
                         <Route path=path!("settings/groups") view=GroupsPage />
-                        <Route path=path!("settings/constants") view=WorkspaceConstantsPage />
+                        <Route path=path!("settings/groups/:group_id") view=GroupsPage />
+                        <Route path=path!("settings/constants") view=ConstantsPage />
                         <Route path=path!("settings/data-sources") view=DataSourcesPage />
+                        <Route path=path!("apps/:app_id") view=AppPage />
+                        <Route path=path!("folders/:folder_id") view=FolderPage />
+                        <Route path=path!("constants/:constant_id") view=ConstantPage />
+                        <Route path=path!("data-sources/:data_source_id") view=DataSourcePage />
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

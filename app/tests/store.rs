@@ -687,3 +687,129 @@ async fn the_audit_trail_cannot_be_rewritten() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn rotation_reseals_constants_and_data_source_configurations_too() {
+    use app::metadata::crypto::Keyring;
+    use app::metadata::store::{replace, rotate};
+    use app::permissions::ResourceKind;
+    use app::resources::store::{NewResource, binding, find, insert, open_secret, set_secret};
+    use std::collections::BTreeMap;
+
+    const OLD: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+    const NEW: &str = "1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100";
+    on_each_backend(|db| async move {
+        let owner = set_up(&db, &ada(), "analytical engine".into())
+            .await
+            .unwrap()
+            .user_id;
+        let workspace = add_workspace(&db, "Sealed", owner).await;
+        let old_keys = Keyring::from_keys(&OLD.into(), &[]).unwrap();
+        let mut conn = db.acquire().await.unwrap();
+        let mut secrets = Vec::new();
+        for (kind, name, value) in [
+            (ResourceKind::Constant, "API_KEY", "sk-live-1"),
+            (ResourceKind::Constant, "DB_URL", "postgres://app@db/app"),
+            (
+                ResourceKind::DataSource,
+                "Reporting",
+                "host=db password=hunter2",
+            ),
+        ] {
+            let id = insert(
+                &mut conn,
+                NewResource {
+                    workspace_id: workspace.id,
+                    kind,
+                    name,
+                    folder_id: None,
+                    owner_user_id: None,
+                    body: if kind == ResourceKind::DataSource {
+                        "postgresql"
+                    } else {
+                        ""
+                    },
+                },
+            )
+            .await
+            .unwrap();
+            set_secret(&mut conn, &old_keys, binding(workspace.id, id, kind), value)
+                .await
+                .unwrap();
+            secrets.push((kind, id, value));
+        }
+        // An app has no secret, and a metadata value rotates alongside.
+        insert(
+            &mut conn,
+            NewResource {
+                workspace_id: workspace.id,
+                kind: ResourceKind::App,
+                name: "Billing",
+                folder_id: None,
+                owner_user_id: Some(owner),
+                body: "{{constants.API_KEY}}",
+            },
+        )
+        .await
+        .unwrap();
+        let metadata: BTreeMap<String, String> = [("region".to_string(), "eu".to_string())].into();
+        replace(
+            &mut conn,
+            &old_keys,
+            workspace.id,
+            owner,
+            &BTreeMap::new(),
+            &metadata,
+        )
+        .await
+        .unwrap();
+        drop(conn);
+
+        let new_keys = Keyring::from_keys(&NEW.into(), &[OLD.into()]).unwrap();
+        let rotation = rotate(&db, &new_keys).await.unwrap();
+        assert_eq!(rotation.resealed, 4);
+        assert_eq!(rotation.resource_secrets, 3);
+        let key_ids: Vec<Option<String>> =
+            sqlx::query_scalar("SELECT DISTINCT key_id FROM resources WHERE kind <> 'app'")
+                .fetch_all(&db)
+                .await
+                .unwrap();
+        assert_eq!(key_ids, [Some(new_keys.current_key_id())]);
+
+        let only_new = Keyring::from_keys(&NEW.into(), &[]).unwrap();
+        let mut conn = db.acquire().await.unwrap();
+        for (kind, id, value) in &secrets {
+            let resource = find(&mut conn, workspace.id, *kind, *id)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(open_secret(&only_new, &resource).unwrap(), *value);
+        }
+        drop(conn);
+        assert_eq!(
+            rotate(&db, &new_keys).await.unwrap().resealed,
+            0,
+            "nothing left to do"
+        );
+
+        // A ciphertext copied onto another constant doesn't open there.
+        let (_, api_key, _) = secrets[0];
+        let (_, db_url, _) = secrets[1];
+        sqlx::query(
+            "UPDATE resources SET ciphertext = (SELECT ciphertext FROM resources WHERE id = $1)
+             WHERE id = $2",
+        )
+        .bind(api_key)
+        .bind(db_url)
+        .execute(&db)
+        .await
+        .unwrap();
+        let mut conn = db.acquire().await.unwrap();
+        let moved = find(&mut conn, workspace.id, ResourceKind::Constant, db_url)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(open_secret(&only_new, &moved), Err(AppError::Internal));
+    })
+    .await;
+}

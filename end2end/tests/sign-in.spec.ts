@@ -33,7 +33,7 @@ test('a signed-out visitor is sent to sign-in and brought back afterwards', asyn
   await expect(page).toHaveURL(/\/sign-in\?next=%2Ftechcorp%2Fsettings%2Fgroups$/);
   await fillSignIn(page, admin.email, admin.password);
   await expect(page).toHaveURL(new RegExp(`/${admin.slug}/settings/groups$`));
-  await expect(page.getByRole('heading', { name: 'Groups' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Groups', exact: true })).toBeVisible();
 });
 
 test('set-up is closed once the instance exists', async ({ page }) => {

@@ -1,7 +1,7 @@
 //! `gatehouse`: serves Gatehouse on the configured address.
 //!
-//! `gatehouse rotate-key` seals every metadata value under a new master key while the
-//! servers keep running (see the README).
+//! `gatehouse rotate-key` seals every metadata value, workspace constant and data source
+//! configuration under a new master key while the servers keep running (see the README).
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -34,7 +34,7 @@ enum StartError {
     Keys(#[from] CryptoError),
     #[error(transparent)]
     Mailer(#[from] MailerError),
-    #[error("could not re-encrypt the metadata: {0}")]
+    #[error("could not re-encrypt the sealed values: {0}")]
     Rotation(AppError),
     #[error("unknown command {0:?}; run without arguments to serve, or with rotate-key")]
     UnknownCommand(String),
@@ -114,7 +114,7 @@ async fn open() -> Result<(Config, app::db::Db, Keyring), StartError> {
     Ok((config, db, keys))
 }
 
-/// Seals every metadata value under a new key. With a key file, a new key is added at
+/// Seals every sealed value under a new key. With a key file, a new key is added at
 /// its head; with GATEHOUSE_MASTER_KEY, the operator has already put the new key there
 /// and the old one in GATEHOUSE_PREVIOUS_MASTER_KEYS.
 async fn rotate_key() -> Result<(), StartError> {
@@ -127,8 +127,9 @@ async fn rotate_key() -> Result<(), StartError> {
         .map_err(StartError::Rotation)?;
     tracing::info!(
         resealed = rotation.resealed,
+        resource_secrets = rotation.resource_secrets,
         key_id = %keys.current_key_id(),
-        "every metadata value is sealed under the current key"
+        "every metadata value, workspace constant and data source configuration is sealed under the current key"
     );
     Ok(())
 }

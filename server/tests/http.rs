@@ -559,15 +559,32 @@ type Form = &'static [(&'static str, &'static str)];
 const ADMINS_ONLY: [u16; 9] = [401, 200, 403, 403, 404, 404, 404, 404, 401];
 const ADMINS_REACH_NO_MEMBER: [u16; 9] = [401, 404, 403, 403, 404, 404, 404, 404, 401];
 const NO_SUCH_MEMBER: Form = &[("slug", "acme"), ("user_id", "999999")];
+/// Like [`ADMINS_REACH_NO_MEMBER`]: admins get past the admin check and find no such
+/// group, rule or resource; everyone else is stopped before.
+const ADMINS_REACH_NO_GROUP: [u16; 9] = ADMINS_REACH_NO_MEMBER;
+const NO_SUCH_GROUP: Form = &[("slug", "acme"), ("group_id", "999999")];
 /// Server functions that take JSON; the matrix sends their form as a JSON object.
-const JSON_ENDPOINTS: [&str; 2] = ["users/invite", "users/update"];
+const JSON_ENDPOINTS: &[&str] = &[
+    "users/invite",
+    "users/update",
+    "groups/add-members",
+    "groups/save-rule",
+];
 
 fn as_json(form: &[(&str, &str)]) -> serde_json::Value {
     let object = form
         .iter()
         .map(|(name, value)| {
             let value = match serde_json::from_str::<serde_json::Value>(value) {
-                Ok(parsed) if parsed.is_number() || parsed.is_array() => parsed,
+                // Numbers, lists, booleans and nested objects (a rule) go as JSON.
+                Ok(parsed)
+                    if parsed.is_number()
+                        || parsed.is_array()
+                        || parsed.is_boolean()
+                        || parsed.is_object() =>
+                {
+                    parsed
+                }
                 _ => serde_json::Value::String(value.to_string()),
             };
             (name.to_string(), value)
@@ -660,6 +677,130 @@ const MATRIX: &[(&str, Form, [u16; 9])] = &[
         NO_SUCH_MEMBER,
         ADMINS_REACH_NO_MEMBER,
     ),
+    (
+        "users/role-change-preview",
+        &[
+            ("slug", "acme"),
+            ("user_id", "999999"),
+            ("role", "end-user"),
+        ],
+        ADMINS_REACH_NO_MEMBER,
+    ),
+    (
+        "users/effective-permissions",
+        NO_SUCH_MEMBER,
+        ADMINS_REACH_NO_MEMBER,
+    ),
+    // Groups and permissions. Ids nobody has: admins learn the group, rule or resource
+    // isn't there; everyone else is stopped before.
+    ("groups/list", &[("slug", "acme")], ADMINS_ONLY),
+    ("groups/details", NO_SUCH_GROUP, ADMINS_REACH_NO_GROUP),
+    (
+        "groups/create",
+        &[("slug", "acme"), ("name", "Matrix group")],
+        ADMINS_ONLY,
+    ),
+    (
+        "groups/rename",
+        &[
+            ("slug", "acme"),
+            ("group_id", "999999"),
+            ("name", "Renamed"),
+        ],
+        ADMINS_REACH_NO_GROUP,
+    ),
+    ("groups/delete", NO_SUCH_GROUP, ADMINS_REACH_NO_GROUP),
+    (
+        "groups/duplicate",
+        &[
+            ("slug", "acme"),
+            ("group_id", "999999"),
+            ("users", "true"),
+            ("permissions", "true"),
+            ("granular", "true"),
+            ("allow_role_change", "false"),
+        ],
+        ADMINS_REACH_NO_GROUP,
+    ),
+    (
+        "groups/addable-members",
+        NO_SUCH_GROUP,
+        ADMINS_REACH_NO_GROUP,
+    ),
+    (
+        "groups/add-members",
+        &[
+            ("slug", "acme"),
+            ("group_id", "999999"),
+            ("user_ids", "[]"),
+            ("allow_role_change", "false"),
+        ],
+        ADMINS_REACH_NO_GROUP,
+    ),
+    (
+        "groups/remove-member",
+        &[
+            ("slug", "acme"),
+            ("group_id", "999999"),
+            ("user_id", "999999"),
+        ],
+        ADMINS_REACH_NO_GROUP,
+    ),
+    (
+        "groups/set-flag",
+        &[
+            ("slug", "acme"),
+            ("group_id", "999999"),
+            ("flag", "app_create"),
+            ("on", "true"),
+            ("allow_role_change", "false"),
+        ],
+        ADMINS_REACH_NO_GROUP,
+    ),
+    (
+        "groups/save-rule",
+        &[
+            ("slug", "acme"),
+            ("group_id", "999999"),
+            (
+                "rule",
+                r#"{"name": "Matrix", "kind": "app", "access": "view",
+                    "hide_from_dashboard": false, "all": true, "resource_ids": []}"#,
+            ),
+            ("allow_role_change", "false"),
+        ],
+        ADMINS_REACH_NO_GROUP,
+    ),
+    (
+        "groups/delete-rule",
+        &[
+            ("slug", "acme"),
+            ("group_id", "999999"),
+            ("rule_id", "999999"),
+        ],
+        ADMINS_REACH_NO_GROUP,
+    ),
+    (
+        "groups/resource-options",
+        &[("slug", "acme"), ("kind", "app")],
+        ADMINS_ONLY,
+    ),
+    (
+        "groups/resource-access",
+        &[("slug", "acme"), ("resource_id", "999999")],
+        ADMINS_REACH_NO_GROUP,
+    ),
+    (
+        "groups/set-resource-access",
+        &[
+            ("slug", "acme"),
+            ("resource_id", "999999"),
+            ("group_id", "999999"),
+            ("access", "view"),
+            ("allow_role_change", "false"),
+        ],
+        ADMINS_REACH_NO_GROUP,
+    ),
     ("invitations/details", &[("token", "not-a-token")], [404; 9]),
     (
         "invitations/accept",
@@ -687,6 +828,131 @@ const MATRIX: &[(&str, Form, [u16; 9])] = &[
             ("new_password", "a new password"),
         ],
         [401, 422, 422, 422, 422, 422, 422, 422, 401],
+    ),
+    // Resources
+    // Members see what their permissions show them. Ids nobody has: callers who get past
+    // the membership check learn that no such resource exists for them. Creating: the
+    // builder gets past the permission check and meets the name the super admin took.
+    (
+        "dashboard",
+        &[("slug", "acme")],
+        [401, 200, 200, 200, 404, 404, 404, 404, 401],
+    ),
+    (
+        "apps/create",
+        &[("slug", "acme"), ("name", "Matrix app")],
+        [401, 200, 409, 403, 404, 404, 404, 404, 401],
+    ),
+    (
+        "apps/details",
+        &[("slug", "acme"), ("app_id", "999999")],
+        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+    ),
+    (
+        "apps/update",
+        &[
+            ("slug", "acme"),
+            ("app_id", "999999"),
+            ("name", "X"),
+            ("body", ""),
+        ],
+        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+    ),
+    (
+        "apps/delete",
+        &[("slug", "acme"), ("app_id", "999999")],
+        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+    ),
+    (
+        "folders/create",
+        &[("slug", "acme"), ("name", "Matrix")],
+        [401, 200, 409, 403, 404, 404, 404, 404, 401],
+    ),
+    (
+        "folders/details",
+        &[("slug", "acme"), ("folder_id", "999999")],
+        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+    ),
+    (
+        "folders/rename",
+        &[("slug", "acme"), ("folder_id", "999999"), ("name", "X")],
+        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+    ),
+    (
+        "folders/delete",
+        &[("slug", "acme"), ("folder_id", "999999")],
+        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+    ),
+    (
+        "constants/list",
+        &[("slug", "acme")],
+        [401, 200, 200, 200, 404, 404, 404, 404, 401],
+    ),
+    (
+        "constants/create",
+        &[("slug", "acme"), ("name", "MATRIX"), ("value", "x")],
+        [401, 200, 409, 403, 404, 404, 404, 404, 401],
+    ),
+    (
+        "constants/details",
+        &[("slug", "acme"), ("constant_id", "999999")],
+        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+    ),
+    (
+        "constants/reveal",
+        &[("slug", "acme"), ("constant_id", "999999")],
+        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+    ),
+    (
+        "constants/update",
+        &[("slug", "acme"), ("constant_id", "999999"), ("value", "x")],
+        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+    ),
+    (
+        "constants/delete",
+        &[("slug", "acme"), ("constant_id", "999999")],
+        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+    ),
+    (
+        "data-sources/list",
+        &[("slug", "acme")],
+        [401, 200, 200, 200, 404, 404, 404, 404, 401],
+    ),
+    (
+        "data-sources/create",
+        &[
+            ("slug", "acme"),
+            ("name", "Matrix"),
+            ("kind", "rest_api"),
+            ("configuration", "x"),
+        ],
+        [401, 200, 409, 403, 404, 404, 404, 404, 401],
+    ),
+    (
+        "data-sources/details",
+        &[("slug", "acme"), ("data_source_id", "999999")],
+        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+    ),
+    (
+        "data-sources/configuration",
+        &[("slug", "acme"), ("data_source_id", "999999")],
+        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+    ),
+    (
+        "data-sources/update",
+        &[
+            ("slug", "acme"),
+            ("data_source_id", "999999"),
+            ("name", "X"),
+            ("kind", "rest_api"),
+            ("configuration", "x"),
+        ],
+        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+    ),
+    (
+        "data-sources/delete",
+        &[("slug", "acme"), ("data_source_id", "999999")],
+        [401, 404, 404, 404, 404, 404, 404, 404, 401],
     ),
     // Last, because it ends each caller's session.
     ("sign-out", &[], [200; 9]),

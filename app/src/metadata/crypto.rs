@@ -1,10 +1,13 @@
-//! Sealing metadata values with AES-256-GCM.
+//! Sealing secrets with AES-256-GCM: member metadata values, workspace constants' values
+//! and data sources' configurations.
 //!
 //! Each value gets a fresh random 96-bit nonce and is bound, through the associated
-//! data, to its workspace, user and key, so a ciphertext copied to another row doesn't
-//! open. The stored form is `base64(nonce ‖ ciphertext ‖ tag)` next to the id of the
-//! master key that sealed it; older keys stay readable so that keys can be rotated
-//! while the server runs.
+//! data, to where it belongs: a metadata value to its workspace, user and key
+//! ([`Binding`]), a resource's secret to its workspace, resource and kind
+//! ([`ResourceBinding`]). A ciphertext copied to another row, or between a metadata row
+//! and a resource, doesn't open. The stored form is `base64(nonce ‖ ciphertext ‖ tag)`
+//! next to the id of the master key that sealed it; older keys stay readable so that
+//! keys can be rotated while the server runs.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -18,6 +21,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
+
+use crate::permissions::ResourceKind;
 
 const NONCE_BYTES: usize = 12;
 pub const KEY_FILE_NAME: &str = "master.key";
@@ -39,7 +44,13 @@ pub enum CryptoError {
     },
 }
 
-/// Where a value belongs. Sealed into the ciphertext as associated data.
+/// Where a sealed value belongs, sealed into its ciphertext as associated data. Each
+/// kind of binding starts with its own label, so no two kinds ever share a byte string.
+pub trait AssociatedData: Copy {
+    fn associated_data(&self) -> Vec<u8>;
+}
+
+/// Where a metadata value belongs.
 #[derive(Debug, Clone, Copy)]
 pub struct Binding<'a> {
     pub workspace_id: i64,
@@ -47,7 +58,9 @@ pub struct Binding<'a> {
     pub key: &'a str,
 }
 
-impl Binding<'_> {
+impl AssociatedData for Binding<'_> {
+    /// These bytes are part of every stored metadata value: changing them would leave
+    /// those values unreadable.
     fn associated_data(&self) -> Vec<u8> {
         // Lengths first, so that no two bindings share one byte string.
         format!(
@@ -56,6 +69,27 @@ impl Binding<'_> {
             self.user_id,
             self.key.len(),
             self.key
+        )
+        .into_bytes()
+    }
+}
+
+/// Where a resource's secret belongs: a workspace constant's value or a data source's
+/// configuration, bound to that one resource (its id is never reused) and its kind.
+#[derive(Debug, Clone, Copy)]
+pub struct ResourceBinding {
+    pub workspace_id: i64,
+    pub resource_id: i64,
+    pub kind: ResourceKind,
+}
+
+impl AssociatedData for ResourceBinding {
+    fn associated_data(&self) -> Vec<u8> {
+        format!(
+            "gatehouse-resource-v1:{}:{}:{}",
+            self.workspace_id,
+            self.resource_id,
+            self.kind.key()
         )
         .into_bytes()
     }
@@ -179,14 +213,17 @@ impl Keyring {
         self.read().current.id.clone()
     }
 
-    pub fn seal(&self, binding: Binding<'_>, value: &str) -> Result<Sealed, CryptoError> {
+    pub fn seal<B: AssociatedData>(&self, binding: B, value: &str) -> Result<Sealed, CryptoError> {
         let mut sealed = self.seal_many(&[(binding, value)])?;
         sealed.pop().ok_or(CryptoError::Random)
     }
 
     /// Seals several values at once, as when a member's metadata is saved: one call to
     /// the operating system fetches every value's fresh random nonce.
-    pub fn seal_many(&self, values: &[(Binding<'_>, &str)]) -> Result<Vec<Sealed>, CryptoError> {
+    pub fn seal_many<B: AssociatedData>(
+        &self,
+        values: &[(B, &str)],
+    ) -> Result<Vec<Sealed>, CryptoError> {
         self.reload_if_key_file_changed()?;
         let key = self.read().current.clone();
         let mut nonces = vec![0u8; NONCE_BYTES * values.len()];
@@ -198,7 +235,11 @@ impl Keyring {
             .collect()
     }
 
-    pub fn open(&self, binding: Binding<'_>, sealed: &Sealed) -> Result<String, CryptoError> {
+    pub fn open<B: AssociatedData>(
+        &self,
+        binding: B,
+        sealed: &Sealed,
+    ) -> Result<String, CryptoError> {
         let key = match self.key(&sealed.key_id) {
             Some(key) => key,
             None => {
@@ -286,9 +327,9 @@ impl Keyring {
     }
 }
 
-fn seal_with(
+fn seal_with<B: AssociatedData>(
     key: &MasterKey,
-    binding: Binding<'_>,
+    binding: B,
     value: &str,
     nonce: &[u8],
 ) -> Result<Sealed, CryptoError> {
@@ -589,6 +630,76 @@ mod tests {
         assert_eq!(resealed.key_id, new_id);
         assert_eq!(running.open(ada("region"), &resealed).unwrap(), "eu");
         assert_eq!(rotating.open(ada("region"), &old).unwrap(), "eu");
+    }
+
+    #[test]
+    fn metadata_sealed_before_resources_had_secrets_still_opens() {
+        // Sealed outside Gatehouse (Python's `cryptography`) with KEY_A, nonce 00..0b and
+        // the metadata associated data "gatehouse-metadata-v1:1:7:6:region": the bytes
+        // every stored metadata value depends on.
+        assert_eq!(
+            ada("region").associated_data(),
+            b"gatehouse-metadata-v1:1:7:6:region"
+        );
+        let stored = Sealed {
+            key_id: "389bf730f591d415".into(),
+            ciphertext: "AAECAwQFBgcICQoLInf7bKCWtjtv3QSyQNuVQHrrAhYz5f1bxLjJ".into(),
+        };
+        let keys = keyring(KEY_A, &[]);
+        assert_eq!(keys.current_key_id(), stored.key_id);
+        assert_eq!(keys.open(ada("region"), &stored).unwrap(), "eu-west ✓");
+    }
+
+    fn constant(resource_id: i64) -> ResourceBinding {
+        ResourceBinding {
+            workspace_id: 1,
+            resource_id,
+            kind: ResourceKind::Constant,
+        }
+    }
+
+    #[test]
+    fn a_resource_secret_opens_only_for_its_own_resource() {
+        let keys = keyring(KEY_A, &[]);
+        let sealed = keys.seal(constant(7), "sk-live-123").unwrap();
+        assert_eq!(keys.open(constant(7), &sealed).unwrap(), "sk-live-123");
+        let elsewhere = [
+            constant(8),
+            ResourceBinding {
+                workspace_id: 2,
+                ..constant(7)
+            },
+            ResourceBinding {
+                kind: ResourceKind::DataSource,
+                ..constant(7)
+            },
+        ];
+        for binding in elsewhere {
+            assert!(
+                matches!(keys.open(binding, &sealed), Err(CryptoError::Undecryptable)),
+                "{binding:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_do_not_move_between_metadata_and_resources() {
+        let keys = keyring(KEY_A, &[]);
+        // The same numbers in both: only the kind of binding tells them apart.
+        let member = Binding {
+            workspace_id: 1,
+            user_id: 7,
+            key: "constant",
+        };
+        let from_metadata = keys.seal(member, "v").unwrap();
+        assert!(keys.open(constant(7), &from_metadata).is_err());
+        let from_resource = keys.seal(constant(7), "v").unwrap();
+        assert!(keys.open(member, &from_resource).is_err());
+        assert_ne!(
+            member.associated_data(),
+            constant(7).associated_data(),
+            "distinct associated data"
+        );
     }
 
     fn tempfile_dir() -> tempfile::TempDir {

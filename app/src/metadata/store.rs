@@ -137,14 +137,25 @@ pub async fn replace(
 /// How a rotation went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Rotation {
+    /// Every value sealed again: metadata values and resource secrets.
     pub resealed: u64,
+    /// Of those, workspace constants' values and data sources' configurations.
+    pub resource_secrets: u64,
 }
 
 /// Seals every value that isn't under the keyring's current key again under it, in
-/// small batches so that the server keeps serving meanwhile. A value an admin changes
+/// small batches so that the server keeps serving meanwhile: member metadata, then
+/// workspace constants' values and data sources' configurations. A value someone changes
 /// during the pass is left to that change (it is sealed under the current key anyway,
 /// or caught by running the rotation again).
 pub async fn rotate(db: &Db, keys: &Keyring) -> Result<Rotation, AppError> {
+    let mut rotation = rotate_metadata(db, keys).await?;
+    rotation.resource_secrets = crate::resources::store::reseal_all(db, keys).await?;
+    rotation.resealed += rotation.resource_secrets;
+    Ok(rotation)
+}
+
+async fn rotate_metadata(db: &Db, keys: &Keyring) -> Result<Rotation, AppError> {
     const BATCH: i64 = 500;
     let current = keys.current_key_id();
     let mut rotation = Rotation::default();

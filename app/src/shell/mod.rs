@@ -17,9 +17,7 @@ use crate::memberships::Role;
 use crate::ui::load_page;
 use crate::workspaces::WorkspaceSwitcher;
 
-pub use placeholders::{
-    DashboardPage, DataSourcesPage, NoWorkspacePage, NotFoundPage, WorkspaceConstantsPage,
-};
+pub use placeholders::{NoWorkspacePage, NotFoundPage};
 
 #[component]
 pub fn AppShell() -> impl IntoView {
@@ -44,12 +42,13 @@ fn SignedInFrame(viewer: Viewer) -> impl IntoView {
     }
 }
 
-/// The pages under Workspace settings, by label and path below `/{slug}`.
-const WORKSPACE_SETTINGS: [(&str, &str); 4] = [
-    ("Users", "/settings/users"),
-    ("Groups", "/settings/groups"),
-    ("Workspace constants", "/settings/constants"),
-    ("Data sources", "/settings/data-sources"),
+/// The pages under Workspace settings, by label and path below `/{slug}`, and whether
+/// only admins see them. Every member sees the constants and data sources they may use.
+const WORKSPACE_SETTINGS: [(&str, &str, bool); 4] = [
+    ("Users", "/settings/users", true),
+    ("Groups", "/settings/groups", true),
+    ("Workspace constants", "/settings/constants", false),
+    ("Data sources", "/settings/data-sources", false),
 ];
 
 /// The workspace switcher and the links to every page the viewer may open.
@@ -106,16 +105,18 @@ fn Navigation(viewer: Viewer) -> impl IntoView {
                     </li>
                 </ul>
             </Show>
-            <Show when=is_admin>
+            <Show when=move || current_slug.get().is_some()>
                 <h2 id="workspace-settings-heading">"Workspace settings"</h2>
                 <ul aria-labelledby="workspace-settings-heading">
                     {WORKSPACE_SETTINGS
                         .into_iter()
-                        .map(|(label, suffix)| {
+                        .map(|(label, suffix, admins_only)| {
                             view! {
-                                <li>
-                                    <A href=link(suffix)>{label}</A>
-                                </li>
+                                <Show when=move || !admins_only || is_admin()>
+                                    <li>
+                                        <A href=link(suffix)>{label}</A>
+                                    </li>
+                                </Show>
                             }
                         })
                         .collect_view()}

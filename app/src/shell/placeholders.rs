@@ -1,10 +1,8 @@
-//! Pages whose features arrive later. Each says plainly what will live there, so the
-//! navigation is complete from the start.
+//! Pages with nothing to load: where someone without a workspace lands, and the page for
+//! addresses that lead nowhere.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-use crate::workspaces::CurrentWorkspace;
 
 #[component]
 fn Placeholder(title: &'static str, summary: &'static str) -> impl IntoView {
@@ -14,39 +12,6 @@ fn Placeholder(title: &'static str, summary: &'static str) -> impl IntoView {
             <h1 id="page-title">{title}</h1>
             <p>{summary}</p>
         </section>
-    }
-}
-
-#[component]
-pub fn DashboardPage() -> impl IntoView {
-    let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
-    view! {
-        <Title text=workspace.name.clone() />
-        <section class="panel" aria-labelledby="page-title">
-            <h1 id="page-title">{workspace.name.clone()}</h1>
-            <p>"You are " <strong>{workspace.role.label()}</strong> " in this workspace."</p>
-            <p>"The apps you can open will be listed here, by folder."</p>
-        </section>
-    }
-}
-
-#[component]
-pub fn WorkspaceConstantsPage() -> impl IntoView {
-    view! {
-        <Placeholder
-            title="Workspace constants"
-            summary="Store values that apps in this workspace share, encrypted, here."
-        />
-    }
-}
-
-#[component]
-pub fn DataSourcesPage() -> impl IntoView {
-    view! {
-        <Placeholder
-            title="Data sources"
-            summary="Connect the databases and APIs that apps in this workspace use here."
-        />
     }
 }
 

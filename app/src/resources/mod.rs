@@ -1,0 +1,694 @@
+//! Resources: a workspace's apps, folders, workspace constants and data sources, with
+//! the dashboard and a page for each.
+//!
+//! Every function decides on the server with the permission rules
+//! ([`crate::permissions`]) over the caller's role group and custom groups. A resource
+//! the caller can't see is not found, so its existence isn't revealed; one they see but
+//! may not change that way is refused. Constants' values and data sources'
+//! configurations are sealed at rest and leave the server only through the functions
+//! that reveal them, to callers allowed to read them.
+
+mod app_page;
+mod constants_page;
+mod dashboard;
+mod data_sources_page;
+mod folder_page;
+pub mod rules;
+#[cfg(feature = "ssr")]
+mod server;
+#[cfg(feature = "ssr")]
+pub mod store;
+mod widgets;
+
+pub use app_page::AppPage;
+pub use constants_page::{ConstantPage, ConstantsPage};
+pub use dashboard::DashboardPage;
+pub use data_sources_page::{DataSourcePage, DataSourcesPage};
+pub use folder_page::FolderPage;
+pub use rules::SourceKind;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// A folder by id and name, as headings, links and the folder choice show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FolderRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// An app in a list, with whether the viewer may edit it (an "Edit" link) or only open
+/// it ("Open").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppCard {
+    pub id: i64,
+    pub name: String,
+    pub can_edit: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FolderSection {
+    pub folder: FolderRef,
+    pub apps: Vec<AppCard>,
+}
+
+/// What the dashboard shows one member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub folders: Vec<FolderSection>,
+    /// Listed apps without a folder.
+    pub unfiled: Vec<AppCard>,
+    pub can_create_app: bool,
+    pub can_create_folder: bool,
+}
+
+/// An app's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppDetails {
+    pub id: i64,
+    pub name: String,
+    pub folder: Option<FolderRef>,
+    /// The owner's full name; `None` once their account is gone.
+    pub owner: Option<String>,
+    pub body: String,
+    pub can_edit: bool,
+    pub can_delete: bool,
+    pub is_admin: bool,
+    /// The folders the app may move to: only for those who may edit it.
+    pub folders: Vec<FolderRef>,
+}
+
+/// A folder's page: the apps in it the viewer may see listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FolderDetails {
+    pub id: i64,
+    pub name: String,
+    pub apps: Vec<AppCard>,
+    pub can_rename: bool,
+    pub can_delete: bool,
+    pub is_admin: bool,
+}
+
+/// A workspace constant by name. Its value is never part of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConstantRow {
+    pub id: i64,
+    pub name: String,
+    pub can_edit: bool,
+    pub can_delete: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConstantList {
+    pub constants: Vec<ConstantRow>,
+    pub can_create: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConstantDetails {
+    pub constant: ConstantRow,
+    pub is_admin: bool,
+}
+
+/// A data source by name and kind. Its configuration is never part of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataSourceRow {
+    pub id: i64,
+    pub name: String,
+    pub kind: SourceKind,
+    pub can_configure: bool,
+    pub can_delete: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataSourceList {
+    pub data_sources: Vec<DataSourceRow>,
+    pub can_create: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataSourceDetails {
+    pub data_source: DataSourceRow,
+    pub is_admin: bool,
+}
+
+// Dashboard and apps
+
+/// The apps the caller may see, by folder, and what they may create.
+#[server(endpoint = "dashboard")]
+pub async fn load_dashboard(slug: String) -> Result<Dashboard, AppError> {
+    let (caller, mut conn) = server::read(&slug).await?;
+    let resources =
+        crate::groups::store::resource_refs(&mut conn, caller.actor.workspace.id).await?;
+    Ok(rules::dashboard(&caller.permissions, &resources))
+}
+
+/// Creates an app owned by the caller, in a folder or none. Returns its id.
+#[server(endpoint = "apps/create")]
+pub async fn create_app(
+    slug: String,
+    name: String,
+    folder_id: Option<i64>,
+) -> Result<i64, AppError> {
+    use crate::permissions::ResourceKind;
+    let (caller, mut tx) = server::write(&slug).await?;
+    rules::authorise_create(&caller.permissions, ResourceKind::App)?;
+    let name = rules::normalise_name(&name)?;
+    if let Some(folder_id) = folder_id {
+        server::folder(&mut tx, &caller, folder_id).await?;
+    }
+    let id = store::insert(
+        &mut tx,
+        store::NewResource {
+            workspace_id: caller.actor.workspace.id,
+            kind: ResourceKind::App,
+            name: &name,
+            folder_id,
+            owner_user_id: Some(caller.actor.user.id),
+            body: "",
+        },
+    )
+    .await?;
+    server::finish(
+        tx,
+        &caller,
+        server::Change::Created,
+        ResourceKind::App,
+        id,
+        &name,
+    )
+    .await?;
+    Ok(id)
+}
+
+#[server(endpoint = "apps/details")]
+pub async fn open_app(slug: String, app_id: i64) -> Result<AppDetails, AppError> {
+    use crate::permissions::{Action, ResourceKind};
+    let (caller, mut conn) = server::read(&slug).await?;
+    let app = server::resource(&mut conn, &caller, ResourceKind::App, app_id).await?;
+    let reference = app.reference();
+    let permissions = &caller.permissions;
+    let can_edit = permissions.can(&reference, Action::Edit);
+    // The folder is named only to those who see it.
+    let folder = match app.folder_id {
+        Some(folder_id) => match server::folder(&mut conn, &caller, folder_id).await {
+            Ok(folder) => Some(FolderRef {
+                id: folder.id,
+                name: folder.name,
+            }),
+            Err(AppError::ResourceNotFound) => None,
+            Err(error) => return Err(error),
+        },
+        None => None,
+    };
+    let folders = if can_edit {
+        let resources =
+            crate::groups::store::resource_refs(&mut conn, caller.actor.workspace.id).await?;
+        rules::visible_folders(permissions, &resources)
+    } else {
+        Vec::new()
+    };
+    let owner = match app.owner_user_id {
+        Some(user_id) => store::full_name(&mut conn, user_id).await?,
+        None => None,
+    };
+    Ok(AppDetails {
+        id: app.id,
+        can_delete: permissions.can(&reference, Action::Delete),
+        is_admin: permissions.is_admin(),
+        name: app.name,
+        folder,
+        owner,
+        body: app.body,
+        can_edit,
+        folders,
+    })
+}
+
+/// Changes an app's name, folder and body; moving it to another folder is an edit too.
+#[server(endpoint = "apps/update")]
+pub async fn save_app(
+    slug: String,
+    app_id: i64,
+    name: String,
+    folder_id: Option<i64>,
+    body: String,
+) -> Result<(), AppError> {
+    use crate::permissions::{Action, ResourceKind};
+    let (caller, mut tx) = server::write(&slug).await?;
+    let app = server::resource(&mut tx, &caller, ResourceKind::App, app_id).await?;
+    rules::authorise(&caller.permissions, &app.reference(), true, Action::Edit)?;
+    let name = rules::normalise_name(&name)?;
+    rules::Text::Body.check(&body)?;
+    if let Some(folder_id) = folder_id
+        && app.folder_id != Some(folder_id)
+    {
+        server::folder(&mut tx, &caller, folder_id).await?;
+    }
+    store::update_app(&mut tx, app.id, &name, folder_id, &body).await?;
+    server::finish(
+        tx,
+        &caller,
+        server::Change::Changed,
+        ResourceKind::App,
+        app.id,
+        &name,
+    )
+    .await
+}
+
+#[server(endpoint = "apps/delete")]
+pub async fn delete_app(slug: String, app_id: i64) -> Result<(), AppError> {
+    use crate::permissions::{Action, ResourceKind};
+    let (caller, mut tx) = server::write(&slug).await?;
+    let app = server::resource(&mut tx, &caller, ResourceKind::App, app_id).await?;
+    rules::authorise(&caller.permissions, &app.reference(), true, Action::Delete)?;
+    store::delete(&mut tx, app.id).await?;
+    server::finish(
+        tx,
+        &caller,
+        server::Change::Deleted,
+        ResourceKind::App,
+        app.id,
+        &app.name,
+    )
+    .await
+}
+
+// Folders
+
+#[server(endpoint = "folders/create")]
+pub async fn create_folder(slug: String, name: String) -> Result<FolderRef, AppError> {
+    use crate::permissions::ResourceKind;
+    let (caller, mut tx) = server::write(&slug).await?;
+    rules::authorise_create(&caller.permissions, ResourceKind::Folder)?;
+    let name = rules::normalise_name(&name)?;
+    let id = store::insert(
+        &mut tx,
+        store::NewResource {
+            workspace_id: caller.actor.workspace.id,
+            kind: ResourceKind::Folder,
+            name: &name,
+            folder_id: None,
+            owner_user_id: None,
+            body: "",
+        },
+    )
+    .await?;
+    server::finish(
+        tx,
+        &caller,
+        server::Change::Created,
+        ResourceKind::Folder,
+        id,
+        &name,
+    )
+    .await?;
+    Ok(FolderRef { id, name })
+}
+
+#[server(endpoint = "folders/details")]
+pub async fn open_folder(slug: String, folder_id: i64) -> Result<FolderDetails, AppError> {
+    use crate::permissions::Action;
+    let (caller, mut conn) = server::read(&slug).await?;
+    let folder = server::folder(&mut conn, &caller, folder_id).await?;
+    let permissions = &caller.permissions;
+    let reference = folder.reference();
+    let apps = store::apps_in_folder(&mut conn, caller.actor.workspace.id, folder.id)
+        .await?
+        .into_iter()
+        .filter(|(app, _)| permissions.lists_on_dashboard(app))
+        .map(|(app, name)| rules::app_card(permissions, &app, &name))
+        .collect();
+    Ok(FolderDetails {
+        id: folder.id,
+        name: folder.name,
+        apps,
+        can_rename: permissions.can(&reference, Action::Rename),
+        can_delete: permissions.can(&reference, Action::Delete),
+        is_admin: permissions.is_admin(),
+    })
+}
+
+#[server(endpoint = "folders/rename")]
+pub async fn rename_folder(slug: String, folder_id: i64, name: String) -> Result<(), AppError> {
+    use crate::permissions::{Action, ResourceKind};
+    let (caller, mut tx) = server::write(&slug).await?;
+    let folder = server::folder(&mut tx, &caller, folder_id).await?;
+    rules::authorise(
+        &caller.permissions,
+        &folder.reference(),
+        true,
+        Action::Rename,
+    )?;
+    let name = rules::normalise_name(&name)?;
+    store::update_name_and_body(&mut tx, &folder, &name, "").await?;
+    server::finish(
+        tx,
+        &caller,
+        server::Change::Changed,
+        ResourceKind::Folder,
+        folder.id,
+        &name,
+    )
+    .await
+}
+
+/// Deletes a folder; the apps in it stay, without a folder.
+#[server(endpoint = "folders/delete")]
+pub async fn delete_folder(slug: String, folder_id: i64) -> Result<(), AppError> {
+    use crate::permissions::{Action, ResourceKind};
+    let (caller, mut tx) = server::write(&slug).await?;
+    let folder = server::folder(&mut tx, &caller, folder_id).await?;
+    rules::authorise(
+        &caller.permissions,
+        &folder.reference(),
+        true,
+        Action::Delete,
+    )?;
+    store::delete(&mut tx, folder.id).await?;
+    server::finish(
+        tx,
+        &caller,
+        server::Change::Deleted,
+        ResourceKind::Folder,
+        folder.id,
+        &folder.name,
+    )
+    .await
+}
+
+// Workspace constants
+
+/// The constants the caller may see, by name, without their values.
+#[server(endpoint = "constants/list")]
+pub async fn list_constants(slug: String) -> Result<ConstantList, AppError> {
+    use crate::permissions::ResourceKind;
+    let (caller, mut conn) = server::read(&slug).await?;
+    let constants = store::of_kind(&mut conn, caller.actor.workspace.id, ResourceKind::Constant)
+        .await?
+        .iter()
+        .filter(|constant| rules::sees(&caller.permissions, &constant.reference()))
+        .map(|constant| server::constant_row(&caller, constant))
+        .collect();
+    Ok(ConstantList {
+        constants,
+        can_create: caller.permissions.can_create(ResourceKind::Constant),
+    })
+}
+
+#[server(endpoint = "constants/create")]
+pub async fn create_constant(slug: String, name: String, value: String) -> Result<i64, AppError> {
+    use crate::permissions::ResourceKind;
+    let (caller, mut tx) = server::write(&slug).await?;
+    rules::authorise_create(&caller.permissions, ResourceKind::Constant)?;
+    let name = rules::normalise_constant_name(&name)?;
+    rules::Text::Value.check(&value)?;
+    let id = store::insert(
+        &mut tx,
+        store::NewResource {
+            workspace_id: caller.actor.workspace.id,
+            kind: ResourceKind::Constant,
+            name: &name,
+            folder_id: None,
+            owner_user_id: None,
+            body: "",
+        },
+    )
+    .await?;
+    let state = crate::state::app_state()?;
+    let binding = store::binding(caller.actor.workspace.id, id, ResourceKind::Constant);
+    store::set_secret(&mut tx, &state.keys, binding, &value).await?;
+    server::finish(
+        tx,
+        &caller,
+        server::Change::Created,
+        ResourceKind::Constant,
+        id,
+        &name,
+    )
+    .await?;
+    Ok(id)
+}
+
+#[server(endpoint = "constants/details")]
+pub async fn open_constant(slug: String, constant_id: i64) -> Result<ConstantDetails, AppError> {
+    use crate::permissions::ResourceKind;
+    let (caller, mut conn) = server::read(&slug).await?;
+    let constant =
+        server::resource(&mut conn, &caller, ResourceKind::Constant, constant_id).await?;
+    Ok(ConstantDetails {
+        constant: server::constant_row(&caller, &constant),
+        is_admin: caller.permissions.is_admin(),
+    })
+}
+
+/// A constant's value, for a caller who may view it. Each reveal is audited.
+#[server(endpoint = "constants/reveal")]
+pub async fn reveal_constant(slug: String, constant_id: i64) -> Result<String, AppError> {
+    use crate::permissions::{Action, ResourceKind};
+    let (caller, mut tx) = server::write(&slug).await?;
+    let constant = server::resource(&mut tx, &caller, ResourceKind::Constant, constant_id).await?;
+    rules::authorise(
+        &caller.permissions,
+        &constant.reference(),
+        true,
+        Action::View,
+    )?;
+    let state = crate::state::app_state()?;
+    let value = store::open_secret(&state.keys, &constant)?;
+    server::finish(
+        tx,
+        &caller,
+        server::Change::Revealed,
+        ResourceKind::Constant,
+        constant.id,
+        &constant.name,
+    )
+    .await?;
+    Ok(value)
+}
+
+/// Replaces a constant's value.
+#[server(endpoint = "constants/update")]
+pub async fn set_constant_value(
+    slug: String,
+    constant_id: i64,
+    value: String,
+) -> Result<(), AppError> {
+    use crate::permissions::{Action, ResourceKind};
+    let (caller, mut tx) = server::write(&slug).await?;
+    let constant = server::resource(&mut tx, &caller, ResourceKind::Constant, constant_id).await?;
+    rules::authorise(
+        &caller.permissions,
+        &constant.reference(),
+        true,
+        Action::Edit,
+    )?;
+    rules::Text::Value.check(&value)?;
+    let state = crate::state::app_state()?;
+    store::set_secret(&mut tx, &state.keys, constant.binding(), &value).await?;
+    server::finish(
+        tx,
+        &caller,
+        server::Change::Changed,
+        ResourceKind::Constant,
+        constant.id,
+        &constant.name,
+    )
+    .await
+}
+
+#[server(endpoint = "constants/delete")]
+pub async fn delete_constant(slug: String, constant_id: i64) -> Result<(), AppError> {
+    use crate::permissions::{Action, ResourceKind};
+    let (caller, mut tx) = server::write(&slug).await?;
+    let constant = server::resource(&mut tx, &caller, ResourceKind::Constant, constant_id).await?;
+    rules::authorise(
+        &caller.permissions,
+        &constant.reference(),
+        true,
+        Action::Delete,
+    )?;
+    store::delete(&mut tx, constant.id).await?;
+    server::finish(
+        tx,
+        &caller,
+        server::Change::Deleted,
+        ResourceKind::Constant,
+        constant.id,
+        &constant.name,
+    )
+    .await
+}
+
+// Data sources
+
+/// The data sources the caller may build with, without their configurations.
+#[server(endpoint = "data-sources/list")]
+pub async fn list_data_sources(slug: String) -> Result<DataSourceList, AppError> {
+    use crate::permissions::ResourceKind;
+    let (caller, mut conn) = server::read(&slug).await?;
+    let data_sources = store::of_kind(
+        &mut conn,
+        caller.actor.workspace.id,
+        ResourceKind::DataSource,
+    )
+    .await?
+    .iter()
+    .filter(|source| rules::sees(&caller.permissions, &source.reference()))
+    .map(|source| server::data_source_row(&caller, source))
+    .collect::<Result<_, _>>()?;
+    Ok(DataSourceList {
+        data_sources,
+        can_create: caller.permissions.can_create(ResourceKind::DataSource),
+    })
+}
+
+#[server(endpoint = "data-sources/create")]
+pub async fn create_data_source(
+    slug: String,
+    name: String,
+    kind: String,
+    configuration: String,
+) -> Result<i64, AppError> {
+    use crate::permissions::ResourceKind;
+    let (caller, mut tx) = server::write(&slug).await?;
+    rules::authorise_create(&caller.permissions, ResourceKind::DataSource)?;
+    let name = rules::normalise_name(&name)?;
+    let kind = SourceKind::parse(&kind)?;
+    rules::Text::Configuration.check(&configuration)?;
+    let id = store::insert(
+        &mut tx,
+        store::NewResource {
+            workspace_id: caller.actor.workspace.id,
+            kind: ResourceKind::DataSource,
+            name: &name,
+            folder_id: None,
+            owner_user_id: None,
+            body: kind.key(),
+        },
+    )
+    .await?;
+    let state = crate::state::app_state()?;
+    let binding = store::binding(caller.actor.workspace.id, id, ResourceKind::DataSource);
+    store::set_secret(&mut tx, &state.keys, binding, &configuration).await?;
+    server::finish(
+        tx,
+        &caller,
+        server::Change::Created,
+        ResourceKind::DataSource,
+        id,
+        &name,
+    )
+    .await?;
+    Ok(id)
+}
+
+#[server(endpoint = "data-sources/details")]
+pub async fn open_data_source(
+    slug: String,
+    data_source_id: i64,
+) -> Result<DataSourceDetails, AppError> {
+    use crate::permissions::ResourceKind;
+    let (caller, mut conn) = server::read(&slug).await?;
+    let source =
+        server::resource(&mut conn, &caller, ResourceKind::DataSource, data_source_id).await?;
+    Ok(DataSourceDetails {
+        data_source: server::data_source_row(&caller, &source)?,
+        is_admin: caller.permissions.is_admin(),
+    })
+}
+
+/// A data source's configuration, for a caller who may configure it. Each read is
+/// audited.
+#[server(endpoint = "data-sources/configuration")]
+pub async fn read_data_source_configuration(
+    slug: String,
+    data_source_id: i64,
+) -> Result<String, AppError> {
+    use crate::permissions::{Action, ResourceKind};
+    let (caller, mut tx) = server::write(&slug).await?;
+    let source =
+        server::resource(&mut tx, &caller, ResourceKind::DataSource, data_source_id).await?;
+    rules::authorise(
+        &caller.permissions,
+        &source.reference(),
+        true,
+        Action::Configure,
+    )?;
+    let state = crate::state::app_state()?;
+    let configuration = store::open_secret(&state.keys, &source)?;
+    server::finish(
+        tx,
+        &caller,
+        server::Change::Revealed,
+        ResourceKind::DataSource,
+        source.id,
+        &source.name,
+    )
+    .await?;
+    Ok(configuration)
+}
+
+/// Changes a data source's name, kind and configuration.
+#[server(endpoint = "data-sources/update")]
+pub async fn configure_data_source(
+    slug: String,
+    data_source_id: i64,
+    name: String,
+    kind: String,
+    configuration: String,
+) -> Result<(), AppError> {
+    use crate::permissions::{Action, ResourceKind};
+    let (caller, mut tx) = server::write(&slug).await?;
+    let source =
+        server::resource(&mut tx, &caller, ResourceKind::DataSource, data_source_id).await?;
+    rules::authorise(
+        &caller.permissions,
+        &source.reference(),
+        true,
+        Action::Configure,
+    )?;
+    let name = rules::normalise_name(&name)?;
+    let kind = SourceKind::parse(&kind)?;
+    rules::Text::Configuration.check(&configuration)?;
+    let state = crate::state::app_state()?;
+    store::update_name_and_body(&mut tx, &source, &name, kind.key()).await?;
+    store::set_secret(&mut tx, &state.keys, source.binding(), &configuration).await?;
+    server::finish(
+        tx,
+        &caller,
+        server::Change::Changed,
+        ResourceKind::DataSource,
+        source.id,
+        &name,
+    )
+    .await
+}
+
+#[server(endpoint = "data-sources/delete")]
+pub async fn delete_data_source(slug: String, data_source_id: i64) -> Result<(), AppError> {
+    use crate::permissions::{Action, ResourceKind};
+    let (caller, mut tx) = server::write(&slug).await?;
+    let source =
+        server::resource(&mut tx, &caller, ResourceKind::DataSource, data_source_id).await?;
+    rules::authorise(
+        &caller.permissions,
+        &source.reference(),
+        true,
+        Action::Delete,
+    )?;
+    store::delete(&mut tx, source.id).await?;
+    server::finish(
+        tx,
+        &caller,
+        server::Change::Deleted,
+        ResourceKind::DataSource,
+        source.id,
+        &source.name,
+    )
+    .await
+}

@@ -1,0 +1,171 @@
+//! What the resource functions share on the server: who the caller is and what they may
+//! do, finding resources they see, and ending a change with its audit event.
+
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, Transaction};
+
+use super::store::{self, Resource};
+use super::{ConstantRow, DataSourceRow, SourceKind, rules};
+use crate::access::WorkspaceActor;
+use crate::audit;
+use crate::error::AppError;
+use crate::permissions::{Action, Permissions, ResourceKind, Subject};
+
+/// An active member of the workspace with their effective permissions in it.
+pub struct Caller {
+    pub actor: WorkspaceActor,
+    pub permissions: Permissions,
+}
+
+async fn caller(conn: &mut AnyConnection, actor: WorkspaceActor) -> Result<Caller, AppError> {
+    let (role, groups) =
+        crate::groups::store::subject_groups(conn, actor.workspace.id, actor.user.id)
+            .await?
+            .ok_or(AppError::WorkspaceUnavailable)?;
+    let permissions = Permissions::of(Subject {
+        user_id: actor.user.id,
+        role,
+        groups: &groups,
+    });
+    Ok(Caller { actor, permissions })
+}
+
+/// For reading: the caller and a connection.
+pub async fn read(slug: &str) -> Result<(Caller, PoolConnection<Any>), AppError> {
+    let actor = crate::access::member_of(slug).await?;
+    let state = crate::state::app_state()?;
+    let mut conn = state.db.acquire().await?;
+    let caller = caller(&mut conn, actor).await?;
+    Ok((caller, conn))
+}
+
+/// For a change: a write transaction, and the caller's permissions as they stand inside
+/// it, so that a group change a moment ago counts.
+pub async fn write(slug: &str) -> Result<(Caller, Transaction<'static, Any>), AppError> {
+    let actor = crate::access::member_of(slug).await?;
+    let state = crate::state::app_state()?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let caller = caller(&mut tx, actor).await?;
+    Ok((caller, tx))
+}
+
+/// An app, workspace constant or data source of the caller's workspace that they see;
+/// anything else is not found.
+pub async fn resource(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    kind: ResourceKind,
+    id: i64,
+) -> Result<Resource, AppError> {
+    let resource = store::find(conn, caller.actor.workspace.id, kind, id)
+        .await?
+        .ok_or(AppError::ResourceNotFound)?;
+    let seen = match kind {
+        ResourceKind::Folder => {
+            let apps: Vec<_> = store::apps_in_folder(conn, caller.actor.workspace.id, id)
+                .await?
+                .into_iter()
+                .map(|(app, _)| app)
+                .collect();
+            rules::sees_folder(&caller.permissions, &resource.reference(), &apps)
+        }
+        _ => rules::sees(&caller.permissions, &resource.reference()),
+    };
+    if seen {
+        Ok(resource)
+    } else {
+        Err(AppError::ResourceNotFound)
+    }
+}
+
+/// A folder of the caller's workspace that they see.
+pub async fn folder(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    folder_id: i64,
+) -> Result<Resource, AppError> {
+    resource(conn, caller, ResourceKind::Folder, folder_id).await
+}
+
+pub fn constant_row(caller: &Caller, constant: &Resource) -> ConstantRow {
+    let reference = constant.reference();
+    ConstantRow {
+        id: constant.id,
+        name: constant.name.clone(),
+        can_edit: caller.permissions.can(&reference, Action::Edit),
+        can_delete: caller.permissions.can(&reference, Action::Delete),
+    }
+}
+
+pub fn data_source_row(caller: &Caller, source: &Resource) -> Result<DataSourceRow, AppError> {
+    let reference = source.reference();
+    let kind = SourceKind::from_key(&source.body).ok_or_else(|| {
+        tracing::error!(
+            id = source.id,
+            "unreadable data source kind in the database"
+        );
+        AppError::Internal
+    })?;
+    Ok(DataSourceRow {
+        id: source.id,
+        name: source.name.clone(),
+        kind,
+        can_configure: caller.permissions.can(&reference, Action::Configure),
+        can_delete: caller.permissions.can(&reference, Action::Delete),
+    })
+}
+
+/// What happened to a resource, for the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Created,
+    Changed,
+    Deleted,
+    /// A secret was read: a constant's value or a data source's configuration.
+    Revealed,
+}
+
+impl Change {
+    fn action(self) -> audit::Action {
+        match self {
+            Change::Created => audit::Action::ResourceCreated,
+            Change::Changed => audit::Action::ResourceChanged,
+            Change::Deleted => audit::Action::ResourceDeleted,
+            Change::Revealed => audit::Action::ResourceRevealed,
+        }
+    }
+}
+
+/// Ends a change: its audit event (the kind and name, never a value) goes into the same
+/// transaction, which then commits.
+pub async fn finish(
+    mut tx: Transaction<'static, Any>,
+    caller: &Caller,
+    change: Change,
+    kind: ResourceKind,
+    resource_id: i64,
+    name: &str,
+) -> Result<(), AppError> {
+    let action = change.action();
+    audit::record(
+        &mut tx,
+        audit::Event {
+            actor_user_id: Some(caller.actor.user.id),
+            workspace_id: Some(caller.actor.workspace.id),
+            target_user_id: None,
+            action,
+            detail: &format!("{} {name}", kind.key()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(
+        actor = caller.actor.user.id,
+        workspace = %caller.actor.workspace.slug,
+        action = action.key(),
+        kind = kind.key(),
+        resource_id,
+        "resource"
+    );
+    Ok(())
+}

@@ -1,0 +1,937 @@
+//! Apps, folders, workspace constants and data sources over HTTP, on SQLite and
+//! PostgreSQL: what each role may do, what stays hidden, and that every refusal changes
+//! nothing.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use app::db::testing::on_each_backend;
+use app::memberships::{MembershipStatus, Role};
+use app::permissions::{Access, ResourceKind, Rule, Scope};
+use app::workspaces::store::create_with_admin;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use support::{PASSWORD, Reply, TestApp, error_code};
+
+const SECRET: &str = "sk-live-4f9a8b7c-do-not-leak";
+const CONFIGURATION: &str = "host=db.internal user=reporting password=hunter2-config-secret";
+
+/// id, name, folder, body and sealed secret.
+type ResourceRow = (i64, String, Option<i64>, String, Option<String>);
+
+/// An endpoint, its fields, the status and the error code it answers with.
+type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, StatusCode, Value);
+
+/// The instance with Ada (super admin, Admin of acme), a Builder and an End-user of acme.
+struct World {
+    app: TestApp,
+    acme: i64,
+    ada: String,
+    builder: (i64, String),
+    end_user: (i64, String),
+}
+
+impl World {
+    async fn new(db: app::db::Db) -> World {
+        let app = TestApp::new(db);
+        app.set_up().await;
+        let ada = app
+            .sign_in("ada@example.com", PASSWORD, None)
+            .await
+            .session_cookie();
+        let acme = app.workspace_id("acme").await;
+        let builder = app.user_with_session("bea@example.com").await;
+        app.add_member(acme, builder.0, Role::Builder, MembershipStatus::Active)
+            .await;
+        let end_user = app.user_with_session("eve@example.com").await;
+        app.add_member(acme, end_user.0, Role::EndUser, MembershipStatus::Active)
+            .await;
+        World {
+            app,
+            acme,
+            ada,
+            builder,
+            end_user,
+        }
+    }
+
+    async fn call(&self, cookie: &str, endpoint: &str, form: &[(&str, &str)]) -> Reply {
+        let mut fields = vec![("slug", "acme")];
+        fields.extend_from_slice(form);
+        self.app.call(endpoint, &fields, Some(cookie)).await
+    }
+
+    /// Calls and expects success, returning the JSON answer.
+    async fn ok(&self, cookie: &str, endpoint: &str, form: &[(&str, &str)]) -> Value {
+        let reply = self.call(cookie, endpoint, form).await;
+        assert_eq!(reply.status, StatusCode::OK, "{endpoint}: {}", reply.body);
+        if reply.body.is_empty() {
+            Value::Null
+        } else {
+            reply.json()
+        }
+    }
+
+    async fn create_app(&self, cookie: &str, name: &str, folder: Option<i64>) -> i64 {
+        let folder = folder.map(|id| id.to_string()).unwrap_or_default();
+        let mut form = vec![("name", name)];
+        if !folder.is_empty() {
+            form.push(("folder_id", &folder));
+        }
+        self.ok(cookie, "apps/create", &form)
+            .await
+            .as_i64()
+            .unwrap()
+    }
+
+    async fn create_folder(&self, cookie: &str, name: &str) -> i64 {
+        self.ok(cookie, "folders/create", &[("name", name)]).await["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    async fn create_constant(&self, cookie: &str, name: &str, value: &str) -> i64 {
+        self.ok(
+            cookie,
+            "constants/create",
+            &[("name", name), ("value", value)],
+        )
+        .await
+        .as_i64()
+        .unwrap()
+    }
+
+    async fn create_data_source(&self, cookie: &str, name: &str) -> i64 {
+        self.ok(
+            cookie,
+            "data-sources/create",
+            &[
+                ("name", name),
+                ("kind", "postgresql"),
+                ("configuration", CONFIGURATION),
+            ],
+        )
+        .await
+        .as_i64()
+        .unwrap()
+    }
+
+    /// Every row of the tables a resource change may touch, to show that a refused change
+    /// wrote nothing.
+    async fn footprint(&self) -> Vec<String> {
+        let resources: Vec<ResourceRow> = sqlx::query_as(
+            "SELECT id, name, folder_id, body, ciphertext FROM resources ORDER BY id",
+        )
+        .fetch_all(&self.app.db)
+        .await
+        .unwrap();
+        let mut rows: Vec<String> = resources
+            .into_iter()
+            .map(|row| format!("{row:?}"))
+            .collect();
+        for table in ["resources", "audit_events", "groups", "group_rules"] {
+            rows.push(format!("{table}: {}", self.app.count(table).await));
+        }
+        rows
+    }
+
+    async fn audit_actions(&self) -> Vec<(String, String)> {
+        sqlx::query_as(
+            "SELECT action, detail FROM audit_events WHERE action LIKE 'resource.%' ORDER BY id",
+        )
+        .fetch_all(&self.app.db)
+        .await
+        .unwrap()
+    }
+}
+
+fn ids_of(apps: &Value) -> BTreeSet<i64> {
+    apps.as_array()
+        .unwrap()
+        .iter()
+        .map(|app| app["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// Every app the dashboard lists, in folders or not.
+fn dashboard_apps(board: &Value) -> BTreeSet<i64> {
+    let mut ids = ids_of(&board["unfiled"]);
+    for section in board["folders"].as_array().unwrap() {
+        ids.extend(ids_of(&section["apps"]));
+    }
+    ids
+}
+
+#[tokio::test]
+async fn builders_create_edit_and_delete_apps_and_folders() {
+    on_each_backend(|db| async move {
+        let world = World::new(db).await;
+        let bea = world.builder.1.clone();
+        let folder = world.create_folder(&bea, "  Finance ").await;
+        let app_id = world.create_app(&bea, "Billing", Some(folder)).await;
+
+        let details = world
+            .ok(&bea, "apps/details", &[("app_id", &app_id.to_string())])
+            .await;
+        assert_eq!(details["name"], "Billing");
+        assert_eq!(details["folder"]["name"], "Finance");
+        assert_eq!(details["owner"], "bea@example.com");
+        assert_eq!(details["can_edit"], true);
+        assert_eq!(details["can_delete"], true);
+        assert_eq!(details["is_admin"], false);
+
+        world
+            .ok(
+                &bea,
+                "apps/update",
+                &[
+                    ("app_id", &app_id.to_string()),
+                    ("name", "Billing v2"),
+                    ("folder_id", &folder.to_string()),
+                    ("body", "Hello {{globals.currentUser.firstName}}"),
+                ],
+            )
+            .await;
+        let details = world
+            .ok(&bea, "apps/details", &[("app_id", &app_id.to_string())])
+            .await;
+        assert_eq!(details["name"], "Billing v2");
+        assert_eq!(details["body"], "Hello {{globals.currentUser.firstName}}");
+
+        let board = world.ok(&bea, "dashboard", &[]).await;
+        assert_eq!(board["can_create_app"], true);
+        assert_eq!(board["can_create_folder"], true);
+        assert_eq!(board["folders"][0]["folder"]["name"], "Finance");
+        assert_eq!(board["folders"][0]["apps"][0]["name"], "Billing v2");
+        assert_eq!(board["folders"][0]["apps"][0]["can_edit"], true);
+
+        world
+            .ok(
+                &bea,
+                "folders/rename",
+                &[("folder_id", &folder.to_string()), ("name", "Accounts")],
+            )
+            .await;
+        let opened = world
+            .ok(
+                &bea,
+                "folders/details",
+                &[("folder_id", &folder.to_string())],
+            )
+            .await;
+        assert_eq!(opened["name"], "Accounts");
+        assert_eq!(ids_of(&opened["apps"]), BTreeSet::from([app_id]));
+
+        world
+            .ok(&bea, "apps/delete", &[("app_id", &app_id.to_string())])
+            .await;
+        world
+            .ok(
+                &bea,
+                "folders/delete",
+                &[("folder_id", &folder.to_string())],
+            )
+            .await;
+        assert_eq!(world.app.count("resources").await, 0);
+        let reply = world
+            .call(&bea, "apps/details", &[("app_id", &app_id.to_string())])
+            .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+
+        assert_eq!(
+            world.audit_actions().await,
+            [
+                ("resource.created", "folder Finance"),
+                ("resource.created", "app Billing"),
+                ("resource.changed", "app Billing v2"),
+                ("resource.changed", "folder Accounts"),
+                ("resource.deleted", "app Billing v2"),
+                ("resource.deleted", "folder Accounts"),
+            ]
+            .map(|(action, detail)| (action.to_string(), detail.to_string()))
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_end_user_views_apps_but_an_edit_posted_directly_is_refused() {
+    on_each_backend(|db| async move {
+        let world = World::new(db).await;
+        let eve = world.end_user.1.clone();
+        let app_id = world.create_app(&world.ada, "Inventory", None).await;
+        world
+            .ok(
+                &world.ada,
+                "apps/update",
+                &[
+                    ("app_id", &app_id.to_string()),
+                    ("name", "Inventory"),
+                    ("body", "Stock levels"),
+                ],
+            )
+            .await;
+
+        let board = world.ok(&eve, "dashboard", &[]).await;
+        assert_eq!(board["can_create_app"], false);
+        assert_eq!(board["can_create_folder"], false);
+        assert_eq!(board["unfiled"][0]["name"], "Inventory");
+        assert_eq!(board["unfiled"][0]["can_edit"], false);
+        let details = world
+            .ok(&eve, "apps/details", &[("app_id", &app_id.to_string())])
+            .await;
+        assert_eq!(details["body"], "Stock levels");
+        assert_eq!(details["can_edit"], false);
+        assert_eq!(details["folders"], json!([]), "no folder choice to offer");
+
+        // The view-only user posts an edit straight to the server function.
+        let before = world.footprint().await;
+        let edit = world
+            .call(
+                &eve,
+                "apps/update",
+                &[
+                    ("app_id", &app_id.to_string()),
+                    ("name", "Hijacked"),
+                    ("body", "defaced"),
+                ],
+            )
+            .await;
+        assert_eq!(edit.status, StatusCode::FORBIDDEN, "{}", edit.body);
+        assert_eq!(error_code(&edit), "PermissionDenied");
+        assert_eq!(
+            edit.json()["message"],
+            "You don't have permission to do that."
+        );
+        for (endpoint, form) in [
+            ("apps/delete", vec![("app_id", app_id.to_string())]),
+            ("apps/create", vec![("name", "Mine".to_string())]),
+            ("folders/create", vec![("name", "Mine".to_string())]),
+            (
+                "constants/create",
+                vec![("name", "MINE".into()), ("value", "x".into())],
+            ),
+            (
+                "data-sources/create",
+                vec![
+                    ("name", "Mine".into()),
+                    ("kind", "mysql".into()),
+                    ("configuration", "x".into()),
+                ],
+            ),
+        ] {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let reply = world.call(&eve, endpoint, &form).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::FORBIDDEN,
+                "{endpoint}: {}",
+                reply.body
+            );
+        }
+        assert_eq!(world.footprint().await, before, "nothing was written");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn resources_of_another_workspace_are_not_found() {
+    on_each_backend(|db| async move {
+        let world = World::new(db).await;
+        let (olga, olga_cookie) = world.app.user_with_session("olga@example.com").await;
+        let mut conn = world.app.db.acquire().await.unwrap();
+        create_with_admin(&mut conn, "Other", olga).await.unwrap();
+        drop(conn);
+        let in_other = |endpoint: &'static str, form: Vec<(&'static str, String)>| {
+            let app = &world.app;
+            let cookie = olga_cookie.clone();
+            async move {
+                let mut fields = vec![("slug", "other".to_string())];
+                fields.extend(form);
+                let fields: Vec<(&str, &str)> =
+                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let reply = app.call(endpoint, &fields, Some(&cookie)).await;
+                assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+                reply.json()
+            }
+        };
+        let theirs = in_other("apps/create", vec![("name", "Theirs".into())])
+            .await
+            .as_i64()
+            .unwrap();
+        let folder = in_other("folders/create", vec![("name", "Theirs".into())]).await["id"]
+            .as_i64()
+            .unwrap();
+        let constant = in_other(
+            "constants/create",
+            vec![("name", "THEIRS".into()), ("value", SECRET.into())],
+        )
+        .await
+        .as_i64()
+        .unwrap();
+        let source = in_other(
+            "data-sources/create",
+            vec![
+                ("name", "Theirs".into()),
+                ("kind", "rest_api".into()),
+                ("configuration", CONFIGURATION.into()),
+            ],
+        )
+        .await
+        .as_i64()
+        .unwrap();
+
+        let ours = world.create_app(&world.ada, "Ours", None).await;
+        let before = world.footprint().await;
+        let (theirs, folder, constant, source, ours) = (
+            theirs.to_string(),
+            folder.to_string(),
+            constant.to_string(),
+            source.to_string(),
+            ours.to_string(),
+        );
+        let attempts: Vec<(&str, Vec<(&str, &str)>)> = vec![
+            ("apps/details", vec![("app_id", &theirs)]),
+            (
+                "apps/update",
+                vec![("app_id", &theirs), ("name", "Mine now"), ("body", "")],
+            ),
+            ("apps/delete", vec![("app_id", &theirs)]),
+            // Filing our app into their folder.
+            (
+                "apps/update",
+                vec![
+                    ("app_id", &ours),
+                    ("name", "Ours"),
+                    ("folder_id", &folder),
+                    ("body", ""),
+                ],
+            ),
+            (
+                "apps/create",
+                vec![("name", "Sneaky"), ("folder_id", &folder)],
+            ),
+            ("folders/details", vec![("folder_id", &folder)]),
+            ("folders/delete", vec![("folder_id", &folder)]),
+            ("constants/details", vec![("constant_id", &constant)]),
+            ("constants/reveal", vec![("constant_id", &constant)]),
+            (
+                "constants/update",
+                vec![("constant_id", &constant), ("value", "x")],
+            ),
+            ("data-sources/details", vec![("data_source_id", &source)]),
+            (
+                "data-sources/configuration",
+                vec![("data_source_id", &source)],
+            ),
+            // An id of another kind is not found either.
+            ("apps/details", vec![("app_id", &folder)]),
+            ("constants/reveal", vec![("constant_id", &ours)]),
+        ];
+        for (endpoint, form) in attempts {
+            let reply = world.call(&world.ada, endpoint, &form).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::NOT_FOUND,
+                "{endpoint} {form:?}: {}",
+                reply.body
+            );
+            assert_eq!(error_code(&reply), "ResourceNotFound");
+            assert!(!reply.body.contains(SECRET));
+        }
+        assert_eq!(world.footprint().await, before, "nothing was written");
+        // And from outside the workspace, acme's resources are out of reach entirely.
+        let reply = world
+            .app
+            .call(
+                "apps/details",
+                &[("slug", "acme"), ("app_id", &ours)],
+                Some(&olga_cookie),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+        assert_eq!(error_code(&reply), "WorkspaceUnavailable");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn secrets_are_masked_everywhere_and_revealed_only_to_those_who_may_view_them() {
+    on_each_backend(|db| async move {
+        let world = World::new(db).await;
+        let (bea, eve) = (world.builder.1.clone(), world.end_user.1.clone());
+        let constant = world.create_constant(&bea, "API_KEY", SECRET).await;
+        let source = world.create_data_source(&bea, "Reporting").await;
+        let (constant_id, source_id) = (constant.to_string(), source.to_string());
+
+        for cookie in [&world.ada, &bea] {
+            for (endpoint, form) in [
+                ("constants/list", vec![]),
+                (
+                    "constants/details",
+                    vec![("constant_id", constant_id.as_str())],
+                ),
+                ("data-sources/list", vec![]),
+                (
+                    "data-sources/details",
+                    vec![("data_source_id", source_id.as_str())],
+                ),
+                ("dashboard", vec![]),
+            ] {
+                let reply = world.call(cookie, endpoint, &form).await;
+                assert_eq!(reply.status, StatusCode::OK, "{endpoint}");
+                assert!(!reply.body.contains(SECRET), "{endpoint}: {}", reply.body);
+                assert!(
+                    !reply.body.contains("hunter2"),
+                    "{endpoint}: {}",
+                    reply.body
+                );
+            }
+            for path in [
+                "/acme/settings/constants".to_string(),
+                format!("/acme/constants/{constant}"),
+                format!("/acme/data-sources/{source}"),
+            ] {
+                let page = world.app.get(&path, Some(cookie)).await;
+                assert_eq!(page.status, StatusCode::OK, "{path}");
+                assert!(!page.body.contains(SECRET), "{path}");
+                assert!(!page.body.contains("hunter2"), "{path}");
+            }
+        }
+        let listed = world.ok(&bea, "constants/list", &[]).await;
+        assert_eq!(listed["constants"][0]["name"], "API_KEY");
+        assert_eq!(listed["constants"][0]["can_edit"], true);
+        assert_eq!(
+            listed["constants"][0]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect::<Vec<_>>(),
+            ["can_delete", "can_edit", "id", "name"],
+            "no value, not even masked"
+        );
+        let stored: String = sqlx::query_scalar("SELECT ciphertext FROM resources WHERE id = $1")
+            .bind(constant)
+            .fetch_one(&world.app.db)
+            .await
+            .unwrap();
+        assert!(!stored.contains(SECRET), "sealed at rest");
+
+        // Reveal: admins and builders may view constants; end-users don't see them.
+        let revealed = world
+            .ok(&bea, "constants/reveal", &[("constant_id", &constant_id)])
+            .await;
+        assert_eq!(revealed, SECRET);
+        assert_eq!(
+            world.ok(&eve, "constants/list", &[]).await["constants"],
+            json!([])
+        );
+        let refused = world
+            .call(&eve, "constants/reveal", &[("constant_id", &constant_id)])
+            .await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND);
+        assert!(!refused.body.contains(SECRET));
+
+        // A custom group's View rule on the constant lets Eve reveal it, not change it.
+        let mut conn = world.app.db.acquire().await.unwrap();
+        let group = app::groups::store::create(&mut conn, world.acme, "Readers")
+            .await
+            .unwrap();
+        app::groups::store::insert_rule(
+            &mut conn,
+            group,
+            &rule("Key", ResourceKind::Constant, Access::View, &[constant]),
+        )
+        .await
+        .unwrap();
+        app::groups::store::add_member(&mut conn, group, world.acme, world.end_user.0)
+            .await
+            .unwrap();
+        drop(conn);
+        let listed = world.ok(&eve, "constants/list", &[]).await;
+        assert_eq!(listed["constants"][0]["can_edit"], false);
+        assert_eq!(listed["can_create"], false);
+        assert_eq!(
+            world
+                .ok(&eve, "constants/reveal", &[("constant_id", &constant_id)])
+                .await,
+            SECRET
+        );
+        let change = world
+            .call(
+                &eve,
+                "constants/update",
+                &[("constant_id", &constant_id), ("value", "overwritten")],
+            )
+            .await;
+        assert_eq!(change.status, StatusCode::FORBIDDEN);
+
+        // A builder changes the value; the new one is what is revealed.
+        world
+            .ok(
+                &bea,
+                "constants/update",
+                &[("constant_id", &constant_id), ("value", "sk-rotated")],
+            )
+            .await;
+        assert_eq!(
+            world
+                .ok(
+                    &world.ada,
+                    "constants/reveal",
+                    &[("constant_id", &constant_id)]
+                )
+                .await,
+            "sk-rotated"
+        );
+
+        // Data sources: Configure reads the configuration; end-users don't see them.
+        assert_eq!(
+            world
+                .ok(
+                    &bea,
+                    "data-sources/configuration",
+                    &[("data_source_id", &source_id)]
+                )
+                .await,
+            CONFIGURATION
+        );
+        assert_eq!(
+            world.ok(&eve, "data-sources/list", &[]).await["data_sources"],
+            json!([])
+        );
+        for endpoint in ["data-sources/configuration", "data-sources/details"] {
+            let reply = world
+                .call(&eve, endpoint, &[("data_source_id", &source_id)])
+                .await;
+            assert_eq!(reply.status, StatusCode::NOT_FOUND, "{endpoint}");
+        }
+        let listed = world.ok(&bea, "data-sources/list", &[]).await;
+        assert_eq!(listed["data_sources"][0]["kind"], "PostgreSql");
+        assert_eq!(listed["data_sources"][0]["can_configure"], true);
+
+        // The audit trail names what was read or changed, never a value.
+        let trail = world.audit_actions().await;
+        assert!(trail.contains(&("resource.revealed".into(), "constant API_KEY".into())));
+        assert!(trail.contains(&("resource.revealed".into(), "data_source Reporting".into())));
+        for (_, detail) in &trail {
+            assert!(
+                !detail.contains(SECRET)
+                    && !detail.contains("hunter2")
+                    && !detail.contains("sk-rotated")
+            );
+        }
+    })
+    .await;
+}
+
+fn rule(name: &str, kind: ResourceKind, access: Access, ids: &[i64]) -> Rule {
+    Rule {
+        id: 0,
+        name: name.into(),
+        kind,
+        access,
+        hide_from_dashboard: false,
+        scope: Scope::Only(ids.iter().copied().collect()),
+    }
+}
+
+#[tokio::test]
+async fn a_custom_group_rule_on_one_app_grants_exactly_that_app() {
+    on_each_backend(|db| async move {
+        let world = World::new(db).await;
+        let bea = world.builder.1.clone();
+        let billing = world.create_app(&world.ada, "Billing", None).await;
+        let payroll = world.create_app(&world.ada, "Payroll", None).await;
+
+        // The Builder group no longer edits every app; Bea's custom group edits Billing.
+        let mut conn = world.app.db.acquire().await.unwrap();
+        let builders = app::groups::store::find_role_group(&mut conn, world.acme, Role::Builder)
+            .await
+            .unwrap();
+        for rule in builders
+            .rules
+            .iter()
+            .filter(|rule| rule.kind == ResourceKind::App)
+        {
+            app::groups::store::delete_rule(&mut conn, rule.id)
+                .await
+                .unwrap();
+        }
+        let group = app::groups::store::create(&mut conn, world.acme, "Billing team")
+            .await
+            .unwrap();
+        app::groups::store::insert_rule(
+            &mut conn,
+            group,
+            &rule("Billing", ResourceKind::App, Access::Edit, &[billing]),
+        )
+        .await
+        .unwrap();
+        app::groups::store::add_member(&mut conn, group, world.acme, world.builder.0)
+            .await
+            .unwrap();
+        drop(conn);
+
+        let board = world.ok(&bea, "dashboard", &[]).await;
+        assert_eq!(dashboard_apps(&board), BTreeSet::from([billing]));
+        assert_eq!(board["unfiled"][0]["can_edit"], true);
+        world
+            .ok(
+                &bea,
+                "apps/update",
+                &[
+                    ("app_id", &billing.to_string()),
+                    ("name", "Billing"),
+                    ("body", "Invoices"),
+                ],
+            )
+            .await;
+
+        let before = world.footprint().await;
+        for (endpoint, form) in [
+            ("apps/details", vec![("app_id", payroll.to_string())]),
+            (
+                "apps/update",
+                vec![
+                    ("app_id", payroll.to_string()),
+                    ("name", "Payroll".into()),
+                    ("body", "x".into()),
+                ],
+            ),
+            // The Apps › Delete flag reaches every app, but not one Bea can't see.
+            ("apps/delete", vec![("app_id", payroll.to_string())]),
+        ] {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let reply = world.call(&bea, endpoint, &form).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::NOT_FOUND,
+                "{endpoint}: {}",
+                reply.body
+            );
+        }
+        assert_eq!(world.footprint().await, before);
+
+        // Everyone else keeps what their role gives.
+        let board = world.ok(&world.end_user.1, "dashboard", &[]).await;
+        assert_eq!(dashboard_apps(&board), BTreeSet::from([billing, payroll]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn deleting_a_folder_unfiles_its_apps() {
+    on_each_backend(|db| async move {
+        let world = World::new(db).await;
+        let folder = world.create_folder(&world.ada, "Operations").await;
+        let first = world.create_app(&world.ada, "Rota", Some(folder)).await;
+        let second = world.create_app(&world.ada, "Shifts", Some(folder)).await;
+        let board = world.ok(&world.end_user.1, "dashboard", &[]).await;
+        assert_eq!(board["folders"][0]["folder"]["name"], "Operations");
+        assert_eq!(
+            ids_of(&board["folders"][0]["apps"]),
+            BTreeSet::from([first, second])
+        );
+
+        // End-users can't delete it; builders can.
+        let reply = world
+            .call(
+                &world.end_user.1,
+                "folders/delete",
+                &[("folder_id", &folder.to_string())],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        world
+            .ok(
+                &world.builder.1,
+                "folders/delete",
+                &[("folder_id", &folder.to_string())],
+            )
+            .await;
+
+        let folders: Vec<Option<i64>> =
+            sqlx::query_scalar("SELECT folder_id FROM resources WHERE kind = 'app' ORDER BY id")
+                .fetch_all(&world.app.db)
+                .await
+                .unwrap();
+        assert_eq!(folders, [None, None]);
+        let board = world.ok(&world.end_user.1, "dashboard", &[]).await;
+        assert_eq!(board["folders"], json!([]));
+        assert_eq!(ids_of(&board["unfiled"]), BTreeSet::from([first, second]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn invalid_or_taken_names_are_refused_and_write_nothing() {
+    on_each_backend(|db| async move {
+        let world = World::new(db).await;
+        let bea = world.builder.1.clone();
+        world.create_app(&bea, "Billing", None).await;
+        world.create_constant(&bea, "API_KEY", "x").await;
+        // Names are unique per kind: a folder may share an app's name.
+        world.create_folder(&bea, "Billing").await;
+
+        let before = world.footprint().await;
+        let (long_name, long_value) = ("x".repeat(101), "v".repeat(10_001));
+        let cases: Vec<Case> = vec![
+            (
+                "apps/create",
+                vec![("name", " billing ")],
+                StatusCode::CONFLICT,
+                json!({"ResourceNameTaken": {"noun": "app"}}),
+            ),
+            (
+                "apps/create",
+                vec![("name", "   ")],
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!("ResourceNameRequired"),
+            ),
+            (
+                "folders/create",
+                vec![("name", &long_name)],
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({"ResourceNameTooLong": {"max": 100}}),
+            ),
+            (
+                "constants/create",
+                vec![("name", "api_key"), ("value", "y")],
+                StatusCode::CONFLICT,
+                json!({"ResourceNameTaken": {"noun": "workspace constant"}}),
+            ),
+            (
+                "constants/create",
+                vec![("name", "API-KEY"), ("value", "y")],
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!("ConstantNameInvalid"),
+            ),
+            (
+                "constants/create",
+                vec![("name", "BIG"), ("value", &long_value)],
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({"ResourceTextTooLong": {"field": "value", "max": 10_000}}),
+            ),
+            (
+                "data-sources/create",
+                vec![
+                    ("name", "Warehouse"),
+                    ("kind", "oracle"),
+                    ("configuration", ""),
+                ],
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!("UnknownDataSourceKind"),
+            ),
+        ];
+        for (endpoint, form, status, code) in cases {
+            let reply = world.call(&bea, endpoint, &form).await;
+            assert_eq!(reply.status, status, "{endpoint}: {}", reply.body);
+            assert_eq!(error_code(&reply), code, "{endpoint}");
+        }
+        let reply = world
+            .call(&bea, "apps/create", &[("name", "billing")])
+            .await;
+        assert_eq!(
+            reply.json()["message"],
+            "Another app in this workspace already has this name."
+        );
+        assert_eq!(world.footprint().await, before);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn moving_an_app_takes_edit_on_it_and_a_folder_the_mover_sees() {
+    on_each_backend(|db| async move {
+        let world = World::new(db).await;
+        let folder = world.create_folder(&world.ada, "Finance").await;
+        let app_id = world.create_app(&world.ada, "Billing", None).await;
+        let move_to = |cookie: String, folder: Option<i64>| {
+            let world = &world;
+            async move {
+                let folder = folder.map(|id| id.to_string()).unwrap_or_default();
+                world
+                    .call(
+                        &cookie,
+                        "apps/update",
+                        &[
+                            ("app_id", &app_id.to_string()),
+                            ("name", "Billing"),
+                            ("folder_id", &folder),
+                            ("body", ""),
+                        ],
+                    )
+                    .await
+            }
+        };
+        let refused = move_to(world.end_user.1.clone(), Some(folder)).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let moved = move_to(world.builder.1.clone(), Some(folder)).await;
+        assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+        let details = world
+            .ok(
+                &world.end_user.1,
+                "apps/details",
+                &[("app_id", &app_id.to_string())],
+            )
+            .await;
+        assert_eq!(details["folder"]["id"], folder);
+        let missing = move_to(world.builder.1.clone(), Some(999_999)).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        // An empty folder field takes it out again.
+        let unfiled = move_to(world.builder.1.clone(), None).await;
+        assert_eq!(unfiled.status, StatusCode::OK, "{}", unfiled.body);
+        let details = world
+            .ok(
+                &world.builder.1,
+                "apps/details",
+                &[("app_id", &app_id.to_string())],
+            )
+            .await;
+        assert_eq!(details["folder"], Value::Null);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn resource_pages_open_to_members_and_every_member_finds_constants_and_data_sources() {
+    on_each_backend(|db| async move {
+        let world = World::new(db).await;
+        let app_id = world.create_app(&world.ada, "Inventory", None).await;
+        let folder = world.create_folder(&world.ada, "Stock").await;
+        let constant = world.create_constant(&world.ada, "API_KEY", SECRET).await;
+        let source = world.create_data_source(&world.ada, "Warehouse").await;
+        let (_, olga_cookie) = world.app.user_with_session("olga@example.com").await;
+        // The pages load their resource in the browser, through the functions above.
+        for path in [
+            format!("/acme/apps/{app_id}"),
+            format!("/acme/folders/{folder}"),
+            format!("/acme/constants/{constant}"),
+            format!("/acme/data-sources/{source}"),
+            "/acme/settings/constants".to_string(),
+            "/acme/settings/data-sources".to_string(),
+        ] {
+            let page = world.app.get(&path, Some(&world.end_user.1)).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}");
+            assert!(!page.body.contains(SECRET), "{path}");
+            let outsider = world.app.get(&path, Some(&olga_cookie)).await;
+            assert_eq!(outsider.status, StatusCode::NOT_FOUND, "{path}");
+        }
+        let page = world.app.get("/acme", Some(&world.end_user.1)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let nav = &page.body[page.body.find("<nav").unwrap()..page.body.find("</nav>").unwrap()];
+        assert!(nav.contains(">Workspace constants</a>"), "{nav}");
+        assert!(nav.contains(">Data sources</a>"), "{nav}");
+        assert!(!nav.contains(">Users</a>"), "users stay admin-only: {nav}");
+        assert!(!nav.contains(">Groups</a>"), "{nav}");
+        let page = world.app.get("/acme", Some(&world.ada)).await;
+        assert!(page.body.contains(">Users</a>"));
+        assert!(
+            page.body
+                .contains("You are <strong>Admin</strong> in this workspace.")
+        );
+    })
+    .await;
+}
