@@ -501,4 +501,4 @@ pub async fn set_resource_access(
 }
 
 #[cfg(feature = "ssr")]
-mod server;
+pub(crate) mod server;

@@ -31,10 +31,8 @@ pub async fn resource(
     workspace_id: i64,
     resource_id: i64,
 ) -> Result<(ResourceRef, String), AppError> {
-    store::resource_refs(conn, workspace_id)
+    store::resource_ref(conn, workspace_id, resource_id)
         .await?
-        .into_iter()
-        .find(|(resource, _)| resource.id == resource_id)
         .ok_or(AppError::ResourceNotFound)
 }
 
@@ -148,8 +146,7 @@ pub async fn access_table(
 ) -> Result<Vec<GroupAccess>, AppError> {
     let (resource, _) = resource;
     let mut table = Vec::new();
-    for summary in store::list(conn, workspace_id).await? {
-        let group = group(conn, workspace_id, summary.id).await?;
+    for group in store::all_with_rules(conn, workspace_id).await? {
         let reaching: Vec<_> = group
             .rules
             .iter()
@@ -158,12 +155,15 @@ pub async fn access_table(
         let access = reaching
             .iter()
             .map(|rule| rule.access)
-            .min_by_key(|access| std::cmp::Reverse(access_rank(*access)));
+            .max_by_key(|access| access.level());
         let admin = group.kind == GroupKind::Role(Role::Admin);
         table.push(GroupAccess {
             group_id: group.id,
             group_name: group.name.clone(),
-            role: summary.role,
+            role: match group.kind {
+                GroupKind::Role(role) => Some(role),
+                GroupKind::Custom => None,
+            },
             kind: resource.kind,
             access: if admin {
                 Some(resource.kind.accesses()[0])
@@ -182,13 +182,6 @@ pub async fn access_table(
         });
     }
     Ok(table)
-}
-
-fn access_rank(access: Access) -> u8 {
-    match access {
-        Access::Edit | Access::Configure => 2,
-        Access::View | Access::BuildWith => 1,
-    }
 }
 
 /// Sets one custom group's access to one resource by editing its granular rules.
@@ -298,7 +291,7 @@ pub async fn record(
 }
 
 /// An audit event about one member.
-pub async fn record_for(
+pub(crate) async fn record_for(
     conn: &mut AnyConnection,
     actor: &WorkspaceActor,
     user_id: i64,

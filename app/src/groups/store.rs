@@ -208,6 +208,23 @@ pub async fn find(
     Ok(groups.pop())
 }
 
+/// Every group of the workspace with its rules, role groups first: one query for the
+/// groups and two for all their rules.
+pub async fn all_with_rules(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+) -> Result<Vec<Group>, AppError> {
+    let records: Vec<GroupRecord> = sqlx::query_as(
+        "SELECT id, name, role, flags FROM groups WHERE workspace_id = $1
+         ORDER BY CASE role WHEN 'admin' THEN 0 WHEN 'builder' THEN 1
+                  WHEN 'end-user' THEN 2 ELSE 3 END, name_key",
+    )
+    .bind(workspace_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    with_rules(conn, records, "g.workspace_id = $1", workspace_id).await
+}
+
 pub async fn find_role_group(
     conn: &mut AnyConnection,
     workspace_id: i64,
@@ -710,6 +727,23 @@ struct ResourceRecord {
     name: String,
 }
 
+/// One resource of the workspace as the permission rules see it, with its name.
+pub async fn resource_ref(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    resource_id: i64,
+) -> Result<Option<(crate::permissions::ResourceRef, String)>, AppError> {
+    let record: Option<ResourceRecord> = sqlx::query_as(
+        "SELECT id, kind, folder_id, owner_user_id, name FROM resources
+         WHERE workspace_id = $1 AND id = $2",
+    )
+    .bind(workspace_id)
+    .bind(resource_id)
+    .fetch_optional(conn)
+    .await?;
+    record.map(ResourceRecord::into_ref).transpose()
+}
+
 /// Every resource of the workspace as the permission rules see it, with its name.
 pub async fn resource_refs(
     conn: &mut AnyConnection,
@@ -722,20 +756,20 @@ pub async fn resource_refs(
     .bind(workspace_id)
     .fetch_all(conn)
     .await?;
-    records
-        .into_iter()
-        .map(|record| {
-            let kind =
-                ResourceKind::from_key(&record.kind).ok_or_else(|| corrupt("resource kind"))?;
-            Ok((
-                crate::permissions::ResourceRef {
-                    id: record.id,
-                    kind,
-                    folder_id: record.folder_id,
-                    owner_user_id: record.owner_user_id,
-                },
-                record.name,
-            ))
-        })
-        .collect()
+    records.into_iter().map(ResourceRecord::into_ref).collect()
+}
+
+impl ResourceRecord {
+    fn into_ref(self) -> Result<(crate::permissions::ResourceRef, String), AppError> {
+        let kind = ResourceKind::from_key(&self.kind).ok_or_else(|| corrupt("resource kind"))?;
+        Ok((
+            crate::permissions::ResourceRef {
+                id: self.id,
+                kind,
+                folder_id: self.folder_id,
+                owner_user_id: self.owner_user_id,
+            },
+            self.name,
+        ))
+    }
 }

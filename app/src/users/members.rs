@@ -485,7 +485,7 @@ mod server {
         let groups = store::custom_groups_of(conn, workspace_id, user_id).await?;
         for group in crate::permissions::groups_left_as_end_user(&groups) {
             store::remove_member(conn, group.id, user_id).await?;
-            record_event(
+            crate::groups::server::record_for(
                 conn,
                 actor,
                 user_id,
@@ -498,7 +498,7 @@ mod server {
         if !apps.is_empty() {
             store::transfer_apps(conn, workspace_id, user_id, actor.user.id).await?;
             let names: Vec<String> = apps.into_iter().map(|(_, name)| name).collect();
-            record_event(
+            crate::groups::server::record_for(
                 conn,
                 actor,
                 user_id,
@@ -508,26 +508,6 @@ mod server {
             .await?;
         }
         Ok(())
-    }
-
-    async fn record_event(
-        conn: &mut AnyConnection,
-        actor: &WorkspaceActor,
-        user_id: i64,
-        action: audit::Action,
-        detail: &str,
-    ) -> Result<(), AppError> {
-        audit::record(
-            conn,
-            audit::Event {
-                actor_user_id: Some(actor.user.id),
-                workspace_id: Some(actor.workspace.id),
-                target_user_id: Some(user_id),
-                action,
-                detail,
-            },
-        )
-        .await
     }
 
     /// A member of the actor's workspace; ids from elsewhere are simply not found.
