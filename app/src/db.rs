@@ -3,7 +3,8 @@
 //!
 //! Portable SQL rules kept throughout: `$n` placeholders, times as BIGINT Unix seconds,
 //! flags as INTEGER 0/1 (the `Any` driver can't decode SQLite booleans or PostgreSQL
-//! timestamptz). Only the DDL differs, so each backend has its own migrations directory.
+//! timestamptz). Only the DDL differs, so each backend has its own migrations directory,
+//! and the names of the JSON aggregate functions, which one query picks by backend.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -117,6 +118,53 @@ pub async fn ping(db: &Db) -> bool {
     sqlx::query("SELECT 1").execute(db).await.is_ok()
 }
 
+/// Parameters in one statement. Far below the databases' limits (SQLite 32,766,
+/// PostgreSQL 65,535) because SQLite finds each `$n` by a linear search of the statement's
+/// parameters: time per statement grows with the square of their number.
+const MAX_PARAMETERS: usize = 1_000;
+
+/// A query being built through sqlx's `Any` driver.
+pub type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+/// `count` numbered parameters from `$first` on, comma-separated: an `IN (…)` list or one
+/// row of `VALUES`.
+pub fn parameter_list(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|parameter| format!("${parameter}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Inserts many rows in as few statements as the parameter limit allows: `insert` is the
+/// statement up to `VALUES` ("INSERT INTO t (a, b)"), `bind` binds one row's `columns`
+/// values in order, and `suffix` ends each statement ("", "ON CONFLICT …", "RETURNING …").
+/// The rows the statements return are collected.
+pub async fn insert_many<T, R>(
+    conn: &mut sqlx::AnyConnection,
+    insert: &str,
+    columns: usize,
+    rows: &[T],
+    bind: impl for<'q> Fn(AnyQuery<'q>, &T) -> AnyQuery<'q>,
+    suffix: &str,
+) -> Result<Vec<R>, sqlx::Error>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let mut returned = Vec::new();
+    for chunk in rows.chunks((MAX_PARAMETERS / columns.max(1)).max(1)) {
+        let values = (0..chunk.len())
+            .map(|row| format!("({})", parameter_list(row * columns + 1, columns)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("{insert} VALUES {values} {suffix}");
+        let query = chunk.iter().fold(sqlx::query(&sql), &bind);
+        for row in query.fetch_all(&mut *conn).await? {
+            returned.push(R::from_row(&row)?);
+        }
+    }
+    Ok(returned)
+}
+
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db_error) if db_error.is_unique_violation())
 }
@@ -225,6 +273,36 @@ pub mod testing {
                 admin.close().await;
             }
         }
+    }
+
+    /// Ada, admin of a new workspace "Acme" with these custom groups: the ids of Ada, the
+    /// workspace and the groups.
+    pub async fn workspace_with_groups(db: &Db, groups: &[&str]) -> (i64, i64, Vec<i64>) {
+        let mut tx = db.begin().await.expect("a transaction");
+        let admin = crate::users::store::insert(
+            &mut tx,
+            crate::users::store::NewUser {
+                email: "ada@example.com",
+                full_name: "Ada Lovelace",
+                password_hash: None,
+                is_super_admin: false,
+                default_workspace_id: None,
+            },
+        )
+        .await
+        .expect("an admin");
+        let workspace = crate::workspaces::store::create_with_admin(&mut tx, "Acme", admin)
+            .await
+            .expect("a workspace");
+        let mut group_ids = Vec::new();
+        for name in groups {
+            let id = crate::groups::store::create(&mut tx, workspace.id, name)
+                .await
+                .expect("a group");
+            group_ids.push(id);
+        }
+        tx.commit().await.expect("committed");
+        (admin, workspace.id, group_ids)
     }
 
     /// Runs `test` on a fresh SQLite database, then on a fresh PostgreSQL schema, and

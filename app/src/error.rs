@@ -35,6 +35,10 @@ pub enum AppError {
     AlreadySetUp,
 
     // Input
+    #[error("{}", csv_rejected(problems))]
+    CsvRejected {
+        problems: Vec<crate::users::bulk_invite::CsvProblem>,
+    },
     #[error("Enter a valid email address.")]
     InvalidEmail,
     #[error("Enter a full name.")]
@@ -266,7 +270,8 @@ impl AppError {
             | Self::ResourceNameTooLong { .. }
             | Self::ConstantNameInvalid
             | Self::ResourceTextTooLong { .. }
-            | Self::UnknownDataSourceKind => 422,
+            | Self::UnknownDataSourceKind
+            | Self::CsvRejected { .. } => 422,
             Self::BadRequest => 400,
             Self::TooManySignInAttempts { .. } | Self::TooManyInvitations { .. } => 429,
             Self::Internal => 500,
@@ -310,6 +315,16 @@ impl FromServerFnError for AppError {
         serde_json::from_slice::<WireError>(&data)
             .map(|body| body.code)
             .unwrap_or(AppError::Unreachable)
+    }
+}
+
+fn csv_rejected(problems: &[crate::users::bulk_invite::CsvProblem]) -> String {
+    match problems.len() {
+        1 => "The file has a problem, so nobody was invited. Fix it and upload the file again."
+            .to_string(),
+        count => format!(
+            "The file has {count} problems, so nobody was invited. Fix them and upload the file again."
+        ),
     }
 }
 

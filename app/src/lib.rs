@@ -15,6 +15,7 @@ pub mod mail;
 pub mod memberships;
 pub mod metadata;
 pub mod permissions;
+pub mod rendering;
 pub mod resources;
 pub mod setup;
 pub mod shell;
@@ -46,8 +47,8 @@ use instance::InstanceSettingsPage;
 use invitations::AcceptInvitationPage;
 use mail::EmailOutboxPage;
 use resources::{
-    AppPage, ConstantPage, ConstantsPage, DashboardPage, DataSourcePage, DataSourcesPage,
-    FolderPage,
+    AppEditPage, AppPage, ConstantPage, ConstantsPage, DashboardPage, DataSourcePage,
+    DataSourcesPage, FolderPage,
 };
 use setup::SetupPage;
 use shell::{AppShell, NoWorkspacePage, NotFoundPage};
@@ -98,6 +99,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("settings/constants") view=ConstantsPage />
                         <Route path=path!("settings/data-sources") view=DataSourcesPage />
                         <Route path=path!("apps/:app_id") view=AppPage />
+                        <Route path=path!("apps/:app_id/edit") view=AppEditPage />
                         <Route path=path!("folders/:folder_id") view=FolderPage />
                         <Route path=path!("constants/:constant_id") view=ConstantPage />
                         <Route path=path!("data-sources/:data_source_id") view=DataSourcePage />

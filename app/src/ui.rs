@@ -1,5 +1,9 @@
 //! Small building blocks every page uses.
 
+use std::fmt::Display;
+use std::future::Future;
+
+use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 /// Becomes true once the browser has hydrated the page. Controls that need the WASM stay
@@ -43,6 +47,53 @@ pub fn Field(
                 bind:value=value
             />
             {hint.map(|hint| view! { <p class="hint" id=hint_id>{hint}</p> })}
+        </div>
+    }
+}
+
+/// A labelled select of `options`, each a choice and the text it shows, bound to
+/// `value`. `key` gives the value a choice carries in the page. All options come from
+/// one list: a fixed option before generated ones doesn't hydrate inside <select>.
+#[component]
+pub fn Select<T>(
+    label: &'static str,
+    id: &'static str,
+    options: Vec<(T, String)>,
+    key: fn(&T) -> String,
+    value: RwSignal<T>,
+) -> impl IntoView
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    let initial = value.get_untracked();
+    let options = StoredValue::new(options);
+    let choose = move |chosen: String| {
+        let choice = options.with_value(|options| {
+            options
+                .iter()
+                .find(|(option, _)| key(option) == chosen)
+                .map(|(option, _)| option.clone())
+        });
+        if let Some(choice) = choice {
+            value.set(choice);
+        }
+    };
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id on:change:target=move |event| choose(event.target().value())>
+                {options
+                    .get_value()
+                    .into_iter()
+                    .map(|(option, text)| {
+                        view! {
+                            <option value=key(&option) selected=option == initial>
+                                {text}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
         </div>
     }
 }
@@ -96,6 +147,114 @@ pub fn Modal(
         >
             {children()}
         </dialog>
+    }
+}
+
+/// A dialog around one form: the heading that names it, `children` for the fields, then
+/// what went wrong, Cancel, and the submit button, disabled while a request is out.
+/// Submitting sends the request `submit` makes; once it succeeds `on_saved` gets the
+/// answer and the dialog closes, and when it fails the reason shows and every field
+/// keeps what was typed.
+#[component]
+pub fn FormDialog<T, E, Fut, Submit>(
+    /// The heading's id, which names the dialog.
+    heading_id: &'static str,
+    #[prop(into)] heading: String,
+    submit_label: &'static str,
+    /// Makes the request from the fields as they are when the form is submitted.
+    submit: Submit,
+    #[prop(into)] on_saved: Callback<T>,
+    #[prop(into)] on_close: Callback<()>,
+    children: Children,
+) -> impl IntoView
+where
+    T: 'static,
+    E: Display + 'static,
+    Fut: Future<Output = Result<T, E>> + 'static,
+    Submit: Fn() -> Fut + Send + 'static,
+{
+    let error = RwSignal::new(None::<String>);
+    let saving = RwSignal::new(false);
+    let send = move |event: SubmitEvent| {
+        event.prevent_default();
+        saving.set(true);
+        let request = submit();
+        leptos::task::spawn_local(async move {
+            match request.await {
+                Ok(answer) => {
+                    // Saved first: closing disposes whatever owns the callbacks.
+                    on_saved.try_run(answer);
+                    on_close.try_run(());
+                }
+                Err(failure) => {
+                    saving.try_set(false);
+                    error.try_set(Some(failure.to_string()));
+                }
+            }
+        });
+    };
+    view! {
+        <Modal labelled_by=heading_id on_close>
+            <h2 id=heading_id>{heading}</h2>
+            <form on:submit=send>
+                {children()}
+                <FormError message=error />
+                <div class="actions">
+                    <button type="button" on:click=move |_| on_close.run(())>
+                        "Cancel"
+                    </button>
+                    <button type="submit" class="primary" disabled=move || saving.get()>
+                        {submit_label}
+                    </button>
+                </div>
+            </form>
+        </Modal>
+    }
+}
+
+/// A table of things that each have actions: a caption for assistive technology, a
+/// heading per column in `columns`, and a last column, without a visible heading, for
+/// each row's actions. `children` are the rows.
+#[component]
+pub fn ActionTable(
+    #[prop(into)] caption: String,
+    columns: &'static [&'static str],
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <table>
+            <caption class="visually-hidden">{caption}</caption>
+            <thead>
+                <tr>
+                    {columns
+                        .iter()
+                        .map(|column| view! { <th scope="col">{*column}</th> })
+                        .collect_view()}
+                    <th scope="col">
+                        <span class="visually-hidden">"Actions"</span>
+                    </th>
+                </tr>
+            </thead>
+            <tbody>{children()}</tbody>
+        </table>
+    }
+}
+
+/// "Loading…" until `loaded` holds an answer, then `ready` with the value, or the
+/// failure as an alert.
+pub fn when_loaded<T, E, V>(
+    loaded: RwSignal<Option<Result<T, E>>>,
+    ready: impl Fn(T) -> V + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    E: Clone + Display + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    move || match loaded.get() {
+        None => view! { <p class="loading">"Loading…"</p> }.into_any(),
+        Some(Ok(value)) => ready(value).into_any(),
+        Some(Err(error)) => view! { <FormError message=Some(error.to_string()) /> }.into_any(),
     }
 }
 

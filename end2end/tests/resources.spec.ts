@@ -145,10 +145,14 @@ test('a builder sees and edits apps; an end-user opens them without an editor', 
   await expect(edsger.page.getByRole('button', { name: 'Create folder' })).toHaveCount(0);
   await finance.getByRole('link', { name: 'Open Billing' }).click();
   await expect(edsger.page.getByRole('heading', { name: 'Billing', level: 1 })).toBeVisible();
-  await expect(edsger.page.getByLabel('App body')).toHaveText('Overdue invoices');
+  await expect(edsger.page.getByLabel('Rendered app')).toHaveText('Overdue invoices');
   await expect(edsger.page.getByLabel('Body', { exact: true })).toHaveCount(0);
   await expect(edsger.page.getByRole('button', { name: 'Save' })).toHaveCount(0);
   await expect(edsger.page.getByRole('button', { name: 'Delete app' })).toHaveCount(0);
+  // The editor's address is refused to a view-only user.
+  await edsger.page.goto(`${edsger.page.url()}/edit`);
+  await expect(edsger.page.getByRole('alert').filter({ hasText: "You don't have permission to do that." })).toBeVisible();
+  await expect(edsger.page.getByLabel('Body', { exact: true })).toHaveCount(0);
 
   // Constants and data sources are in the navigation, and show only what they may use.
   await edsger.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Workspace constants' }).click();

@@ -13,9 +13,15 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeFile;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
+
+/// The largest request body read. Server functions would otherwise read a body of any
+/// size into memory; the largest legitimate one is a bulk-invite file of 1 MiB, which
+/// JSON encoding can make at most about twice as long.
+pub const MAX_REQUEST_BYTES: usize = 2 * app::users::bulk_invite::MAX_FILE_BYTES + 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -31,6 +37,7 @@ pub fn router(state: AppState) -> Router {
     let favicon = ServeFile::new(format!("{}/favicon.svg", state.leptos_options.site_root));
     Router::new()
         .route("/health", get(health))
+        .route(app::users::bulk_invite::SAMPLE_CSV_PATH, get(sample_csv))
         .route_service("/favicon.svg", favicon)
         .leptos_routes_with_context(&state, routes, context.clone(), render)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
@@ -41,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), protection::resolve_user))
         .layer(from_fn_with_state(state.clone(), protection::same_origin_only))
         .layer(from_fn(protection::security_headers))
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
         .layer(
             TraceLayer::new_for_http()
                 // The path only, and without tokens: query strings and invitation paths
@@ -63,6 +71,20 @@ pub fn loggable_path(path: &str) -> &str {
 }
 
 /// Ready when the database answers.
+/// The sample file of the Add users drawer's Upload CSV file tab.
+async fn sample_csv() -> impl axum::response::IntoResponse {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"gatehouse-users.csv\"",
+            ),
+        ],
+        app::users::bulk_invite::SAMPLE_CSV,
+    )
+}
+
 async fn health(State(state): State<AppState>) -> StatusCode {
     if app::db::ping(&state.db).await {
         StatusCode::OK

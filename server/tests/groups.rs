@@ -9,110 +9,173 @@ use app::db::testing::on_each_backend;
 use app::memberships::{MembershipStatus, Role};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use support::{Reply, TestApp, error_code};
+use support::{Refusal, Reply, Session, TestApp, error_code};
+
+const ADMIN_GROUP_LOCKED: Refusal = Refusal {
+    status: StatusCode::CONFLICT,
+    code: "AdminGroupLocked",
+    message: "Admin has all permissions. This is not editable.",
+};
+const END_USER_GROUP_VIEW_ONLY: Refusal = Refusal {
+    status: StatusCode::UNPROCESSABLE_ENTITY,
+    code: "EndUserGroupViewOnly",
+    message: "End-users can only be given View access to apps, folders and workspace \
+              constants.",
+};
+const ROLE_GROUPS_TAKE_ALL: Refusal = Refusal {
+    status: StatusCode::UNPROCESSABLE_ENTITY,
+    code: "RoleGroupsTakeAll",
+    message: "The Admin, Builder and End-user groups only take permissions on all resources \
+              of a kind.",
+};
+const ROLE_GROUP_MEMBERS_BY_ROLE: Refusal = Refusal {
+    status: StatusCode::CONFLICT,
+    code: "RoleGroupMembersByRole",
+    message: "Members join the Admin, Builder and End-user groups through their role. Change \
+              the user's role instead.",
+};
+const GROUP_NAME_TAKEN: Refusal = Refusal {
+    status: StatusCode::CONFLICT,
+    code: "GroupNameTaken",
+    message: "A group with this name already exists in this workspace.",
+};
+const MEMBER_CANNOT_JOIN_GROUP: Refusal = Refusal {
+    status: StatusCode::CONFLICT,
+    code: "MemberCannotJoinGroup",
+    message: "Archived and removed members can't be added to groups.",
+};
+const MEMBER_NOT_FOUND: Refusal = Refusal {
+    status: StatusCode::NOT_FOUND,
+    code: "MemberNotFound",
+    message: "That user isn't a member of this workspace.",
+};
+const RULE_NAME_TAKEN: Refusal = Refusal {
+    status: StatusCode::CONFLICT,
+    code: "RuleNameTaken",
+    message: "A permission with this name already exists in this group.",
+};
+const HIDE_NEEDS_VIEW: Refusal = Refusal {
+    status: StatusCode::UNPROCESSABLE_ENTITY,
+    code: "HideNeedsView",
+    message: "Only View access to apps can hide them from the dashboard.",
+};
+const RULE_NOT_FOUND: Refusal = Refusal {
+    status: StatusCode::NOT_FOUND,
+    code: "RuleNotFound",
+    message: "That permission doesn't exist in this workspace.",
+};
+const RESOURCE_NOT_FOUND: Refusal = Refusal {
+    status: StatusCode::NOT_FOUND,
+    code: "ResourceNotFound",
+    message: "That resource doesn't exist in this workspace, or you can't see it.",
+};
+
+/// A group's rule as `rules_of` describes it: name, kind, access, hidden from the
+/// dashboard, and the chosen resources (none for all of the kind).
+type StoredRule = (String, String, String, i64, Vec<i64>);
+
+/// An audit event as `audit_since` describes it: action, target user and detail.
+type Event = (String, Option<i64>, String);
 
 /// A member of acme with a role, active; their full name is their email.
 async fn member(app: &TestApp, email: &str, role: Role) -> i64 {
-    member_with(app, email, role, MembershipStatus::Active).await
-}
-
-async fn member_with(app: &TestApp, email: &str, role: Role, status: MembershipStatus) -> i64 {
-    let (id, _) = app.user_with_session(email).await;
-    let acme = app.workspace_id("acme").await;
-    app.add_member(acme, id, role, status).await;
+    let (id, _) = app
+        .member_of("acme", email, role, MembershipStatus::Active)
+        .await;
     id
 }
 
-/// Calls a groups or users function on acme with form fields.
-async fn call(app: &TestApp, cookie: &str, endpoint: &str, form: &[(&str, &str)]) -> Reply {
-    let mut fields = vec![("slug", "acme")];
-    fields.extend_from_slice(form);
-    app.call(endpoint, &fields, Some(cookie)).await
+/// Calls a groups function on one group of the session's workspace.
+async fn on_group(
+    admin: &Session<'_>,
+    endpoint: &str,
+    group_id: i64,
+    form: &[(&str, &str)],
+) -> Reply {
+    admin.call_on(endpoint, ("group_id", group_id), form).await
 }
 
-fn ok(reply: Reply) -> Value {
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    reply.json()
+async fn list(admin: &Session<'_>) -> Value {
+    admin.ok("groups/list", &[]).await
 }
 
-async fn list(app: &TestApp, cookie: &str, slug: &str) -> Value {
-    ok(app
-        .call("groups/list", &[("slug", slug)], Some(cookie))
-        .await)
+async fn create(admin: &Session<'_>, name: &str) -> Reply {
+    admin.call("groups/create", &[("name", name)]).await
 }
 
-async fn create(app: &TestApp, cookie: &str, name: &str) -> Reply {
-    call(app, cookie, "groups/create", &[("name", name)]).await
+/// A new custom group of the session's workspace, by id.
+async fn new_group(admin: &Session<'_>, name: &str) -> i64 {
+    create(admin, name).await.ok()["id"].as_i64().unwrap()
 }
 
-/// A new custom group of acme, by id.
-async fn new_group(app: &TestApp, cookie: &str, name: &str) -> i64 {
-    ok(create(app, cookie, name).await)["id"].as_i64().unwrap()
+async fn details(admin: &Session<'_>, group_id: i64) -> Reply {
+    on_group(admin, "groups/details", group_id, &[]).await
 }
 
-async fn details(app: &TestApp, cookie: &str, group_id: i64) -> Reply {
-    call(
-        app,
-        cookie,
-        "groups/details",
-        &[("group_id", &group_id.to_string())],
-    )
-    .await
+async fn rename(admin: &Session<'_>, group_id: i64, name: &str) -> Reply {
+    on_group(admin, "groups/rename", group_id, &[("name", name)]).await
+}
+
+async fn delete(admin: &Session<'_>, group_id: i64) -> Reply {
+    on_group(admin, "groups/delete", group_id, &[]).await
 }
 
 async fn add_members(
-    app: &TestApp,
-    cookie: &str,
+    admin: &Session<'_>,
     group_id: i64,
     user_ids: &[i64],
     allow_role_change: bool,
 ) -> Reply {
-    app.call_json(
-        "groups/add-members",
-        json!({
-            "slug": "acme",
-            "group_id": group_id,
-            "user_ids": user_ids,
-            "allow_role_change": allow_role_change,
-        }),
-        Some(cookie),
+    let arguments = json!({
+        "group_id": group_id,
+        "user_ids": user_ids,
+        "allow_role_change": allow_role_change,
+    });
+    admin.call_json("groups/add-members", arguments).await
+}
+
+async fn remove_member(admin: &Session<'_>, group_id: i64, user_id: i64) -> Reply {
+    let user_id = user_id.to_string();
+    on_group(
+        admin,
+        "groups/remove-member",
+        group_id,
+        &[("user_id", &user_id)],
     )
     .await
 }
 
-async fn remove_member(app: &TestApp, cookie: &str, group_id: i64, user_id: i64) -> Reply {
-    call(
-        app,
-        cookie,
-        "groups/remove-member",
-        &[
-            ("group_id", &group_id.to_string()),
-            ("user_id", &user_id.to_string()),
-        ],
-    )
-    .await
+/// The emails of the members who could still join a group, matching `search` if given.
+async fn addable(admin: &Session<'_>, group_id: i64, search: Option<&str>) -> Vec<String> {
+    let form: Vec<(&str, &str)> = search
+        .map(|search| ("search", search))
+        .into_iter()
+        .collect();
+    let found = on_group(admin, "groups/addable-members", group_id, &form)
+        .await
+        .ok();
+    found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|member| member["email"].as_str().unwrap().to_string())
+        .collect()
 }
 
 async fn set_flag(
-    app: &TestApp,
-    cookie: &str,
+    admin: &Session<'_>,
     group_id: i64,
     flag: &str,
     on: bool,
     allow_role_change: bool,
 ) -> Reply {
-    call(
-        app,
-        cookie,
-        "groups/set-flag",
-        &[
-            ("group_id", &group_id.to_string()),
-            ("flag", flag),
-            ("on", &on.to_string()),
-            ("allow_role_change", &allow_role_change.to_string()),
-        ],
-    )
-    .await
+    let (on, allow_role_change) = (on.to_string(), allow_role_change.to_string());
+    let form = [
+        ("flag", flag),
+        ("on", &on),
+        ("allow_role_change", &allow_role_change),
+    ];
+    on_group(admin, "groups/set-flag", group_id, &form).await
 }
 
 /// A rule as the dialog submits it: on all resources of the kind when `resource_ids`
@@ -129,93 +192,78 @@ fn rule(name: &str, kind: &str, access: &str, resource_ids: &[i64]) -> Value {
 }
 
 async fn save_rule(
-    app: &TestApp,
-    cookie: &str,
+    admin: &Session<'_>,
     group_id: i64,
     rule_id: Option<i64>,
     rule: Value,
     allow_role_change: bool,
 ) -> Reply {
-    app.call_json(
-        "groups/save-rule",
-        json!({
-            "slug": "acme",
-            "group_id": group_id,
-            "rule_id": rule_id,
-            "rule": rule,
-            "allow_role_change": allow_role_change,
-        }),
-        Some(cookie),
-    )
-    .await
+    let arguments = json!({
+        "group_id": group_id,
+        "rule_id": rule_id,
+        "rule": rule,
+        "allow_role_change": allow_role_change,
+    });
+    admin.call_json("groups/save-rule", arguments).await
 }
 
-async fn delete_rule(app: &TestApp, cookie: &str, group_id: i64, rule_id: i64) -> Reply {
-    call(
-        app,
-        cookie,
+/// Adds a new rule to a group, without consent to role changes; returns its id.
+async fn add_rule(admin: &Session<'_>, group_id: i64, rule: Value) -> i64 {
+    let saved = save_rule(admin, group_id, None, rule, false).await.ok();
+    saved.as_i64().expect("the new rule's id")
+}
+
+async fn delete_rule(admin: &Session<'_>, group_id: i64, rule_id: i64) -> Reply {
+    let rule_id = rule_id.to_string();
+    on_group(
+        admin,
         "groups/delete-rule",
-        &[
-            ("group_id", &group_id.to_string()),
-            ("rule_id", &rule_id.to_string()),
-        ],
+        group_id,
+        &[("rule_id", &rule_id)],
     )
     .await
 }
 
+/// Duplicates a group with the chosen parts: its users, permissions and granular rules.
 async fn duplicate(
-    app: &TestApp,
-    cookie: &str,
+    admin: &Session<'_>,
     group_id: i64,
-    [users, permissions, granular]: [bool; 3],
+    parts: [bool; 3],
     allow_role_change: bool,
 ) -> Reply {
-    call(
-        app,
-        cookie,
-        "groups/duplicate",
-        &[
-            ("group_id", &group_id.to_string()),
-            ("users", &users.to_string()),
-            ("permissions", &permissions.to_string()),
-            ("granular", &granular.to_string()),
-            ("allow_role_change", &allow_role_change.to_string()),
-        ],
-    )
-    .await
+    let [users, permissions, granular, allow_role_change] =
+        [parts[0], parts[1], parts[2], allow_role_change].map(|on| on.to_string());
+    let form = [
+        ("users", users.as_str()),
+        ("permissions", &permissions),
+        ("granular", &granular),
+        ("allow_role_change", &allow_role_change),
+    ];
+    on_group(admin, "groups/duplicate", group_id, &form).await
 }
 
 async fn set_access(
-    app: &TestApp,
-    cookie: &str,
+    admin: &Session<'_>,
     resource_id: i64,
     group_id: i64,
     access: &str,
     allow_role_change: bool,
 ) -> Reply {
-    call(
-        app,
-        cookie,
-        "groups/set-resource-access",
-        &[
-            ("resource_id", &resource_id.to_string()),
-            ("group_id", &group_id.to_string()),
-            ("access", access),
-            ("allow_role_change", &allow_role_change.to_string()),
-        ],
-    )
-    .await
+    let (resource_id, allow_role_change) = (resource_id.to_string(), allow_role_change.to_string());
+    let form = [
+        ("resource_id", resource_id.as_str()),
+        ("access", access),
+        ("allow_role_change", &allow_role_change),
+    ];
+    on_group(admin, "groups/set-resource-access", group_id, &form).await
 }
 
 /// What the resource's Permissions tab shows for one group.
-async fn access_of(app: &TestApp, cookie: &str, resource_id: i64, group: &str) -> Value {
-    let table = ok(call(
-        app,
-        cookie,
-        "groups/resource-access",
-        &[("resource_id", &resource_id.to_string())],
-    )
-    .await);
+async fn access_of(admin: &Session<'_>, resource_id: i64, group: &str) -> Value {
+    let resource_id = resource_id.to_string();
+    let table = admin
+        .ok("groups/resource-access", &[("resource_id", &resource_id)])
+        .await;
     table
         .as_array()
         .unwrap()
@@ -225,14 +273,11 @@ async fn access_of(app: &TestApp, cookie: &str, resource_id: i64, group: &str) -
         .clone()
 }
 
-async fn effective(app: &TestApp, cookie: &str, user_id: i64) -> Value {
-    ok(call(
-        app,
-        cookie,
-        "users/effective-permissions",
-        &[("user_id", &user_id.to_string())],
-    )
-    .await)
+async fn effective(admin: &Session<'_>, user_id: i64) -> Value {
+    let user_id = user_id.to_string();
+    admin
+        .ok("users/effective-permissions", &[("user_id", &user_id)])
+        .await
 }
 
 /// One action on one named resource in an effective-permissions answer.
@@ -251,20 +296,14 @@ fn explanation(permissions: &Value, resource: &str, action: &str) -> Value {
         .clone()
 }
 
-/// A resource put straight into the database.
-async fn resource(
-    app: &TestApp,
-    workspace_id: i64,
-    kind: &str,
-    name: &str,
-    owner: Option<i64>,
-) -> i64 {
+/// A resource of the workspace at `slug`, put straight into the database.
+async fn resource(app: &TestApp, slug: &str, kind: &str, name: &str, owner: Option<i64>) -> i64 {
     sqlx::query_scalar(
         "INSERT INTO resources
             (workspace_id, kind, name, name_key, owner_user_id, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, 0, 0) RETURNING id",
     )
-    .bind(workspace_id)
+    .bind(app.workspace_id(slug).await)
     .bind(kind)
     .bind(name)
     .bind(name.to_lowercase())
@@ -274,12 +313,20 @@ async fn resource(
     .unwrap()
 }
 
-async fn group_id(app: &TestApp, slug: &str, name: &str) -> i64 {
+/// Apps of acme without an owner, by id, in the order named.
+async fn acme_apps<const N: usize>(app: &TestApp, names: [&str; N]) -> [i64; N] {
+    let mut ids = [0; N];
+    for (id, name) in ids.iter_mut().zip(names) {
+        *id = resource(app, "acme", "app", name, None).await;
+    }
+    ids
+}
+
+async fn group_id(app: &TestApp, name: &str) -> i64 {
     sqlx::query_scalar(
         "SELECT g.id FROM groups g JOIN workspaces w ON w.id = g.workspace_id
-         WHERE w.slug = $1 AND g.name = $2",
+         WHERE w.slug = 'acme' AND g.name = $1",
     )
-    .bind(slug)
     .bind(name)
     .fetch_one(&app.db)
     .await
@@ -293,17 +340,6 @@ async fn rule_id(app: &TestApp, group_id: i64, name: &str) -> i64 {
         .fetch_one(&app.db)
         .await
         .unwrap()
-}
-
-async fn role_of(app: &TestApp, user_id: i64) -> String {
-    sqlx::query_scalar(
-        "SELECT m.role FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
-         WHERE w.slug = 'acme' AND m.user_id = $1",
-    )
-    .bind(user_id)
-    .fetch_one(&app.db)
-    .await
-    .unwrap()
 }
 
 async fn members_of(app: &TestApp, group_id: i64) -> Vec<i64> {
@@ -322,8 +358,8 @@ async fn flags_of(app: &TestApp, group_id: i64) -> i64 {
         .unwrap()
 }
 
-/// A group's rules as (name, kind, access, hidden, chosen resources; empty for all).
-async fn rules_of(app: &TestApp, group_id: i64) -> Vec<(String, String, String, i64, Vec<i64>)> {
+/// A group's rules, oldest first.
+async fn rules_of(app: &TestApp, group_id: i64) -> Vec<StoredRule> {
     let rules: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
         "SELECT id, name, kind, access, hide_from_dashboard FROM group_rules
          WHERE group_id = $1 ORDER BY id",
@@ -334,20 +370,38 @@ async fn rules_of(app: &TestApp, group_id: i64) -> Vec<(String, String, String, 
     .unwrap();
     let mut described = Vec::new();
     for (id, name, kind, access, hidden) in rules {
-        let chosen: Vec<i64> = sqlx::query_scalar(
-            "SELECT resource_id FROM group_rule_resources WHERE rule_id = $1 ORDER BY resource_id",
-        )
-        .bind(id)
-        .fetch_all(&app.db)
-        .await
-        .unwrap();
-        described.push((name, kind, access, hidden, chosen));
+        described.push((name, kind, access, hidden, chosen_by(app, id).await));
     }
     described
 }
 
-/// Audit events after the first `skip`, as (action, target user, detail).
-async fn audit_since(app: &TestApp, skip: i64) -> Vec<(String, Option<i64>, String)> {
+/// The resources a rule chose, by id.
+async fn chosen_by(app: &TestApp, rule_id: i64) -> Vec<i64> {
+    sqlx::query_scalar(
+        "SELECT resource_id FROM group_rule_resources WHERE rule_id = $1 ORDER BY resource_id",
+    )
+    .bind(rule_id)
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
+}
+
+/// A rule as `rules_of` describes one that doesn't hide apps from the dashboard.
+fn stored(name: &str, kind: &str, access: &str, chosen: &[i64]) -> StoredRule {
+    (name.into(), kind.into(), access.into(), 0, chosen.to_vec())
+}
+
+/// What a copy holds of one part of a group: all of it when chosen, else nothing.
+fn part_copy<T: Clone>(chosen: bool, original: &[T]) -> Vec<T> {
+    if chosen {
+        original.to_vec()
+    } else {
+        Vec::new()
+    }
+}
+
+/// Audit events after the first `skip`.
+async fn audit_since(app: &TestApp, skip: i64) -> Vec<Event> {
     sqlx::query_as(
         "SELECT action, target_user_id, detail FROM audit_events ORDER BY id LIMIT 1000 OFFSET $1",
     )
@@ -355,6 +409,15 @@ async fn audit_since(app: &TestApp, skip: i64) -> Vec<(String, Option<i64>, Stri
     .fetch_all(&app.db)
     .await
     .unwrap()
+}
+
+fn event(action: &str, user: Option<i64>, detail: &str) -> Event {
+    (action.into(), user, detail.into())
+}
+
+/// The event of an end-user made a Builder by consent.
+fn promoted(user: i64) -> Event {
+    event("member.role_changed", Some(user), "end-user -> builder")
 }
 
 /// Everything a group change may write, to show that a refused one wrote nothing.
@@ -395,14 +458,22 @@ async fn snapshot(app: &TestApp) -> Vec<String> {
     .await
     .unwrap();
     rows.extend(chosen.iter().map(|row| format!("chosen {row:?}")));
-    let owners: Vec<(i64, Option<i64>)> =
-        sqlx::query_as("SELECT id, owner_user_id FROM resources ORDER BY id")
-            .fetch_all(&app.db)
+    rows.extend(
+        owners(app)
             .await
-            .unwrap();
-    rows.extend(owners.iter().map(|row| format!("resource {row:?}")));
+            .iter()
+            .map(|row| format!("resource {row:?}")),
+    );
     rows.push(format!("audit events: {}", app.count("audit_events").await));
     rows
+}
+
+/// Every resource with its owner, by id.
+async fn owners(app: &TestApp) -> Vec<(i64, Option<i64>)> {
+    sqlx::query_as("SELECT id, owner_user_id FROM resources ORDER BY id")
+        .fetch_all(&app.db)
+        .await
+        .unwrap()
 }
 
 /// The answer to a change that would make these users Builders without consent.
@@ -422,21 +493,32 @@ fn assert_role_change_needed(reply: &Reply, emails: &[&str]) {
     );
 }
 
-fn assert_refused(reply: &Reply, status: StatusCode, code: Value, message: &str) {
-    assert_eq!(reply.status, status, "{}", reply.body);
-    assert_eq!(error_code(reply), code, "{}", reply.body);
-    assert_eq!(reply.json()["message"], message);
+/// The answer to a group name that is a role's.
+fn assert_name_reserved(reply: &Reply, name: &str) {
+    reply.assert_refused(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({ "GroupNameReserved": { "name": name } }),
+        &format!("\"{name}\" is the name of a role. Choose another name for the group."),
+    );
+}
+
+/// A call refused as not found with this error code; `what` names the call.
+fn assert_not_found(reply: &Reply, code: &str, what: &str) {
+    assert_eq!(
+        reply.status,
+        StatusCode::NOT_FOUND,
+        "{what}: {}",
+        reply.body
+    );
+    assert_eq!(error_code(reply), code, "{what}");
 }
 
 #[tokio::test]
 async fn a_new_workspace_has_the_three_role_groups_as_seeded() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
-        let ada = app.set_up().await;
-        let created = app
-            .call("workspaces/create", &[("name", "Second Team")], Some(&ada))
-            .await;
-        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+        let ada = app.set_up_session().await;
+        app.create_workspace("Second Team", &ada.cookie).await.ok();
 
         for slug in ["acme", "second-team"] {
             let stored: Vec<(String, Option<String>, i64)> = sqlx::query_as(
@@ -472,20 +554,15 @@ async fn a_new_workspace_has_the_three_role_groups_as_seeded() {
                     vec![("Apps", "App", "View")],
                 ),
             ];
-            let groups = list(&app, &ada, slug).await;
+            let admin = app.session(slug, ada.cookie.clone());
+            let groups = list(&admin).await;
             for (index, (name, role, flags, builder_level, rules)) in
                 expected.into_iter().enumerate()
             {
                 let summary = &groups[index];
                 assert_eq!(summary["name"], name, "{slug}");
                 assert_eq!(summary["role"], role, "{slug}");
-                let opened = ok(app
-                    .call(
-                        "groups/details",
-                        &[("slug", slug), ("group_id", &summary["id"].to_string())],
-                        Some(&ada),
-                    )
-                    .await);
+                let opened = details(&admin, summary["id"].as_i64().unwrap()).await.ok();
                 assert_eq!(opened["flags"], flags, "{slug} {name}");
                 assert_eq!(opened["builder_level"], builder_level, "{slug} {name}");
                 let seen: Vec<(String, String, String, Value)> = opened["rules"]
@@ -519,15 +596,15 @@ async fn a_new_workspace_has_the_three_role_groups_as_seeded() {
         let bob = member(&app, "bob@example.com", Role::Builder).await;
         member(&app, "eve@example.com", Role::EndUser).await;
         let carl = member(&app, "carl@example.com", Role::EndUser).await;
-        new_group(&app, &ada, "zeta").await;
-        let alpha = new_group(&app, &ada, "Alpha").await;
-        ok(add_members(&app, &ada, alpha, &[bob, carl], false).await);
+        new_group(&ada, "zeta").await;
+        let alpha = new_group(&ada, "Alpha").await;
+        add_members(&ada, alpha, &[bob, carl], false).await.ok();
         sqlx::query("UPDATE memberships SET status = 'archived' WHERE user_id = $1")
             .bind(carl)
             .execute(&app.db)
             .await
             .unwrap();
-        let summaries: Vec<(String, Value, i64)> = list(&app, &ada, "acme")
+        let summaries: Vec<(String, Value, i64)> = list(&ada)
             .await
             .as_array()
             .unwrap()
@@ -550,8 +627,8 @@ async fn a_new_workspace_has_the_three_role_groups_as_seeded() {
                 ("zeta".to_string(), Value::Null, 0),
             ]
         );
-        let admin_group = group_id(&app, "acme", "Admin").await;
-        let admins = ok(details(&app, &ada, admin_group).await)["members"].clone();
+        let admin_group = group_id(&app, "Admin").await;
+        let admins = details(&ada, admin_group).await.ok()["members"].clone();
         assert_eq!(admins.as_array().unwrap().len(), 1);
         assert_eq!(admins[0]["email"], "ada@example.com");
         assert_eq!(admins[0]["role"], "Admin");
@@ -564,10 +641,9 @@ async fn a_new_workspace_has_the_three_role_groups_as_seeded() {
 async fn custom_groups_are_created_renamed_and_deleted_with_their_members_and_rules() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
-        let ada = app.set_up().await;
-        let acme = app.workspace_id("acme").await;
+        let ada = app.set_up_session().await;
         let audit_before = app.count("audit_events").await;
-        let created = ok(create(&app, &ada, "  Support  ").await);
+        let created = create(&ada, "  Support  ").await.ok();
         assert_eq!(created["name"], "Support");
         assert_eq!(created["role"], Value::Null);
         assert_eq!(created["members"], 0);
@@ -585,40 +661,21 @@ async fn custom_groups_are_created_renamed_and_deleted_with_their_members_and_ru
         assert!(rules_of(&app, support).await.is_empty());
         assert_eq!(
             audit_since(&app, audit_before).await,
-            [("group.created".to_string(), None, "Support".to_string())]
+            [event("group.created", None, "Support")]
         );
 
         let before = snapshot(&app).await;
-        let refusals = [
-            (
-                "   ",
-                StatusCode::UNPROCESSABLE_ENTITY,
-                json!("GroupNameRequired"),
-                "Enter a group name.".to_string(),
-            ),
-            (
-                "Admin",
-                StatusCode::UNPROCESSABLE_ENTITY,
-                json!({ "GroupNameReserved": { "name": "Admin" } }),
-                "\"Admin\" is the name of a role. Choose another name for the group.".to_string(),
-            ),
-            (
-                "end-user",
-                StatusCode::UNPROCESSABLE_ENTITY,
-                json!({ "GroupNameReserved": { "name": "end-user" } }),
-                "\"end-user\" is the name of a role. Choose another name for the group."
-                    .to_string(),
-            ),
-            (
-                " SUPPORT ",
-                StatusCode::CONFLICT,
-                json!("GroupNameTaken"),
-                "A group with this name already exists in this workspace.".to_string(),
-            ),
-        ];
-        for (name, status, code, message) in refusals {
-            assert_refused(&create(&app, &ada, name).await, status, code, &message);
+        create(&ada, "   ").await.assert_refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!("GroupNameRequired"),
+            "Enter a group name.",
+        );
+        for role_name in ["Admin", "end-user"] {
+            assert_name_reserved(&create(&ada, role_name).await, role_name);
         }
+        create(&ada, " SUPPORT ")
+            .await
+            .assert_refusal(&GROUP_NAME_TAKEN);
         assert_eq!(
             snapshot(&app).await,
             before,
@@ -626,50 +683,22 @@ async fn custom_groups_are_created_renamed_and_deleted_with_their_members_and_ru
         );
 
         // Renaming: trimmed, checked like a new name, and only for custom groups.
-        let rename = |group: i64, name: &'static str| {
-            let (app, ada) = (&app, &ada);
-            async move {
-                call(
-                    app,
-                    ada,
-                    "groups/rename",
-                    &[("group_id", &group.to_string()), ("name", name)],
-                )
-                .await
-            }
-        };
-        ok(rename(support, " Helpdesk ").await);
-        assert_eq!(ok(details(&app, &ada, support).await)["name"], "Helpdesk");
-        new_group(&app, &ada, "Sales").await;
+        rename(&ada, support, " Helpdesk ").await.ok();
+        assert_eq!(details(&ada, support).await.ok()["name"], "Helpdesk");
+        new_group(&ada, "Sales").await;
         let before = snapshot(&app).await;
-        assert_refused(
-            &rename(support, "sales").await,
-            StatusCode::CONFLICT,
-            json!("GroupNameTaken"),
-            "A group with this name already exists in this workspace.",
-        );
-        assert_refused(
-            &rename(support, "Builder").await,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            json!({ "GroupNameReserved": { "name": "Builder" } }),
-            "\"Builder\" is the name of a role. Choose another name for the group.",
-        );
+        rename(&ada, support, "sales")
+            .await
+            .assert_refusal(&GROUP_NAME_TAKEN);
+        assert_name_reserved(&rename(&ada, support, "Builder").await, "Builder");
         for role_group in ["Admin", "Builder", "End-user"] {
-            let id = group_id(&app, "acme", role_group).await;
-            assert_refused(
-                &rename(id, "Renamed").await,
+            let id = group_id(&app, role_group).await;
+            rename(&ada, id, "Renamed").await.assert_refused(
                 StatusCode::CONFLICT,
                 json!("RoleGroupNotRenamable"),
                 "The Admin, Builder and End-user groups can't be renamed.",
             );
-            assert_refused(
-                &call(
-                    &app,
-                    &ada,
-                    "groups/delete",
-                    &[("group_id", &id.to_string())],
-                )
-                .await,
+            delete(&ada, id).await.assert_refused(
                 StatusCode::CONFLICT,
                 json!("RoleGroupNotDeletable"),
                 "The Admin, Builder and End-user groups can't be deleted.",
@@ -679,26 +708,17 @@ async fn custom_groups_are_created_renamed_and_deleted_with_their_members_and_ru
 
         // Deleting takes the group's members and rules with it, and leaves the resources.
         let bob = member(&app, "bob@example.com", Role::Builder).await;
-        let bug_tracker = resource(&app, acme, "app", "Bug Tracker", None).await;
-        ok(add_members(&app, &ada, support, &[bob], false).await);
-        ok(save_rule(
-            &app,
+        let [bug_tracker] = acme_apps(&app, ["Bug Tracker"]).await;
+        add_members(&ada, support, &[bob], false).await.ok();
+        add_rule(
             &ada,
             support,
-            None,
             rule("Tickets", "app", "view", &[bug_tracker]),
-            false,
         )
-        .await);
+        .await;
         let tickets = rule_id(&app, support, "Tickets").await;
         let audit_before = app.count("audit_events").await;
-        ok(call(
-            &app,
-            &ada,
-            "groups/delete",
-            &[("group_id", &support.to_string())],
-        )
-        .await);
+        delete(&ada, support).await.ok();
         assert_eq!(
             app.count("groups").await,
             3 + 1,
@@ -706,22 +726,14 @@ async fn custom_groups_are_created_renamed_and_deleted_with_their_members_and_ru
         );
         assert!(members_of(&app, support).await.is_empty());
         assert!(rules_of(&app, support).await.is_empty());
-        let chosen: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM group_rule_resources WHERE rule_id = $1")
-                .bind(tickets)
-                .fetch_one(&app.db)
-                .await
-                .unwrap();
-        assert_eq!(chosen, 0);
+        assert!(chosen_by(&app, tickets).await.is_empty());
         assert_eq!(app.count("resources").await, 1);
-        assert_eq!(role_of(&app, bob).await, "builder");
+        assert_eq!(app.role_of("acme", bob).await, "builder");
         assert_eq!(
             audit_since(&app, audit_before).await,
-            [("group.deleted".to_string(), None, "Helpdesk".to_string())]
+            [event("group.deleted", None, "Helpdesk")]
         );
-        let gone = details(&app, &ada, support).await;
-        assert_refused(
-            &gone,
+        details(&ada, support).await.assert_refused(
             StatusCode::NOT_FOUND,
             json!("GroupNotFound"),
             "That group doesn't exist in this workspace.",
@@ -734,147 +746,85 @@ async fn custom_groups_are_created_renamed_and_deleted_with_their_members_and_ru
 async fn adding_members_is_idempotent_and_refuses_archived_members_and_role_groups() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
-        let ada = app.set_up().await;
+        let ada = app.set_up_session().await;
         let bob = member(&app, "bob@example.com", Role::Builder).await;
         let eve = member(&app, "eve@example.com", Role::EndUser).await;
         let frank = member(&app, "frank@example.com", Role::Builder).await;
-        let carl = member_with(
-            &app,
-            "carl@example.com",
-            Role::Builder,
-            MembershipStatus::Archived,
-        )
-        .await;
+        let (carl, _) = app
+            .member_of(
+                "acme",
+                "carl@example.com",
+                Role::Builder,
+                MembershipStatus::Archived,
+            )
+            .await;
         let dan = member(&app, "dan@example.com", Role::Builder).await;
-        sqlx::query("UPDATE users SET status = 'archived' WHERE id = $1")
-            .bind(dan)
-            .execute(&app.db)
-            .await
-            .unwrap();
-        let viewers = new_group(&app, &ada, "Viewers").await;
+        app.archive_account(dan).await;
+        let viewers = new_group(&ada, "Viewers").await;
 
         let audit_before = app.count("audit_events").await;
-        ok(add_members(&app, &ada, viewers, &[bob, eve], false).await);
+        add_members(&ada, viewers, &[bob, eve], false).await.ok();
         assert_eq!(members_of(&app, viewers).await, [bob, eve]);
         assert_eq!(
-            role_of(&app, eve).await,
+            app.role_of("acme", eve).await,
             "end-user",
             "no builder-level permission here"
         );
-        ok(add_members(&app, &ada, viewers, &[bob, eve, bob], false).await);
+        add_members(&ada, viewers, &[bob, eve, bob], false)
+            .await
+            .ok();
         assert_eq!(members_of(&app, viewers).await, [bob, eve], "idempotent");
         assert_eq!(
             audit_since(&app, audit_before).await,
             [
-                (
-                    "group.member_added".to_string(),
-                    Some(bob),
-                    "Viewers".to_string()
-                ),
-                (
-                    "group.member_added".to_string(),
-                    Some(eve),
-                    "Viewers".to_string()
-                ),
+                event("group.member_added", Some(bob), "Viewers"),
+                event("group.member_added", Some(eve), "Viewers"),
             ],
             "only the first adding is recorded"
         );
 
         let before = snapshot(&app).await;
-        for (user_ids, status, code, message) in [
-            (
-                vec![carl],
-                StatusCode::CONFLICT,
-                json!("MemberCannotJoinGroup"),
-                "Archived and removed members can't be added to groups.",
-            ),
-            (
-                vec![frank, dan],
-                StatusCode::CONFLICT,
-                json!("MemberCannotJoinGroup"),
-                "Archived and removed members can't be added to groups.",
-            ),
-            (
-                vec![frank, 999999],
-                StatusCode::NOT_FOUND,
-                json!("MemberNotFound"),
-                "That user isn't a member of this workspace.",
-            ),
+        for (user_ids, refusal) in [
+            (vec![carl], &MEMBER_CANNOT_JOIN_GROUP),
+            (vec![frank, dan], &MEMBER_CANNOT_JOIN_GROUP),
+            (vec![frank, 999999], &MEMBER_NOT_FOUND),
         ] {
-            let reply = add_members(&app, &ada, viewers, &user_ids, false).await;
-            assert_refused(&reply, status, code, message);
+            add_members(&ada, viewers, &user_ids, false)
+                .await
+                .assert_refusal(refusal);
         }
         for role_group in ["Admin", "Builder", "End-user"] {
-            let id = group_id(&app, "acme", role_group).await;
-            let by_role = json!("RoleGroupMembersByRole");
-            let message = "Members join the Admin, Builder and End-user groups through their \
-                           role. Change the user's role instead.";
-            assert_refused(
-                &add_members(&app, &ada, id, &[frank], true).await,
-                StatusCode::CONFLICT,
-                by_role.clone(),
-                message,
-            );
-            assert_refused(
-                &remove_member(&app, &ada, id, frank).await,
-                StatusCode::CONFLICT,
-                by_role.clone(),
-                message,
-            );
-            assert_refused(
-                &call(
-                    &app,
-                    &ada,
-                    "groups/addable-members",
-                    &[("group_id", &id.to_string())],
-                )
-                .await,
-                StatusCode::CONFLICT,
-                by_role,
-                message,
-            );
+            let id = group_id(&app, role_group).await;
+            for reply in [
+                add_members(&ada, id, &[frank], true).await,
+                remove_member(&ada, id, frank).await,
+                on_group(&ada, "groups/addable-members", id, &[]).await,
+            ] {
+                reply.assert_refusal(&ROLE_GROUP_MEMBERS_BY_ROLE);
+            }
         }
         assert_eq!(snapshot(&app).await, before, "refusals changed nothing");
 
         // Who could still join: not archived, not in it yet, matching the search.
-        let addable = |search: Option<&'static str>| {
-            let (app, ada) = (&app, &ada);
-            async move {
-                let group = viewers.to_string();
-                let mut form = vec![("group_id", group.as_str())];
-                form.extend(search.map(|search| ("search", search)));
-                let found = ok(call(app, ada, "groups/addable-members", &form).await);
-                found
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|member| member["email"].as_str().unwrap().to_string())
-                    .collect::<Vec<_>>()
-            }
-        };
         assert_eq!(
-            addable(None).await,
+            addable(&ada, viewers, None).await,
             ["ada@example.com", "frank@example.com"]
         );
-        assert_eq!(addable(Some(" FRA ")).await, ["frank@example.com"]);
+        assert_eq!(
+            addable(&ada, viewers, Some(" FRA ")).await,
+            ["frank@example.com"]
+        );
 
         let audit_before = app.count("audit_events").await;
-        ok(remove_member(&app, &ada, viewers, bob).await);
+        remove_member(&ada, viewers, bob).await.ok();
         assert_eq!(members_of(&app, viewers).await, [eve]);
         assert_eq!(
             audit_since(&app, audit_before).await,
-            [(
-                "group.member_removed".to_string(),
-                Some(bob),
-                "Viewers".to_string()
-            )]
+            [event("group.member_removed", Some(bob), "Viewers")]
         );
-        assert_refused(
-            &remove_member(&app, &ada, viewers, bob).await,
-            StatusCode::NOT_FOUND,
-            json!("MemberNotFound"),
-            "That user isn't a member of this workspace.",
-        );
+        remove_member(&ada, viewers, bob)
+            .await
+            .assert_refusal(&MEMBER_NOT_FOUND);
     })
     .await;
 }
@@ -883,56 +833,41 @@ async fn adding_members_is_idempotent_and_refuses_archived_members_and_role_grou
 async fn end_users_join_a_builder_level_group_only_as_builders_with_consent() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
-        let ada = app.set_up().await;
+        let ada = app.set_up_session().await;
         let bob = member(&app, "bob@example.com", Role::Builder).await;
         let eve = member(&app, "eve@example.com", Role::EndUser).await;
         let erin = member(&app, "erin@example.com", Role::EndUser).await;
-        let makers = new_group(&app, &ada, "Makers").await;
-        ok(set_flag(&app, &ada, makers, "app_create", true, false).await);
+        let makers = new_group(&ada, "Makers").await;
+        set_flag(&ada, makers, "app_create", true, false).await.ok();
 
         // Each end-user is listed once, however often the request names them.
         let before = snapshot(&app).await;
-        let refused = add_members(&app, &ada, makers, &[eve, bob, erin, eve], false).await;
+        let refused = add_members(&ada, makers, &[eve, bob, erin, eve], false).await;
         assert_role_change_needed(&refused, &["eve@example.com", "erin@example.com"]);
         assert_eq!(snapshot(&app).await, before, "nothing changed");
-        assert_eq!(role_of(&app, eve).await, "end-user");
+        assert_eq!(app.role_of("acme", eve).await, "end-user");
 
         let audit_before = app.count("audit_events").await;
-        ok(add_members(&app, &ada, makers, &[eve, bob, erin, eve], true).await);
-        assert_eq!(role_of(&app, eve).await, "builder");
-        assert_eq!(role_of(&app, erin).await, "builder");
-        assert_eq!(role_of(&app, bob).await, "builder");
+        add_members(&ada, makers, &[eve, bob, erin, eve], true)
+            .await
+            .ok();
+        assert_eq!(app.role_of("acme", eve).await, "builder");
+        assert_eq!(app.role_of("acme", erin).await, "builder");
+        assert_eq!(app.role_of("acme", bob).await, "builder");
         assert_eq!(members_of(&app, makers).await, [bob, eve, erin]);
-        let promoted = "end-user -> builder".to_string();
-        let added = |user| {
-            (
-                "group.member_added".to_string(),
-                Some(user),
-                "Makers".to_string(),
-            )
-        };
+        let added = |user| event("group.member_added", Some(user), "Makers");
         assert_eq!(
             audit_since(&app, audit_before).await,
             [
-                (
-                    "member.role_changed".to_string(),
-                    Some(eve),
-                    promoted.clone()
-                ),
-                ("member.role_changed".to_string(), Some(erin), promoted),
+                promoted(eve),
+                promoted(erin),
                 added(eve),
                 added(bob),
                 added(erin),
             ]
         );
         // The users listing shows them as Builders now.
-        let listed = ok(app
-            .call(
-                "users/list",
-                &[("slug", "acme"), ("search", "erin")],
-                Some(&ada),
-            )
-            .await);
+        let listed = ada.ok("users/list", &[("search", "erin")]).await;
         assert_eq!(listed["members"][0]["role"], "Builder");
     })
     .await;
@@ -942,75 +877,71 @@ async fn end_users_join_a_builder_level_group_only_as_builders_with_consent() {
 async fn flags_change_on_builder_and_custom_groups_and_need_consent_for_end_users() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
-        let ada = app.set_up().await;
+        let ada = app.set_up_session().await;
         let bob = member(&app, "bob@example.com", Role::Builder).await;
         let eve = member(&app, "eve@example.com", Role::EndUser).await;
-        let admin = group_id(&app, "acme", "Admin").await;
-        let builder = group_id(&app, "acme", "Builder").await;
-        let end_user = group_id(&app, "acme", "End-user").await;
+        let admin = group_id(&app, "Admin").await;
+        let builder = group_id(&app, "Builder").await;
+        let end_user = group_id(&app, "End-user").await;
 
         let before = snapshot(&app).await;
-        assert_refused(
-            &set_flag(&app, &ada, admin, "app_delete", false, true).await,
-            StatusCode::CONFLICT,
-            json!("AdminGroupLocked"),
-            "Admin has all permissions. This is not editable.",
-        );
-        assert_refused(
-            &set_flag(&app, &ada, end_user, "app_create", true, true).await,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            json!("EndUserGroupViewOnly"),
-            "End-users can only be given View access to apps, folders and workspace constants.",
-        );
-        assert_refused(
-            &set_flag(&app, &ada, builder, "launch_rockets", true, true).await,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            json!("UnknownFlag"),
-            "Choose a permission: one of the flags on the Permissions tab.",
-        );
+        set_flag(&ada, admin, "app_delete", false, true)
+            .await
+            .assert_refusal(&ADMIN_GROUP_LOCKED);
+        set_flag(&ada, end_user, "app_create", true, true)
+            .await
+            .assert_refusal(&END_USER_GROUP_VIEW_ONLY);
+        set_flag(&ada, builder, "launch_rockets", true, true)
+            .await
+            .assert_refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!("UnknownFlag"),
+                "Choose a permission: one of the flags on the Permissions tab.",
+            );
         assert_eq!(snapshot(&app).await, before, "refusals changed nothing");
 
-        ok(set_flag(&app, &ada, builder, "app_delete", false, false).await);
+        set_flag(&ada, builder, "app_delete", false, false)
+            .await
+            .ok();
         assert_eq!(flags_of(&app, builder).await, 1023 - 2);
-        assert_eq!(ok(details(&app, &ada, builder).await)["flags"], 1021);
-        ok(set_flag(&app, &ada, builder, "app_delete", true, false).await);
+        assert_eq!(details(&ada, builder).await.ok()["flags"], 1021);
+        set_flag(&ada, builder, "app_delete", true, false)
+            .await
+            .ok();
         assert_eq!(flags_of(&app, builder).await, 1023);
 
         // A flag is builder-level: the group's end-users need to become Builders first.
-        let viewers = new_group(&app, &ada, "Viewers").await;
-        ok(add_members(&app, &ada, viewers, &[bob, eve], false).await);
+        let viewers = new_group(&ada, "Viewers").await;
+        add_members(&ada, viewers, &[bob, eve], false).await.ok();
         let before = snapshot(&app).await;
-        let refused = set_flag(&app, &ada, viewers, "folder_create", true, false).await;
+        let refused = set_flag(&ada, viewers, "folder_create", true, false).await;
         assert_role_change_needed(&refused, &["eve@example.com"]);
         assert_eq!(snapshot(&app).await, before, "nothing changed");
 
         let audit_before = app.count("audit_events").await;
-        ok(set_flag(&app, &ada, viewers, "folder_create", true, true).await);
+        set_flag(&ada, viewers, "folder_create", true, true)
+            .await
+            .ok();
         assert_eq!(flags_of(&app, viewers).await, 4);
-        assert_eq!(role_of(&app, eve).await, "builder");
-        assert_eq!(role_of(&app, bob).await, "builder");
+        assert_eq!(app.role_of("acme", eve).await, "builder");
+        assert_eq!(app.role_of("acme", bob).await, "builder");
         assert_eq!(members_of(&app, viewers).await, [bob, eve]);
         assert_eq!(
             audit_since(&app, audit_before).await,
             [
-                (
-                    "member.role_changed".to_string(),
-                    Some(eve),
-                    "end-user -> builder".to_string()
-                ),
-                (
-                    "group.permissions_changed".to_string(),
+                promoted(eve),
+                event(
+                    "group.permissions_changed",
                     None,
-                    "Viewers: folder_create on".to_string()
+                    "Viewers: folder_create on"
                 ),
             ]
         );
-        ok(set_flag(&app, &ada, viewers, "folder_create", false, false).await);
+        set_flag(&ada, viewers, "folder_create", false, false)
+            .await
+            .ok();
         assert_eq!(flags_of(&app, viewers).await, 0);
-        assert_eq!(
-            ok(details(&app, &ada, viewers).await)["builder_level"],
-            false
-        );
+        assert_eq!(details(&ada, viewers).await.ok()["builder_level"], false);
     })
     .await;
 }
@@ -1019,55 +950,36 @@ async fn flags_change_on_builder_and_custom_groups_and_need_consent_for_end_user
 async fn granular_rules_are_checked_saved_and_deleted() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
-        let ada = app.set_up().await;
-        let acme = app.workspace_id("acme").await;
-        let (olga, _) = app.user_with_session("olga@example.com").await;
-        let mut conn = app.db.acquire().await.unwrap();
-        let other = app::workspaces::store::create_with_admin(&mut conn, "Other", olga)
-            .await
-            .unwrap();
-        drop(conn);
-        let bug_tracker = resource(&app, acme, "app", "Bug Tracker", None).await;
-        let roadmap = resource(&app, acme, "app", "Roadmap", None).await;
-        let tickets_folder = resource(&app, acme, "folder", "Tickets", None).await;
-        let payroll = resource(&app, other.id, "app", "Payroll", None).await;
+        let ada = app.set_up_session().await;
+        app.admin_of_new_workspace("olga@example.com", "Other")
+            .await;
+        let [bug_tracker, roadmap] = acme_apps(&app, ["Bug Tracker", "Roadmap"]).await;
+        let tickets_folder = resource(&app, "acme", "folder", "Tickets", None).await;
+        let payroll = resource(&app, "other", "app", "Payroll", None).await;
         let eve = member(&app, "eve@example.com", Role::EndUser).await;
-        let support = new_group(&app, &ada, "Support").await;
-        ok(add_members(&app, &ada, support, &[eve], false).await);
+        let support = new_group(&ada, "Support").await;
+        add_members(&ada, support, &[eve], false).await.ok();
 
         let audit_before = app.count("audit_events").await;
-        let created = ok(save_rule(
-            &app,
-            &ada,
-            support,
-            None,
-            rule(" Tickets ", "app", "view", &[roadmap, bug_tracker]),
-            false,
-        )
-        .await);
+        let draft = rule(" Tickets ", "app", "view", &[roadmap, bug_tracker]);
+        let created = save_rule(&ada, support, None, draft, false).await.ok();
         let tickets = rule_id(&app, support, "Tickets").await;
         assert_eq!(created, tickets);
         let mut sorted = vec![bug_tracker, roadmap];
         sorted.sort();
         assert_eq!(
             rules_of(&app, support).await,
-            [(
-                "Tickets".to_string(),
-                "app".to_string(),
-                "view".to_string(),
-                0,
-                sorted.clone()
-            )]
+            [stored("Tickets", "app", "view", &sorted)]
         );
         assert_eq!(
             audit_since(&app, audit_before).await,
-            [(
-                "group.rule_saved".to_string(),
+            [event(
+                "group.rule_saved",
                 None,
-                "Support: Tickets: View on chosen apps".to_string()
+                "Support: Tickets: View on chosen apps"
             )]
         );
-        let opened = ok(details(&app, &ada, support).await);
+        let opened = details(&ada, support).await.ok();
         let names: Vec<&str> = opened["rules"][0]["resources"]
             .as_array()
             .unwrap()
@@ -1084,135 +996,79 @@ async fn granular_rules_are_checked_saved_and_deleted() {
             "name": "Hidden", "kind": "app", "access": "edit", "hide_from_dashboard": true,
             "all": true, "resource_ids": [],
         });
-        let builder = group_id(&app, "acme", "Builder").await;
-        let end_user = group_id(&app, "acme", "End-user").await;
-        let admin = group_id(&app, "acme", "Admin").await;
+        let builder = group_id(&app, "Builder").await;
+        let end_user = group_id(&app, "End-user").await;
+        let admin = group_id(&app, "Admin").await;
         let cases = [
             (
                 support,
                 None,
                 rule("TICKETS", "folder", "view", &[]),
-                StatusCode::CONFLICT,
-                json!("RuleNameTaken"),
-                "A permission with this name already exists in this group.",
+                &RULE_NAME_TAKEN,
             ),
-            (
-                support,
-                None,
-                hidden_edit,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                json!("HideNeedsView"),
-                "Only View access to apps can hide them from the dashboard.",
-            ),
+            (support, None, hidden_edit, &HIDE_NEEDS_VIEW),
             (
                 support,
                 None,
                 rule("Payroll", "app", "view", &[payroll]),
-                StatusCode::NOT_FOUND,
-                json!("ResourceNotFound"),
-                "That resource doesn't exist in this workspace, or you can't see it.",
+                &RESOURCE_NOT_FOUND,
             ),
             (
                 support,
                 None,
                 rule("Folder as app", "app", "view", &[tickets_folder]),
-                StatusCode::NOT_FOUND,
-                json!("ResourceNotFound"),
-                "That resource doesn't exist in this workspace, or you can't see it.",
+                &RESOURCE_NOT_FOUND,
             ),
             (
                 support,
                 Some(999999),
                 rule("Ghost", "app", "view", &[]),
-                StatusCode::NOT_FOUND,
-                json!("RuleNotFound"),
-                "That permission doesn't exist in this workspace.",
+                &RULE_NOT_FOUND,
             ),
             (
                 builder,
                 None,
                 rule("Bug Tracker", "app", "edit", &[bug_tracker]),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                json!("RoleGroupsTakeAll"),
-                "The Admin, Builder and End-user groups only take permissions on all \
-                 resources of a kind.",
+                &ROLE_GROUPS_TAKE_ALL,
             ),
             (
                 end_user,
                 None,
                 rule("Everything", "app", "edit", &[]),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                json!("EndUserGroupViewOnly"),
-                "End-users can only be given View access to apps, folders and workspace \
-                 constants.",
+                &END_USER_GROUP_VIEW_ONLY,
             ),
             (
                 admin,
                 None,
                 rule("More", "app", "view", &[]),
-                StatusCode::CONFLICT,
-                json!("AdminGroupLocked"),
-                "Admin has all permissions. This is not editable.",
+                &ADMIN_GROUP_LOCKED,
             ),
         ];
-        for (group, rule_id, draft, status, code, message) in cases {
-            let reply = save_rule(&app, &ada, group, rule_id, draft, true).await;
-            assert_refused(&reply, status, code, message);
+        for (group, rule_id, draft, refusal) in cases {
+            save_rule(&ada, group, rule_id, draft, true)
+                .await
+                .assert_refusal(refusal);
         }
         // Edit is builder-level: Eve needs to become a Builder first.
-        let refused = save_rule(
-            &app,
-            &ada,
-            support,
-            Some(tickets),
-            rule("Tickets", "app", "edit", &[bug_tracker]),
-            false,
-        )
-        .await;
+        let editing = rule("Tickets", "app", "edit", &[bug_tracker]);
+        let refused = save_rule(&ada, support, Some(tickets), editing, false).await;
         assert_role_change_needed(&refused, &["eve@example.com"]);
         assert_eq!(snapshot(&app).await, before, "refusals changed nothing");
 
-        let edited = ok(save_rule(
-            &app,
-            &ada,
-            support,
-            Some(tickets),
-            rule("Ticket editing", "app", "edit", &[bug_tracker]),
-            true,
-        )
-        .await);
+        let editing = rule("Ticket editing", "app", "edit", &[bug_tracker]);
+        let edited = save_rule(&ada, support, Some(tickets), editing, true)
+            .await
+            .ok();
         assert_eq!(edited, tickets);
-        assert_eq!(role_of(&app, eve).await, "builder");
+        assert_eq!(app.role_of("acme", eve).await, "builder");
         assert_eq!(
             rules_of(&app, support).await,
-            [(
-                "Ticket editing".to_string(),
-                "app".to_string(),
-                "edit".to_string(),
-                0,
-                vec![bug_tracker]
-            )]
+            [stored("Ticket editing", "app", "edit", &[bug_tracker])]
         );
 
         // Role groups take rules on all resources of a kind.
-        ok(save_rule(
-            &app,
-            &ada,
-            builder,
-            None,
-            rule("Folders", "folder", "edit", &[]),
-            false,
-        )
-        .await);
-        ok(save_rule(
-            &app,
-            &ada,
-            end_user,
-            None,
-            rule("Constants", "constant", "view", &[]),
-            false,
-        )
-        .await);
+        add_rule(&ada, builder, rule("Folders", "folder", "edit", &[])).await;
+        add_rule(&ada, end_user, rule("Constants", "constant", "view", &[])).await;
         let folders = rule_id(&app, builder, "Folders").await;
         let all: i64 = sqlx::query_scalar("SELECT all_resources FROM group_rules WHERE id = $1")
             .bind(folders)
@@ -1223,43 +1079,27 @@ async fn granular_rules_are_checked_saved_and_deleted() {
 
         // Deleting a rule takes its chosen resources with it; only in its own group.
         let before = snapshot(&app).await;
-        assert_refused(
-            &delete_rule(&app, &ada, builder, tickets).await,
-            StatusCode::NOT_FOUND,
-            json!("RuleNotFound"),
-            "That permission doesn't exist in this workspace.",
-        );
+        delete_rule(&ada, builder, tickets)
+            .await
+            .assert_refusal(&RULE_NOT_FOUND);
         let admin_apps = rule_id(&app, admin, "Apps").await;
-        assert_refused(
-            &delete_rule(&app, &ada, admin, admin_apps).await,
-            StatusCode::CONFLICT,
-            json!("AdminGroupLocked"),
-            "Admin has all permissions. This is not editable.",
-        );
+        delete_rule(&ada, admin, admin_apps)
+            .await
+            .assert_refusal(&ADMIN_GROUP_LOCKED);
         assert_eq!(snapshot(&app).await, before);
         let audit_before = app.count("audit_events").await;
-        ok(delete_rule(&app, &ada, support, tickets).await);
+        delete_rule(&ada, support, tickets).await.ok();
         assert!(rules_of(&app, support).await.is_empty());
-        let chosen: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM group_rule_resources WHERE rule_id = $1")
-                .bind(tickets)
-                .fetch_one(&app.db)
-                .await
-                .unwrap();
-        assert_eq!(chosen, 0);
+        assert!(chosen_by(&app, tickets).await.is_empty());
         assert_eq!(
             audit_since(&app, audit_before).await,
-            [(
-                "group.rule_deleted".to_string(),
-                None,
-                "Support: Ticket editing".to_string()
-            )]
+            [event("group.rule_deleted", None, "Support: Ticket editing")]
         );
         assert_eq!(
-            delete_rule(&app, &ada, support, tickets).await.status,
+            delete_rule(&ada, support, tickets).await.status,
             StatusCode::NOT_FOUND
         );
-        ok(delete_rule(&app, &ada, builder, folders).await);
+        delete_rule(&ada, builder, folders).await.ok();
     })
     .await;
 }
@@ -1268,39 +1108,28 @@ async fn granular_rules_are_checked_saved_and_deleted() {
 async fn duplicating_copies_exactly_the_chosen_parts() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
-        let ada = app.set_up().await;
-        let acme = app.workspace_id("acme").await;
-        let bug_tracker = resource(&app, acme, "app", "Bug Tracker", None).await;
-        let roadmap = resource(&app, acme, "app", "Roadmap", None).await;
+        let ada = app.set_up_session().await;
+        let [bug_tracker, roadmap] = acme_apps(&app, ["Bug Tracker", "Roadmap"]).await;
         let bob = member(&app, "bob@example.com", Role::Builder).await;
         let frank = member(&app, "frank@example.com", Role::Builder).await;
-        let support = new_group(&app, &ada, "Support").await;
-        ok(set_flag(&app, &ada, support, "app_create", true, false).await);
-        ok(set_flag(&app, &ada, support, "folder_create", true, false).await);
-        ok(save_rule(
-            &app,
-            &ada,
-            support,
-            None,
-            rule("Tickets", "app", "edit", &[bug_tracker, roadmap]),
-            false,
-        )
-        .await);
-        ok(save_rule(
-            &app,
-            &ada,
-            support,
-            None,
-            rule("Docs", "folder", "view", &[]),
-            false,
-        )
-        .await);
-        ok(add_members(&app, &ada, support, &[frank, bob], false).await);
+        let support = new_group(&ada, "Support").await;
+        set_flag(&ada, support, "app_create", true, false)
+            .await
+            .ok();
+        set_flag(&ada, support, "folder_create", true, false)
+            .await
+            .ok();
+        let tickets = rule("Tickets", "app", "edit", &[bug_tracker, roadmap]);
+        add_rule(&ada, support, tickets).await;
+        add_rule(&ada, support, rule("Docs", "folder", "view", &[])).await;
+        add_members(&ada, support, &[frank, bob], false).await.ok();
         let original_rules = rules_of(&app, support).await;
         let original_members = members_of(&app, support).await;
 
         let audit_before = app.count("audit_events").await;
-        let copy = ok(duplicate(&app, &ada, support, [true, true, true], false).await);
+        let copy = duplicate(&ada, support, [true, true, true], false)
+            .await
+            .ok();
         assert_eq!(copy["name"], "Support copy");
         assert_eq!(copy["role"], Value::Null);
         assert_eq!(copy["members"], 2);
@@ -1310,16 +1139,10 @@ async fn duplicating_copies_exactly_the_chosen_parts() {
         assert_eq!(members_of(&app, copy).await, original_members);
         assert_eq!(
             audit_since(&app, audit_before).await,
-            [(
-                "group.duplicated".to_string(),
-                None,
-                "Support -> Support copy".to_string()
-            )]
+            [event("group.duplicated", None, "Support -> Support copy")]
         );
-        let (original_view, copy_view) = (
-            ok(details(&app, &ada, support).await),
-            ok(details(&app, &ada, copy).await),
-        );
+        let original_view = details(&ada, support).await.ok();
+        let copy_view = details(&ada, copy).await.ok();
         assert_eq!(copy_view["members"], original_view["members"]);
         for field in ["rules", "members"] {
             assert_eq!(
@@ -1340,28 +1163,16 @@ async fn duplicating_copies_exactly_the_chosen_parts() {
             ([false, false, true], "Support copy 5", 0, true, false),
         ];
         for (parts, name, flags, rules, members) in cases {
-            let summary = ok(duplicate(&app, &ada, support, parts, false).await);
+            let summary = duplicate(&ada, support, parts, false).await.ok();
             assert_eq!(summary["name"], name);
             let id = summary["id"].as_i64().unwrap();
             assert_eq!(flags_of(&app, id).await, flags, "{name}");
-            assert_eq!(
-                rules_of(&app, id).await,
-                if rules {
-                    original_rules.clone()
-                } else {
-                    Vec::new()
-                },
-                "{name}"
+            let (copied_rules, copied_members) = (
+                part_copy(rules, &original_rules),
+                part_copy(members, &original_members),
             );
-            assert_eq!(
-                members_of(&app, id).await,
-                if members {
-                    original_members.clone()
-                } else {
-                    Vec::new()
-                },
-                "{name}"
-            );
+            assert_eq!(rules_of(&app, id).await, copied_rules, "{name}");
+            assert_eq!(members_of(&app, id).await, copied_members, "{name}");
         }
         // The original is untouched.
         assert_eq!(flags_of(&app, support).await, 5);
@@ -1369,8 +1180,10 @@ async fn duplicating_copies_exactly_the_chosen_parts() {
         assert_eq!(members_of(&app, support).await, original_members);
 
         // A role group's copy is a custom group.
-        let builder = group_id(&app, "acme", "Builder").await;
-        let builder_copy = ok(duplicate(&app, &ada, builder, [true, true, true], false).await);
+        let builder = group_id(&app, "Builder").await;
+        let builder_copy = duplicate(&ada, builder, [true, true, true], false)
+            .await
+            .ok();
         assert_eq!(builder_copy["name"], "Builder copy");
         let builder_copy = builder_copy["id"].as_i64().unwrap();
         let role: Option<String> = sqlx::query_scalar("SELECT role FROM groups WHERE id = $1")
@@ -1389,11 +1202,11 @@ async fn duplicating_copies_exactly_the_chosen_parts() {
 async fn duplicating_a_builder_level_group_with_an_end_user_needs_consent() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
-        let ada = app.set_up().await;
+        let ada = app.set_up_session().await;
         let acme = app.workspace_id("acme").await;
         let eve = member(&app, "eve@example.com", Role::EndUser).await;
-        let makers = new_group(&app, &ada, "Makers").await;
-        ok(set_flag(&app, &ada, makers, "app_create", true, false).await);
+        let makers = new_group(&ada, "Makers").await;
+        set_flag(&ada, makers, "app_create", true, false).await.ok();
         // An end-user in a builder-level group: data from before the rule held (ToolJet
         // never checked duplicates), put in directly.
         sqlx::query(
@@ -1408,35 +1221,31 @@ async fn duplicating_a_builder_level_group_with_an_end_user_needs_consent() {
         .unwrap();
 
         let before = snapshot(&app).await;
-        let refused = duplicate(&app, &ada, makers, [true, true, false], false).await;
+        let refused = duplicate(&ada, makers, [true, true, false], false).await;
         assert_role_change_needed(&refused, &["eve@example.com"]);
         assert_eq!(snapshot(&app).await, before, "no copy, no promotion");
 
         // Without the flags the copy isn't builder-level: Eve stays an End-user.
-        let members_only = ok(duplicate(&app, &ada, makers, [true, false, true], false).await);
+        let members_only = duplicate(&ada, makers, [true, false, true], false)
+            .await
+            .ok();
         assert_eq!(members_only["name"], "Makers copy");
-        assert_eq!(role_of(&app, eve).await, "end-user");
+        assert_eq!(app.role_of("acme", eve).await, "end-user");
 
         let audit_before = app.count("audit_events").await;
-        let copy = ok(duplicate(&app, &ada, makers, [true, true, false], true).await);
+        let copy = duplicate(&ada, makers, [true, true, false], true)
+            .await
+            .ok();
         assert_eq!(copy["name"], "Makers copy 2");
         let copy = copy["id"].as_i64().unwrap();
-        assert_eq!(role_of(&app, eve).await, "builder");
+        assert_eq!(app.role_of("acme", eve).await, "builder");
         assert_eq!(members_of(&app, copy).await, [eve]);
         assert_eq!(flags_of(&app, copy).await, 1);
         assert_eq!(
             audit_since(&app, audit_before).await,
             [
-                (
-                    "member.role_changed".to_string(),
-                    Some(eve),
-                    "end-user -> builder".to_string()
-                ),
-                (
-                    "group.duplicated".to_string(),
-                    None,
-                    "Makers -> Makers copy 2".to_string()
-                ),
+                promoted(eve),
+                event("group.duplicated", None, "Makers -> Makers copy 2"),
             ]
         );
     })
@@ -1447,157 +1256,102 @@ async fn duplicating_a_builder_level_group_with_an_end_user_needs_consent() {
 async fn a_resources_permissions_tab_sets_access_through_a_rule_named_after_it() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
-        let ada = app.set_up().await;
-        let acme = app.workspace_id("acme").await;
-        let bug_tracker = resource(&app, acme, "app", "Bug Tracker", None).await;
-        let roadmap = resource(&app, acme, "app", "Roadmap", None).await;
+        let ada = app.set_up_session().await;
+        let [bug_tracker, roadmap] = acme_apps(&app, ["Bug Tracker", "Roadmap"]).await;
         let bob = member(&app, "bob@example.com", Role::Builder).await;
-        let support = new_group(&app, &ada, "Support").await;
-        ok(add_members(&app, &ada, support, &[bob], false).await);
-        ok(save_rule(
-            &app,
-            &ada,
-            support,
-            None,
-            rule("Several", "app", "view", &[bug_tracker, roadmap]),
-            false,
-        )
-        .await);
+        let support = new_group(&ada, "Support").await;
+        add_members(&ada, support, &[bob], false).await.ok();
+        let several = rule("Several", "app", "view", &[bug_tracker, roadmap]);
+        add_rule(&ada, support, several).await;
 
-        let before = access_of(&app, &ada, bug_tracker, "Support").await;
+        let before = access_of(&ada, bug_tracker, "Support").await;
         assert_eq!(before["access"], "View");
         assert_eq!(before["rules"], json!(["Several: View on chosen apps"]));
 
-        // Edit: the app leaves the rules that chose it, and a rule named after it grants.
-        ok(set_access(&app, &ada, bug_tracker, support, "edit", false).await);
+        // Edit or View: the app leaves the rules that chose it, and a rule named after it
+        // grants; no access takes that rule away.
+        let several_left = stored("Several", "app", "view", &[roadmap]);
+        let named_after = |access| stored("Bug Tracker", "app", access, &[bug_tracker]);
+        for (access, shown, rules, grants) in [
+            (
+                "edit",
+                json!("Edit"),
+                vec![several_left.clone(), named_after("edit")],
+                json!(["Bug Tracker: Edit on chosen apps"]),
+            ),
+            (
+                "view",
+                json!("View"),
+                vec![several_left.clone(), named_after("view")],
+                json!(["Bug Tracker: View on chosen apps"]),
+            ),
+            ("", Value::Null, vec![several_left.clone()], json!([])),
+        ] {
+            set_access(&ada, bug_tracker, support, access, false)
+                .await
+                .ok();
+            assert_eq!(rules_of(&app, support).await, rules, "{access:?}");
+            let row = access_of(&ada, bug_tracker, "Support").await;
+            assert_eq!(row["access"], shown, "{access:?}");
+            assert_eq!(row["rules"], grants, "{access:?}");
+            if access == "edit" {
+                assert_eq!(row["editable"], true);
+                assert_eq!(row["role"], Value::Null);
+                // Role groups' rows show what their role grants, and can't be edited here.
+                for (role_group, shown, grants) in [
+                    ("Admin", "Edit", Some(json!(["Admins can do everything"]))),
+                    ("Builder", "Edit", Some(json!(["Apps: Edit on all apps"]))),
+                    ("End-user", "View", None),
+                ] {
+                    let row = access_of(&ada, bug_tracker, role_group).await;
+                    assert_eq!(row["access"], shown, "{role_group}");
+                    if let Some(grants) = grants {
+                        assert_eq!(row["rules"], grants, "{role_group}");
+                    }
+                    assert_eq!(row["editable"], false, "{role_group}");
+                }
+            }
+        }
         assert_eq!(
-            rules_of(&app, support).await,
-            [
-                (
-                    "Several".to_string(),
-                    "app".to_string(),
-                    "view".to_string(),
-                    0,
-                    vec![roadmap]
-                ),
-                (
-                    "Bug Tracker".to_string(),
-                    "app".to_string(),
-                    "edit".to_string(),
-                    0,
-                    vec![bug_tracker]
-                ),
-            ]
-        );
-        let row = access_of(&app, &ada, bug_tracker, "Support").await;
-        assert_eq!(row["access"], "Edit");
-        assert_eq!(row["rules"], json!(["Bug Tracker: Edit on chosen apps"]));
-        assert_eq!(row["editable"], true);
-        assert_eq!(row["role"], Value::Null);
-        let admin = access_of(&app, &ada, bug_tracker, "Admin").await;
-        assert_eq!(admin["access"], "Edit");
-        assert_eq!(admin["rules"], json!(["Admins can do everything"]));
-        assert_eq!(admin["editable"], false);
-        let builders = access_of(&app, &ada, bug_tracker, "Builder").await;
-        assert_eq!(builders["access"], "Edit");
-        assert_eq!(builders["rules"], json!(["Apps: Edit on all apps"]));
-        assert_eq!(builders["editable"], false);
-        let end_users = access_of(&app, &ada, bug_tracker, "End-user").await;
-        assert_eq!(end_users["access"], "View");
-        assert_eq!(end_users["editable"], false);
-
-        ok(set_access(&app, &ada, bug_tracker, support, "view", false).await);
-        assert_eq!(
-            rules_of(&app, support).await,
-            [
-                (
-                    "Several".to_string(),
-                    "app".to_string(),
-                    "view".to_string(),
-                    0,
-                    vec![roadmap]
-                ),
-                (
-                    "Bug Tracker".to_string(),
-                    "app".to_string(),
-                    "view".to_string(),
-                    0,
-                    vec![bug_tracker]
-                ),
-            ]
-        );
-        let row = access_of(&app, &ada, bug_tracker, "Support").await;
-        assert_eq!(row["access"], "View");
-        assert_eq!(row["rules"], json!(["Bug Tracker: View on chosen apps"]));
-
-        ok(set_access(&app, &ada, bug_tracker, support, "", false).await);
-        assert_eq!(
-            rules_of(&app, support).await,
-            [(
-                "Several".to_string(),
-                "app".to_string(),
-                "view".to_string(),
-                0,
-                vec![roadmap]
-            )],
-            "the rule named after the app is gone"
-        );
-        let row = access_of(&app, &ada, bug_tracker, "Support").await;
-        assert_eq!(row["access"], Value::Null);
-        assert_eq!(row["rules"], json!([]));
-        assert_eq!(
-            access_of(&app, &ada, roadmap, "Support").await["access"],
+            access_of(&ada, roadmap, "Support").await["access"],
             "View",
             "the other app keeps its access"
         );
 
         // Role groups take rules on all apps only; Admin takes none.
         let before = snapshot(&app).await;
-        for (role_group, status, code, message) in [
-            (
-                "Builder",
-                StatusCode::UNPROCESSABLE_ENTITY,
-                json!("RoleGroupsTakeAll"),
-                "The Admin, Builder and End-user groups only take permissions on all \
-                 resources of a kind.",
-            ),
-            (
-                "End-user",
-                StatusCode::UNPROCESSABLE_ENTITY,
-                json!("RoleGroupsTakeAll"),
-                "The Admin, Builder and End-user groups only take permissions on all \
-                 resources of a kind.",
-            ),
-            (
-                "Admin",
-                StatusCode::CONFLICT,
-                json!("AdminGroupLocked"),
-                "Admin has all permissions. This is not editable.",
-            ),
+        for (role_group, refusal) in [
+            ("Builder", &ROLE_GROUPS_TAKE_ALL),
+            ("End-user", &ROLE_GROUPS_TAKE_ALL),
+            ("Admin", &ADMIN_GROUP_LOCKED),
         ] {
-            let id = group_id(&app, "acme", role_group).await;
-            let reply = set_access(&app, &ada, bug_tracker, id, "view", true).await;
-            assert_refused(&reply, status, code, message);
+            let id = group_id(&app, role_group).await;
+            set_access(&ada, bug_tracker, id, "view", true)
+                .await
+                .assert_refusal(refusal);
         }
-        assert_refused(
-            &set_access(&app, &ada, bug_tracker, support, "own", false).await,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            json!("UnknownAccess"),
-            "Choose an access level the kind of resource takes.",
-        );
+        set_access(&ada, bug_tracker, support, "own", false)
+            .await
+            .assert_refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!("UnknownAccess"),
+                "Choose an access level the kind of resource takes.",
+            );
         assert_eq!(snapshot(&app).await, before, "refusals changed nothing");
 
         // Edit for a group with an end-user needs consent, as everywhere.
         let eve = member(&app, "eve@example.com", Role::EndUser).await;
-        ok(add_members(&app, &ada, support, &[eve], false).await);
+        add_members(&ada, support, &[eve], false).await.ok();
         let before_consent = snapshot(&app).await;
-        let refused = set_access(&app, &ada, bug_tracker, support, "edit", false).await;
+        let refused = set_access(&ada, bug_tracker, support, "edit", false).await;
         assert_role_change_needed(&refused, &["eve@example.com"]);
         assert_eq!(snapshot(&app).await, before_consent);
-        ok(set_access(&app, &ada, bug_tracker, support, "edit", true).await);
-        assert_eq!(role_of(&app, eve).await, "builder");
+        set_access(&ada, bug_tracker, support, "edit", true)
+            .await
+            .ok();
+        assert_eq!(app.role_of("acme", eve).await, "builder");
         assert_eq!(
-            access_of(&app, &ada, bug_tracker, "Support").await["access"],
+            access_of(&ada, bug_tracker, "Support").await["access"],
             "Edit"
         );
     })
@@ -1608,50 +1362,32 @@ async fn a_resources_permissions_tab_sets_access_through_a_rule_named_after_it()
 async fn demoting_a_builder_to_end_user_leaves_builder_level_groups_and_hands_over_their_apps() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
-        let ada = app.set_up().await;
-        let acme = app.workspace_id("acme").await;
+        let ada = app.set_up_session().await;
         let ada_id = app.user_id("ada@example.com").await;
         let bob = member(&app, "bob@example.com", Role::Builder).await;
         let frank = member(&app, "frank@example.com", Role::Builder).await;
-        let bug_tracker = resource(&app, acme, "app", "Bug Tracker", Some(bob)).await;
-        let roadmap = resource(&app, acme, "app", "Roadmap", Some(bob)).await;
-        let wiki = resource(&app, acme, "app", "Wiki", Some(frank)).await;
-        let makers = new_group(&app, &ada, "Makers").await;
-        ok(set_flag(&app, &ada, makers, "app_create", true, false).await);
-        let editors = new_group(&app, &ada, "Editors").await;
-        ok(save_rule(
-            &app,
-            &ada,
-            editors,
-            None,
-            rule("Wiki", "app", "edit", &[wiki]),
-            false,
-        )
-        .await);
-        let viewers = new_group(&app, &ada, "Viewers").await;
-        ok(save_rule(
-            &app,
-            &ada,
-            viewers,
-            None,
-            rule("Everything", "app", "view", &[]),
-            false,
-        )
-        .await);
+        let bug_tracker = resource(&app, "acme", "app", "Bug Tracker", Some(bob)).await;
+        let roadmap = resource(&app, "acme", "app", "Roadmap", Some(bob)).await;
+        let wiki = resource(&app, "acme", "app", "Wiki", Some(frank)).await;
+        let makers = new_group(&ada, "Makers").await;
+        set_flag(&ada, makers, "app_create", true, false).await.ok();
+        let editors = new_group(&ada, "Editors").await;
+        add_rule(&ada, editors, rule("Wiki", "app", "edit", &[wiki])).await;
+        let viewers = new_group(&ada, "Viewers").await;
+        add_rule(&ada, viewers, rule("Everything", "app", "view", &[])).await;
         for group in [makers, editors, viewers] {
-            ok(add_members(&app, &ada, group, &[bob, frank], false).await);
+            add_members(&ada, group, &[bob, frank], false).await.ok();
         }
 
         let before = snapshot(&app).await;
-        let preview = ok(call(
-            &app,
-            &ada,
-            "users/role-change-preview",
-            &[("user_id", &bob.to_string()), ("role", "end-user")],
-        )
-        .await);
+        let bob_id = bob.to_string();
+        let preview = |role: &'static str| {
+            let form = [("user_id", bob_id.as_str()), ("role", role)];
+            let ada = &ada;
+            async move { ada.ok("users/role-change-preview", &form).await }
+        };
         assert_eq!(
-            preview,
+            preview("end-user").await,
             json!({
                 "summary": "bob@example.com will become an End-user and will no longer be able \
                             to create and edit apps, folders, workspace constants and data sources.",
@@ -1659,37 +1395,24 @@ async fn demoting_a_builder_to_end_user_leaves_builder_level_groups_and_hands_ov
                 "apps_to_transfer": ["Bug Tracker", "Roadmap"],
             })
         );
-        let sideways = ok(call(
-            &app,
-            &ada,
-            "users/role-change-preview",
-            &[("user_id", &bob.to_string()), ("role", "admin")],
-        )
-        .await);
+        let sideways = preview("admin").await;
         assert_eq!(sideways["groups_to_leave"], json!([]));
         assert_eq!(sideways["apps_to_transfer"], json!([]));
         assert_eq!(snapshot(&app).await, before, "a preview changes nothing");
 
         let audit_before = app.count("audit_events").await;
-        let reply = app
-            .call_json(
-                "users/update",
-                json!({ "slug": "acme", "user_id": bob, "role": "end-user", "metadata": [] }),
-                Some(&ada),
-            )
-            .await;
-        ok(reply);
-        assert_eq!(role_of(&app, bob).await, "end-user");
+        ada.call_json(
+            "users/update",
+            json!({ "user_id": bob, "role": "end-user", "metadata": [] }),
+        )
+        .await
+        .ok();
+        assert_eq!(app.role_of("acme", bob).await, "end-user");
         assert_eq!(members_of(&app, makers).await, [frank]);
         assert_eq!(members_of(&app, editors).await, [frank]);
         assert_eq!(members_of(&app, viewers).await, [bob, frank], "view-only stays");
-        let owners: Vec<(i64, Option<i64>)> =
-            sqlx::query_as("SELECT id, owner_user_id FROM resources ORDER BY id")
-                .fetch_all(&app.db)
-                .await
-                .unwrap();
         assert_eq!(
-            owners,
+            owners(&app).await,
             [
                 (bug_tracker, Some(ada_id)),
                 (roadmap, Some(ada_id)),
@@ -1701,22 +1424,14 @@ async fn demoting_a_builder_to_end_user_leaves_builder_level_groups_and_hands_ov
         assert_eq!(
             events,
             [
-                (
-                    "apps.transferred".to_string(),
-                    Some(bob),
-                    "Bug Tracker, Roadmap".to_string()
-                ),
-                ("group.member_removed".to_string(), Some(bob), "Editors".to_string()),
-                ("group.member_removed".to_string(), Some(bob), "Makers".to_string()),
-                (
-                    "member.role_changed".to_string(),
-                    Some(bob),
-                    "builder -> end-user".to_string()
-                ),
+                event("apps.transferred", Some(bob), "Bug Tracker, Roadmap"),
+                event("group.member_removed", Some(bob), "Editors"),
+                event("group.member_removed", Some(bob), "Makers"),
+                event("member.role_changed", Some(bob), "builder -> end-user"),
             ]
         );
         // As an End-user, the app Bob no longer owns is no longer his to edit.
-        let permissions = effective(&app, &ada, bob).await;
+        let permissions = effective(&ada, bob).await;
         assert_eq!(explanation(&permissions, "Bug Tracker", "Edit")["allowed"], false);
         assert_eq!(explanation(&permissions, "Bug Tracker", "View")["allowed"], true);
     })
@@ -1725,33 +1440,20 @@ async fn demoting_a_builder_to_end_user_leaves_builder_level_groups_and_hands_ov
 
 /// Builders see every app but edit none through their role; Bob edits Bug Tracker through
 /// the Editors group.
-async fn editor_of_one_app(app: &TestApp, ada: &str) -> (i64, i64) {
-    let acme = app.workspace_id("acme").await;
-    let bug_tracker = resource(app, acme, "app", "Bug Tracker", None).await;
-    resource(app, acme, "app", "Wiki", None).await;
-    let builder = group_id(app, "acme", "Builder").await;
+async fn editor_of_one_app(ada: &Session<'_>) -> (i64, i64) {
+    let app = ada.app;
+    let [bug_tracker, _wiki] = acme_apps(app, ["Bug Tracker", "Wiki"]).await;
+    let builder = group_id(app, "Builder").await;
     let apps = rule_id(app, builder, "Apps").await;
-    ok(save_rule(
-        app,
-        ada,
-        builder,
-        Some(apps),
-        rule("Apps", "app", "view", &[]),
-        false,
-    )
-    .await);
+    let view_only = rule("Apps", "app", "view", &[]);
+    save_rule(ada, builder, Some(apps), view_only, false)
+        .await
+        .ok();
     let bob = member(app, "bob@example.com", Role::Builder).await;
-    let editors = new_group(app, ada, "Editors").await;
-    ok(save_rule(
-        app,
-        ada,
-        editors,
-        None,
-        rule("Bug Tracker editing", "app", "edit", &[bug_tracker]),
-        false,
-    )
-    .await);
-    ok(add_members(app, ada, editors, &[bob], false).await);
+    let editors = new_group(ada, "Editors").await;
+    let editing = rule("Bug Tracker editing", "app", "edit", &[bug_tracker]);
+    add_rule(ada, editors, editing).await;
+    add_members(ada, editors, &[bob], false).await.ok();
     (bob, editors)
 }
 
@@ -1759,9 +1461,9 @@ async fn editor_of_one_app(app: &TestApp, ada: &str) -> (i64, i64) {
 async fn effective_permissions_name_the_group_and_rule_that_grant_them() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
-        let ada = app.set_up().await;
-        let (bob, _) = editor_of_one_app(&app, &ada).await;
-        let permissions = effective(&app, &ada, bob).await;
+        let ada = app.set_up_session().await;
+        let (bob, _) = editor_of_one_app(&ada).await;
+        let permissions = effective(&ada, bob).await;
         let edit = explanation(&permissions, "Bug Tracker", "Edit");
         assert_eq!(edit["allowed"], true);
         assert_eq!(
@@ -1785,23 +1487,14 @@ async fn effective_permissions_name_the_group_and_rule_that_grant_them() {
             json!([{ "group": "Builder", "grant": "Apps › Delete permission" }])
         );
 
-        let admin = effective(&app, &ada, app.user_id("ada@example.com").await).await;
+        let admin = effective(&ada, app.user_id("ada@example.com").await).await;
         assert_eq!(
             explanation(&admin, "Wiki", "Edit")["reasons"],
             json!([{ "group": "Admin", "grant": "Admins can do everything" }])
         );
-        assert_refused(
-            &call(
-                &app,
-                &ada,
-                "users/effective-permissions",
-                &[("user_id", "999999")],
-            )
-            .await,
-            StatusCode::NOT_FOUND,
-            json!("MemberNotFound"),
-            "That user isn't a member of this workspace.",
-        );
+        ada.call("users/effective-permissions", &[("user_id", "999999")])
+            .await
+            .assert_refusal(&MEMBER_NOT_FOUND);
     })
     .await;
 }
@@ -1810,16 +1503,16 @@ async fn effective_permissions_name_the_group_and_rule_that_grant_them() {
 async fn leaving_a_group_takes_its_permissions_away_at_once() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
-        let ada = app.set_up().await;
-        let (bob, editors) = editor_of_one_app(&app, &ada).await;
-        let permissions = effective(&app, &ada, bob).await;
+        let ada = app.set_up_session().await;
+        let (bob, editors) = editor_of_one_app(&ada).await;
+        let permissions = effective(&ada, bob).await;
         assert_eq!(
             explanation(&permissions, "Bug Tracker", "Edit")["allowed"],
             true
         );
 
-        ok(remove_member(&app, &ada, editors, bob).await);
-        let permissions = effective(&app, &ada, bob).await;
+        remove_member(&ada, editors, bob).await.ok();
+        let permissions = effective(&ada, bob).await;
         let edit = explanation(&permissions, "Bug Tracker", "Edit");
         assert_eq!(edit["allowed"], false);
         assert_eq!(edit["reasons"], json!([]));
@@ -1829,10 +1522,10 @@ async fn leaving_a_group_takes_its_permissions_away_at_once() {
         );
 
         // Taking the rule away works the same way for everyone still in the group.
-        ok(add_members(&app, &ada, editors, &[bob], false).await);
+        add_members(&ada, editors, &[bob], false).await.ok();
         let editing = rule_id(&app, editors, "Bug Tracker editing").await;
-        ok(delete_rule(&app, &ada, editors, editing).await);
-        let permissions = effective(&app, &ada, bob).await;
+        delete_rule(&ada, editors, editing).await.ok();
+        let permissions = effective(&ada, bob).await;
         assert_eq!(
             explanation(&permissions, "Bug Tracker", "Edit")["allowed"],
             false
@@ -1845,55 +1538,29 @@ async fn leaving_a_group_takes_its_permissions_away_at_once() {
 async fn an_admin_of_another_workspace_reaches_no_group_rule_or_resource_here() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
-        let ada = app.set_up().await;
-        let acme = app.workspace_id("acme").await;
-        let bug_tracker = resource(&app, acme, "app", "Bug Tracker", None).await;
+        let ada = app.set_up_session().await;
+        let [bug_tracker] = acme_apps(&app, ["Bug Tracker"]).await;
         let bob = member(&app, "bob@example.com", Role::Builder).await;
-        let support = new_group(&app, &ada, "Support").await;
-        ok(save_rule(
-            &app,
+        let support = new_group(&ada, "Support").await;
+        add_rule(
             &ada,
             support,
-            None,
             rule("Tickets", "app", "view", &[bug_tracker]),
-            false,
         )
-        .await);
-        ok(add_members(&app, &ada, support, &[bob], false).await);
+        .await;
+        add_members(&ada, support, &[bob], false).await.ok();
         let tickets = rule_id(&app, support, "Tickets").await;
-        let acme_builder = group_id(&app, "acme", "Builder").await;
+        let acme_builder = group_id(&app, "Builder").await;
 
-        let (olga, olga_cookie) = app.user_with_session("olga@example.com").await;
-        let mut conn = app.db.acquire().await.unwrap();
-        let other = app::workspaces::store::create_with_admin(&mut conn, "Other", olga)
-            .await
-            .unwrap();
-        drop(conn);
-        let olgas_group = {
-            let reply = app
-                .call(
-                    "groups/create",
-                    &[("slug", "other"), ("name", "Olga's")],
-                    Some(&olga_cookie),
-                )
-                .await;
-            ok(reply)["id"].as_i64().unwrap()
-        };
-        let olgas_app = resource(&app, other.id, "app", "Olga's app", None).await;
+        let outsider = app
+            .admin_of_new_workspace("olga@example.com", "Other")
+            .await;
+        let olga = app.session("other", outsider.cookie.clone());
+        let olgas_group = new_group(&olga, "Olga's").await;
+        let olgas_app = resource(&app, "other", "app", "Olga's app", None).await;
 
         let before = snapshot(&app).await;
-        let session = olga_cookie.as_str();
-        let not_found = |reply: Reply, code: &str, what: &str| {
-            assert_eq!(
-                reply.status,
-                StatusCode::NOT_FOUND,
-                "{what}: {}",
-                reply.body
-            );
-            assert_eq!(error_code(&reply), code, "{what}");
-        };
         for group in [support, acme_builder] {
-            let id = group.to_string();
             let form_calls: [(&str, Vec<(&str, &str)>); 9] = [
                 ("groups/details", vec![]),
                 ("groups/rename", vec![("name", "Mine now")]),
@@ -1930,119 +1597,56 @@ async fn an_admin_of_another_workspace_reaches_no_group_rule_or_resource_here() 
             let (own_app, acme_rule, acme_member) =
                 (olgas_app.to_string(), tickets.to_string(), bob.to_string());
             for (endpoint, extra) in form_calls {
-                let mut form = vec![("slug", "other"), ("group_id", id.as_str())];
-                for (name, value) in extra {
-                    let value = match name {
-                        "resource_id" => own_app.as_str(),
-                        "rule_id" => acme_rule.as_str(),
-                        "user_id" => acme_member.as_str(),
-                        _ => value,
-                    };
-                    form.push((name, value));
-                }
-                let reply = app.call(endpoint, &form, Some(session)).await;
-                not_found(reply, "GroupNotFound", endpoint);
+                let form: Vec<(&str, &str)> = extra
+                    .into_iter()
+                    .map(|(name, value)| match name {
+                        "resource_id" => (name, own_app.as_str()),
+                        "rule_id" => (name, acme_rule.as_str()),
+                        "user_id" => (name, acme_member.as_str()),
+                        _ => (name, value),
+                    })
+                    .collect();
+                let reply = on_group(&olga, endpoint, group, &form).await;
+                assert_not_found(&reply, "GroupNotFound", endpoint);
             }
-            let reply = app
-                .call_json(
-                    "groups/add-members",
-                    json!({ "slug": "other", "group_id": group, "user_ids": [olga],
-                            "allow_role_change": true }),
-                    Some(session),
-                )
-                .await;
-            not_found(reply, "GroupNotFound", "groups/add-members");
-            let reply = app
-                .call_json(
-                    "groups/save-rule",
-                    json!({ "slug": "other", "group_id": group, "rule_id": tickets,
-                            "rule": rule("Mine", "app", "edit", &[]), "allow_role_change": true }),
-                    Some(session),
-                )
-                .await;
-            not_found(reply, "GroupNotFound", "groups/save-rule");
+            let reply = add_members(&olga, group, &[outsider.user_id], true).await;
+            assert_not_found(&reply, "GroupNotFound", "groups/add-members");
+            let mine = rule("Mine", "app", "edit", &[]);
+            let reply = save_rule(&olga, group, Some(tickets), mine, true).await;
+            assert_not_found(&reply, "GroupNotFound", "groups/save-rule");
             // Through the workspace's own address, Olga isn't let in at all.
-            let reply = app
-                .call(
-                    "groups/details",
-                    &[("slug", "acme"), ("group_id", &id)],
-                    Some(session),
-                )
-                .await;
-            not_found(reply, "WorkspaceUnavailable", "acme's groups/details");
+            let olga_in_acme = app.session("acme", outsider.cookie.clone());
+            let reply = details(&olga_in_acme, group).await;
+            assert_not_found(&reply, "WorkspaceUnavailable", "acme's groups/details");
         }
 
         // Acme's resources, rules and members aren't reachable from Olga's own group.
-        let olgas_group_id = olgas_group.to_string();
         let bug = bug_tracker.to_string();
-        let reply = app
-            .call(
-                "groups/resource-access",
-                &[("slug", "other"), ("resource_id", &bug)],
-                Some(session),
-            )
+        let reply = olga
+            .call("groups/resource-access", &[("resource_id", &bug)])
             .await;
-        not_found(reply, "ResourceNotFound", "groups/resource-access");
-        let reply = app
-            .call(
-                "groups/set-resource-access",
-                &[
-                    ("slug", "other"),
-                    ("resource_id", &bug),
-                    ("group_id", &olgas_group_id),
-                    ("access", "edit"),
-                    ("allow_role_change", "true"),
-                ],
-                Some(session),
-            )
-            .await;
-        not_found(reply, "ResourceNotFound", "groups/set-resource-access");
-        let reply = app
-            .call_json(
-                "groups/save-rule",
-                json!({ "slug": "other", "group_id": olgas_group, "rule_id": null,
-                        "rule": rule("Theirs", "app", "edit", &[bug_tracker]),
-                        "allow_role_change": true }),
-                Some(session),
-            )
-            .await;
-        not_found(
-            reply,
+        assert_not_found(&reply, "ResourceNotFound", "groups/resource-access");
+        let reply = set_access(&olga, bug_tracker, olgas_group, "edit", true).await;
+        assert_not_found(&reply, "ResourceNotFound", "groups/set-resource-access");
+        let theirs = rule("Theirs", "app", "edit", &[bug_tracker]);
+        let reply = save_rule(&olga, olgas_group, None, theirs, true).await;
+        assert_not_found(
+            &reply,
             "ResourceNotFound",
             "groups/save-rule with acme's app",
         );
-        let reply = app
-            .call_json(
-                "groups/save-rule",
-                json!({ "slug": "other", "group_id": olgas_group, "rule_id": tickets,
-                        "rule": rule("Tickets", "app", "edit", &[]),
-                        "allow_role_change": true }),
-                Some(session),
-            )
-            .await;
-        not_found(reply, "RuleNotFound", "groups/save-rule with acme's rule");
-        let reply = app
-            .call(
-                "groups/delete-rule",
-                &[
-                    ("slug", "other"),
-                    ("group_id", &olgas_group_id),
-                    ("rule_id", &tickets.to_string()),
-                ],
-                Some(session),
-            )
-            .await;
-        not_found(reply, "RuleNotFound", "groups/delete-rule with acme's rule");
-        let reply = app
-            .call_json(
-                "groups/add-members",
-                json!({ "slug": "other", "group_id": olgas_group, "user_ids": [bob],
-                        "allow_role_change": true }),
-                Some(session),
-            )
-            .await;
-        not_found(
-            reply,
+        let acme_rule = rule("Tickets", "app", "edit", &[]);
+        let reply = save_rule(&olga, olgas_group, Some(tickets), acme_rule, true).await;
+        assert_not_found(&reply, "RuleNotFound", "groups/save-rule with acme's rule");
+        let reply = delete_rule(&olga, olgas_group, tickets).await;
+        assert_not_found(
+            &reply,
+            "RuleNotFound",
+            "groups/delete-rule with acme's rule",
+        );
+        let reply = add_members(&olga, olgas_group, &[bob], true).await;
+        assert_not_found(
+            &reply,
             "MemberNotFound",
             "groups/add-members with acme's member",
         );
@@ -2050,29 +1654,19 @@ async fn an_admin_of_another_workspace_reaches_no_group_rule_or_resource_here() 
         for (endpoint, form) in [
             (
                 "users/effective-permissions",
-                vec![("slug", "other"), ("user_id", acme_member.as_str())],
+                vec![("user_id", acme_member.as_str())],
             ),
             (
                 "users/role-change-preview",
-                vec![
-                    ("slug", "other"),
-                    ("user_id", acme_member.as_str()),
-                    ("role", "end-user"),
-                ],
+                vec![("user_id", acme_member.as_str()), ("role", "end-user")],
             ),
         ] {
-            let reply = app.call(endpoint, &form, Some(session)).await;
-            not_found(reply, "MemberNotFound", endpoint);
+            let reply = olga.call(endpoint, &form).await;
+            assert_not_found(&reply, "MemberNotFound", endpoint);
         }
-        let options = ok(app
-            .call(
-                "groups/resource-options",
-                &[("slug", "other"), ("kind", "app")],
-                Some(session),
-            )
-            .await);
+        let options = olga.ok("groups/resource-options", &[("kind", "app")]).await;
         assert_eq!(options, json!([{ "id": olgas_app, "name": "Olga's app" }]));
-        let groups = list(&app, session, "other").await;
+        let groups = list(&olga).await;
         assert!(
             groups
                 .as_array()

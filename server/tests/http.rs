@@ -9,9 +9,21 @@ use std::sync::Arc;
 
 use app::db::testing::on_each_backend;
 use app::memberships::{MembershipStatus, Role};
-use app::workspaces::store::create_with_admin;
 use axum::http::StatusCode;
 use support::{PASSWORD, TestApp, error_code};
+
+/// Calls a server function with `header` where a browser sends
+/// `Sec-Fetch-Site: same-origin`.
+async fn call_with_header(
+    app: &TestApp,
+    endpoint: &str,
+    cookie: &str,
+    header: (&str, &str),
+) -> StatusCode {
+    app.call_with(endpoint, &[], Some(cookie), &[header])
+        .await
+        .status
+}
 
 #[tokio::test]
 async fn an_empty_instance_leads_every_page_to_set_up() {
@@ -34,16 +46,7 @@ async fn set_up_signs_the_first_admin_in_and_closes_behind_them() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
         let reply = app
-            .call(
-                "set-up",
-                &[
-                    ("full_name", "Ada Lovelace"),
-                    ("email", "Ada@Example.com"),
-                    ("password", PASSWORD),
-                    ("workspace_name", "Acme Corp"),
-                ],
-                None,
-            )
+            .set_up_as(["Ada Lovelace", "Ada@Example.com", PASSWORD, "Acme Corp"])
             .await;
         assert_eq!(reply.status, StatusCode::OK);
         assert_eq!(reply.json()["path"], "/acme-corp");
@@ -67,16 +70,7 @@ async fn set_up_signs_the_first_admin_in_and_closes_behind_them() {
         assert_eq!(app.get("/setup", None).await.location(), "/");
 
         let again = app
-            .call(
-                "set-up",
-                &[
-                    ("full_name", "Mallory"),
-                    ("email", "mallory@example.com"),
-                    ("password", PASSWORD),
-                    ("workspace_name", "Mine"),
-                ],
-                None,
-            )
+            .set_up_as(["Mallory", "mallory@example.com", PASSWORD, "Mine"])
             .await;
         assert_eq!(again.status, StatusCode::CONFLICT);
         assert_eq!(
@@ -110,19 +104,8 @@ async fn set_up_with_bad_input_says_what_is_wrong_and_writes_nothing() {
                 "Enter a workspace name.",
             ),
         ];
-        for ([full_name, email, password, workspace_name], message) in cases {
-            let reply = app
-                .call(
-                    "set-up",
-                    &[
-                        ("full_name", full_name),
-                        ("email", email),
-                        ("password", password),
-                        ("workspace_name", workspace_name),
-                    ],
-                    None,
-                )
-                .await;
+        for (answers, message) in cases {
+            let reply = app.set_up_as(answers).await;
             assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
             assert_eq!(reply.json()["message"], message);
             assert!(reply.header("set-cookie").is_empty());
@@ -170,9 +153,9 @@ async fn signing_in_starts_a_new_session_and_ends_the_browsers_old_one() {
         let second = reply.session_cookie();
         assert_ne!(first, second);
 
-        let old = app.call("viewer", &[], Some(&first)).await;
+        let old = app.viewer(&first).await;
         assert_eq!(old.status, StatusCode::UNAUTHORIZED);
-        let new = app.call("viewer", &[], Some(&second)).await;
+        let new = app.viewer(&second).await;
         assert_eq!(new.status, StatusCode::OK);
         assert_eq!(new.json()["email"], "ada@example.com");
         assert_eq!(new.json()["default_workspace"], "acme");
@@ -190,10 +173,7 @@ async fn signing_out_ends_the_session_on_the_server_and_clears_the_cookie() {
         assert!(reply.header("set-cookie").contains("Max-Age=0"));
         assert_eq!(app.count("sessions").await, 0);
         // A copy of the cookie kept elsewhere no longer works either.
-        assert_eq!(
-            app.call("viewer", &[], Some(&cookie)).await.status,
-            StatusCode::UNAUTHORIZED
-        );
+        assert_eq!(app.viewer(&cookie).await.status, StatusCode::UNAUTHORIZED);
         assert_eq!(
             app.get("/acme", Some(&cookie)).await.location(),
             "/sign-in?next=%2Facme"
@@ -250,14 +230,9 @@ async fn archived_accounts_cannot_sign_in_and_their_sessions_stop_working() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
         let cookie = app.set_up().await;
-        sqlx::query("UPDATE users SET status = 'archived'")
-            .execute(&app.db)
-            .await
-            .unwrap();
-        assert_eq!(
-            app.call("viewer", &[], Some(&cookie)).await.status,
-            StatusCode::UNAUTHORIZED
-        );
+        app.archive_account(app.user_id("ada@example.com").await)
+            .await;
+        assert_eq!(app.viewer(&cookie).await.status, StatusCode::UNAUTHORIZED);
         let wrong = app.sign_in("ada@example.com", "guess", None).await;
         assert_eq!(
             wrong.status,
@@ -280,22 +255,13 @@ async fn cross_site_calls_are_refused_before_they_run() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
         let cookie = app.set_up().await;
+        let sign_out_from =
+            |site| call_with_header(&app, "sign-out", &cookie, ("sec-fetch-site", site));
         for site in ["cross-site", "same-site"] {
-            let reply = app
-                .call_with("sign-out", &[], Some(&cookie), &[("sec-fetch-site", site)])
-                .await;
-            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{site}");
+            assert_eq!(sign_out_from(site).await, StatusCode::FORBIDDEN, "{site}");
         }
         assert_eq!(app.count("sessions").await, 1, "the session survived");
-        let reply = app
-            .call_with(
-                "sign-out",
-                &[],
-                Some(&cookie),
-                &[("sec-fetch-site", "none")],
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(sign_out_from("none").await, StatusCode::OK);
     })
     .await;
 }
@@ -326,7 +292,7 @@ async fn responses_carry_protective_headers() {
         let cookie = app.set_up().await;
         for reply in [
             app.get("/acme", Some(&cookie)).await,
-            app.call("viewer", &[], Some(&cookie)).await,
+            app.viewer(&cookie).await,
         ] {
             assert_eq!(reply.status, StatusCode::OK);
             assert_eq!(reply.header("cache-control"), "no-store");
@@ -350,7 +316,7 @@ async fn behind_https_the_cookie_is_secure_and_host_bound() {
         assert!(set_cookie.contains("Secure"));
         assert!(set_cookie.contains("Path=/"));
         assert!(!set_cookie.contains("Domain"));
-        let viewer = app.call("viewer", &[], Some(&reply.session_cookie())).await;
+        let viewer = app.viewer(&reply.session_cookie()).await;
         assert_eq!(
             viewer.status,
             StatusCode::OK,
@@ -430,43 +396,25 @@ async fn behind_a_trusted_proxy_each_client_address_has_its_own_limit() {
             ],
         );
         app.set_up().await;
-        let from = |address: &'static str| {
-            [
+        // Different emails, same address: the address is spent after two guesses.
+        for (email, address, expected) in [
+            ("a@example.com", "203.0.113.1", StatusCode::UNAUTHORIZED),
+            ("b@example.com", "203.0.113.1", StatusCode::UNAUTHORIZED),
+            (
+                "c@example.com",
+                "203.0.113.1",
+                StatusCode::TOO_MANY_REQUESTS,
+            ),
+            ("c@example.com", "203.0.113.2", StatusCode::UNAUTHORIZED),
+        ] {
+            let headers = [
                 ("sec-fetch-site", "same-origin"),
                 ("x-forwarded-for", address),
-            ]
-        };
-        let guess = |email: &'static str, address: &'static str| {
-            let headers = from(address);
-            let app = &app;
-            async move {
-                app.call_with(
-                    "sign-in",
-                    &[("email", email), ("password", "guess")],
-                    None,
-                    &headers,
-                )
-                .await
-                .status
-            }
-        };
-        assert_eq!(
-            guess("a@example.com", "203.0.113.1").await,
-            StatusCode::UNAUTHORIZED
-        );
-        assert_eq!(
-            guess("b@example.com", "203.0.113.1").await,
-            StatusCode::UNAUTHORIZED
-        );
-        // Different emails, same address: the address is spent.
-        assert_eq!(
-            guess("c@example.com", "203.0.113.1").await,
-            StatusCode::TOO_MANY_REQUESTS
-        );
-        assert_eq!(
-            guess("c@example.com", "203.0.113.2").await,
-            StatusCode::UNAUTHORIZED
-        );
+            ];
+            let form = [("email", email), ("password", "guess")];
+            let reply = app.call_with("sign-in", &form, None, &headers).await;
+            assert_eq!(reply.status, expected, "{email} from {address}");
+        }
     })
     .await;
 }
@@ -476,25 +424,13 @@ async fn without_fetch_metadata_a_foreign_origin_is_refused() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
         let cookie = app.set_up().await;
-        let foreign = app
-            .call_with(
-                "sign-out",
-                &[],
-                Some(&cookie),
-                &[("origin", "https://evil.example")],
-            )
-            .await;
-        assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+        let foreign = ("origin", "https://evil.example");
+        let foreign = call_with_header(&app, "sign-out", &cookie, foreign).await;
+        assert_eq!(foreign, StatusCode::FORBIDDEN);
         assert_eq!(app.count("sessions").await, 1);
-        let own = app
-            .call_with(
-                "viewer",
-                &[],
-                Some(&cookie),
-                &[("origin", "http://127.0.0.1:3000")],
-            )
-            .await;
-        assert_eq!(own.status, StatusCode::OK);
+        let own = ("origin", "http://127.0.0.1:3000");
+        let own = call_with_header(&app, "viewer", &cookie, own).await;
+        assert_eq!(own, StatusCode::OK);
     })
     .await;
 }
@@ -504,10 +440,7 @@ async fn instance_settings_are_for_super_admins_only() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
         let ada = app.set_up().await;
-        let (bob, bob_cookie) = app.user_with_session("bob@example.com").await;
-        let acme = app.workspace_id("acme").await;
-        app.add_member(acme, bob, Role::Admin, MembershipStatus::Active)
-            .await;
+        let (_, bob) = app.second_admin().await;
 
         let page = app.get("/settings", Some(&ada)).await;
         assert_eq!(page.status, StatusCode::OK);
@@ -519,7 +452,7 @@ async fn instance_settings_are_for_super_admins_only() {
         assert_eq!(listing[0]["slug"], "acme");
         assert_eq!(listing[0]["active_members"], 2);
 
-        let refused = app.get("/settings", Some(&bob_cookie)).await;
+        let refused = app.get("/settings", Some(&bob.cookie)).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
         assert!(refused.body.contains("Only super admins can do that."));
         assert!(!refused.body.contains("<caption>Workspaces</caption>"));
@@ -563,9 +496,26 @@ const NO_SUCH_MEMBER: Form = &[("slug", "acme"), ("user_id", "999999")];
 /// group, rule or resource; everyone else is stopped before.
 const ADMINS_REACH_NO_GROUP: [u16; 9] = ADMINS_REACH_NO_MEMBER;
 const NO_SUCH_GROUP: Form = &[("slug", "acme"), ("group_id", "999999")];
+/// Anyone signed in, whatever their workspaces; an archived account is signed out.
+const SIGNED_IN: [u16; 9] = [401, 200, 200, 200, 200, 200, 200, 200, 401];
+/// Active members of acme; no one else learns it exists.
+const MEMBERS: [u16; 9] = [401, 200, 200, 200, 404, 404, 404, 404, 401];
+const SUPER_ADMINS_ONLY: [u16; 9] = [401, 200, 403, 403, 403, 403, 403, 403, 401];
+/// Creating a resource: the super admin does; the builder gets past the permission check
+/// and meets the name the super admin took; end-users may not; no one else gets in.
+const CREATORS: [u16; 9] = [401, 200, 409, 403, 404, 404, 404, 404, 401];
+/// Ids nobody has: callers who get past the membership check learn that no such resource
+/// exists for them.
+const MEMBERS_REACH_NO_RESOURCE: [u16; 9] = [401, 404, 404, 404, 404, 404, 404, 404, 401];
+const IN_ACME: Form = &[("slug", "acme")];
+const NO_SUCH_APP: Form = &[("slug", "acme"), ("app_id", "999999")];
+const NO_SUCH_FOLDER: Form = &[("slug", "acme"), ("folder_id", "999999")];
+const NO_SUCH_CONSTANT: Form = &[("slug", "acme"), ("constant_id", "999999")];
+const NO_SUCH_DATA_SOURCE: Form = &[("slug", "acme"), ("data_source_id", "999999")];
 /// Server functions that take JSON; the matrix sends their form as a JSON object.
 const JSON_ENDPOINTS: &[&str] = &[
     "users/invite",
+    "users/import-csv",
     "users/update",
     "groups/add-members",
     "groups/save-rule",
@@ -599,7 +549,7 @@ fn as_json(form: &[(&str, &str)]) -> serde_json::Value {
 /// Admin of an archived workspace (acting on that workspace, `closed`, instead of acme),
 /// an archived account (Admin of acme).
 const MATRIX: &[(&str, Form, [u16; 9])] = &[
-    ("viewer", &[], [401, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("viewer", &[], SIGNED_IN),
     (
         "sign-in",
         &[("email", "x@example.com"), ("password", "wrong password")],
@@ -615,32 +565,12 @@ const MATRIX: &[(&str, Form, [u16; 9])] = &[
         ],
         [409; 9],
     ),
-    (
-        "workspaces/context",
-        &[("slug", "acme")],
-        [401, 200, 200, 200, 404, 404, 404, 404, 401],
-    ),
-    (
-        "workspaces/switch",
-        &[("slug", "acme")],
-        [401, 200, 200, 200, 404, 404, 404, 404, 401],
-    ),
-    (
-        "workspaces/create",
-        &[("name", "New")],
-        [401, 200, 403, 403, 403, 403, 403, 403, 401],
-    ),
-    (
-        "instance/workspaces",
-        &[],
-        [401, 200, 403, 403, 403, 403, 403, 403, 401],
-    ),
-    (
-        "instance/email-outbox",
-        &[],
-        [401, 200, 403, 403, 403, 403, 403, 403, 401],
-    ),
-    ("users/list", &[("slug", "acme")], ADMINS_ONLY),
+    ("workspaces/context", IN_ACME, MEMBERS),
+    ("workspaces/switch", IN_ACME, MEMBERS),
+    ("workspaces/create", &[("name", "New")], SUPER_ADMINS_ONLY),
+    ("instance/workspaces", &[], SUPER_ADMINS_ONLY),
+    ("instance/email-outbox", &[], SUPER_ADMINS_ONLY),
+    ("users/list", IN_ACME, ADMINS_ONLY),
     (
         "users/invite",
         &[
@@ -649,6 +579,18 @@ const MATRIX: &[(&str, Form, [u16; 9])] = &[
             ("email", "new.person@example.com"),
             ("role", "builder"),
             ("metadata", "[]"),
+        ],
+        ADMINS_ONLY,
+    ),
+    (
+        "users/import-csv",
+        &[
+            ("slug", "acme"),
+            (
+                "csv",
+                "Full Name,Email,Role\nBulk Person,bulk.person@example.com,Builder\n",
+            ),
+            ("dry_run", "true"),
         ],
         ADMINS_ONLY,
     ),
@@ -693,7 +635,7 @@ const MATRIX: &[(&str, Form, [u16; 9])] = &[
     ),
     // Groups and permissions. Ids nobody has: admins learn the group, rule or resource
     // isn't there; everyone else is stopped before.
-    ("groups/list", &[("slug", "acme")], ADMINS_ONLY),
+    ("groups/list", IN_ACME, ADMINS_ONLY),
     ("groups/details", NO_SUCH_GROUP, ADMINS_REACH_NO_GROUP),
     (
         "groups/create",
@@ -819,7 +761,7 @@ const MATRIX: &[(&str, Form, [u16; 9])] = &[
     (
         "profile/name",
         &[("full_name", "Renamed Person")],
-        [401, 200, 200, 200, 200, 200, 200, 200, 401],
+        SIGNED_IN,
     ),
     (
         "profile/password",
@@ -829,25 +771,15 @@ const MATRIX: &[(&str, Form, [u16; 9])] = &[
         ],
         [401, 422, 422, 422, 422, 422, 422, 422, 401],
     ),
-    // Resources
-    // Members see what their permissions show them. Ids nobody has: callers who get past
-    // the membership check learn that no such resource exists for them. Creating: the
-    // builder gets past the permission check and meets the name the super admin took.
-    (
-        "dashboard",
-        &[("slug", "acme")],
-        [401, 200, 200, 200, 404, 404, 404, 404, 401],
-    ),
+    // Resources: members see what their permissions show them.
+    ("dashboard", IN_ACME, MEMBERS),
     (
         "apps/create",
         &[("slug", "acme"), ("name", "Matrix app")],
-        [401, 200, 409, 403, 404, 404, 404, 404, 401],
+        CREATORS,
     ),
-    (
-        "apps/details",
-        &[("slug", "acme"), ("app_id", "999999")],
-        [401, 404, 404, 404, 404, 404, 404, 404, 401],
-    ),
+    ("apps/details", NO_SUCH_APP, MEMBERS_REACH_NO_RESOURCE),
+    ("apps/editor", NO_SUCH_APP, MEMBERS_REACH_NO_RESOURCE),
     (
         "apps/update",
         &[
@@ -856,68 +788,57 @@ const MATRIX: &[(&str, Form, [u16; 9])] = &[
             ("name", "X"),
             ("body", ""),
         ],
-        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+        MEMBERS_REACH_NO_RESOURCE,
     ),
     (
-        "apps/delete",
-        &[("slug", "acme"), ("app_id", "999999")],
-        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+        "apps/preview",
+        &[
+            ("slug", "acme"),
+            ("app_id", "999999"),
+            ("body", "{{globals.currentUser.email}}"),
+        ],
+        MEMBERS_REACH_NO_RESOURCE,
     ),
+    ("apps/delete", NO_SUCH_APP, MEMBERS_REACH_NO_RESOURCE),
     (
         "folders/create",
         &[("slug", "acme"), ("name", "Matrix")],
-        [401, 200, 409, 403, 404, 404, 404, 404, 401],
+        CREATORS,
     ),
-    (
-        "folders/details",
-        &[("slug", "acme"), ("folder_id", "999999")],
-        [401, 404, 404, 404, 404, 404, 404, 404, 401],
-    ),
+    ("folders/details", NO_SUCH_FOLDER, MEMBERS_REACH_NO_RESOURCE),
     (
         "folders/rename",
         &[("slug", "acme"), ("folder_id", "999999"), ("name", "X")],
-        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+        MEMBERS_REACH_NO_RESOURCE,
     ),
-    (
-        "folders/delete",
-        &[("slug", "acme"), ("folder_id", "999999")],
-        [401, 404, 404, 404, 404, 404, 404, 404, 401],
-    ),
-    (
-        "constants/list",
-        &[("slug", "acme")],
-        [401, 200, 200, 200, 404, 404, 404, 404, 401],
-    ),
+    ("folders/delete", NO_SUCH_FOLDER, MEMBERS_REACH_NO_RESOURCE),
+    ("constants/list", IN_ACME, MEMBERS),
     (
         "constants/create",
         &[("slug", "acme"), ("name", "MATRIX"), ("value", "x")],
-        [401, 200, 409, 403, 404, 404, 404, 404, 401],
+        CREATORS,
     ),
     (
         "constants/details",
-        &[("slug", "acme"), ("constant_id", "999999")],
-        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+        NO_SUCH_CONSTANT,
+        MEMBERS_REACH_NO_RESOURCE,
     ),
     (
         "constants/reveal",
-        &[("slug", "acme"), ("constant_id", "999999")],
-        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+        NO_SUCH_CONSTANT,
+        MEMBERS_REACH_NO_RESOURCE,
     ),
     (
         "constants/update",
         &[("slug", "acme"), ("constant_id", "999999"), ("value", "x")],
-        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+        MEMBERS_REACH_NO_RESOURCE,
     ),
     (
         "constants/delete",
-        &[("slug", "acme"), ("constant_id", "999999")],
-        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+        NO_SUCH_CONSTANT,
+        MEMBERS_REACH_NO_RESOURCE,
     ),
-    (
-        "data-sources/list",
-        &[("slug", "acme")],
-        [401, 200, 200, 200, 404, 404, 404, 404, 401],
-    ),
+    ("data-sources/list", IN_ACME, MEMBERS),
     (
         "data-sources/create",
         &[
@@ -926,17 +847,17 @@ const MATRIX: &[(&str, Form, [u16; 9])] = &[
             ("kind", "rest_api"),
             ("configuration", "x"),
         ],
-        [401, 200, 409, 403, 404, 404, 404, 404, 401],
+        CREATORS,
     ),
     (
         "data-sources/details",
-        &[("slug", "acme"), ("data_source_id", "999999")],
-        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+        NO_SUCH_DATA_SOURCE,
+        MEMBERS_REACH_NO_RESOURCE,
     ),
     (
         "data-sources/configuration",
-        &[("slug", "acme"), ("data_source_id", "999999")],
-        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+        NO_SUCH_DATA_SOURCE,
+        MEMBERS_REACH_NO_RESOURCE,
     ),
     (
         "data-sources/update",
@@ -947,12 +868,12 @@ const MATRIX: &[(&str, Form, [u16; 9])] = &[
             ("kind", "rest_api"),
             ("configuration", "x"),
         ],
-        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+        MEMBERS_REACH_NO_RESOURCE,
     ),
     (
         "data-sources/delete",
-        &[("slug", "acme"), ("data_source_id", "999999")],
-        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+        NO_SUCH_DATA_SOURCE,
+        MEMBERS_REACH_NO_RESOURCE,
     ),
     // Last, because it ends each caller's session.
     ("sign-out", &[], [200; 9]),
@@ -975,53 +896,40 @@ async fn the_authorisation_matrix_holds() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
         app.set_up().await;
-        let acme = app.workspace_id("acme").await;
-        let ada = app
-            .sign_in("ada@example.com", PASSWORD, None)
-            .await
-            .session_cookie();
-        let (other_admin, other_cookie) = app.user_with_session("olga@example.com").await;
-        let mut conn = app.db.acquire().await.unwrap();
-        create_with_admin(&mut conn, "Other", other_admin)
-            .await
-            .unwrap();
-        drop(conn);
+        let ada = app.sign_ada_in().await;
+        let other_admin = app
+            .admin_of_new_workspace("olga@example.com", "Other")
+            .await;
 
         let mut cookies = Vec::new();
         for caller in CALLERS {
             let app = &app;
             let member_of_acme = |role, status| async move {
                 let email = format!("{caller:?}@example.com").to_lowercase();
-                let (id, cookie) = app.user_with_session(&email).await;
-                app.add_member(acme, id, role, status).await;
-                Some(cookie)
+                Some(app.member_of("acme", &email, role, status).await.1)
             };
             let cookie = match caller {
                 Caller::SignedOut => None,
                 Caller::SuperAdmin => Some(ada.clone()),
-                Caller::OtherWorkspaceAdmin => Some(other_cookie.clone()),
+                Caller::OtherWorkspaceAdmin => Some(other_admin.cookie.clone()),
                 Caller::Builder => member_of_acme(Role::Builder, MembershipStatus::Active).await,
                 Caller::EndUser => member_of_acme(Role::EndUser, MembershipStatus::Active).await,
                 Caller::Invited => member_of_acme(Role::Admin, MembershipStatus::Invited).await,
                 Caller::Archived => member_of_acme(Role::Admin, MembershipStatus::Archived).await,
                 Caller::AdminOfArchivedWorkspace => {
-                    let (id, cookie) = app.user_with_session("closer@example.com").await;
-                    let mut conn = app.db.acquire().await.unwrap();
-                    create_with_admin(&mut conn, "Closed", id).await.unwrap();
-                    drop(conn);
+                    let closer = app
+                        .admin_of_new_workspace("closer@example.com", "Closed")
+                        .await;
                     sqlx::query("UPDATE workspaces SET status = 'archived' WHERE slug = 'closed'")
                         .execute(&app.db)
                         .await
                         .unwrap();
-                    Some(cookie)
+                    Some(closer.cookie)
                 }
                 Caller::ArchivedAccount => {
                     let cookie = member_of_acme(Role::Admin, MembershipStatus::Active).await;
-                    sqlx::query("UPDATE users SET status = 'archived' WHERE email = $1")
-                        .bind("archivedaccount@example.com")
-                        .execute(&app.db)
-                        .await
-                        .unwrap();
+                    let id = app.user_id("archivedaccount@example.com").await;
+                    app.archive_account(id).await;
                     cookie
                 }
             };
@@ -1062,27 +970,19 @@ async fn a_member_of_one_workspace_cannot_read_another() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
         app.set_up().await;
-        let (olga, cookie) = app.user_with_session("olga@example.com").await;
-        let mut conn = app.db.acquire().await.unwrap();
-        create_with_admin(&mut conn, "Other", olga).await.unwrap();
-        drop(conn);
-        let reply = app
-            .call("workspaces/context", &[("slug", "acme")], Some(&cookie))
-            .await;
-        let unknown = app
-            .call(
-                "workspaces/context",
-                &[("slug", "no-such-place")],
-                Some(&cookie),
-            )
-            .await;
+        let cookie = app
+            .admin_of_new_workspace("olga@example.com", "Other")
+            .await
+            .cookie;
+        let reply = app.workspace_context("acme", &cookie).await;
+        let unknown = app.workspace_context("no-such-place", &cookie).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND);
         assert_eq!(
             error_code(&reply),
             error_code(&unknown),
             "existence isn't revealed"
         );
-        let viewer = app.call("viewer", &[], Some(&cookie)).await.json();
+        let viewer = app.viewer(&cookie).await.json();
         assert_eq!(viewer["workspaces"].as_array().unwrap().len(), 1);
         assert_eq!(viewer["workspaces"][0]["slug"], "other");
     })
@@ -1094,25 +994,14 @@ async fn switching_workspace_changes_where_the_user_lands() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
         let cookie = app.set_up().await;
-        let created = app
-            .call(
-                "workspaces/create",
-                &[("name", "Second Team")],
-                Some(&cookie),
-            )
-            .await;
+        let created = app.create_workspace("Second Team", &cookie).await;
         assert_eq!(created.status, StatusCode::OK);
         assert_eq!(created.json()["slug"], "second-team");
         assert_eq!(created.json()["role"], "Admin");
         assert_eq!(app.get("/", Some(&cookie)).await.location(), "/acme");
 
-        let reply = app
-            .call(
-                "workspaces/switch",
-                &[("slug", "second-team")],
-                Some(&cookie),
-            )
-            .await;
+        let second_team = app.session("second-team", cookie.clone());
+        let reply = second_team.call("workspaces/switch", &[]).await;
         assert_eq!(reply.status, StatusCode::OK);
         assert_eq!(app.get("/", Some(&cookie)).await.location(), "/second-team");
         let again = app.sign_in("ada@example.com", PASSWORD, None).await;
@@ -1126,9 +1015,7 @@ async fn creating_a_workspace_with_a_bad_name_writes_nothing() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
         let cookie = app.set_up().await;
-        let reply = app
-            .call("workspaces/create", &[("name", "   ")], Some(&cookie))
-            .await;
+        let reply = app.create_workspace("   ", &cookie).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(reply.json()["message"], "Enter a workspace name.");
         assert_eq!(app.count("workspaces").await, 1);

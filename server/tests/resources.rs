@@ -9,10 +9,9 @@ use std::collections::BTreeSet;
 use app::db::testing::on_each_backend;
 use app::memberships::{MembershipStatus, Role};
 use app::permissions::{Access, ResourceKind, Rule, Scope};
-use app::workspaces::store::create_with_admin;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use support::{PASSWORD, Reply, TestApp, error_code};
+use support::{Reply, Session, TestApp, error_code};
 
 const SECRET: &str = "sk-live-4f9a8b7c-do-not-leak";
 const CONFIGURATION: &str = "host=db.internal user=reporting password=hunter2-config-secret";
@@ -36,16 +35,14 @@ impl World {
     async fn new(db: app::db::Db) -> World {
         let app = TestApp::new(db);
         app.set_up().await;
-        let ada = app
-            .sign_in("ada@example.com", PASSWORD, None)
-            .await
-            .session_cookie();
+        let ada = app.sign_ada_in().await;
         let acme = app.workspace_id("acme").await;
-        let builder = app.user_with_session("bea@example.com").await;
-        app.add_member(acme, builder.0, Role::Builder, MembershipStatus::Active)
+        let active = MembershipStatus::Active;
+        let builder = app
+            .member_of("acme", "bea@example.com", Role::Builder, active)
             .await;
-        let end_user = app.user_with_session("eve@example.com").await;
-        app.add_member(acme, end_user.0, Role::EndUser, MembershipStatus::Active)
+        let end_user = app
+            .member_of("acme", "eve@example.com", Role::EndUser, active)
             .await;
         World {
             app,
@@ -56,21 +53,43 @@ impl World {
         }
     }
 
+    /// The holder of `cookie`, calling acme's server functions.
+    fn session(&self, cookie: &str) -> Session<'_> {
+        self.app.session("acme", cookie.to_string())
+    }
+
     async fn call(&self, cookie: &str, endpoint: &str, form: &[(&str, &str)]) -> Reply {
-        let mut fields = vec![("slug", "acme")];
-        fields.extend_from_slice(form);
-        self.app.call(endpoint, &fields, Some(cookie)).await
+        self.session(cookie).call(endpoint, form).await
     }
 
     /// Calls and expects success, returning the JSON answer.
     async fn ok(&self, cookie: &str, endpoint: &str, form: &[(&str, &str)]) -> Value {
-        let reply = self.call(cookie, endpoint, form).await;
-        assert_eq!(reply.status, StatusCode::OK, "{endpoint}: {}", reply.body);
-        if reply.body.is_empty() {
-            Value::Null
-        } else {
-            reply.json()
-        }
+        self.session(cookie).ok(endpoint, form).await
+    }
+
+    /// Calls a function on one resource, named by its id field (`app_id`, `folder_id`, …).
+    async fn on(
+        &self,
+        cookie: &str,
+        endpoint: &str,
+        resource: (&str, i64),
+        form: &[(&str, &str)],
+    ) -> Reply {
+        self.session(cookie).call_on(endpoint, resource, form).await
+    }
+
+    /// A custom group of acme, made in the store, with one rule and one member.
+    async fn custom_group(&self, name: &str, rule: &Rule, member: i64) {
+        let mut conn = self.app.db.acquire().await.unwrap();
+        let group = app::groups::store::create(&mut conn, self.acme, name)
+            .await
+            .unwrap();
+        app::groups::store::insert_rule(&mut conn, group, rule)
+            .await
+            .unwrap();
+        app::groups::store::add_member(&mut conn, group, self.acme, member)
+            .await
+            .unwrap();
     }
 
     async fn create_app(&self, cookie: &str, name: &str, folder: Option<i64>) -> i64 {
@@ -170,10 +189,9 @@ async fn builders_create_edit_and_delete_apps_and_folders() {
         let bea = world.builder.1.clone();
         let folder = world.create_folder(&bea, "  Finance ").await;
         let app_id = world.create_app(&bea, "Billing", Some(folder)).await;
+        let (this_app, this_folder) = (("app_id", app_id), ("folder_id", folder));
 
-        let details = world
-            .ok(&bea, "apps/details", &[("app_id", &app_id.to_string())])
-            .await;
+        let details = world.on(&bea, "apps/details", this_app, &[]).await.ok();
         assert_eq!(details["name"], "Billing");
         assert_eq!(details["folder"]["name"], "Finance");
         assert_eq!(details["owner"], "bea@example.com");
@@ -181,23 +199,39 @@ async fn builders_create_edit_and_delete_apps_and_folders() {
         assert_eq!(details["can_delete"], true);
         assert_eq!(details["is_admin"], false);
 
-        world
-            .ok(
-                &bea,
-                "apps/update",
-                &[
-                    ("app_id", &app_id.to_string()),
-                    ("name", "Billing v2"),
-                    ("folder_id", &folder.to_string()),
-                    ("body", "Hello {{globals.currentUser.firstName}}"),
-                ],
-            )
-            .await;
-        let details = world
-            .ok(&bea, "apps/details", &[("app_id", &app_id.to_string())])
-            .await;
+        let folder_id = folder.to_string();
+        let body = "Hello {{globals.currentUser.firstName}}";
+        let edit = [
+            ("name", "Billing v2"),
+            ("folder_id", &folder_id),
+            ("body", body),
+        ];
+        world.on(&bea, "apps/update", this_app, &edit).await.ok();
+        let details = world.on(&bea, "apps/details", this_app, &[]).await.ok();
         assert_eq!(details["name"], "Billing v2");
-        assert_eq!(details["body"], "Hello {{globals.currentUser.firstName}}");
+        assert_eq!(details["body"], body);
+        let first_name = details["rendered"].as_str().expect("the rendered app");
+        assert!(
+            first_name.starts_with("Hello ") && first_name.len() > 6,
+            "{first_name}"
+        );
+        let inspector = details["inspector"]
+            .as_str()
+            .expect("the inspector for an editor");
+        assert!(
+            inspector.contains("\"email\": \"bea@example.com\""),
+            "{inspector}"
+        );
+        let preview = world
+            .on(
+                &bea,
+                "apps/preview",
+                this_app,
+                &[("body", "<{{globals.currentUser.email}}>")],
+            )
+            .await
+            .ok();
+        assert_eq!(preview, "&lt;bea@example.com&gt;");
 
         let board = world.ok(&bea, "dashboard", &[]).await;
         assert_eq!(board["can_create_app"], true);
@@ -206,37 +240,25 @@ async fn builders_create_edit_and_delete_apps_and_folders() {
         assert_eq!(board["folders"][0]["apps"][0]["name"], "Billing v2");
         assert_eq!(board["folders"][0]["apps"][0]["can_edit"], true);
 
+        let rename = [("name", "Accounts")];
         world
-            .ok(
-                &bea,
-                "folders/rename",
-                &[("folder_id", &folder.to_string()), ("name", "Accounts")],
-            )
-            .await;
+            .on(&bea, "folders/rename", this_folder, &rename)
+            .await
+            .ok();
         let opened = world
-            .ok(
-                &bea,
-                "folders/details",
-                &[("folder_id", &folder.to_string())],
-            )
-            .await;
+            .on(&bea, "folders/details", this_folder, &[])
+            .await
+            .ok();
         assert_eq!(opened["name"], "Accounts");
         assert_eq!(ids_of(&opened["apps"]), BTreeSet::from([app_id]));
 
+        world.on(&bea, "apps/delete", this_app, &[]).await.ok();
         world
-            .ok(&bea, "apps/delete", &[("app_id", &app_id.to_string())])
-            .await;
-        world
-            .ok(
-                &bea,
-                "folders/delete",
-                &[("folder_id", &folder.to_string())],
-            )
-            .await;
+            .on(&bea, "folders/delete", this_folder, &[])
+            .await
+            .ok();
         assert_eq!(world.app.count("resources").await, 0);
-        let reply = world
-            .call(&bea, "apps/details", &[("app_id", &app_id.to_string())])
-            .await;
+        let reply = world.on(&bea, "apps/details", this_app, &[]).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND);
 
         assert_eq!(
@@ -261,67 +283,58 @@ async fn an_end_user_views_apps_but_an_edit_posted_directly_is_refused() {
         let world = World::new(db).await;
         let eve = world.end_user.1.clone();
         let app_id = world.create_app(&world.ada, "Inventory", None).await;
+        let this_app = ("app_id", app_id);
+        let stocked = [("name", "Inventory"), ("body", "Stock levels")];
         world
-            .ok(
-                &world.ada,
-                "apps/update",
-                &[
-                    ("app_id", &app_id.to_string()),
-                    ("name", "Inventory"),
-                    ("body", "Stock levels"),
-                ],
-            )
-            .await;
+            .on(&world.ada, "apps/update", this_app, &stocked)
+            .await
+            .ok();
 
         let board = world.ok(&eve, "dashboard", &[]).await;
         assert_eq!(board["can_create_app"], false);
         assert_eq!(board["can_create_folder"], false);
         assert_eq!(board["unfiled"][0]["name"], "Inventory");
         assert_eq!(board["unfiled"][0]["can_edit"], false);
-        let details = world
-            .ok(&eve, "apps/details", &[("app_id", &app_id.to_string())])
-            .await;
-        assert_eq!(details["body"], "Stock levels");
+        let details = world.on(&eve, "apps/details", this_app, &[]).await.ok();
+        assert_eq!(details["rendered"], "Stock levels");
+        assert_eq!(details["body"], "", "the template is for editors");
+        assert_eq!(details["inspector"], Value::Null);
         assert_eq!(details["can_edit"], false);
+        let preview = world
+            .on(
+                &eve,
+                "apps/preview",
+                this_app,
+                &[("body", "{{globals.currentUser.email}}")],
+            )
+            .await;
+        assert_eq!(preview.status, StatusCode::FORBIDDEN, "{}", preview.body);
+        let editor = world.on(&eve, "apps/editor", this_app, &[]).await;
+        assert_eq!(editor.status, StatusCode::FORBIDDEN, "{}", editor.body);
+        assert_eq!(error_code(&editor), "PermissionDenied");
         assert_eq!(details["folders"], json!([]), "no folder choice to offer");
 
         // The view-only user posts an edit straight to the server function.
         let before = world.footprint().await;
-        let edit = world
-            .call(
-                &eve,
-                "apps/update",
-                &[
-                    ("app_id", &app_id.to_string()),
-                    ("name", "Hijacked"),
-                    ("body", "defaced"),
-                ],
-            )
-            .await;
+        let defaced = [("name", "Hijacked"), ("body", "defaced")];
+        let edit = world.on(&eve, "apps/update", this_app, &defaced).await;
         assert_eq!(edit.status, StatusCode::FORBIDDEN, "{}", edit.body);
         assert_eq!(error_code(&edit), "PermissionDenied");
         assert_eq!(
             edit.json()["message"],
             "You don't have permission to do that."
         );
+        let app_id = app_id.to_string();
         for (endpoint, form) in [
-            ("apps/delete", vec![("app_id", app_id.to_string())]),
-            ("apps/create", vec![("name", "Mine".to_string())]),
-            ("folders/create", vec![("name", "Mine".to_string())]),
-            (
-                "constants/create",
-                vec![("name", "MINE".into()), ("value", "x".into())],
-            ),
+            ("apps/delete", vec![("app_id", app_id.as_str())]),
+            ("apps/create", vec![("name", "Mine")]),
+            ("folders/create", vec![("name", "Mine")]),
+            ("constants/create", vec![("name", "MINE"), ("value", "x")]),
             (
                 "data-sources/create",
-                vec![
-                    ("name", "Mine".into()),
-                    ("kind", "mysql".into()),
-                    ("configuration", "x".into()),
-                ],
+                vec![("name", "Mine"), ("kind", "mysql"), ("configuration", "x")],
             ),
         ] {
-            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let reply = world.call(&eve, endpoint, &form).await;
             assert_eq!(
                 reply.status,
@@ -339,57 +352,45 @@ async fn an_end_user_views_apps_but_an_edit_posted_directly_is_refused() {
 async fn resources_of_another_workspace_are_not_found() {
     on_each_backend(|db| async move {
         let world = World::new(db).await;
-        let (olga, olga_cookie) = world.app.user_with_session("olga@example.com").await;
-        let mut conn = world.app.db.acquire().await.unwrap();
-        create_with_admin(&mut conn, "Other", olga).await.unwrap();
-        drop(conn);
-        let in_other = |endpoint: &'static str, form: Vec<(&'static str, String)>| {
-            let app = &world.app;
-            let cookie = olga_cookie.clone();
-            async move {
-                let mut fields = vec![("slug", "other".to_string())];
-                fields.extend(form);
-                let fields: Vec<(&str, &str)> =
-                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                let reply = app.call(endpoint, &fields, Some(&cookie)).await;
-                assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-                reply.json()
-            }
-        };
-        let theirs = in_other("apps/create", vec![("name", "Theirs".into())])
+        let olga = world
+            .app
+            .admin_of_new_workspace("olga@example.com", "Other")
+            .await;
+        let in_other = world.app.session("other", olga.cookie.clone());
+        let theirs = in_other
+            .ok("apps/create", &[("name", "Theirs")])
             .await
             .as_i64()
             .unwrap();
-        let folder = in_other("folders/create", vec![("name", "Theirs".into())]).await["id"]
+        let folder = in_other.ok("folders/create", &[("name", "Theirs")]).await["id"]
             .as_i64()
             .unwrap();
-        let constant = in_other(
-            "constants/create",
-            vec![("name", "THEIRS".into()), ("value", SECRET.into())],
-        )
-        .await
-        .as_i64()
-        .unwrap();
-        let source = in_other(
-            "data-sources/create",
-            vec![
-                ("name", "Theirs".into()),
-                ("kind", "rest_api".into()),
-                ("configuration", CONFIGURATION.into()),
-            ],
-        )
-        .await
-        .as_i64()
-        .unwrap();
+        let constant = in_other
+            .ok("constants/create", &[("name", "THEIRS"), ("value", SECRET)])
+            .await
+            .as_i64()
+            .unwrap();
+        let source = in_other
+            .ok(
+                "data-sources/create",
+                &[
+                    ("name", "Theirs"),
+                    ("kind", "rest_api"),
+                    ("configuration", CONFIGURATION),
+                ],
+            )
+            .await
+            .as_i64()
+            .unwrap();
 
-        let ours = world.create_app(&world.ada, "Ours", None).await;
+        let ours_id = world.create_app(&world.ada, "Ours", None).await;
         let before = world.footprint().await;
         let (theirs, folder, constant, source, ours) = (
             theirs.to_string(),
             folder.to_string(),
             constant.to_string(),
             source.to_string(),
-            ours.to_string(),
+            ours_id.to_string(),
         );
         let attempts: Vec<(&str, Vec<(&str, &str)>)> = vec![
             ("apps/details", vec![("app_id", &theirs)]),
@@ -443,12 +444,7 @@ async fn resources_of_another_workspace_are_not_found() {
         assert_eq!(world.footprint().await, before, "nothing was written");
         // And from outside the workspace, acme's resources are out of reach entirely.
         let reply = world
-            .app
-            .call(
-                "apps/details",
-                &[("slug", "acme"), ("app_id", &ours)],
-                Some(&olga_cookie),
-            )
+            .on(&olga.cookie, "apps/details", ("app_id", ours_id), &[])
             .await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND);
         assert_eq!(error_code(&reply), "WorkspaceUnavailable");
@@ -534,21 +530,8 @@ async fn secrets_are_masked_everywhere_and_revealed_only_to_those_who_may_view_t
         assert!(!refused.body.contains(SECRET));
 
         // A custom group's View rule on the constant lets Eve reveal it, not change it.
-        let mut conn = world.app.db.acquire().await.unwrap();
-        let group = app::groups::store::create(&mut conn, world.acme, "Readers")
-            .await
-            .unwrap();
-        app::groups::store::insert_rule(
-            &mut conn,
-            group,
-            &rule("Key", ResourceKind::Constant, Access::View, &[constant]),
-        )
-        .await
-        .unwrap();
-        app::groups::store::add_member(&mut conn, group, world.acme, world.end_user.0)
-            .await
-            .unwrap();
-        drop(conn);
+        let key = rule("Key", ResourceKind::Constant, Access::View, &[constant]);
+        world.custom_group("Readers", &key, world.end_user.0).await;
         let listed = world.ok(&eve, "constants/list", &[]).await;
         assert_eq!(listed["constants"][0]["can_edit"], false);
         assert_eq!(listed["can_create"], false);
@@ -659,52 +642,29 @@ async fn a_custom_group_rule_on_one_app_grants_exactly_that_app() {
                 .await
                 .unwrap();
         }
-        let group = app::groups::store::create(&mut conn, world.acme, "Billing team")
-            .await
-            .unwrap();
-        app::groups::store::insert_rule(
-            &mut conn,
-            group,
-            &rule("Billing", ResourceKind::App, Access::Edit, &[billing]),
-        )
-        .await
-        .unwrap();
-        app::groups::store::add_member(&mut conn, group, world.acme, world.builder.0)
-            .await
-            .unwrap();
         drop(conn);
+        let billing_only = rule("Billing", ResourceKind::App, Access::Edit, &[billing]);
+        world
+            .custom_group("Billing team", &billing_only, world.builder.0)
+            .await;
 
         let board = world.ok(&bea, "dashboard", &[]).await;
         assert_eq!(dashboard_apps(&board), BTreeSet::from([billing]));
         assert_eq!(board["unfiled"][0]["can_edit"], true);
+        let invoices = [("name", "Billing"), ("body", "Invoices")];
         world
-            .ok(
-                &bea,
-                "apps/update",
-                &[
-                    ("app_id", &billing.to_string()),
-                    ("name", "Billing"),
-                    ("body", "Invoices"),
-                ],
-            )
-            .await;
+            .on(&bea, "apps/update", ("app_id", billing), &invoices)
+            .await
+            .ok();
 
         let before = world.footprint().await;
         for (endpoint, form) in [
-            ("apps/details", vec![("app_id", payroll.to_string())]),
-            (
-                "apps/update",
-                vec![
-                    ("app_id", payroll.to_string()),
-                    ("name", "Payroll".into()),
-                    ("body", "x".into()),
-                ],
-            ),
+            ("apps/details", vec![]),
+            ("apps/update", vec![("name", "Payroll"), ("body", "x")]),
             // The Apps › Delete flag reaches every app, but not one Bea can't see.
-            ("apps/delete", vec![("app_id", payroll.to_string())]),
+            ("apps/delete", vec![]),
         ] {
-            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let reply = world.call(&bea, endpoint, &form).await;
+            let reply = world.on(&bea, endpoint, ("app_id", payroll), &form).await;
             assert_eq!(
                 reply.status,
                 StatusCode::NOT_FOUND,
@@ -736,21 +696,15 @@ async fn deleting_a_folder_unfiles_its_apps() {
         );
 
         // End-users can't delete it; builders can.
+        let this_folder = ("folder_id", folder);
         let reply = world
-            .call(
-                &world.end_user.1,
-                "folders/delete",
-                &[("folder_id", &folder.to_string())],
-            )
+            .on(&world.end_user.1, "folders/delete", this_folder, &[])
             .await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN);
         world
-            .ok(
-                &world.builder.1,
-                "folders/delete",
-                &[("folder_id", &folder.to_string())],
-            )
-            .await;
+            .on(&world.builder.1, "folders/delete", this_folder, &[])
+            .await
+            .ok();
 
         let folders: Vec<Option<i64>> =
             sqlx::query_scalar("SELECT folder_id FROM resources WHERE kind = 'app' ORDER BY id")
@@ -847,49 +801,26 @@ async fn moving_an_app_takes_edit_on_it_and_a_folder_the_mover_sees() {
     on_each_backend(|db| async move {
         let world = World::new(db).await;
         let folder = world.create_folder(&world.ada, "Finance").await;
-        let app_id = world.create_app(&world.ada, "Billing", None).await;
-        let move_to = |cookie: String, folder: Option<i64>| {
-            let world = &world;
-            async move {
-                let folder = folder.map(|id| id.to_string()).unwrap_or_default();
-                world
-                    .call(
-                        &cookie,
-                        "apps/update",
-                        &[
-                            ("app_id", &app_id.to_string()),
-                            ("name", "Billing"),
-                            ("folder_id", &folder),
-                            ("body", ""),
-                        ],
-                    )
-                    .await
-            }
+        let this_app = (
+            "app_id",
+            world.create_app(&world.ada, "Billing", None).await,
+        );
+        let (world, bea, eve) = (&world, &world.builder.1, &world.end_user.1);
+        let move_to = |cookie, folder: Option<i64>| async move {
+            let folder = folder.map(|id| id.to_string()).unwrap_or_default();
+            let form = [("name", "Billing"), ("folder_id", &folder), ("body", "")];
+            world.on(cookie, "apps/update", this_app, &form).await
         };
-        let refused = move_to(world.end_user.1.clone(), Some(folder)).await;
+        let refused = move_to(eve, Some(folder)).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
-        let moved = move_to(world.builder.1.clone(), Some(folder)).await;
-        assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
-        let details = world
-            .ok(
-                &world.end_user.1,
-                "apps/details",
-                &[("app_id", &app_id.to_string())],
-            )
-            .await;
+        move_to(bea, Some(folder)).await.ok();
+        let details = world.on(eve, "apps/details", this_app, &[]).await.ok();
         assert_eq!(details["folder"]["id"], folder);
-        let missing = move_to(world.builder.1.clone(), Some(999_999)).await;
+        let missing = move_to(bea, Some(999_999)).await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
         // An empty folder field takes it out again.
-        let unfiled = move_to(world.builder.1.clone(), None).await;
-        assert_eq!(unfiled.status, StatusCode::OK, "{}", unfiled.body);
-        let details = world
-            .ok(
-                &world.builder.1,
-                "apps/details",
-                &[("app_id", &app_id.to_string())],
-            )
-            .await;
+        move_to(bea, None).await.ok();
+        let details = world.on(bea, "apps/details", this_app, &[]).await.ok();
         assert_eq!(details["folder"], Value::Null);
     })
     .await;
@@ -932,6 +863,71 @@ async fn resource_pages_open_to_members_and_every_member_finds_constants_and_dat
             page.body
                 .contains("You are <strong>Admin</strong> in this workspace.")
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn each_viewer_sees_their_own_metadata_and_only_constants_they_may_view() {
+    on_each_backend(|db| async move {
+        let world = World::new(db).await;
+        let acme = world.app.session("acme", world.ada.clone());
+        for (user_id, department) in [
+            (world.builder.0, "Engineering"),
+            (world.end_user.0, "<i>Support</i>"),
+        ] {
+            acme.call_json(
+                "users/update",
+                json!({
+                    "user_id": user_id,
+                    "role": if user_id == world.builder.0 { "builder" } else { "end-user" },
+                    "metadata": [{ "key": "department", "value": department }],
+                }),
+            )
+            .await
+            .ok();
+        }
+        world
+            .ok(
+                &world.ada,
+                "constants/create",
+                &[("name", "REGION"), ("value", "eu-west")],
+            )
+            .await;
+        let app_id = world.create_app(&world.ada, "Directory", None).await;
+        let body = [
+            ("name", "Directory"),
+            (
+                "body",
+                "Dept: {{globals.currentUser.metadata.department}}; {{constants.REGION}}",
+            ),
+        ];
+        world
+            .on(&world.ada, "apps/update", ("app_id", app_id), &body)
+            .await
+            .ok();
+
+        let rendered_for = |cookie: String| {
+            let world = &world;
+            async move {
+                world
+                    .on(&cookie, "apps/details", ("app_id", app_id), &[])
+                    .await
+                    .ok()["rendered"]
+                    .clone()
+            }
+        };
+        // Metadata renders for its owner only; constants for those who may view them,
+        // which End-users by default may not.
+        assert_eq!(
+            rendered_for(world.builder.1.clone()).await,
+            "Dept: Engineering; eu-west"
+        );
+        assert_eq!(
+            rendered_for(world.end_user.1.clone()).await,
+            "Dept: &lt;i&gt;Support&lt;/i&gt;; "
+        );
+        assert_eq!(rendered_for(world.ada.clone()).await, "Dept: ; eu-west");
     })
     .await;
 }

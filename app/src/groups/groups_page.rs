@@ -15,7 +15,9 @@ use super::{
 use crate::error::AppError;
 use crate::memberships::Role;
 use crate::permissions::{Flag, ResourceKind};
-use crate::ui::{Field, FormError, Modal, Notice, NoticeBar, use_hydrated};
+use crate::ui::{
+    ActionTable, Field, FormError, Modal, Notice, NoticeBar, use_hydrated, when_loaded,
+};
 use crate::workspaces::CurrentWorkspace;
 
 /// What every part of the page shares: where it is, how to reload, how to report.
@@ -128,22 +130,10 @@ pub fn GroupsPage() -> impl IntoView {
             <NoticeBar notice />
             <div class="groups-layout">
                 <nav aria-label="Groups" class="group-list">
-                    {move || match groups.get() {
-                        None => view! { <p class="loading">"Loading…"</p> }.into_any(),
-                        Some(Ok(groups)) => view! { <GroupList groups page shown /> }.into_any(),
-                        Some(Err(error)) => {
-                            view! { <FormError message=Some(error.to_string()) /> }.into_any()
-                        }
-                    }}
+                    {when_loaded(groups, move |groups| view! { <GroupList groups page shown /> })}
                 </nav>
                 <div class="group-panel">
-                    {move || match details.get() {
-                        None => view! { <p class="loading">"Loading…"</p> }.into_any(),
-                        Some(Ok(details)) => view! { <GroupPanel details page /> }.into_any(),
-                        Some(Err(error)) => {
-                            view! { <FormError message=Some(error.to_string()) /> }.into_any()
-                        }
-                    }}
+                    {when_loaded(details, move |details| view! { <GroupPanel details page /> })}
                 </div>
             </div>
         </section>
@@ -361,25 +351,15 @@ fn UsersTab(details: GroupDetails, page: Page) -> impl IntoView {
                 .into_any()
         } else {
             view! {
-                <table>
-                    <caption class="visually-hidden">{format!("Members of {group_name}")}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Name"</th>
-                            <th scope="col">"Email"</th>
-                            <th scope="col">"Role"</th>
-                            <th scope="col">
-                                <span class="visually-hidden">"Actions"</span>
-                            </th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {members
-                            .into_iter()
-                            .map(|member| view! { <MemberRow member group_id is_custom page /> })
-                            .collect_view()}
-                    </tbody>
-                </table>
+                <ActionTable
+                    caption=format!("Members of {group_name}")
+                    columns=&["Name", "Email", "Role"]
+                >
+                    {members
+                        .into_iter()
+                        .map(|member| view! { <MemberRow member group_id is_custom page /> })
+                        .collect_view()}
+                </ActionTable>
             }
                 .into_any()
         }}
@@ -587,77 +567,66 @@ fn GranularTab(details: GroupDetails, page: Page) -> impl IntoView {
             view! { <p>"No permissions added yet."</p> }.into_any()
         } else {
             view! {
-                <table>
-                    <caption class="visually-hidden">"Granular permissions"</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Name"</th>
-                            <th scope="col">"Resource"</th>
-                            <th scope="col">"Access"</th>
-                            <th scope="col">"Applies to"</th>
-                            <th scope="col">
-                                <span class="visually-hidden">"Actions"</span>
-                            </th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {rules
-                            .into_iter()
-                            .map(|view_of_rule| {
-                                let rule = view_of_rule.rule.clone();
-                                let applies_to = match &rule.scope {
-                                    crate::permissions::Scope::All => {
-                                        format!("All {}", rule.kind.plural_label().to_lowercase())
-                                    }
-                                    crate::permissions::Scope::Only(_) => {
-                                        view_of_rule
-                                            .resources
-                                            .iter()
-                                            .map(|resource| resource.name.clone())
-                                            .collect::<Vec<_>>()
-                                            .join(", ")
-                                    }
-                                };
-                                let access = if rule.hide_from_dashboard {
-                                    format!("{} (hidden from the dashboard)", rule.access.label())
-                                } else {
-                                    rule.access.label().to_string()
-                                };
-                                let for_edit = view_of_rule.clone();
-                                let for_delete = view_of_rule.clone();
-                                view! {
-                                    <tr>
-                                        <td>{rule.name.clone()}</td>
-                                        <td>{rule.kind.plural_label()}</td>
-                                        <td>{access}</td>
-                                        <td>{applies_to}</td>
-                                        <td>
-                                            {(!admin)
-                                                .then(|| {
-                                                    view! {
-                                                        <button
-                                                            type="button"
-                                                            aria-label=format!("Edit permission {}", rule.name)
-                                                            on:click=move |_| editing.set(Some(Some(for_edit.clone())))
-                                                        >
-                                                            "Edit"
-                                                        </button>
-                                                        <button
-                                                            type="button"
-                                                            aria-label=format!("Delete permission {}", rule.name)
-                                                            on:click=move |_| deleting.set(Some(for_delete.clone()))
-                                                        >
-                                                            "Delete"
-                                                        </button>
-                                                    }
-                                                })}
-                                        </td>
-                                    </tr>
+                <ActionTable
+                    caption="Granular permissions"
+                    columns=&["Name", "Resource", "Access", "Applies to"]
+                >
+                    {rules
+                        .into_iter()
+                        .map(|view_of_rule| {
+                            let rule = view_of_rule.rule.clone();
+                            let applies_to = match &rule.scope {
+                                crate::permissions::Scope::All => {
+                                    format!("All {}", rule.kind.plural_label().to_lowercase())
                                 }
-                            })
-                            .collect_view()}
-                    </tbody>
-                </table>
+                                crate::permissions::Scope::Only(_) => {
+                                    view_of_rule
+                                        .resources
+                                        .iter()
+                                        .map(|resource| resource.name.clone())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                }
+                            };
+                            let access = if rule.hide_from_dashboard {
+                                format!("{} (hidden from the dashboard)", rule.access.label())
+                            } else {
+                                rule.access.label().to_string()
+                            };
+                            let for_edit = view_of_rule.clone();
+                            let for_delete = view_of_rule.clone();
+                            view! {
+                                <tr>
+                                    <td>{rule.name.clone()}</td>
+                                    <td>{rule.kind.plural_label()}</td>
+                                    <td>{access}</td>
+                                    <td>{applies_to}</td>
+                                    <td>
+                                        {(!admin)
+                                            .then(|| {
+                                                view! {
+                                                    <button
+                                                        type="button"
+                                                        aria-label=format!("Edit permission {}", rule.name)
+                                                        on:click=move |_| editing.set(Some(Some(for_edit.clone())))
+                                                    >
+                                                        "Edit"
+                                                    </button>
+                                                    <button
+                                                        type="button"
+                                                        aria-label=format!("Delete permission {}", rule.name)
+                                                        on:click=move |_| deleting.set(Some(for_delete.clone()))
+                                                    >
+                                                        "Delete"
+                                                    </button>
+                                                }
+                                            })}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </ActionTable>
             }
                 .into_any()
         }}

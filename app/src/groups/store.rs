@@ -242,76 +242,92 @@ pub async fn find_role_group(
     groups.pop().ok_or(AppError::Internal)
 }
 
-/// One row per rule of each of a member's groups (one row with no rule for a group
-/// without rules), the chosen resources of a rule folded into a comma-separated list.
-#[derive(sqlx::FromRow)]
-struct MemberRuleRecord {
-    group_id: i64,
-    group_name: String,
+/// A member's groups with their rules and chosen resources, as the database aggregates
+/// them into one JSON document: a single row to read, whatever the number of rules.
+#[derive(serde::Deserialize)]
+struct GroupDocument {
+    id: i64,
+    name: String,
+    name_key: String,
     role: Option<String>,
     flags: i64,
-    rule_id: Option<i64>,
-    rule_name: Option<String>,
-    kind: Option<String>,
-    access: Option<String>,
-    hide_from_dashboard: Option<i64>,
-    all_resources: Option<i64>,
-    chosen: Option<String>,
+    rules: Option<Vec<RuleDocument>>,
+}
+
+#[derive(serde::Deserialize)]
+struct RuleDocument {
+    id: i64,
+    name: String,
+    kind: String,
+    access: String,
+    hide_from_dashboard: i64,
+    all_resources: i64,
+    chosen: Option<Vec<i64>>,
+}
+
+/// The groups of one member: their role group and the custom groups they joined.
+const MEMBER_GROUP_IDS: &str = "SELECT rg.id FROM memberships m
+     JOIN groups rg ON rg.workspace_id = m.workspace_id AND rg.role = m.role
+     WHERE m.workspace_id = $1 AND m.user_id = $2
+     UNION ALL
+     SELECT gm.group_id FROM group_members gm
+     WHERE gm.workspace_id = $1 AND gm.user_id = $2";
+
+/// The JSON functions are the one thing the two databases spell differently.
+fn member_groups_query(conn: &AnyConnection) -> String {
+    let postgres = conn.backend_name() == "PostgreSQL";
+    let (array, object) = if postgres {
+        ("json_agg", "json_build_object")
+    } else {
+        ("json_group_array", "json_object")
+    };
+    // SQLite hands a subquery's document on as a string unless json() marks it as JSON.
+    let nested = |query: String| {
+        if postgres {
+            format!("({query})")
+        } else {
+            format!("json(({query}))")
+        }
+    };
+    let chosen = nested(format!(
+        "SELECT {array}(rr.resource_id) FROM group_rule_resources rr WHERE rr.rule_id = r.id"
+    ));
+    let rules = nested(format!(
+        "SELECT {array}({object}('id', r.id, 'name', r.name, 'kind', r.kind,
+                'access', r.access, 'hide_from_dashboard', r.hide_from_dashboard,
+                'all_resources', r.all_resources, 'chosen', {chosen}))
+         FROM group_rules r WHERE r.group_id = g.id"
+    ));
+    format!(
+        "SELECT CAST({array}({object}('id', g.id, 'name', g.name, 'name_key', g.name_key,
+                'role', g.role, 'flags', g.flags, 'rules', {rules})) AS TEXT)
+         FROM groups g WHERE g.id IN ({MEMBER_GROUP_IDS})"
+    )
 }
 
 /// The member's role and every group they are in: their role group first, then their
-/// custom groups, each with its rules. `None` when they aren't a member. One query: this
-/// runs whenever a member's permissions are checked.
+/// custom groups by name, each with its rules. `None` when they aren't a member. One
+/// query returning one row: this runs whenever a member's permissions are checked.
 pub async fn subject_groups(
     conn: &mut AnyConnection,
     workspace_id: i64,
     user_id: i64,
 ) -> Result<Option<(Role, Vec<Group>)>, AppError> {
-    let records: Vec<MemberRuleRecord> = sqlx::query_as(
-        "SELECT g.id AS group_id, g.name AS group_name, g.role, g.flags,
-                r.id AS rule_id, r.name AS rule_name, r.kind, r.access,
-                r.hide_from_dashboard, r.all_resources,
-                CASE WHEN r.all_resources = 0 THEN
-                    (SELECT string_agg(CAST(rr.resource_id AS TEXT), ',')
-                     FROM group_rule_resources rr WHERE rr.rule_id = r.id)
-                END AS chosen
-         FROM groups g LEFT JOIN group_rules r ON r.group_id = g.id
-         WHERE g.id IN (
-             SELECT rg.id FROM memberships m
-             JOIN groups rg ON rg.workspace_id = m.workspace_id AND rg.role = m.role
-             WHERE m.workspace_id = $1 AND m.user_id = $2
-             UNION ALL
-             SELECT gm.group_id FROM group_members gm
-             WHERE gm.workspace_id = $1 AND gm.user_id = $2)
-         ORDER BY CASE WHEN g.role IS NULL THEN 1 ELSE 0 END, g.name_key, r.id",
-    )
-    .bind(workspace_id)
-    .bind(user_id)
-    .fetch_all(conn)
-    .await?;
-    let mut groups: Vec<Group> = Vec::new();
-    for record in records {
-        if groups
-            .last()
-            .is_none_or(|group| group.id != record.group_id)
-        {
-            groups.push(Group {
-                id: record.group_id,
-                name: record.group_name.clone(),
-                kind: match &record.role {
-                    Some(role) => GroupKind::Role(decode_role(role)?),
-                    None => GroupKind::Custom,
-                },
-                flags: Flags::from_bits(record.flags),
-                rules: Vec::new(),
-            });
-        }
-        if let Some(rule) = member_rule(&record)?
-            && let Some(group) = groups.last_mut()
-        {
-            group.rules.push(rule);
-        }
-    }
+    let query = member_groups_query(conn);
+    let document: Option<String> = sqlx::query_scalar(&query)
+        .bind(workspace_id)
+        .bind(user_id)
+        .fetch_one(conn)
+        .await?;
+    let mut documents: Vec<GroupDocument> = match document {
+        Some(text) => serde_json::from_str(&text).map_err(|_| corrupt("member groups"))?,
+        None => Vec::new(),
+    };
+    documents.sort_by(|a, b| (a.role.is_none(), &a.name_key).cmp(&(b.role.is_none(), &b.name_key)));
+    let groups = documents
+        .into_iter()
+        .map(member_group)
+        .collect::<Result<Vec<_>, _>>()?;
     // Role groups sort first; a member has exactly one.
     let role = match groups.first().map(|group| group.kind) {
         Some(GroupKind::Role(role)) => role,
@@ -321,37 +337,39 @@ pub async fn subject_groups(
     Ok(Some((role, groups)))
 }
 
-fn member_rule(record: &MemberRuleRecord) -> Result<Option<Rule>, AppError> {
-    let (Some(id), Some(name), Some(kind), Some(access)) = (
-        record.rule_id,
-        &record.rule_name,
-        &record.kind,
-        &record.access,
-    ) else {
-        return Ok(None);
-    };
-    let scope = if record.all_resources.unwrap_or(1) != 0 {
-        Scope::All
-    } else {
-        Scope::Only(
-            record
-                .chosen
-                .as_deref()
-                .unwrap_or_default()
-                .split(',')
-                .filter(|id| !id.is_empty())
-                .map(|id| id.parse::<i64>().map_err(|_| corrupt("chosen resource id")))
-                .collect::<Result<_, _>>()?,
-        )
-    };
-    Ok(Some(Rule {
-        id,
-        name: name.clone(),
-        kind: ResourceKind::from_key(kind).ok_or_else(|| corrupt("rule kind"))?,
-        access: Access::from_key(access).ok_or_else(|| corrupt("rule access"))?,
-        hide_from_dashboard: record.hide_from_dashboard.unwrap_or(0) != 0,
-        scope,
-    }))
+fn member_group(document: GroupDocument) -> Result<Group, AppError> {
+    let mut rules = document
+        .rules
+        .unwrap_or_default()
+        .into_iter()
+        .map(member_rule)
+        .collect::<Result<Vec<_>, _>>()?;
+    rules.sort_by_key(|rule| rule.id);
+    Ok(Group {
+        id: document.id,
+        name: document.name,
+        kind: match &document.role {
+            Some(role) => GroupKind::Role(decode_role(role)?),
+            None => GroupKind::Custom,
+        },
+        flags: Flags::from_bits(document.flags),
+        rules,
+    })
+}
+
+fn member_rule(document: RuleDocument) -> Result<Rule, AppError> {
+    Ok(Rule {
+        id: document.id,
+        kind: ResourceKind::from_key(&document.kind).ok_or_else(|| corrupt("rule kind"))?,
+        access: Access::from_key(&document.access).ok_or_else(|| corrupt("rule access"))?,
+        hide_from_dashboard: document.hide_from_dashboard != 0,
+        scope: if document.all_resources != 0 {
+            Scope::All
+        } else {
+            Scope::Only(document.chosen.unwrap_or_default().into_iter().collect())
+        },
+        name: document.name,
+    })
 }
 
 /// The custom groups a member is in, with their rules.

@@ -35,6 +35,36 @@ pub async fn enqueue(db: &Db, mail: &Mail, smtp_configured: bool) -> Result<i64,
     Ok(id)
 }
 
+/// Puts many mails in the outbox at once, in one transaction: a bulk invite's.
+pub async fn enqueue_many(db: &Db, mails: &[Mail], smtp_configured: bool) -> Result<(), AppError> {
+    let status = if smtp_configured {
+        MailStatus::Queued
+    } else {
+        MailStatus::Held
+    };
+    let now = now();
+    let mut tx = db.begin().await?;
+    crate::db::insert_many::<_, ()>(
+        &mut tx,
+        "INSERT INTO mail_outbox (recipient, subject, body, status, next_attempt_at, created_at)",
+        6,
+        mails,
+        |query, mail| {
+            query
+                .bind(mail.to.clone())
+                .bind(mail.subject.clone())
+                .bind(mail.body.clone())
+                .bind(status.key())
+                .bind(now)
+                .bind(now)
+        },
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// A mail this instance has claimed and now delivers.
 #[derive(Debug, Clone)]
 pub struct Claimed {

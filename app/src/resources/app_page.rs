@@ -1,51 +1,48 @@
-//! An app's page (`/{slug}/apps/{app_id}`): its folder and owner, the body read-only for
-//! viewers, the editor for those who may edit it, Delete app for those who may delete
-//! it, and the Permissions section for admins.
+//! An app's page (`/{slug}/apps/{app_id}`): its folder and owner; the app rendered for
+//! viewers; for those who may edit it, the editor with a live preview and the Inspector
+//! (their own `globals` tree); Delete app for those who may delete it, and the
+//! Permissions section for admins. Rendering happens on the server.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_navigate;
 
 use super::dashboard::FolderSelect;
-use super::widgets::{
-    ConfirmDelete, PermissionsSection, TextArea, current_slug, load_by_id, when_ready,
-};
-use super::{AppDetails, delete_app, open_app, save_app};
-use crate::ui::{Field, FormError, Notice, NoticeBar, use_hydrated};
+use super::detail_page::{DeleteAndLeave, HeaderButton, ResourcePanel, SaveForm};
+use super::page::{Page, resource_page};
+use super::widgets::TextArea;
+use super::{AppDetails, delete_app, open_app, open_app_editor, preview_app, save_app};
+use crate::ui::{Field, NoticeBar, use_hydrated};
 
 #[component]
 pub fn AppPage() -> impl IntoView {
-    let version = RwSignal::new(0_u64);
-    let notice = RwSignal::new(None::<Notice>);
-    let details = load_by_id("app_id", version, open_app);
-    when_ready(details, move |app| view! { <AppView app version notice /> })
+    resource_page(
+        "app_id",
+        open_app,
+        |app, page| view! { <AppView app page /> },
+    )
+}
+
+/// The editor on a page of its own (`/{slug}/apps/{app_id}/edit`), for those who may
+/// edit the app; anyone else meets the refusal.
+#[component]
+pub fn AppEditPage() -> impl IntoView {
+    resource_page("app_id", open_app_editor, |app, page| {
+        let slug = page.slug.get_value();
+        view! {
+            <h1>{app.name.clone()}</h1>
+            <p>
+                <a href=format!("/{slug}/apps/{}", app.id)>"View app"</a>
+            </p>
+            <NoticeBar notice=page.notice />
+            <AppEditor app page />
+        }
+    })
 }
 
 #[component]
-fn AppView(
-    app: AppDetails,
-    version: RwSignal<u64>,
-    notice: RwSignal<Option<Notice>>,
-) -> impl IntoView {
-    let slug = current_slug();
-    let hydrated = use_hydrated();
-    let confirming = RwSignal::new(false);
-    let navigate = use_navigate();
-    let app_id = app.id;
-    let delete = {
-        let slug = slug.clone();
-        move || {
-            let slug = slug.clone();
-            let navigate = navigate.clone();
-            leptos::task::spawn_local(async move {
-                match delete_app(slug.clone(), app_id).await {
-                    Ok(()) => navigate(&format!("/{slug}"), Default::default()),
-                    Err(error) => notice.set(Some(Notice::Failed(error.to_string()))),
-                }
-            });
-        }
-    };
+fn AppView(app: AppDetails, page: Page) -> impl IntoView {
+    let slug = page.slug.get_value();
+    let deleting = RwSignal::new(false);
+    let can_delete = app.can_delete;
     let folder = match &app.folder {
         Some(folder) => {
             view! { <a href=format!("/{slug}/folders/{}", folder.id)>{folder.name.clone()}</a> }
@@ -55,12 +52,12 @@ fn AppView(
     };
     let owner = app.owner.clone().unwrap_or_else(|| "—".to_string());
     let content = if app.can_edit {
-        view! { <AppEditor app=app.clone() version notice /> }.into_any()
+        view! { <AppEditor app=app.clone() page /> }.into_any()
     } else {
         view! {
             <section class="app-body" aria-labelledby="app-body-title">
                 <h2 id="app-body-title">"App"</h2>
-                <pre aria-label="App body">{app.body.clone()}</pre>
+                <div class="rendered-app" aria-label="Rendered app" inner_html=app.rendered.clone()></div>
             </section>
         }
         .into_any()
@@ -68,26 +65,16 @@ fn AppView(
     let name = app.name.clone();
 
     view! {
-        <Title text=app.name.clone() />
-        <section class="panel" aria-labelledby="page-title">
-            <div class="panel-header">
-                <h1 id="page-title">{app.name.clone()}</h1>
-                {app
-                    .can_delete
-                    .then(|| {
-                        view! {
-                            <button
-                                type="button"
-                                class="danger"
-                                disabled=move || !hydrated.get()
-                                on:click=move |_| confirming.set(true)
-                            >
-                                "Delete app"
-                            </button>
-                        }
-                    })}
-            </div>
-            <NoticeBar notice />
+        <ResourcePanel
+            name=app.name.clone()
+            resource_id=app.id
+            is_admin=app.is_admin
+            page
+            actions=move || {
+                can_delete
+                    .then(|| view! { <HeaderButton label="Delete app" class="danger" opens=deleting /> })
+            }
+        >
             <dl class="facts">
                 <dt>"Folder"</dt>
                 <dd>{folder}</dd>
@@ -95,65 +82,49 @@ fn AppView(
                 <dd>{owner}</dd>
             </dl>
             {content}
-        </section>
-        {app.is_admin.then(|| view! { <PermissionsSection slug=slug.clone() resource_id=app.id /> })}
-        <Show when=move || confirming.get()>
-            <ConfirmDelete
-                title="Delete app"
-                message=format!("{name} will be deleted for everyone. This can't be undone.")
-                on_confirm={
-                    let delete = delete.clone();
-                    move |()| delete()
-                }
-                on_close=move |()| confirming.set(false)
-            />
-        </Show>
+        </ResourcePanel>
+        <DeleteAndLeave
+            open=deleting
+            title="Delete app"
+            message=format!("{name} will be deleted for everyone. This can't be undone.")
+            delete=delete_app
+            id=app.id
+            leave_to=format!("/{slug}")
+            page
+        />
     }
     .into_any()
 }
 
-/// Name, folder and body, saved together.
+/// Name, folder and body, saved together, beside the body rendered as it is typed and the
+/// editing user's `globals`.
 #[component]
-fn AppEditor(
-    app: AppDetails,
-    version: RwSignal<u64>,
-    notice: RwSignal<Option<Notice>>,
-) -> impl IntoView {
-    let slug = StoredValue::new(current_slug());
+fn AppEditor(app: AppDetails, page: Page) -> impl IntoView {
     let hydrated = use_hydrated();
     let name = RwSignal::new(app.name.clone());
     let folder = RwSignal::new(app.folder.as_ref().map(|folder| folder.id));
     let body = RwSignal::new(app.body.clone());
-    let error = RwSignal::new(None::<String>);
-    let saving = RwSignal::new(false);
     let app_id = app.id;
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        saving.set(true);
-        error.set(None);
-        // Everything read before the request: the form may be gone when it answers.
-        let request = save_app(
-            slug.get_value(),
+    let preview = live_preview(page, app_id, body, app.rendered.clone());
+    let submit = move || {
+        save_app(
+            page.slug.get_value(),
             app_id,
             name.get_untracked(),
             folder.get_untracked(),
             body.get_untracked(),
-        );
-        leptos::task::spawn_local(async move {
-            let saved = request.await;
-            saving.set(false);
-            match saved {
-                Ok(()) => {
-                    notice.set(Some(Notice::Done("The app has been saved.".to_string())));
-                    version.update(|version| *version += 1);
-                }
-                Err(failure) => error.set(Some(failure.to_string())),
-            }
-        });
+        )
     };
     view! {
-        <form class="app-editor" aria-labelledby="app-editor-title" on:submit=submit>
-            <h2 id="app-editor-title">"Editor"</h2>
+        <SaveForm
+            class="app-editor"
+            heading_id="app-editor-title"
+            heading="Editor"
+            ready=hydrated
+            submit
+            saved="The app has been saved."
+            page
+        >
             <Field label="Name" id="app-name" value=name autocomplete="off" />
             <FolderSelect id="app-folder" folders=app.folders.clone() folder />
             <TextArea
@@ -163,17 +134,44 @@ fn AppEditor(
                 rows=14
                 hint="Text with {{ expression }} placeholders, such as {{globals.currentUser.email}} or {{constants.API_KEY}}."
             />
-            <FormError message=error />
-            <div class="actions">
-                <button
-                    type="submit"
-                    class="primary"
-                    disabled=move || !hydrated.get() || saving.get()
-                >
-                    "Save"
-                </button>
-            </div>
-        </form>
+        </SaveForm>
+        <section class="app-body" aria-labelledby="app-preview-title">
+            <h2 id="app-preview-title">"Preview"</h2>
+            <div class="rendered-app" aria-label="Preview of the app" inner_html=move || preview.get()></div>
+        </section>
+        <section class="inspector" aria-labelledby="inspector-title">
+            <h2 id="inspector-title">"Inspector"</h2>
+            <pre aria-label="globals">{app.inspector.clone().unwrap_or_default()}</pre>
+        </section>
     }
     .into_any()
+}
+
+/// The draft body rendered by the server each time it changes; a reply that a newer
+/// change has overtaken is dropped.
+fn live_preview(
+    page: Page,
+    app_id: i64,
+    body: RwSignal<String>,
+    saved: String,
+) -> RwSignal<String> {
+    let preview = RwSignal::new(saved);
+    let latest = StoredValue::new(0_u64);
+    Effect::new(move |already_rendered: Option<()>| {
+        let draft = body.get();
+        if already_rendered.is_none() {
+            return;
+        }
+        let ticket = latest.get_value() + 1;
+        latest.set_value(ticket);
+        let slug = page.slug.get_value();
+        leptos::task::spawn_local(async move {
+            if let Ok(html) = preview_app(slug, app_id, draft).await
+                && latest.try_get_value() == Some(ticket)
+            {
+                let _ = preview.try_set(html);
+            }
+        });
+    });
+    preview
 }

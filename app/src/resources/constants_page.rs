@@ -2,114 +2,65 @@
 //! revealed on request to those who may view it, and a page per constant
 //! (`/{slug}/constants/{constant_id}`).
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_navigate;
 
-use super::widgets::{
-    ConfirmDelete, Listing, PermissionsSection, current_slug, load_by_id, when_ready,
-};
+use super::detail_page::{DeleteAndLeave, HeaderButton, ResourcePanel};
+use super::list_page::{DeleteRowButton, ListPage};
+use super::page::{Page, resource_page};
 use super::{
     ConstantDetails, ConstantList, ConstantRow, create_constant, delete_constant, list_constants,
     open_constant, reveal_constant, set_constant_value,
 };
-use crate::ui::{Field, FormError, Modal, Notice, NoticeBar, use_hydrated};
+use crate::ui::{ActionTable, Field, FormDialog, use_hydrated};
 
 /// How a value looks until it is revealed.
 const MASK: &str = "••••••";
 
 #[component]
 pub fn ConstantsPage() -> impl IntoView {
-    let listing = Listing::for_page();
-    let list = listing.load(list_constants);
-    let creating = RwSignal::new(false);
-    let can_create = move || {
-        list.get()
-            .and_then(Result::ok)
-            .is_some_and(|list| list.can_create)
-    };
+    let page = Page::for_current_workspace();
     view! {
-        <Title text="Workspace constants" />
-        <section class="panel" aria-labelledby="page-title">
-            <div class="panel-header">
-                <h1 id="page-title">"Workspace constants"</h1>
-                <Show when=can_create>
-                    <button type="button" class="primary" on:click=move |_| creating.set(true)>
-                        "Create constant"
-                    </button>
-                </Show>
-            </div>
-            <p>
-                "Values the apps of this workspace share, as {{constants.NAME}}. They are stored encrypted and shown only on request, to those who may view them."
-            </p>
-            <NoticeBar notice=listing.notice />
-            {move || match list.get() {
-                None => view! { <p class="loading">"Loading…"</p> }.into_any(),
-                Some(Ok(list)) => view! { <ConstantTable list listing /> }.into_any(),
-                Some(Err(error)) => view! { <FormError message=Some(error.to_string()) /> }.into_any(),
-            }}
-        </section>
-        <Show when=move || creating.get()>
-            <CreateConstantDialog listing on_close=move |()| creating.set(false) />
-        </Show>
+        <ListPage
+            title="Workspace constants"
+            intro="Values the apps of this workspace share, as {{constants.NAME}}. They are stored encrypted and shown only on request, to those who may view them."
+            create_label="Create constant"
+            page
+            list=page.load(list_constants)
+            can_create=|list: &ConstantList| list.can_create
+            table=|list, page| view! { <ConstantTable list page /> }.into_any()
+            create_dialog=|page, on_close| {
+                view! { <CreateConstantDialog page on_close /> }.into_any()
+            }
+        />
     }
     .into_any()
 }
 
 #[component]
-fn ConstantTable(list: ConstantList, listing: Listing) -> impl IntoView {
+fn ConstantTable(list: ConstantList, page: Page) -> impl IntoView {
     if list.constants.is_empty() {
         return view! { <p class="empty">"There are no workspace constants you can see."</p> }
             .into_any();
     }
     view! {
-        <table>
-            <caption class="visually-hidden">"Workspace constants"</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Value"</th>
-                    <th scope="col">
-                        <span class="visually-hidden">"Actions"</span>
-                    </th>
-                </tr>
-            </thead>
-            <tbody>
-                {list
-                    .constants
-                    .into_iter()
-                    .map(|constant| view! { <ConstantTableRow constant listing /> })
-                    .collect_view()}
-            </tbody>
-        </table>
+        <ActionTable caption="Workspace constants" columns=&["Name", "Value"]>
+            {list
+                .constants
+                .into_iter()
+                .map(|constant| view! { <ConstantTableRow constant page /> })
+                .collect_view()}
+        </ActionTable>
     }
     .into_any()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RowDialog {
-    Edit,
-    Delete,
-}
-
 #[component]
-fn ConstantTableRow(constant: ConstantRow, listing: Listing) -> impl IntoView {
+fn ConstantTableRow(constant: ConstantRow, page: Page) -> impl IntoView {
     let revealed = RwSignal::new(None::<String>);
-    let dialog = RwSignal::new(None::<RowDialog>);
+    let editing = RwSignal::new(false);
     let id = constant.id;
     let name = StoredValue::new(constant.name.clone());
-    let href = format!("/{}/constants/{id}", listing.slug.get_value());
-    let delete = move || {
-        let request = delete_constant(listing.slug.get_value(), id);
-        let done = format!("The constant {} has been deleted.", name.get_value());
-        leptos::task::spawn_local(async move {
-            match request.await {
-                Ok(()) => listing.done(done),
-                Err(error) => listing.failed(error.to_string()),
-            }
-        });
-    };
+    let href = format!("/{}/constants/{id}", page.slug.get_value());
     view! {
         <tr>
             <td>
@@ -121,13 +72,7 @@ fn ConstantTableRow(constant: ConstantRow, listing: Listing) -> impl IntoView {
                 <MaskedValue name=constant.name.clone() revealed />
             </td>
             <td class="row-actions">
-                <RevealButton
-                    slug=listing.slug.get_value()
-                    constant_id=id
-                    name=constant.name.clone()
-                    revealed
-                    notice=listing.notice
-                />
+                <RevealButton page constant_id=id name=constant.name.clone() revealed />
                 {constant
                     .can_edit
                     .then(|| {
@@ -135,7 +80,7 @@ fn ConstantTableRow(constant: ConstantRow, listing: Listing) -> impl IntoView {
                             <button
                                 type="button"
                                 aria-label=format!("Edit {}", constant.name)
-                                on:click=move |_| dialog.set(Some(RowDialog::Edit))
+                                on:click=move |_| editing.set(true)
                             >
                                 "Edit"
                             </button>
@@ -145,48 +90,32 @@ fn ConstantTableRow(constant: ConstantRow, listing: Listing) -> impl IntoView {
                     .can_delete
                     .then(|| {
                         view! {
-                            <button
-                                type="button"
-                                class="danger"
-                                aria-label=format!("Delete {}", constant.name)
-                                on:click=move |_| dialog.set(Some(RowDialog::Delete))
-                            >
-                                "Delete"
-                            </button>
-                        }
-                    })}
-                {move || match dialog.get() {
-                    Some(RowDialog::Edit) => {
-                        view! {
-                            <EditValueDialog
-                                slug=listing.slug.get_value()
-                                constant_id=id
-                                name=name.get_value()
-                                on_saved=move |()| {
-                                    revealed.set(None);
-                                    listing.done(format!("The value of {} has been changed.", name.get_value()));
-                                }
-                                on_close=move |()| dialog.set(None)
-                            />
-                        }
-                            .into_any()
-                    }
-                    Some(RowDialog::Delete) => {
-                        view! {
-                            <ConfirmDelete
+                            <DeleteRowButton
+                                id
+                                name=constant.name.clone()
                                 title="Delete constant"
                                 message=format!(
                                     "{} will be deleted. Apps that use it will find it empty.",
-                                    name.get_value(),
+                                    constant.name,
                                 )
-                                on_confirm=move |()| delete()
-                                on_close=move |()| dialog.set(None)
+                                done=format!("The constant {} has been deleted.", constant.name)
+                                delete=delete_constant
+                                page
                             />
                         }
-                            .into_any()
-                    }
-                    None => ().into_any(),
-                }}
+                    })}
+                <Show when=move || editing.get()>
+                    <EditValueDialog
+                        page
+                        constant_id=id
+                        name=name.get_value()
+                        on_saved=move |()| {
+                            revealed.set(None);
+                            page.done(format!("The value of {} has been changed.", name.get_value()));
+                        }
+                        on_close=move |()| editing.set(false)
+                    />
+                </Show>
             </td>
         </tr>
     }
@@ -217,14 +146,12 @@ fn MaskedValue(name: String, revealed: RwSignal<Option<String>>) -> impl IntoVie
 /// forgets it again.
 #[component]
 fn RevealButton(
-    slug: String,
+    page: Page,
     constant_id: i64,
     name: String,
     revealed: RwSignal<Option<String>>,
-    notice: RwSignal<Option<Notice>>,
 ) -> impl IntoView {
     let hydrated = use_hydrated();
-    let slug = StoredValue::new(slug);
     let label = {
         let name = name.clone();
         move || {
@@ -240,11 +167,13 @@ fn RevealButton(
             revealed.set(None);
             return;
         }
-        let request = reveal_constant(slug.get_value(), constant_id);
+        let request = reveal_constant(page.slug.get_value(), constant_id);
         leptos::task::spawn_local(async move {
             match request.await {
-                Ok(value) => revealed.set(Some(value)),
-                Err(error) => notice.set(Some(Notice::Failed(error.to_string()))),
+                Ok(value) => {
+                    revealed.try_set(Some(value));
+                }
+                Err(error) => page.failed(error.to_string()),
             }
         });
     };
@@ -257,59 +186,39 @@ fn RevealButton(
 }
 
 #[component]
-fn CreateConstantDialog(listing: Listing, #[prop(into)] on_close: Callback<()>) -> impl IntoView {
+fn CreateConstantDialog(page: Page, #[prop(into)] on_close: Callback<()>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let value = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let saving = RwSignal::new(false);
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        saving.set(true);
-        let done = format!(
+    let submit = move || {
+        let created = format!(
             "The constant {} has been created.",
             name.get_untracked().trim()
         );
         let request = create_constant(
-            listing.slug.get_value(),
+            page.slug.get_value(),
             name.get_untracked(),
             value.get_untracked(),
         );
-        leptos::task::spawn_local(async move {
-            match request.await {
-                Ok(_) => {
-                    listing.done(done);
-                    on_close.try_run(());
-                }
-                Err(failure) => {
-                    saving.set(false);
-                    error.set(Some(failure.to_string()));
-                }
-            }
-        });
+        async move { request.await.map(|_| created) }
     };
     view! {
-        <Modal labelled_by="create-constant-title" on_close>
-            <h2 id="create-constant-title">"Create constant"</h2>
-            <form on:submit=submit>
-                <Field
-                    label="Name"
-                    id="create-constant-name"
-                    value=name
-                    autocomplete="off"
-                    hint="Letters, digits and underscores, starting with a letter, such as API_KEY."
-                />
-                <Field label="Value" id="create-constant-value" value=value autocomplete="off" />
-                <FormError message=error />
-                <div class="actions">
-                    <button type="button" on:click=move |_| on_close.run(())>
-                        "Cancel"
-                    </button>
-                    <button type="submit" class="primary" disabled=move || saving.get()>
-                        "Create constant"
-                    </button>
-                </div>
-            </form>
-        </Modal>
+        <FormDialog
+            heading_id="create-constant-title"
+            heading="Create constant"
+            submit_label="Create constant"
+            submit
+            on_saved=move |created| page.done(created)
+            on_close
+        >
+            <Field
+                label="Name"
+                id="create-constant-name"
+                value=name
+                autocomplete="off"
+                hint="Letters, digits and underscores, starting with a letter, such as API_KEY."
+            />
+            <Field label="Value" id="create-constant-value" value=value autocomplete="off" />
+        </FormDialog>
     }
     .into_any()
 }
@@ -317,125 +226,72 @@ fn CreateConstantDialog(listing: Listing, #[prop(into)] on_close: Callback<()>) 
 /// Replaces a value. The current one isn't shown here: the new one is typed in full.
 #[component]
 fn EditValueDialog(
-    slug: String,
+    page: Page,
     constant_id: i64,
     name: String,
     #[prop(into)] on_saved: Callback<()>,
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let value = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let saving = RwSignal::new(false);
-    let slug = StoredValue::new(slug);
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        saving.set(true);
-        let request = set_constant_value(slug.get_value(), constant_id, value.get_untracked());
-        leptos::task::spawn_local(async move {
-            match request.await {
-                Ok(()) => {
-                    on_saved.try_run(());
-                    on_close.try_run(());
-                }
-                Err(failure) => {
-                    saving.set(false);
-                    error.set(Some(failure.to_string()));
-                }
-            }
-        });
-    };
+    let submit =
+        move || set_constant_value(page.slug.get_value(), constant_id, value.get_untracked());
     view! {
-        <Modal labelled_by="edit-constant-title" on_close>
-            <h2 id="edit-constant-title">{format!("Edit {name}")}</h2>
-            <form on:submit=submit>
-                <Field label="New value" id="edit-constant-value" value=value autocomplete="off" />
-                <FormError message=error />
-                <div class="actions">
-                    <button type="button" on:click=move |_| on_close.run(())>
-                        "Cancel"
-                    </button>
-                    <button type="submit" class="primary" disabled=move || saving.get()>
-                        "Save"
-                    </button>
-                </div>
-            </form>
-        </Modal>
+        <FormDialog
+            heading_id="edit-constant-title"
+            heading=format!("Edit {name}")
+            submit_label="Save"
+            submit
+            on_saved
+            on_close
+        >
+            <Field label="New value" id="edit-constant-value" value=value autocomplete="off" />
+        </FormDialog>
     }
     .into_any()
 }
 
 #[component]
 pub fn ConstantPage() -> impl IntoView {
-    let version = RwSignal::new(0_u64);
-    let notice = RwSignal::new(None::<Notice>);
-    let details = load_by_id("constant_id", version, open_constant);
-    when_ready(details, move |details| {
-        view! { <ConstantView details version notice /> }
+    resource_page("constant_id", open_constant, |details, page| {
+        view! { <ConstantView details page /> }
     })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PageDialog {
-    Edit,
-    Delete,
-}
-
 #[component]
-fn ConstantView(
-    details: ConstantDetails,
-    version: RwSignal<u64>,
-    notice: RwSignal<Option<Notice>>,
-) -> impl IntoView {
-    let slug = current_slug();
-    let hydrated = use_hydrated();
+fn ConstantView(details: ConstantDetails, page: Page) -> impl IntoView {
+    let slug = page.slug.get_value();
     let revealed = RwSignal::new(None::<String>);
-    let dialog = RwSignal::new(None::<PageDialog>);
-    let navigate = use_navigate();
+    let editing = RwSignal::new(false);
+    let deleting = RwSignal::new(false);
     let ConstantRow {
         id,
         name,
         can_edit,
         can_delete,
     } = details.constant;
-    let delete = {
-        let slug = slug.clone();
-        move || {
-            let slug = slug.clone();
-            let navigate = navigate.clone();
-            leptos::task::spawn_local(async move {
-                match delete_constant(slug.clone(), id).await {
-                    Ok(()) => navigate(&format!("/{slug}/settings/constants"), Default::default()),
-                    Err(error) => notice.set(Some(Notice::Failed(error.to_string()))),
-                }
-            });
-        }
-    };
-    let button = move |label: &'static str, class: &'static str, which: PageDialog| {
-        view! {
-            <button
-                type="button"
-                class=class
-                disabled=move || !hydrated.get()
-                on:click=move |_| dialog.set(Some(which))
-            >
-                {label}
-            </button>
-        }
-    };
     let usage = format!("{{{{constants.{name}}}}}");
     let stored_name = StoredValue::new(name.clone());
 
     view! {
-        <Title text=name.clone() />
-        <section class="panel" aria-labelledby="page-title">
-            <div class="panel-header">
-                <h1 id="page-title">{name.clone()}</h1>
-                <div class="actions">
-                    {can_edit.then(|| button("Edit value", "", PageDialog::Edit))}
-                    {can_delete.then(|| button("Delete constant", "danger", PageDialog::Delete))}
-                </div>
-            </div>
-            <NoticeBar notice />
+        <ResourcePanel
+            name=name.clone()
+            resource_id=id
+            is_admin=details.is_admin
+            page
+            actions=move || {
+                view! {
+                    <div class="actions">
+                        {can_edit.then(|| view! { <HeaderButton label="Edit value" opens=editing /> })}
+                        {can_delete
+                            .then(|| {
+                                view! {
+                                    <HeaderButton label="Delete constant" class="danger" opens=deleting />
+                                }
+                            })}
+                    </div>
+                }
+            }
+        >
             <dl class="facts">
                 <dt>"Workspace constant"</dt>
                 <dd>
@@ -445,45 +301,34 @@ fn ConstantView(
                 <dd>
                     <MaskedValue name=name.clone() revealed />
                     " "
-                    <RevealButton slug=slug.clone() constant_id=id name=name.clone() revealed notice />
+                    <RevealButton page constant_id=id name=name.clone() revealed />
                 </dd>
             </dl>
-        </section>
-        {details.is_admin.then(|| view! { <PermissionsSection slug=slug.clone() resource_id=id /> })}
-        {move || match dialog.get() {
-            Some(PageDialog::Edit) => {
-                view! {
-                    <EditValueDialog
-                        slug=slug.clone()
-                        constant_id=id
-                        name=stored_name.get_value()
-                        on_saved=move |()| {
-                            revealed.set(None);
-                            notice.set(Some(Notice::Done("The value has been changed.".to_string())));
-                            version.update(|version| *version += 1);
-                        }
-                        on_close=move |()| dialog.set(None)
-                    />
+        </ResourcePanel>
+        <Show when=move || editing.get()>
+            <EditValueDialog
+                page
+                constant_id=id
+                name=stored_name.get_value()
+                on_saved=move |()| {
+                    revealed.set(None);
+                    page.done("The value has been changed.".to_string());
                 }
-                    .into_any()
-            }
-            Some(PageDialog::Delete) => {
-                let delete = delete.clone();
-                view! {
-                    <ConfirmDelete
-                        title="Delete constant"
-                        message=format!(
-                            "{} will be deleted. Apps that use it will find it empty.",
-                            stored_name.get_value(),
-                        )
-                        on_confirm=move |()| delete()
-                        on_close=move |()| dialog.set(None)
-                    />
-                }
-                    .into_any()
-            }
-            None => ().into_any(),
-        }}
+                on_close=move |()| editing.set(false)
+            />
+        </Show>
+        <DeleteAndLeave
+            open=deleting
+            title="Delete constant"
+            message=format!(
+                "{} will be deleted. Apps that use it will find it empty.",
+                stored_name.get_value(),
+            )
+            delete=delete_constant
+            id
+            leave_to=format!("/{slug}/settings/constants")
+            page
+        />
     }
     .into_any()
 }

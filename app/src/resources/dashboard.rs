@@ -1,15 +1,14 @@
 //! The dashboard: the apps a member may see, by folder, with Create app and Create
 //! folder for those allowed.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
+use super::page::Page;
 use super::widgets::AppLinks;
 use super::{Dashboard, FolderRef, create_app, create_folder, load_dashboard};
-use crate::error::AppError;
-use crate::ui::{Field, FormError, Modal, Notice, NoticeBar};
+use crate::ui::{Field, FormDialog, NoticeBar, Select, when_loaded};
 use crate::workspaces::CurrentWorkspace;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,19 +20,10 @@ enum Creating {
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
-    let slug = StoredValue::new(workspace.slug.clone());
-    let version = RwSignal::new(0_u64);
-    let notice = RwSignal::new(None::<Notice>);
+    let page = Page::for_current_workspace();
     // Loaded in the browser after hydration, like the Users table: the buttons and links
     // it brings appear only once they work.
-    let board = RwSignal::new(None::<Result<Dashboard, AppError>>);
-    Effect::new(move |_| {
-        version.track();
-        let request = load_dashboard(slug.get_value());
-        leptos::task::spawn_local(async move {
-            board.set(Some(request.await));
-        });
-    });
+    let board = page.load(load_dashboard);
     let creating = RwSignal::new(None::<Creating>);
     let loaded = move || board.get().and_then(Result::ok);
 
@@ -78,12 +68,11 @@ pub fn DashboardPage() -> impl IntoView {
                 </div>
             </div>
             <p>"You are " <strong>{workspace.role.label()}</strong> " in this workspace."</p>
-            <NoticeBar notice />
-            {move || match board.get() {
-                None => view! { <p class="loading">"Loading…"</p> }.into_any(),
-                Some(Ok(board)) => view! { <DashboardApps board slug=slug.get_value() /> }.into_any(),
-                Some(Err(error)) => view! { <FormError message=Some(error.to_string()) /> }.into_any(),
-            }}
+            <NoticeBar notice=page.notice />
+            {when_loaded(
+                board,
+                move |board| view! { <DashboardApps board slug=page.slug.get_value() /> },
+            )}
         </section>
         {move || match creating.get() {
             Some(Creating::App) => {
@@ -94,7 +83,7 @@ pub fn DashboardPage() -> impl IntoView {
                     .unwrap_or_default();
                 view! {
                     <CreateAppDialog
-                        slug=slug.get_value()
+                        page
                         folders
                         on_close=move |()| creating.set(None)
                     />
@@ -102,16 +91,7 @@ pub fn DashboardPage() -> impl IntoView {
                     .into_any()
             }
             Some(Creating::Folder) => {
-                view! {
-                    <CreateFolderDialog
-                        slug=slug.get_value()
-                        on_created=move |name: String| {
-                            notice.set(Some(Notice::Done(format!("The folder {name} has been created."))));
-                            version.update(|version| *version += 1);
-                        }
-                        on_close=move |()| creating.set(None)
-                    />
-                }
+                view! { <CreateFolderDialog page on_close=move |()| creating.set(None) /> }
                     .into_any()
             }
             None => ().into_any(),
@@ -167,146 +147,80 @@ fn DashboardApps(board: Dashboard, slug: String) -> impl IntoView {
     .into_any()
 }
 
-/// A select of "No folder" and `folders`, bound to `folder`. All options come from one
-/// list: a fixed option before generated ones doesn't hydrate inside <select>.
+/// A select of "No folder" and `folders`, bound to `folder`.
 #[component]
 pub(super) fn FolderSelect(
     id: &'static str,
     folders: Vec<FolderRef>,
     folder: RwSignal<Option<i64>>,
 ) -> impl IntoView {
-    let initial = folder.get_untracked();
-    let options: Vec<(Option<i64>, String)> = std::iter::once((None, "No folder".to_string()))
+    let options = std::iter::once((None, "No folder".to_string()))
         .chain(
             folders
                 .into_iter()
                 .map(|folder| (Some(folder.id), folder.name)),
         )
         .collect();
-    view! {
-        <div class="field">
-            <label for=id>"Folder"</label>
-            <select
-                id=id
-                on:change:target=move |event| {
-                    folder.set(event.target().value().parse::<i64>().ok());
-                }
-            >
-                {options
-                    .into_iter()
-                    .map(|(value, name)| {
-                        view! {
-                            <option
-                                value=value.map(|id| id.to_string()).unwrap_or_default()
-                                selected=value == initial
-                            >
-                                {name}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
-            </select>
-        </div>
-    }
-    .into_any()
+    let key = |folder: &Option<i64>| folder.map(|id| id.to_string()).unwrap_or_default();
+    view! { <Select label="Folder" id options key value=folder /> }.into_any()
 }
 
 /// Create app: a name and a folder; the new app opens for editing.
 #[component]
 fn CreateAppDialog(
-    slug: String,
+    page: Page,
     folders: Vec<FolderRef>,
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let folder = RwSignal::new(None::<i64>);
-    let error = RwSignal::new(None::<String>);
-    let saving = RwSignal::new(false);
     let navigate = use_navigate();
-    let slug = StoredValue::new(slug);
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        saving.set(true);
-        let navigate = navigate.clone();
-        let slug = slug.get_value();
-        let request = create_app(slug.clone(), name.get_untracked(), folder.get_untracked());
-        leptos::task::spawn_local(async move {
-            match request.await {
-                Ok(id) => {
-                    on_close.try_run(());
-                    navigate(&format!("/{slug}/apps/{id}"), Default::default());
-                }
-                Err(failure) => {
-                    saving.set(false);
-                    error.set(Some(failure.to_string()));
-                }
-            }
-        });
+    let submit = move || {
+        create_app(
+            page.slug.get_value(),
+            name.get_untracked(),
+            folder.get_untracked(),
+        )
+    };
+    let open_editor = move |id: i64| {
+        navigate(
+            &format!("/{}/apps/{id}", page.slug.get_value()),
+            Default::default(),
+        );
     };
     view! {
-        <Modal labelled_by="create-app-title" on_close>
-            <h2 id="create-app-title">"Create app"</h2>
-            <form on:submit=submit>
-                <Field label="Name" id="create-app-name" value=name autocomplete="off" />
-                <FolderSelect id="create-app-folder" folders folder />
-                <FormError message=error />
-                <div class="actions">
-                    <button type="button" on:click=move |_| on_close.run(())>
-                        "Cancel"
-                    </button>
-                    <button type="submit" class="primary" disabled=move || saving.get()>
-                        "Create app"
-                    </button>
-                </div>
-            </form>
-        </Modal>
+        <FormDialog
+            heading_id="create-app-title"
+            heading="Create app"
+            submit_label="Create app"
+            submit
+            on_saved=open_editor
+            on_close
+        >
+            <Field label="Name" id="create-app-name" value=name autocomplete="off" />
+            <FolderSelect id="create-app-folder" folders folder />
+        </FormDialog>
     }
     .into_any()
 }
 
 #[component]
-fn CreateFolderDialog(
-    slug: String,
-    #[prop(into)] on_created: Callback<String>,
-    #[prop(into)] on_close: Callback<()>,
-) -> impl IntoView {
+fn CreateFolderDialog(page: Page, #[prop(into)] on_close: Callback<()>) -> impl IntoView {
     let name = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let saving = RwSignal::new(false);
-    let slug = StoredValue::new(slug);
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        saving.set(true);
-        let request = create_folder(slug.get_value(), name.get_untracked());
-        leptos::task::spawn_local(async move {
-            match request.await {
-                Ok(folder) => {
-                    on_created.try_run(folder.name);
-                    on_close.try_run(());
-                }
-                Err(failure) => {
-                    saving.set(false);
-                    error.set(Some(failure.to_string()));
-                }
-            }
-        });
-    };
+    let submit = move || create_folder(page.slug.get_value(), name.get_untracked());
+    let created =
+        move |folder: FolderRef| page.done(format!("The folder {} has been created.", folder.name));
     view! {
-        <Modal labelled_by="create-folder-title" on_close>
-            <h2 id="create-folder-title">"Create folder"</h2>
-            <form on:submit=submit>
-                <Field label="Name" id="create-folder-name" value=name autocomplete="off" />
-                <FormError message=error />
-                <div class="actions">
-                    <button type="button" on:click=move |_| on_close.run(())>
-                        "Cancel"
-                    </button>
-                    <button type="submit" class="primary" disabled=move || saving.get()>
-                        "Create folder"
-                    </button>
-                </div>
-            </form>
-        </Modal>
+        <FormDialog
+            heading_id="create-folder-title"
+            heading="Create folder"
+            submit_label="Create folder"
+            submit
+            on_saved=created
+            on_close
+        >
+            <Field label="Name" id="create-folder-name" value=name autocomplete="off" />
+        </FormDialog>
     }
     .into_any()
 }

@@ -12,15 +12,18 @@ mod app_page;
 mod constants_page;
 mod dashboard;
 mod data_sources_page;
+mod detail_page;
 mod folder_page;
+mod list_page;
+mod page;
 pub mod rules;
 #[cfg(feature = "ssr")]
-mod server;
+pub(crate) mod server;
 #[cfg(feature = "ssr")]
 pub mod store;
 mod widgets;
 
-pub use app_page::AppPage;
+pub use app_page::{AppEditPage, AppPage};
 pub use constants_page::{ConstantPage, ConstantsPage};
 pub use dashboard::DashboardPage;
 pub use data_sources_page::{DataSourcePage, DataSourcesPage};
@@ -72,7 +75,13 @@ pub struct AppDetails {
     pub folder: Option<FolderRef>,
     /// The owner's full name; `None` once their account is gone.
     pub owner: Option<String>,
+    /// The body as written, with its placeholders: only for those who may edit it.
     pub body: String,
+    /// The body rendered for the caller, as HTML.
+    pub rendered: String,
+    /// The caller's own `globals` tree as indented JSON, for the editor's Inspector: only
+    /// for those who may edit the app.
+    pub inspector: Option<String>,
     pub can_edit: bool,
     pub can_delete: bool,
     pub is_admin: bool,
@@ -159,28 +168,12 @@ pub async fn create_app(
     if let Some(folder_id) = folder_id {
         server::folder(&mut tx, &caller, folder_id).await?;
     }
-    let id = store::insert(
-        &mut tx,
-        store::NewResource {
-            workspace_id: caller.actor.workspace.id,
-            kind: ResourceKind::App,
-            name: &name,
-            folder_id,
-            owner_user_id: Some(caller.actor.user.id),
-            body: "",
-        },
-    )
-    .await?;
-    server::finish(
-        tx,
-        &caller,
-        server::Change::Created,
-        ResourceKind::App,
-        id,
-        &name,
-    )
-    .await?;
-    Ok(id)
+    let app = store::NewResource {
+        folder_id,
+        owner_user_id: Some(caller.actor.user.id),
+        ..store::NewResource::named(caller.actor.workspace.id, ResourceKind::App, &name)
+    };
+    server::create(tx, &caller, app, None).await
 }
 
 #[server(endpoint = "apps/details")]
@@ -214,6 +207,12 @@ pub async fn open_app(slug: String, app_id: i64) -> Result<AppDetails, AppError>
         Some(user_id) => store::full_name(&mut conn, user_id).await?,
         None => None,
     };
+    let scope = crate::rendering::server::scope_for(&mut conn, &caller, &app.body).await?;
+    let rendered = crate::rendering::render_html(&app.body, &scope);
+    let inspector = can_edit
+        .then(|| serde_json::to_string_pretty(&scope.globals))
+        .transpose()
+        .map_err(|_| AppError::Internal)?;
     Ok(AppDetails {
         id: app.id,
         can_delete: permissions.can(&reference, Action::Delete),
@@ -221,10 +220,36 @@ pub async fn open_app(slug: String, app_id: i64) -> Result<AppDetails, AppError>
         name: app.name,
         folder,
         owner,
-        body: app.body,
+        body: if can_edit { app.body } else { String::new() },
+        rendered,
+        inspector,
         can_edit,
         folders,
     })
+}
+
+/// An app opened in its editor (`/{slug}/apps/{app_id}/edit`): refused to those who may
+/// only view it, whichever way they arrive.
+#[server(endpoint = "apps/editor")]
+pub async fn open_app_editor(slug: String, app_id: i64) -> Result<AppDetails, AppError> {
+    let app = open_app(slug, app_id).await?;
+    if app.can_edit {
+        Ok(app)
+    } else {
+        Err(AppError::PermissionDenied)
+    }
+}
+
+/// A draft body rendered for the caller, for the editor's preview: only for those who may
+/// edit the app, whatever page they call it from.
+#[server(endpoint = "apps/preview")]
+pub async fn preview_app(slug: String, app_id: i64, body: String) -> Result<String, AppError> {
+    use crate::permissions::{Action, ResourceKind};
+    let (caller, mut conn) = server::read(&slug).await?;
+    server::resource_for(&mut conn, &caller, ResourceKind::App, app_id, Action::Edit).await?;
+    rules::Text::Body.check(&body)?;
+    let scope = crate::rendering::server::scope_for(&mut conn, &caller, &body).await?;
+    Ok(crate::rendering::render_html(&body, &scope))
 }
 
 /// Changes an app's name, folder and body; moving it to another folder is an edit too.
@@ -238,8 +263,8 @@ pub async fn save_app(
 ) -> Result<(), AppError> {
     use crate::permissions::{Action, ResourceKind};
     let (caller, mut tx) = server::write(&slug).await?;
-    let app = server::resource(&mut tx, &caller, ResourceKind::App, app_id).await?;
-    rules::authorise(&caller.permissions, &app.reference(), true, Action::Edit)?;
+    let app =
+        server::resource_for(&mut tx, &caller, ResourceKind::App, app_id, Action::Edit).await?;
     let name = rules::normalise_name(&name)?;
     rules::Text::Body.check(&body)?;
     if let Some(folder_id) = folder_id
@@ -261,20 +286,7 @@ pub async fn save_app(
 
 #[server(endpoint = "apps/delete")]
 pub async fn delete_app(slug: String, app_id: i64) -> Result<(), AppError> {
-    use crate::permissions::{Action, ResourceKind};
-    let (caller, mut tx) = server::write(&slug).await?;
-    let app = server::resource(&mut tx, &caller, ResourceKind::App, app_id).await?;
-    rules::authorise(&caller.permissions, &app.reference(), true, Action::Delete)?;
-    store::delete(&mut tx, app.id).await?;
-    server::finish(
-        tx,
-        &caller,
-        server::Change::Deleted,
-        ResourceKind::App,
-        app.id,
-        &app.name,
-    )
-    .await
+    server::delete(&slug, crate::permissions::ResourceKind::App, app_id).await
 }
 
 // Folders
@@ -282,30 +294,11 @@ pub async fn delete_app(slug: String, app_id: i64) -> Result<(), AppError> {
 #[server(endpoint = "folders/create")]
 pub async fn create_folder(slug: String, name: String) -> Result<FolderRef, AppError> {
     use crate::permissions::ResourceKind;
-    let (caller, mut tx) = server::write(&slug).await?;
+    let (caller, tx) = server::write(&slug).await?;
     rules::authorise_create(&caller.permissions, ResourceKind::Folder)?;
     let name = rules::normalise_name(&name)?;
-    let id = store::insert(
-        &mut tx,
-        store::NewResource {
-            workspace_id: caller.actor.workspace.id,
-            kind: ResourceKind::Folder,
-            name: &name,
-            folder_id: None,
-            owner_user_id: None,
-            body: "",
-        },
-    )
-    .await?;
-    server::finish(
-        tx,
-        &caller,
-        server::Change::Created,
-        ResourceKind::Folder,
-        id,
-        &name,
-    )
-    .await?;
+    let folder = store::NewResource::named(caller.actor.workspace.id, ResourceKind::Folder, &name);
+    let id = server::create(tx, &caller, folder, None).await?;
     Ok(FolderRef { id, name })
 }
 
@@ -336,13 +329,14 @@ pub async fn open_folder(slug: String, folder_id: i64) -> Result<FolderDetails, 
 pub async fn rename_folder(slug: String, folder_id: i64, name: String) -> Result<(), AppError> {
     use crate::permissions::{Action, ResourceKind};
     let (caller, mut tx) = server::write(&slug).await?;
-    let folder = server::folder(&mut tx, &caller, folder_id).await?;
-    rules::authorise(
-        &caller.permissions,
-        &folder.reference(),
-        true,
+    let folder = server::resource_for(
+        &mut tx,
+        &caller,
+        ResourceKind::Folder,
+        folder_id,
         Action::Rename,
-    )?;
+    )
+    .await?;
     let name = rules::normalise_name(&name)?;
     store::update_name_and_body(&mut tx, &folder, &name, "").await?;
     server::finish(
@@ -359,25 +353,7 @@ pub async fn rename_folder(slug: String, folder_id: i64, name: String) -> Result
 /// Deletes a folder; the apps in it stay, without a folder.
 #[server(endpoint = "folders/delete")]
 pub async fn delete_folder(slug: String, folder_id: i64) -> Result<(), AppError> {
-    use crate::permissions::{Action, ResourceKind};
-    let (caller, mut tx) = server::write(&slug).await?;
-    let folder = server::folder(&mut tx, &caller, folder_id).await?;
-    rules::authorise(
-        &caller.permissions,
-        &folder.reference(),
-        true,
-        Action::Delete,
-    )?;
-    store::delete(&mut tx, folder.id).await?;
-    server::finish(
-        tx,
-        &caller,
-        server::Change::Deleted,
-        ResourceKind::Folder,
-        folder.id,
-        &folder.name,
-    )
-    .await
+    server::delete(&slug, crate::permissions::ResourceKind::Folder, folder_id).await
 }
 
 // Workspace constants
@@ -387,10 +363,9 @@ pub async fn delete_folder(slug: String, folder_id: i64) -> Result<(), AppError>
 pub async fn list_constants(slug: String) -> Result<ConstantList, AppError> {
     use crate::permissions::ResourceKind;
     let (caller, mut conn) = server::read(&slug).await?;
-    let constants = store::of_kind(&mut conn, caller.actor.workspace.id, ResourceKind::Constant)
+    let constants = server::visible(&mut conn, &caller, ResourceKind::Constant)
         .await?
         .iter()
-        .filter(|constant| rules::sees(&caller.permissions, &constant.reference()))
         .map(|constant| server::constant_row(&caller, constant))
         .collect();
     Ok(ConstantList {
@@ -402,35 +377,13 @@ pub async fn list_constants(slug: String) -> Result<ConstantList, AppError> {
 #[server(endpoint = "constants/create")]
 pub async fn create_constant(slug: String, name: String, value: String) -> Result<i64, AppError> {
     use crate::permissions::ResourceKind;
-    let (caller, mut tx) = server::write(&slug).await?;
+    let (caller, tx) = server::write(&slug).await?;
     rules::authorise_create(&caller.permissions, ResourceKind::Constant)?;
     let name = rules::normalise_constant_name(&name)?;
     rules::Text::Value.check(&value)?;
-    let id = store::insert(
-        &mut tx,
-        store::NewResource {
-            workspace_id: caller.actor.workspace.id,
-            kind: ResourceKind::Constant,
-            name: &name,
-            folder_id: None,
-            owner_user_id: None,
-            body: "",
-        },
-    )
-    .await?;
-    let state = crate::state::app_state()?;
-    let binding = store::binding(caller.actor.workspace.id, id, ResourceKind::Constant);
-    store::set_secret(&mut tx, &state.keys, binding, &value).await?;
-    server::finish(
-        tx,
-        &caller,
-        server::Change::Created,
-        ResourceKind::Constant,
-        id,
-        &name,
-    )
-    .await?;
-    Ok(id)
+    let constant =
+        store::NewResource::named(caller.actor.workspace.id, ResourceKind::Constant, &name);
+    server::create(tx, &caller, constant, Some(&value)).await
 }
 
 #[server(endpoint = "constants/details")]
@@ -449,26 +402,7 @@ pub async fn open_constant(slug: String, constant_id: i64) -> Result<ConstantDet
 #[server(endpoint = "constants/reveal")]
 pub async fn reveal_constant(slug: String, constant_id: i64) -> Result<String, AppError> {
     use crate::permissions::{Action, ResourceKind};
-    let (caller, mut tx) = server::write(&slug).await?;
-    let constant = server::resource(&mut tx, &caller, ResourceKind::Constant, constant_id).await?;
-    rules::authorise(
-        &caller.permissions,
-        &constant.reference(),
-        true,
-        Action::View,
-    )?;
-    let state = crate::state::app_state()?;
-    let value = store::open_secret(&state.keys, &constant)?;
-    server::finish(
-        tx,
-        &caller,
-        server::Change::Revealed,
-        ResourceKind::Constant,
-        constant.id,
-        &constant.name,
-    )
-    .await?;
-    Ok(value)
+    server::reveal(&slug, ResourceKind::Constant, constant_id, Action::View).await
 }
 
 /// Replaces a constant's value.
@@ -480,13 +414,14 @@ pub async fn set_constant_value(
 ) -> Result<(), AppError> {
     use crate::permissions::{Action, ResourceKind};
     let (caller, mut tx) = server::write(&slug).await?;
-    let constant = server::resource(&mut tx, &caller, ResourceKind::Constant, constant_id).await?;
-    rules::authorise(
-        &caller.permissions,
-        &constant.reference(),
-        true,
+    let constant = server::resource_for(
+        &mut tx,
+        &caller,
+        ResourceKind::Constant,
+        constant_id,
         Action::Edit,
-    )?;
+    )
+    .await?;
     rules::Text::Value.check(&value)?;
     let state = crate::state::app_state()?;
     store::set_secret(&mut tx, &state.keys, constant.binding(), &value).await?;
@@ -503,23 +438,10 @@ pub async fn set_constant_value(
 
 #[server(endpoint = "constants/delete")]
 pub async fn delete_constant(slug: String, constant_id: i64) -> Result<(), AppError> {
-    use crate::permissions::{Action, ResourceKind};
-    let (caller, mut tx) = server::write(&slug).await?;
-    let constant = server::resource(&mut tx, &caller, ResourceKind::Constant, constant_id).await?;
-    rules::authorise(
-        &caller.permissions,
-        &constant.reference(),
-        true,
-        Action::Delete,
-    )?;
-    store::delete(&mut tx, constant.id).await?;
-    server::finish(
-        tx,
-        &caller,
-        server::Change::Deleted,
-        ResourceKind::Constant,
-        constant.id,
-        &constant.name,
+    server::delete(
+        &slug,
+        crate::permissions::ResourceKind::Constant,
+        constant_id,
     )
     .await
 }
@@ -531,16 +453,11 @@ pub async fn delete_constant(slug: String, constant_id: i64) -> Result<(), AppEr
 pub async fn list_data_sources(slug: String) -> Result<DataSourceList, AppError> {
     use crate::permissions::ResourceKind;
     let (caller, mut conn) = server::read(&slug).await?;
-    let data_sources = store::of_kind(
-        &mut conn,
-        caller.actor.workspace.id,
-        ResourceKind::DataSource,
-    )
-    .await?
-    .iter()
-    .filter(|source| rules::sees(&caller.permissions, &source.reference()))
-    .map(|source| server::data_source_row(&caller, source))
-    .collect::<Result<_, _>>()?;
+    let data_sources = server::visible(&mut conn, &caller, ResourceKind::DataSource)
+        .await?
+        .iter()
+        .map(|source| server::data_source_row(&caller, source))
+        .collect::<Result<_, _>>()?;
     Ok(DataSourceList {
         data_sources,
         can_create: caller.permissions.can_create(ResourceKind::DataSource),
@@ -555,36 +472,16 @@ pub async fn create_data_source(
     configuration: String,
 ) -> Result<i64, AppError> {
     use crate::permissions::ResourceKind;
-    let (caller, mut tx) = server::write(&slug).await?;
+    let (caller, tx) = server::write(&slug).await?;
     rules::authorise_create(&caller.permissions, ResourceKind::DataSource)?;
     let name = rules::normalise_name(&name)?;
     let kind = SourceKind::parse(&kind)?;
     rules::Text::Configuration.check(&configuration)?;
-    let id = store::insert(
-        &mut tx,
-        store::NewResource {
-            workspace_id: caller.actor.workspace.id,
-            kind: ResourceKind::DataSource,
-            name: &name,
-            folder_id: None,
-            owner_user_id: None,
-            body: kind.key(),
-        },
-    )
-    .await?;
-    let state = crate::state::app_state()?;
-    let binding = store::binding(caller.actor.workspace.id, id, ResourceKind::DataSource);
-    store::set_secret(&mut tx, &state.keys, binding, &configuration).await?;
-    server::finish(
-        tx,
-        &caller,
-        server::Change::Created,
-        ResourceKind::DataSource,
-        id,
-        &name,
-    )
-    .await?;
-    Ok(id)
+    let source = store::NewResource {
+        body: kind.key(),
+        ..store::NewResource::named(caller.actor.workspace.id, ResourceKind::DataSource, &name)
+    };
+    server::create(tx, &caller, source, Some(&configuration)).await
 }
 
 #[server(endpoint = "data-sources/details")]
@@ -610,27 +507,13 @@ pub async fn read_data_source_configuration(
     data_source_id: i64,
 ) -> Result<String, AppError> {
     use crate::permissions::{Action, ResourceKind};
-    let (caller, mut tx) = server::write(&slug).await?;
-    let source =
-        server::resource(&mut tx, &caller, ResourceKind::DataSource, data_source_id).await?;
-    rules::authorise(
-        &caller.permissions,
-        &source.reference(),
-        true,
-        Action::Configure,
-    )?;
-    let state = crate::state::app_state()?;
-    let configuration = store::open_secret(&state.keys, &source)?;
-    server::finish(
-        tx,
-        &caller,
-        server::Change::Revealed,
+    server::reveal(
+        &slug,
         ResourceKind::DataSource,
-        source.id,
-        &source.name,
+        data_source_id,
+        Action::Configure,
     )
-    .await?;
-    Ok(configuration)
+    .await
 }
 
 /// Changes a data source's name, kind and configuration.
@@ -644,14 +527,14 @@ pub async fn configure_data_source(
 ) -> Result<(), AppError> {
     use crate::permissions::{Action, ResourceKind};
     let (caller, mut tx) = server::write(&slug).await?;
-    let source =
-        server::resource(&mut tx, &caller, ResourceKind::DataSource, data_source_id).await?;
-    rules::authorise(
-        &caller.permissions,
-        &source.reference(),
-        true,
+    let source = server::resource_for(
+        &mut tx,
+        &caller,
+        ResourceKind::DataSource,
+        data_source_id,
         Action::Configure,
-    )?;
+    )
+    .await?;
     let name = rules::normalise_name(&name)?;
     let kind = SourceKind::parse(&kind)?;
     rules::Text::Configuration.check(&configuration)?;
@@ -671,24 +554,10 @@ pub async fn configure_data_source(
 
 #[server(endpoint = "data-sources/delete")]
 pub async fn delete_data_source(slug: String, data_source_id: i64) -> Result<(), AppError> {
-    use crate::permissions::{Action, ResourceKind};
-    let (caller, mut tx) = server::write(&slug).await?;
-    let source =
-        server::resource(&mut tx, &caller, ResourceKind::DataSource, data_source_id).await?;
-    rules::authorise(
-        &caller.permissions,
-        &source.reference(),
-        true,
-        Action::Delete,
-    )?;
-    store::delete(&mut tx, source.id).await?;
-    server::finish(
-        tx,
-        &caller,
-        server::Change::Deleted,
-        ResourceKind::DataSource,
-        source.id,
-        &source.name,
+    server::delete(
+        &slug,
+        crate::permissions::ResourceKind::DataSource,
+        data_source_id,
     )
     .await
 }

@@ -15,6 +15,8 @@ use crate::permissions::{Action, Permissions, ResourceKind, Subject};
 pub struct Caller {
     pub actor: WorkspaceActor,
     pub permissions: Permissions,
+    /// The names of the caller's groups: their role group first, then custom groups.
+    pub group_names: Vec<String>,
 }
 
 async fn caller(conn: &mut AnyConnection, actor: WorkspaceActor) -> Result<Caller, AppError> {
@@ -27,7 +29,12 @@ async fn caller(conn: &mut AnyConnection, actor: WorkspaceActor) -> Result<Calle
         role,
         groups: &groups,
     });
-    Ok(Caller { actor, permissions })
+    let group_names = groups.into_iter().map(|group| group.name).collect();
+    Ok(Caller {
+        actor,
+        permissions,
+        group_names,
+    })
 }
 
 /// For reading: the caller and a connection.
@@ -78,6 +85,31 @@ pub async fn resource(
     }
 }
 
+/// A resource of the caller's workspace that they see and may `action`: one they don't
+/// see is not found, one they see but may not change that way is refused.
+pub async fn resource_for(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    kind: ResourceKind,
+    id: i64,
+    action: Action,
+) -> Result<Resource, AppError> {
+    let resource = resource(conn, caller, kind, id).await?;
+    rules::authorise(&caller.permissions, &resource.reference(), true, action)?;
+    Ok(resource)
+}
+
+/// The caller's workspace's resources of `kind` that they see, by name.
+pub async fn visible(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    kind: ResourceKind,
+) -> Result<Vec<Resource>, AppError> {
+    let mut resources = store::of_kind(conn, caller.actor.workspace.id, kind).await?;
+    resources.retain(|resource| rules::sees(&caller.permissions, &resource.reference()));
+    Ok(resources)
+}
+
 /// A folder of the caller's workspace that they see.
 pub async fn folder(
     conn: &mut AnyConnection,
@@ -113,6 +145,66 @@ pub fn data_source_row(caller: &Caller, source: &Resource) -> Result<DataSourceR
         can_configure: caller.permissions.can(&reference, Action::Configure),
         can_delete: caller.permissions.can(&reference, Action::Delete),
     })
+}
+
+/// Adds a resource and audits it, once the caller has been allowed to and its fields
+/// checked. `secret`, a constant's value or a data source's configuration, is sealed in
+/// the same transaction. Returns the new id.
+pub async fn create(
+    mut tx: Transaction<'static, Any>,
+    caller: &Caller,
+    new: store::NewResource<'_>,
+    secret: Option<&str>,
+) -> Result<i64, AppError> {
+    let (kind, name) = (new.kind, new.name);
+    let id = store::insert(&mut tx, new).await?;
+    if let Some(secret) = secret {
+        let state = crate::state::app_state()?;
+        let binding = store::binding(caller.actor.workspace.id, id, kind);
+        store::set_secret(&mut tx, &state.keys, binding, secret).await?;
+    }
+    finish(tx, caller, Change::Created, kind, id, name).await?;
+    Ok(id)
+}
+
+/// A constant's value or a data source's configuration, for a caller allowed `action` on
+/// it. Every reading is audited.
+pub async fn reveal(
+    slug: &str,
+    kind: ResourceKind,
+    id: i64,
+    action: Action,
+) -> Result<String, AppError> {
+    let (caller, mut tx) = write(slug).await?;
+    let resource = resource_for(&mut tx, &caller, kind, id, action).await?;
+    let state = crate::state::app_state()?;
+    let secret = store::open_secret(&state.keys, &resource)?;
+    finish(
+        tx,
+        &caller,
+        Change::Revealed,
+        kind,
+        resource.id,
+        &resource.name,
+    )
+    .await?;
+    Ok(secret)
+}
+
+/// Deletes a resource the caller may delete, and audits it.
+pub async fn delete(slug: &str, kind: ResourceKind, id: i64) -> Result<(), AppError> {
+    let (caller, mut tx) = write(slug).await?;
+    let resource = resource_for(&mut tx, &caller, kind, id, Action::Delete).await?;
+    store::delete(&mut tx, resource.id).await?;
+    finish(
+        tx,
+        &caller,
+        Change::Deleted,
+        kind,
+        resource.id,
+        &resource.name,
+    )
+    .await
 }
 
 /// What happened to a resource, for the audit trail.

@@ -161,6 +161,20 @@ pub struct NewResource<'a> {
     pub body: &'a str,
 }
 
+impl<'a> NewResource<'a> {
+    /// A resource with a name and nothing else: no folder, owner or body.
+    pub fn named(workspace_id: i64, kind: ResourceKind, name: &'a str) -> NewResource<'a> {
+        NewResource {
+            workspace_id,
+            kind,
+            name,
+            folder_id: None,
+            owner_user_id: None,
+            body: "",
+        }
+    }
+}
+
 /// Inserts a resource and returns its id. Names are unique per kind in a workspace,
 /// regardless of case.
 pub async fn insert(conn: &mut AnyConnection, new: NewResource<'_>) -> Result<i64, AppError> {

@@ -1,8 +1,9 @@
-//! The Add users drawer: invite one person by email.
+//! The Add users drawer: invite one person by email, or many from a CSV file.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
+use super::bulk_invite::UploadPanel;
 use super::members::InviteMember;
 use super::role_select::RoleSelect;
 use super::users_page::Listing;
@@ -19,6 +20,7 @@ pub(super) fn AddUsersDialog(
     let email = RwSignal::new(String::new());
     let role = RwSignal::new(Role::EndUser);
     let metadata = RwSignal::new(Vec::<MetadataRow>::new());
+    let uploading_csv = RwSignal::new(false);
     let invite = ServerAction::<InviteMember>::new();
     Effect::new(move |_| {
         if let Some(Ok(sent)) = invite.value().get() {
@@ -56,25 +58,52 @@ pub(super) fn AddUsersDialog(
         <Modal labelled_by="add-users-title" on_close>
             <h2 id="add-users-title">"Add users"</h2>
             <div role="tablist" aria-label="How to add users">
-                <button type="button" role="tab" aria-selected="true" aria-controls="invite-panel" id="invite-tab">
+                <button
+                    type="button"
+                    role="tab"
+                    id="invite-tab"
+                    aria-controls="invite-panel"
+                    aria-selected=move || (!uploading_csv.get()).to_string()
+                    on:click=move |_| uploading_csv.set(false)
+                >
                     "Invite with email"
                 </button>
+                <button
+                    type="button"
+                    role="tab"
+                    id="upload-tab"
+                    aria-controls="upload-panel"
+                    aria-selected=move || uploading_csv.get().to_string()
+                    on:click=move |_| uploading_csv.set(true)
+                >
+                    "Upload CSV file"
+                </button>
             </div>
-            <form id="invite-panel" role="tabpanel" aria-labelledby="invite-tab" on:submit=submit>
-                <Field label="Full name" id="invite-full-name" value=full_name autocomplete="off" />
-                <Field label="Email address" id="invite-email" kind="email" value=email autocomplete="off" />
-                <RoleSelect id="invite-role" role />
-                <MetadataEditor rows=metadata />
-                <FormError message=error />
-                <div class="actions">
-                    <button type="button" on:click=move |_| on_close.run(())>
-                        "Cancel"
-                    </button>
-                    <button type="submit" class="primary" disabled=move || invite.pending().get()>
-                        "Invite users"
-                    </button>
-                </div>
-            </form>
+            <Show
+                when=move || uploading_csv.get()
+                fallback=move || {
+                    view! {
+                        <form id="invite-panel" role="tabpanel" aria-labelledby="invite-tab" on:submit=submit>
+                            <Field label="Full name" id="invite-full-name" value=full_name autocomplete="off" />
+                            <Field label="Email address" id="invite-email" kind="email" value=email autocomplete="off" />
+                            <RoleSelect id="invite-role" role />
+                            <MetadataEditor rows=metadata />
+                            <FormError message=error />
+                            <div class="actions">
+                                <button type="button" on:click=move |_| on_close.run(())>
+                                    "Cancel"
+                                </button>
+                                <button type="submit" class="primary" disabled=move || invite.pending().get()>
+                                    "Invite users"
+                                </button>
+                            </div>
+                        </form>
+                    }
+                    .into_any()
+                }
+            >
+                <UploadPanel listing on_close />
+            </Show>
         </Modal>
     }
     .into_any()

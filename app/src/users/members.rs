@@ -460,7 +460,7 @@ pub async fn resend_invitation(slug: String, user_id: i64) -> Result<InvitationS
 }
 
 #[cfg(feature = "ssr")]
-mod server {
+pub(crate) mod server {
     //! What the member functions share on the server.
 
     use sqlx::{Any, AnyConnection, Transaction};
@@ -632,6 +632,22 @@ mod server {
         }
     }
 
+    /// The invitation mail with `token`'s link, from the actor in their workspace.
+    pub fn invitation_mail_to(
+        state: &AppState,
+        actor: &WorkspaceActor,
+        email: &str,
+        token: &SecretToken,
+    ) -> crate::mail::Mail {
+        crate::invitations::invitation_mail(
+            email,
+            &actor.workspace.name,
+            &actor.user.full_name,
+            &link_for(state, token),
+            &crate::invitations::describe_validity(state.config.invite_ttl),
+        )
+    }
+
     /// Queues the invitation mail once the invitation is committed. A failure here is
     /// logged and reported, and leaves the invitation in place.
     pub async fn mail_invitation(
@@ -640,13 +656,7 @@ mod server {
         email: &str,
         token: &SecretToken,
     ) -> bool {
-        let mail = crate::invitations::invitation_mail(
-            email,
-            &actor.workspace.name,
-            &actor.user.full_name,
-            &link_for(state, token),
-            &crate::invitations::describe_validity(state.config.invite_ttl),
-        );
+        let mail = invitation_mail_to(state, actor, email, token);
         match crate::mail::store::enqueue(&state.db, &mail, state.config.smtp_url.is_some()).await {
             Ok(_) => {
                 state.mail_queued.notify_one();

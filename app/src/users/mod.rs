@@ -7,6 +7,7 @@
 pub mod store;
 
 mod add_users;
+pub mod bulk_invite;
 mod edit_user;
 mod effective_permissions;
 pub mod members;

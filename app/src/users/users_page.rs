@@ -12,7 +12,7 @@ use super::members::{
     remove_member, resend_invitation, unarchive_member,
 };
 use crate::memberships::MembershipStatus;
-use crate::ui::{FormError, Modal, Notice, NoticeBar, use_hydrated};
+use crate::ui::{ActionTable, Modal, Notice, NoticeBar, use_hydrated, when_loaded};
 use crate::workspaces::CurrentWorkspace;
 
 /// Which page of the listing is shown.
@@ -133,11 +133,7 @@ pub fn UsersPage() -> impl IntoView {
                     </select>
                 </div>
             </div>
-            {move || match page.get() {
-                None => view! { <p class="loading">"Loading…"</p> }.into_any(),
-                Some(Ok(page)) => view! { <MemberTable page position listing /> }.into_any(),
-                Some(Err(error)) => view! { <FormError message=Some(error.to_string()) /> }.into_any(),
-            }}
+            {when_loaded(page, move |page| view! { <MemberTable page position listing /> })}
         </section>
         <Show when=move || adding.get()>
             <AddUsersDialog listing on_close=move |()| adding.set(false) />
@@ -158,28 +154,16 @@ fn MemberTable(page: MemberPage, position: RwSignal<Position>, listing: Listing)
     };
     view! {
         <p class="count">{counted}</p>
-        <table>
-            <caption class="visually-hidden">"Members of this workspace"</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Email"</th>
-                    <th scope="col">"Role"</th>
-                    <th scope="col">"Status"</th>
-                    <th scope="col">"Metadata"</th>
-                    <th scope="col">
-                        <span class="visually-hidden">"Actions"</span>
-                    </th>
-                </tr>
-            </thead>
-            <tbody>
-                {page
-                    .members
-                    .into_iter()
-                    .map(|member| view! { <MemberTableRow member listing /> })
-                    .collect_view()}
-            </tbody>
-        </table>
+        <ActionTable
+            caption="Members of this workspace"
+            columns=&["Name", "Email", "Role", "Status", "Metadata"]
+        >
+            {page
+                .members
+                .into_iter()
+                .map(|member| view! { <MemberTableRow member listing /> })
+                .collect_view()}
+        </ActionTable>
         <nav class="pages" aria-label="Pages">
             <button
                 type="button"

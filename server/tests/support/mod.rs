@@ -1,5 +1,5 @@
-//! What the HTTP test files share: the router over a fresh database, and calling it as a
-//! browser or an API client would.
+//! What the HTTP test files share: the router over a fresh database, calling it as a
+//! browser or an API client would, and the people and workspaces the tests start from.
 // Each test file is its own crate and uses only some of these helpers.
 #![allow(dead_code)]
 
@@ -13,7 +13,7 @@ use app::db::testing::test_keyring;
 use app::memberships::{MembershipStatus, Role};
 use app::state::AppState;
 use app::users::store::{NewUser, insert as insert_user};
-use app::workspaces::store::add_member;
+use app::workspaces::store::{add_member, create_with_admin};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -23,6 +23,9 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "analytical engine";
+
+/// Far longer than any request takes, even on a loaded machine.
+const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(30);
 
 pub struct TestApp {
     pub router: Router,
@@ -36,7 +39,93 @@ pub struct Reply {
     pub body: String,
 }
 
+/// Someone signed in, calling the server functions of one workspace: every call carries
+/// the workspace's slug and the session cookie.
+pub struct Session<'a> {
+    pub app: &'a TestApp,
+    pub slug: &'a str,
+    pub cookie: String,
+}
+
+impl Session<'_> {
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Reply {
+        let mut fields = vec![("slug", self.slug)];
+        fields.extend_from_slice(form);
+        self.app.call(endpoint, &fields, Some(&self.cookie)).await
+    }
+
+    /// Calls a server function on one thing, named by its id field (`group_id`, `app_id`, …),
+    /// with more fields after it.
+    pub async fn call_on(
+        &self,
+        endpoint: &str,
+        (id_field, id): (&str, i64),
+        form: &[(&str, &str)],
+    ) -> Reply {
+        let id = id.to_string();
+        let mut fields = vec![(id_field, id.as_str())];
+        fields.extend_from_slice(form);
+        self.call(endpoint, &fields).await
+    }
+
+    /// Calls a server function that takes JSON; `arguments` is an object without the slug.
+    pub async fn call_json(&self, endpoint: &str, mut arguments: Value) -> Reply {
+        arguments
+            .as_object_mut()
+            .expect("server function arguments are a JSON object")
+            .insert("slug".to_string(), Value::from(self.slug));
+        self.app
+            .call_json(endpoint, arguments, Some(&self.cookie))
+            .await
+    }
+
+    /// Calls and expects success, returning the JSON answer.
+    pub async fn ok(&self, endpoint: &str, form: &[(&str, &str)]) -> Value {
+        let reply = self.call(endpoint, form).await;
+        assert_eq!(reply.status, StatusCode::OK, "{endpoint}: {}", reply.body);
+        reply.json()
+    }
+}
+
+/// A refusal the server gives in several places: its status, error code and message.
+pub struct Refusal {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: &'static str,
+}
+
+/// An Admin of a workspace of their own and of nothing else, signed in.
+pub struct WorkspaceAdmin {
+    pub user_id: i64,
+    pub cookie: String,
+}
+
 impl Reply {
+    /// Expects success and returns the JSON answer.
+    #[track_caller]
+    pub fn ok(&self) -> Value {
+        assert_eq!(self.status, StatusCode::OK, "{}", self.body);
+        self.json()
+    }
+
+    /// Expects a refusal with this status, error code and message.
+    #[track_caller]
+    pub fn assert_refused(&self, status: StatusCode, code: Value, message: &str) {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert_eq!(error_code(self), code, "{}", self.body);
+        assert_eq!(self.json()["message"], message);
+    }
+
+    /// Expects one of the refusals several tests meet.
+    #[track_caller]
+    pub fn assert_refusal(&self, expected: &Refusal) {
+        self.assert_refused(
+            expected.status,
+            Value::from(expected.code),
+            expected.message,
+        );
+    }
+
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.body)
             .unwrap_or_else(|_| panic!("JSON body, got {:?}", self.body))
@@ -95,18 +184,26 @@ impl TestApp {
         }
     }
 
+    /// Sends a request and reads the whole answer. A request with no answer within
+    /// [`ANSWER_WITHIN`] fails the test, naming it, rather than leaving the run hanging.
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response: Response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        let described = format!("{} {}", request.method(), request.uri());
+        let answer = async {
+            let response: Response = self.router.clone().oneshot(request).await.unwrap();
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            Reply {
+                status,
+                headers,
+                body: String::from_utf8_lossy(&bytes).into_owned(),
+            }
+        };
+        tokio::time::timeout(ANSWER_WITHIN, answer)
             .await
-            .unwrap();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+            .unwrap_or_else(|_| panic!("{described}: no answer within {ANSWER_WITHIN:?}"))
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
@@ -179,6 +276,19 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A member's role in the workspace at `slug`, as stored (`admin`, `end-user`, …).
+    pub async fn role_of(&self, slug: &str, user_id: i64) -> String {
+        sqlx::query_scalar(
+            "SELECT m.role FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
+             WHERE w.slug = $1 AND m.user_id = $2",
+        )
+        .bind(slug)
+        .bind(user_id)
+        .fetch_one(&self.db)
+        .await
+        .unwrap()
+    }
+
     pub async fn membership_status(&self, slug: &str, email: &str) -> Option<String> {
         sqlx::query_scalar(
             "SELECT m.status FROM memberships m JOIN workspaces w ON w.id = m.workspace_id
@@ -212,19 +322,67 @@ impl TestApp {
     /// Sets the instance up as Ada, returning her session cookie.
     pub async fn set_up(&self) -> String {
         let reply = self
-            .call(
-                "set-up",
-                &[
-                    ("full_name", "Ada Lovelace"),
-                    ("email", "ada@example.com"),
-                    ("password", PASSWORD),
-                    ("workspace_name", "Acme"),
-                ],
-                None,
-            )
+            .set_up_as(["Ada Lovelace", "ada@example.com", PASSWORD, "Acme"])
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         reply.session_cookie()
+    }
+
+    /// Submits the set-up form: full name, email, password and the workspace's name.
+    pub async fn set_up_as(
+        &self,
+        [full_name, email, password, workspace_name]: [&str; 4],
+    ) -> Reply {
+        self.call(
+            "set-up",
+            &[
+                ("full_name", full_name),
+                ("email", email),
+                ("password", password),
+                ("workspace_name", workspace_name),
+            ],
+            None,
+        )
+        .await
+    }
+
+    /// Sets the instance up as Ada, who then calls acme's server functions.
+    pub async fn set_up_session(&self) -> Session<'_> {
+        let cookie = self.set_up().await;
+        self.session("acme", cookie)
+    }
+
+    /// The holder of `cookie`, calling the server functions of the workspace at `slug`.
+    pub fn session<'a>(&'a self, slug: &'a str, cookie: String) -> Session<'a> {
+        Session {
+            app: self,
+            slug,
+            cookie,
+        }
+    }
+
+    /// Creates a workspace as the holder of `cookie`.
+    pub async fn create_workspace(&self, name: &str, cookie: &str) -> Reply {
+        self.call("workspaces/create", &[("name", name)], Some(cookie))
+            .await
+    }
+
+    /// Opens the workspace at `slug` as the holder of `cookie`, as every workspace page does.
+    pub async fn workspace_context(&self, slug: &str, cookie: &str) -> Reply {
+        self.call("workspaces/context", &[("slug", slug)], Some(cookie))
+            .await
+    }
+
+    /// Signs Ada in with her password, returning the new session's cookie.
+    pub async fn sign_ada_in(&self) -> String {
+        let reply = self.sign_in("ada@example.com", PASSWORD, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.session_cookie()
+    }
+
+    /// Who the holder of `cookie` is, as the browser asks on every page.
+    pub async fn viewer(&self, cookie: &str) -> Reply {
+        self.call("viewer", &[], Some(cookie)).await
     }
 
     pub async fn sign_in(&self, email: &str, password: &str, cookie: Option<&str>) -> Reply {
@@ -259,6 +417,58 @@ impl TestApp {
             id,
             format!("{}={}", session::cookie_name(&self.config), token.expose()),
         )
+    }
+
+    /// A user with a live session and a membership of the workspace at `slug`.
+    pub async fn member_of(
+        &self,
+        slug: &str,
+        email: &str,
+        role: Role,
+        status: MembershipStatus,
+    ) -> (i64, String) {
+        let (id, cookie) = self.user_with_session(email).await;
+        let workspace_id = self.workspace_id(slug).await;
+        self.add_member(workspace_id, id, role, status).await;
+        (id, cookie)
+    }
+
+    /// Bob, a second active Admin of acme, with his session.
+    pub async fn second_admin(&self) -> (i64, Session<'_>) {
+        let (bob, cookie) = self
+            .member_of(
+                "acme",
+                "bob@example.com",
+                Role::Admin,
+                MembershipStatus::Active,
+            )
+            .await;
+        (bob, self.session("acme", cookie))
+    }
+
+    /// A user with a live session who creates a workspace of their own, named `workspace`.
+    pub async fn admin_of_new_workspace(&self, email: &str, workspace: &str) -> WorkspaceAdmin {
+        let (user_id, cookie) = self.user_with_session(email).await;
+        let mut conn = self.db.acquire().await.unwrap();
+        create_with_admin(&mut conn, workspace, user_id)
+            .await
+            .expect("a new workspace with its admin");
+        WorkspaceAdmin { user_id, cookie }
+    }
+
+    /// Archives a user's account in the instance, as a super admin would.
+    pub async fn archive_account(&self, user_id: i64) {
+        sqlx::query("UPDATE users SET status = 'archived' WHERE id = $1")
+            .bind(user_id)
+            .execute(&self.db)
+            .await
+            .unwrap();
+    }
+
+    /// Asserts a user's membership status in the workspace at `slug`; `None` for none.
+    pub async fn assert_membership(&self, slug: &str, email: &str, expected: Option<&str>) {
+        let status = self.membership_status(slug, email).await;
+        assert_eq!(status.as_deref(), expected, "{email} in {slug}");
     }
 
     pub async fn workspace_id(&self, slug: &str) -> i64 {

@@ -1,0 +1,101 @@
+//! The frame of a settings page that lists one kind of resource (workspace constants,
+//! data sources), and the Delete button of its rows.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::page::Page;
+use super::widgets::ConfirmDelete;
+use crate::error::AppError;
+use crate::ui::{NoticeBar, when_loaded};
+
+/// The page's title and introduction, the create button for those allowed, what
+/// happened last, and the table once the list has loaded. The list loads in the browser,
+/// so the create button appears only once it works.
+#[component]
+pub fn ListPage<T>(
+    title: &'static str,
+    intro: &'static str,
+    /// The create button's text, such as "Create constant".
+    create_label: &'static str,
+    page: Page,
+    list: RwSignal<Option<Result<T, AppError>>>,
+    can_create: fn(&T) -> bool,
+    table: fn(T, Page) -> AnyView,
+    create_dialog: fn(Page, Callback<()>) -> AnyView,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+{
+    let creating = RwSignal::new(false);
+    let may_create = move || {
+        list.get()
+            .and_then(Result::ok)
+            .is_some_and(|list| can_create(&list))
+    };
+    view! {
+        <Title text=title />
+        <section class="panel" aria-labelledby="page-title">
+            <div class="panel-header">
+                <h1 id="page-title">{title}</h1>
+                <Show when=may_create>
+                    <button type="button" class="primary" on:click=move |_| creating.set(true)>
+                        {create_label}
+                    </button>
+                </Show>
+            </div>
+            <p>{intro}</p>
+            <NoticeBar notice=page.notice />
+            {when_loaded(list, move |list| table(list, page))}
+        </section>
+        <Show when=move || creating.get()>
+            {create_dialog(page, Callback::new(move |()| creating.set(false)))}
+        </Show>
+    }
+    .into_any()
+}
+
+/// A row's Delete button, named "Delete {name}" for assistive technology. It asks
+/// first; then the page says `done` and loads the list again.
+#[component]
+pub fn DeleteRowButton<Delete, Fut>(
+    id: i64,
+    name: String,
+    /// Names the dialog and its confirming button, such as "Delete constant".
+    title: &'static str,
+    /// What deleting it will do.
+    message: String,
+    done: String,
+    /// The server function that deletes a resource of this kind by id.
+    delete: Delete,
+    page: Page,
+) -> impl IntoView
+where
+    Delete: Fn(String, i64) -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), AppError>> + 'static,
+{
+    let confirming = RwSignal::new(false);
+    let message = StoredValue::new(message);
+    let done = StoredValue::new(done);
+    view! {
+        <button
+            type="button"
+            class="danger"
+            aria-label=format!("Delete {name}")
+            on:click=move |_| confirming.set(true)
+        >
+            "Delete"
+        </button>
+        <Show when=move || confirming.get()>
+            <ConfirmDelete
+                title
+                message=message.get_value()
+                on_confirm=move |()| page.report(delete(page.slug.get_value(), id), done.get_value())
+                on_close=move |()| confirming.set(false)
+            />
+        </Show>
+    }
+    .into_any()
+}
