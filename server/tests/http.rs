@@ -2,15 +2,13 @@
 //! PostgreSQL: the page gate, sign-in and sessions, request protections and the
 //! authorisation matrix of every server function.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use app::db::testing::on_each_backend;
 use app::memberships::{MembershipStatus, Role};
 use axum::http::StatusCode;
-use support::{PASSWORD, TestApp, error_code};
+use crate::support::{PASSWORD, TestApp, error_code};
 
 /// Calls a server function with `header` where a browser sends
 /// `Sec-Fetch-Site: same-origin`.

@@ -1,8 +1,6 @@
 //! Managing members over HTTP, on SQLite and PostgreSQL: inviting, accepting, editing,
 //! archiving and removing, with every refusal shown to change nothing.
 
-mod support;
-
 use std::collections::BTreeMap;
 
 use app::db::testing::{on_each_backend, test_keyring};
@@ -10,7 +8,7 @@ use app::mail::delivery::{Mailer, deliver_due};
 use app::memberships::{MembershipStatus, Role};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use support::{PASSWORD, Reply, Session, TestApp, error_code};
+use crate::support::{PASSWORD, Reply, Session, TestApp, error_code};
 
 /// Settings for an instance people reach at its public address.
 const AT_PUBLIC_URL: &[(&str, &str)] = &[("GATEHOUSE_PUBLIC_URL", "https://gatehouse.example.com")];

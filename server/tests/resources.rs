@@ -2,8 +2,6 @@
 //! PostgreSQL: what each role may do, what stays hidden, and that every refusal changes
 //! nothing.
 
-mod support;
-
 use std::collections::BTreeSet;
 
 use app::db::testing::on_each_backend;
@@ -11,7 +9,7 @@ use app::memberships::{MembershipStatus, Role};
 use app::permissions::{Access, ResourceKind, Rule, Scope};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use support::{Reply, Session, TestApp, error_code};
+use crate::support::{Reply, Session, TestApp, error_code};
 
 const SECRET: &str = "sk-live-4f9a8b7c-do-not-leak";
 const CONFIGURATION: &str = "host=db.internal user=reporting password=hunter2-config-secret";

@@ -1,7 +1,5 @@
 //! What the HTTP test files share: the router over a fresh database, calling it as a
 //! browser or an API client would, and the people and workspaces the tests start from.
-// Each test file is its own crate and uses only some of these helpers.
-#![allow(dead_code)]
 
 use std::sync::Arc;
 use std::time::Duration;

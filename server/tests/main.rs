@@ -1,0 +1,10 @@
+//! The server's HTTP tests, one module per area, linked into one test binary: each
+//! binary links the whole application, and one link is far cheaper in time and disk.
+
+mod support;
+
+mod bulk_invite;
+mod groups;
+mod http;
+mod members;
+mod resources;
