@@ -39,8 +39,9 @@ test-rust:
 e2e:
 	scripts/e2e.sh
 
-# Criterion benchmarks (not part of `make test`): the member listing at 100,000 members on
-# SQLite and PostgreSQL, and sealing metadata.
+# Criterion benchmarks (not part of `make test`), on SQLite and PostgreSQL: the member
+# listing and All users at 100,000 users, permissions, bulk invite, sealing metadata and
+# rendering.
 bench:
 	cargo bench -p app --features test-support
 

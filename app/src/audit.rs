@@ -32,6 +32,16 @@ pub enum Action {
     ResourceChanged,
     ResourceDeleted,
     ResourceRevealed,
+    UserDetailsChanged,
+    SuperAdminGranted,
+    SuperAdminRevoked,
+    PasswordReset,
+    UserArchivedFromInstance,
+    UserUnarchivedInInstance,
+    WorkspaceCreated,
+    WorkspaceRenamed,
+    WorkspaceArchived,
+    WorkspaceUnarchived,
 }
 
 impl Action {
@@ -61,6 +71,16 @@ impl Action {
             Action::ResourceChanged => "resource.changed",
             Action::ResourceDeleted => "resource.deleted",
             Action::ResourceRevealed => "resource.revealed",
+            Action::UserDetailsChanged => "user.details_changed",
+            Action::SuperAdminGranted => "user.super_admin_granted",
+            Action::SuperAdminRevoked => "user.super_admin_revoked",
+            Action::PasswordReset => "user.password_reset",
+            Action::UserArchivedFromInstance => "user.archived",
+            Action::UserUnarchivedInInstance => "user.unarchived",
+            Action::WorkspaceCreated => "workspace.created",
+            Action::WorkspaceRenamed => "workspace.renamed",
+            Action::WorkspaceArchived => "workspace.archived",
+            Action::WorkspaceUnarchived => "workspace.unarchived",
         }
     }
 }

@@ -175,6 +175,35 @@ pub enum AppError {
     #[error("Choose a kind of data source from the list.")]
     UnknownDataSourceKind,
 
+    // Instance
+    #[error("That user doesn't exist in this instance.")]
+    UserNotFound,
+    #[error("That workspace doesn't exist in this instance.")]
+    WorkspaceNotFound,
+    #[error("The instance needs at least one super admin. Make another user a super admin first.")]
+    LastSuperAdmin,
+    #[error(
+        "This user is the only active admin of {}. Make another member an admin there first.",
+        workspaces.join(", ")
+    )]
+    OnlyActiveAdminOf { workspaces: Vec<String> },
+    #[error("You can't archive yourself. Ask another super admin to do it.")]
+    CannotArchiveYourself,
+    #[error("This user is already archived from the instance.")]
+    AlreadyArchivedInInstance,
+    #[error("Only users archived from the instance can be unarchived.")]
+    NotArchivedInInstance,
+    #[error(
+        "A workspace URL can hold lower-case letters, digits and single hyphens, at most {max} characters."
+    )]
+    WorkspaceUrlInvalid { max: usize },
+    #[error("The workspace URL \"{slug}\" is taken. Choose another.")]
+    WorkspaceUrlTaken { slug: String },
+    #[error("This workspace is already archived.")]
+    WorkspaceAlreadyArchived,
+    #[error("Only archived workspaces can be unarchived.")]
+    WorkspaceNotArchived,
+
     // Invitations
     #[error(
         "This invitation link isn't valid. Check that you copied all of it, or ask your admin for a new one."
@@ -214,7 +243,9 @@ impl AppError {
             | Self::InvitationUnknown
             | Self::GroupNotFound
             | Self::RuleNotFound
-            | Self::ResourceNotFound => 404,
+            | Self::ResourceNotFound
+            | Self::UserNotFound
+            | Self::WorkspaceNotFound => 404,
             Self::PermissionDenied => 403,
             Self::AlreadySetUp
             | Self::NoFreeWorkspaceUrl
@@ -234,7 +265,15 @@ impl AppError {
             | Self::RoleChangeNeeded { .. }
             | Self::MemberCannotJoinGroup
             | Self::RuleNameTaken
-            | Self::ResourceNameTaken { .. } => 409,
+            | Self::ResourceNameTaken { .. }
+            | Self::LastSuperAdmin
+            | Self::OnlyActiveAdminOf { .. }
+            | Self::CannotArchiveYourself
+            | Self::AlreadyArchivedInInstance
+            | Self::NotArchivedInInstance
+            | Self::WorkspaceUrlTaken { .. }
+            | Self::WorkspaceAlreadyArchived
+            | Self::WorkspaceNotArchived => 409,
             Self::InvitationUsed | Self::InvitationExpired | Self::InvitationReplaced => 410,
             Self::InvitationForSomeoneElse { .. } => 403,
             Self::InvalidEmail
@@ -271,6 +310,7 @@ impl AppError {
             | Self::ConstantNameInvalid
             | Self::ResourceTextTooLong { .. }
             | Self::UnknownDataSourceKind
+            | Self::WorkspaceUrlInvalid { .. }
             | Self::CsvRejected { .. } => 422,
             Self::BadRequest => 400,
             Self::TooManySignInAttempts { .. } | Self::TooManyInvitations { .. } => 429,

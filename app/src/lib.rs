@@ -43,7 +43,7 @@ use leptos_router::path;
 
 use auth::SignInPage;
 use groups::GroupsPage;
-use instance::InstanceSettingsPage;
+use instance::{AllUsersPage, WorkspacesPage};
 use invitations::AcceptInvitationPage;
 use mail::EmailOutboxPage;
 use resources::{
@@ -89,7 +89,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=AppShell>
                     <Route path=path!("") view=NoWorkspacePage />
                     <Route path=path!("profile") view=ProfilePage />
-                    <Route path=path!("settings") view=InstanceSettingsPage />
+                    <Route path=path!("settings") view=AllUsersPage />
+                    <Route path=path!("settings/workspaces") view=WorkspacesPage />
                     <Route path=path!("settings/email-outbox") view=EmailOutboxPage />
                     <ParentRoute path=path!(":slug") view=WorkspaceLayout>
                         <Route path=path!("") view=DashboardPage />

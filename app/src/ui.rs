@@ -281,3 +281,211 @@ pub fn NoticeBar(notice: RwSignal<Option<Notice>>) -> impl IntoView {
         }) />
     }
 }
+
+/// What a page with a listing shares with its rows and dialogs: reloading the listing
+/// after a change, and telling the person what happened.
+#[derive(Clone, Copy)]
+pub struct Listing {
+    /// Bumped after every change; the page's loader tracks it.
+    pub version: RwSignal<u64>,
+    pub notice: RwSignal<Option<Notice>>,
+}
+
+impl Listing {
+    pub fn new() -> Listing {
+        Listing {
+            version: RwSignal::new(0),
+            notice: RwSignal::new(None),
+        }
+    }
+
+    pub fn done(&self, message: impl Into<String>) {
+        self.notice.set(Some(Notice::Done(message.into())));
+        self.version.update(|version| *version += 1);
+    }
+
+    /// Tells what happened where nothing in the listing changed, so it stays as it is
+    /// (with any dialog a row has open).
+    pub fn say(&self, message: impl Into<String>) {
+        self.notice.set(Some(Notice::Done(message.into())));
+    }
+
+    pub fn failed(&self, error: impl Display) {
+        self.notice.set(Some(Notice::Failed(error.to_string())));
+    }
+}
+
+impl Default for Listing {
+    fn default() -> Self {
+        Listing::new()
+    }
+}
+
+/// Which page of a listing in key order is shown: the first, the one after a key or the
+/// one before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageCursor {
+    First,
+    After(String),
+    Before(String),
+}
+
+impl PageCursor {
+    /// The `after` and `before` arguments a listing's server function takes.
+    pub fn bounds(self) -> (Option<String>, Option<String>) {
+        match self {
+            PageCursor::First => (None, None),
+            PageCursor::After(key) => (Some(key), None),
+            PageCursor::Before(key) => (None, Some(key)),
+        }
+    }
+}
+
+/// Previous page and Next page, each disabled where there is nothing more that way.
+#[component]
+pub fn Pager(
+    cursor: RwSignal<PageCursor>,
+    previous_before: Option<String>,
+    next_after: Option<String>,
+) -> impl IntoView {
+    let has_previous = previous_before.is_some();
+    let has_next = next_after.is_some();
+    let previous = StoredValue::new(previous_before);
+    let next = StoredValue::new(next_after);
+    view! {
+        <nav class="pages" aria-label="Pages">
+            <button
+                type="button"
+                disabled=!has_previous
+                on:click=move |_| {
+                    if let Some(before) = previous.get_value() {
+                        cursor.set(PageCursor::Before(before));
+                    }
+                }
+            >
+                "Previous page"
+            </button>
+            <button
+                type="button"
+                disabled=!has_next
+                on:click=move |_| {
+                    if let Some(after) = next.get_value() {
+                        cursor.set(PageCursor::After(after));
+                    }
+                }
+            >
+                "Next page"
+            </button>
+        </nav>
+    }
+}
+
+/// A row's "⋯" button, named `label`, and the menu of `children` it opens and closes.
+#[component]
+pub fn RowMenu(
+    #[prop(into)] label: String,
+    open: RwSignal<bool>,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let menu_label = label.replacen("More actions for", "Actions for", 1);
+    view! {
+        <button
+            type="button"
+            aria-label=label
+            aria-expanded=move || open.get().to_string()
+            on:click=move |_| open.update(|open| *open = !*open)
+        >
+            "⋯"
+        </button>
+        <Show when=move || open.get()>
+            <ul class="menu" aria-label=menu_label.clone()>
+                {children()}
+            </ul>
+        </Show>
+    }
+}
+
+/// Asks before something that can't simply be undone: `message`, then Cancel and the
+/// button `confirm_label`, which runs `on_confirm`.
+#[component]
+pub fn ConfirmDialog(
+    heading_id: &'static str,
+    heading: &'static str,
+    #[prop(into)] message: String,
+    confirm_label: &'static str,
+    #[prop(into)] on_confirm: Callback<()>,
+    #[prop(into)] on_close: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <Modal labelled_by=heading_id on_close>
+            <h2 id=heading_id>{heading}</h2>
+            <p>{message}</p>
+            <div class="actions">
+                <button type="button" on:click=move |_| on_close.run(())>
+                    "Cancel"
+                </button>
+                <button type="button" class="danger" on:click=move |_| on_confirm.run(())>
+                    {confirm_label}
+                </button>
+            </div>
+        </Modal>
+    }
+}
+
+/// The search box and status filter above a listing of people. Either change goes back
+/// to the first page. `status` holds the chosen status key, or `all`.
+#[component]
+pub fn PeopleFilters(
+    id_prefix: &'static str,
+    search: RwSignal<String>,
+    status: RwSignal<String>,
+    cursor: RwSignal<PageCursor>,
+) -> impl IntoView {
+    let search_id = format!("{id_prefix}-search");
+    let status_id = format!("{id_prefix}-status");
+    view! {
+        <div class="filters">
+            <div class="field">
+                <label for=search_id.clone()>"Search by name or email"</label>
+                <input
+                    id=search_id
+                    type="search"
+                    prop:value=move || search.get()
+                    on:input:target=move |event| {
+                        search.set(event.target().value());
+                        cursor.set(PageCursor::First);
+                    }
+                />
+            </div>
+            <div class="field">
+                <label for=status_id.clone()>"Status"</label>
+                <select
+                    id=status_id
+                    on:change:target=move |event| {
+                        status.set(event.target().value());
+                        cursor.set(PageCursor::First);
+                    }
+                >
+                    // Written out rather than generated: a generated list after a fixed
+                    // option doesn't hydrate inside <select> in Chromium.
+                    <option value="all">"All"</option>
+                    <option value="active">"Active"</option>
+                    <option value="invited">"Invited"</option>
+                    <option value="archived">"Archived"</option>
+                </select>
+            </div>
+        </div>
+    }
+}
+
+/// One action in a [`RowMenu`].
+#[component]
+pub fn MenuItem(label: &'static str, #[prop(into)] on_click: Callback<()>) -> impl IntoView {
+    view! {
+        <li>
+            <button type="button" on:click=move |_| on_click.run(())>
+                {label}
+            </button>
+        </li>
+    }
+}

@@ -2,4 +2,5 @@
 //! links the whole crate, and one link is far cheaper in time and disk.
 
 mod bulk_invite;
+mod instance;
 mod store;

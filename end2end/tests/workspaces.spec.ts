@@ -79,7 +79,10 @@ test('instance settings list every workspace for a super admin', async ({ page }
   await signIn(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings', exact: true }).click();
   await expect(page).toHaveURL(/\/settings$/);
+  await expect(page.getByRole('heading', { name: 'All users' })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Workspaces' }).click();
+  await expect(page).toHaveURL(/\/settings\/workspaces$/);
   const table = page.getByRole('table', { name: 'Workspaces' });
   await expect(table).toBeVisible();
-  await expect(table.getByRole('row', { name: new RegExp(`^${admin.workspace} /${admin.slug} Active \\d+$`) })).toBeVisible();
+  await expect(table.getByRole('row', { name: new RegExp(`^${admin.workspace} /${admin.slug} Active \\d+ `) })).toBeVisible();
 });

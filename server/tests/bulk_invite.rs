@@ -1,13 +1,13 @@
 //! Bulk invite from a CSV file over HTTP, on SQLite and PostgreSQL: every problem at
 //! once and nothing written, or everyone invited.
 
+use crate::support::{Reply, Session, TestApp};
 use app::db::testing::{on_each_backend, test_keyring};
 use app::memberships::{MembershipStatus, Role};
 use app::users::bulk_invite::{MAX_FILE_BYTES, SAMPLE_CSV};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
-use crate::support::{Reply, Session, TestApp};
 
 async fn import(admin: &Session<'_>, csv: &str, dry_run: bool) -> Reply {
     admin

@@ -3,11 +3,11 @@
 //! the consent needed before end-users become builders, and what members may then do.
 //! Every refusal is shown to change nothing.
 
+use crate::support::{Refusal, Reply, Session, TestApp, error_code};
 use app::db::testing::on_each_backend;
 use app::memberships::{MembershipStatus, Role};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use crate::support::{Refusal, Reply, Session, TestApp, error_code};
 
 const ADMIN_GROUP_LOCKED: Refusal = Refusal {
     status: StatusCode::CONFLICT,

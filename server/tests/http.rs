@@ -5,10 +5,10 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use crate::support::{PASSWORD, TestApp, error_code};
 use app::db::testing::on_each_backend;
 use app::memberships::{MembershipStatus, Role};
 use axum::http::StatusCode;
-use crate::support::{PASSWORD, TestApp, error_code};
 
 /// Calls a server function with `header` where a browser sends
 /// `Sec-Fetch-Site: same-origin`.
@@ -442,7 +442,11 @@ async fn instance_settings_are_for_super_admins_only() {
 
         let page = app.get("/settings", Some(&ada)).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("<caption>Workspaces</caption>"));
+        assert!(
+            page.body.contains("aria-label=\"Settings\""),
+            "{}",
+            page.body
+        );
         let listing = app
             .call("instance/workspaces", &[], Some(&ada))
             .await
@@ -453,7 +457,9 @@ async fn instance_settings_are_for_super_admins_only() {
         let refused = app.get("/settings", Some(&bob.cookie)).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
         assert!(refused.body.contains("Only super admins can do that."));
-        assert!(!refused.body.contains("<caption>Workspaces</caption>"));
+        assert!(!refused.body.contains("aria-label=\"Settings\""));
+        let workspaces = app.get("/settings/workspaces", Some(&bob.cookie)).await;
+        assert_eq!(workspaces.status, StatusCode::FORBIDDEN);
     })
     .await;
 }
@@ -499,6 +505,10 @@ const SIGNED_IN: [u16; 9] = [401, 200, 200, 200, 200, 200, 200, 200, 401];
 /// Active members of acme; no one else learns it exists.
 const MEMBERS: [u16; 9] = [401, 200, 200, 200, 404, 404, 404, 404, 401];
 const SUPER_ADMINS_ONLY: [u16; 9] = [401, 200, 403, 403, 403, 403, 403, 403, 401];
+/// Ids nobody has: super admins learn there is no such user or workspace; everyone else
+/// is stopped before.
+const SUPER_ADMINS_REACH_NOBODY: [u16; 9] = [401, 404, 403, 403, 403, 403, 403, 403, 401];
+const NO_SUCH_USER: Form = &[("user_id", "999999")];
 /// Creating a resource: the super admin does; the builder gets past the permission check
 /// and meets the name the super admin took; end-users may not; no one else gets in.
 const CREATORS: [u16; 9] = [401, 200, 409, 403, 404, 404, 404, 404, 401];
@@ -567,6 +577,51 @@ const MATRIX: &[(&str, Form, [u16; 9])] = &[
     ("workspaces/switch", IN_ACME, MEMBERS),
     ("workspaces/create", &[("name", "New")], SUPER_ADMINS_ONLY),
     ("instance/workspaces", &[], SUPER_ADMINS_ONLY),
+    ("instance/users", &[], SUPER_ADMINS_ONLY),
+    (
+        "instance/user-details",
+        NO_SUCH_USER,
+        SUPER_ADMINS_REACH_NOBODY,
+    ),
+    (
+        "instance/user-workspaces",
+        NO_SUCH_USER,
+        SUPER_ADMINS_REACH_NOBODY,
+    ),
+    (
+        "instance/update-user",
+        &[
+            ("user_id", "999999"),
+            ("full_name", "Nobody"),
+            ("super_admin", "true"),
+        ],
+        SUPER_ADMINS_REACH_NOBODY,
+    ),
+    (
+        "instance/reset-password",
+        NO_SUCH_USER,
+        SUPER_ADMINS_REACH_NOBODY,
+    ),
+    (
+        "instance/archive-user",
+        NO_SUCH_USER,
+        SUPER_ADMINS_REACH_NOBODY,
+    ),
+    (
+        "instance/unarchive-user",
+        NO_SUCH_USER,
+        SUPER_ADMINS_REACH_NOBODY,
+    ),
+    (
+        "instance/rename-workspace",
+        &[("slug", "no-such-workspace"), ("name", "Renamed")],
+        SUPER_ADMINS_REACH_NOBODY,
+    ),
+    (
+        "instance/archive-workspace",
+        &[("slug", "no-such-workspace"), ("archived", "true")],
+        SUPER_ADMINS_REACH_NOBODY,
+    ),
     ("instance/email-outbox", &[], SUPER_ADMINS_ONLY),
     ("users/list", IN_ACME, ADMINS_ONLY),
     (

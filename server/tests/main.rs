@@ -6,5 +6,6 @@ mod support;
 mod bulk_invite;
 mod groups;
 mod http;
+mod instance;
 mod members;
 mod resources;

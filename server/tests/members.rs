@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
+use crate::support::{PASSWORD, Reply, Session, TestApp, error_code};
 use app::db::testing::{on_each_backend, test_keyring};
 use app::mail::delivery::{Mailer, deliver_due};
 use app::memberships::{MembershipStatus, Role};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use crate::support::{PASSWORD, Reply, Session, TestApp, error_code};
 
 /// Settings for an instance people reach at its public address.
 const AT_PUBLIC_URL: &[(&str, &str)] = &[("GATEHOUSE_PUBLIC_URL", "https://gatehouse.example.com")];

@@ -4,12 +4,12 @@
 
 use std::collections::BTreeSet;
 
+use crate::support::{Reply, Session, TestApp, error_code};
 use app::db::testing::on_each_backend;
 use app::memberships::{MembershipStatus, Role};
 use app::permissions::{Access, ResourceKind, Rule, Scope};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use crate::support::{Reply, Session, TestApp, error_code};
 
 const SECRET: &str = "sk-live-4f9a8b7c-do-not-leak";
 const CONFIGURATION: &str = "host=db.internal user=reporting password=hunter2-config-secret";

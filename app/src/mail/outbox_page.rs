@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{OutboxEntry, email_outbox};
+use crate::instance::SettingsFrame;
 use crate::shell::when_loaded;
 
 #[component]
@@ -11,7 +12,9 @@ pub fn EmailOutboxPage() -> impl IntoView {
     let entries = Resource::new_blocking(|| (), |_| email_outbox());
     view! {
         <Title text="Email outbox" />
-        {when_loaded(entries, |entries| view! { <OutboxTable entries /> })}
+        <SettingsFrame>
+            {when_loaded(entries, |entries| view! { <OutboxTable entries /> })}
+        </SettingsFrame>
     }
 }
 

@@ -43,7 +43,7 @@ pub async fn set_up(db: &Db, admin: &FirstAdmin, password: String) -> Result<Set
                 AppError::from(error)
             }
         })?;
-    let workspace = insert_workspace(&mut tx, &admin.workspace_name).await?;
+    let workspace = insert_workspace(&mut tx, &admin.workspace_name, None).await?;
     let user_id = insert_user(
         &mut tx,
         NewUser {

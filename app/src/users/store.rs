@@ -293,6 +293,34 @@ pub enum PagePosition {
     Before(String),
 }
 
+impl PagePosition {
+    /// Trims rows fetched one beyond `size` to the page, in key order, and says whether
+    /// more lie beyond it in the direction of travel.
+    pub fn take_page<T>(&self, rows: &mut Vec<T>, size: i64) -> bool {
+        let more = rows.len() as i64 > size;
+        rows.truncate(size as usize);
+        if matches!(self, PagePosition::Before(_)) {
+            rows.reverse();
+        }
+        more
+    }
+
+    /// The keys to continue after and to go back before, from the page's first and last
+    /// keys and whether more lie in the direction of travel.
+    pub fn cursors(
+        &self,
+        first: Option<String>,
+        last: Option<String>,
+        more: bool,
+    ) -> (Option<String>, Option<String>) {
+        match self {
+            PagePosition::First => (last.filter(|_| more), None),
+            PagePosition::After(_) => (last.filter(|_| more), first),
+            PagePosition::Before(_) => (last, first.filter(|_| more)),
+        }
+    }
+}
+
 /// A page of the member listing with its total and the cursors to either side: what the
 /// Users page shows.
 pub async fn listing(
@@ -310,13 +338,11 @@ pub async fn listing(
     for member in &mut members {
         member.metadata_keys = counts.get(&member.user_id).copied().unwrap_or(0);
     }
-    let first = members.first().map(|member| member.email.clone());
-    let last = members.last().map(|member| member.email.clone());
-    let (next_after, previous_before) = match position {
-        PagePosition::First => (last.filter(|_| more), None),
-        PagePosition::After(_) => (last.filter(|_| more), first),
-        PagePosition::Before(_) => (last, first.filter(|_| more)),
-    };
+    let (next_after, previous_before) = position.cursors(
+        members.first().map(|member| member.email.clone()),
+        members.last().map(|member| member.email.clone()),
+        more,
+    );
     Ok(MemberPage {
         members,
         total,
@@ -378,11 +404,7 @@ pub async fn member_page(
         query = query.bind(text);
     }
     let mut rows = query.fetch_all(db).await?;
-    let more = rows.len() as i64 > size;
-    rows.truncate(size as usize);
-    if matches!(position, PagePosition::Before(_)) {
-        rows.reverse();
-    }
+    let more = position.take_page(&mut rows, size);
     let members = rows
         .into_iter()
         .map(|(user_id, full_name, email, role, status)| {

@@ -8,20 +8,15 @@ use super::add_users::AddUsersDialog;
 use super::edit_user::EditUserDialog;
 use super::effective_permissions::EffectivePermissionsDialog;
 use super::members::{
-    MemberPage, MemberRow, StatusFilter, archive_member, invitation_link, list_members,
-    remove_member, resend_invitation, unarchive_member,
+    MemberPage, MemberRow, archive_member, invitation_link, list_members, remove_member,
+    resend_invitation, unarchive_member,
 };
 use crate::memberships::MembershipStatus;
-use crate::ui::{ActionTable, Modal, Notice, NoticeBar, use_hydrated, when_loaded};
+use crate::ui::{
+    ActionTable, ConfirmDialog, MenuItem, Modal, Notice, NoticeBar, PageCursor, Pager,
+    PeopleFilters, RowMenu, use_hydrated, when_loaded,
+};
 use crate::workspaces::CurrentWorkspace;
-
-/// Which page of the listing is shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Position {
-    First,
-    After(String),
-    Before(String),
-}
 
 /// Shared by the page's dialogs and rows: reload the listing and say what happened.
 #[derive(Clone, Copy)]
@@ -51,21 +46,17 @@ pub fn UsersPage() -> impl IntoView {
         notice: RwSignal::new(None),
     };
     let search = RwSignal::new(String::new());
-    let status = RwSignal::new(StatusFilter::All);
-    let position = RwSignal::new(Position::First);
+    let status = RwSignal::new(String::from("all"));
+    let cursor = RwSignal::new(PageCursor::First);
     // Loaded in the browser only, after hydration: the table follows every keystroke in
     // the search box, and the server-rendered page and the browser's first render both
     // show "Loading…", so they never disagree. Only the newest request's answer is shown.
     let page = RwSignal::new(None::<Result<MemberPage, crate::error::AppError>>);
     let latest_request = StoredValue::new(0_u64);
     Effect::new(move |_| {
-        let (after, before) = match position.get() {
-            Position::First => (None, None),
-            Position::After(email) => (Some(email), None),
-            Position::Before(email) => (None, Some(email)),
-        };
+        let (after, before) = cursor.get().bounds();
         let search = search.get();
-        let status = status.get().key().to_string();
+        let status = status.get();
         listing.version.track();
         let request = latest_request.get_value() + 1;
         latest_request.set_value(request);
@@ -101,39 +92,8 @@ pub fn UsersPage() -> impl IntoView {
                 </button>
             </div>
             <NoticeBar notice=listing.notice />
-            <div class="filters">
-                <div class="field">
-                    <label for="member-search">"Search by name or email"</label>
-                    <input
-                        id="member-search"
-                        type="search"
-                        prop:value=move || search.get()
-                        on:input:target=move |event| {
-                            search.set(event.target().value());
-                            position.set(Position::First);
-                        }
-                    />
-                </div>
-                <div class="field">
-                    <label for="member-status">"Status"</label>
-                    <select
-                        id="member-status"
-                        on:change:target=move |event| {
-                            status
-                                .set(StatusFilter::parse(&event.target().value()).unwrap_or(StatusFilter::All));
-                            position.set(Position::First);
-                        }
-                    >
-                        // Written out rather than generated: a generated list after a
-                        // fixed option doesn't hydrate inside <select> in Chromium.
-                        <option value="all">"All"</option>
-                        <option value="invited">"Invited"</option>
-                        <option value="active">"Active"</option>
-                        <option value="archived">"Archived"</option>
-                    </select>
-                </div>
-            </div>
-            {when_loaded(page, move |page| view! { <MemberTable page position listing /> })}
+            <PeopleFilters id_prefix="member" search status cursor />
+            {when_loaded(page, move |page| view! { <MemberTable page cursor listing /> })}
         </section>
         <Show when=move || adding.get()>
             <AddUsersDialog listing on_close=move |()| adding.set(false) />
@@ -143,10 +103,8 @@ pub fn UsersPage() -> impl IntoView {
 }
 
 #[component]
-fn MemberTable(page: MemberPage, position: RwSignal<Position>, listing: Listing) -> impl IntoView {
+fn MemberTable(page: MemberPage, cursor: RwSignal<PageCursor>, listing: Listing) -> impl IntoView {
     let total = page.total;
-    let next = page.next_after.clone();
-    let previous = page.previous_before.clone();
     let counted = if total == 1 {
         "1 user".to_string()
     } else {
@@ -164,30 +122,7 @@ fn MemberTable(page: MemberPage, position: RwSignal<Position>, listing: Listing)
                 .map(|member| view! { <MemberTableRow member listing /> })
                 .collect_view()}
         </ActionTable>
-        <nav class="pages" aria-label="Pages">
-            <button
-                type="button"
-                disabled=previous.is_none()
-                on:click=move |_| {
-                    if let Some(before) = previous.clone() {
-                        position.set(Position::Before(before));
-                    }
-                }
-            >
-                "Previous page"
-            </button>
-            <button
-                type="button"
-                disabled=next.is_none()
-                on:click=move |_| {
-                    if let Some(after) = next.clone() {
-                        position.set(Position::After(after));
-                    }
-                }
-            >
-                "Next page"
-            </button>
-        </nav>
+        <Pager cursor previous_before=page.previous_before next_after=page.next_after />
     }
     .into_any()
 }
@@ -228,6 +163,10 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
         .into_any()
     };
 
+    let open = move |which: RowDialog| {
+        menu_open.set(false);
+        dialog.set(Some(which));
+    };
     let run = move |action: RowAction| {
         menu_open.set(false);
         let slug = listing.slug.get_value();
@@ -277,83 +216,31 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
             <td>{member.status.label()}</td>
             <td>{metadata}</td>
             <td class="row-menu">
-                <button
-                    type="button"
-                    aria-label=format!("More actions for {email}")
-                    aria-expanded=move || menu_open.get().to_string()
-                    on:click=move |_| menu_open.update(|open| *open = !*open)
-                >
-                    "⋯"
-                </button>
-                <Show when=move || menu_open.get()>
-                    <ul class="menu" aria-label=format!("Actions for {}", member.email)>
-                        <li>
-                            <button
-                                type="button"
-                                on:click=move |_| {
-                                    menu_open.set(false);
-                                    dialog.set(Some(RowDialog::Edit));
-                                }
-                            >
-                                "Edit user details"
-                            </button>
-                        </li>
-                        <li>
-                            <button
-                                type="button"
-                                on:click=move |_| {
-                                    menu_open.set(false);
-                                    dialog.set(Some(RowDialog::Permissions));
-                                }
-                            >
-                                "Effective permissions"
-                            </button>
-                        </li>
-                        {(status == MembershipStatus::Invited)
-                            .then(|| {
-                                view! {
-                                    <li>
-                                        <button type="button" on:click=move |_| run(RowAction::CopyLink)>
-                                            "Copy link"
-                                        </button>
-                                    </li>
-                                    <li>
-                                        <button type="button" on:click=move |_| run(RowAction::Resend)>
-                                            "Resend invitation"
-                                        </button>
-                                    </li>
-                                }
-                            })}
-                        <li>
-                            {if status == MembershipStatus::Archived {
-                                view! {
-                                    <button type="button" on:click=move |_| run(RowAction::Unarchive)>
-                                        "Unarchive"
-                                    </button>
-                                }
-                                    .into_any()
-                            } else {
-                                view! {
-                                    <button type="button" on:click=move |_| run(RowAction::Archive)>
-                                        "Archive"
-                                    </button>
-                                }
-                                    .into_any()
-                            }}
-                        </li>
-                        <li>
-                            <button
-                                type="button"
-                                on:click=move |_| {
-                                    menu_open.set(false);
-                                    dialog.set(Some(RowDialog::ConfirmRemove));
-                                }
-                            >
-                                "Remove from workspace"
-                            </button>
-                        </li>
-                    </ul>
-                </Show>
+                <RowMenu label=format!("More actions for {email}") open=menu_open>
+                    <MenuItem label="Edit user details" on_click=move |()| open(RowDialog::Edit) />
+                    <MenuItem
+                        label="Effective permissions"
+                        on_click=move |()| open(RowDialog::Permissions)
+                    />
+                    {(status == MembershipStatus::Invited)
+                        .then(|| {
+                            view! {
+                                <MenuItem label="Copy link" on_click=move |()| run(RowAction::CopyLink) />
+                                <MenuItem label="Resend invitation" on_click=move |()| run(RowAction::Resend) />
+                            }
+                        })}
+                    {if status == MembershipStatus::Archived {
+                        view! { <MenuItem label="Unarchive" on_click=move |()| run(RowAction::Unarchive) /> }
+                            .into_any()
+                    } else {
+                        view! { <MenuItem label="Archive" on_click=move |()| run(RowAction::Archive) /> }
+                            .into_any()
+                    }}
+                    <MenuItem
+                        label="Remove from workspace"
+                        on_click=move |()| open(RowDialog::ConfirmRemove)
+                    />
+                </RowMenu>
                 {move || match dialog.get() {
                     Some(RowDialog::Edit) => {
                         view! { <EditUserDialog user_id listing on_close=move |()| dialog.set(None) /> }
@@ -371,31 +258,20 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
                             .into_any()
                     }
                     Some(RowDialog::ConfirmRemove) => {
-                        let name = name.clone();
                         view! {
-                            <Modal labelled_by="remove-title" on_close=move |()| dialog.set(None)>
-                                <h2 id="remove-title">"Remove from workspace"</h2>
-                                <p>
-                                    {format!(
-                                        "{name} loses access to this workspace. Their role and metadata here are deleted.",
-                                    )}
-                                </p>
-                                <div class="actions">
-                                    <button type="button" on:click=move |_| dialog.set(None)>
-                                        "Cancel"
-                                    </button>
-                                    <button
-                                        type="button"
-                                        class="danger"
-                                        on:click=move |_| {
-                                            dialog.set(None);
-                                            run(RowAction::Remove);
-                                        }
-                                    >
-                                        "Remove"
-                                    </button>
-                                </div>
-                            </Modal>
+                            <ConfirmDialog
+                                heading_id="remove-title"
+                                heading="Remove from workspace"
+                                message=format!(
+                                    "{name} loses access to this workspace. Their role and metadata here are deleted.",
+                                )
+                                confirm_label="Remove"
+                                on_confirm=move |()| {
+                                    dialog.set(None);
+                                    run(RowAction::Remove);
+                                }
+                                on_close=move |()| dialog.set(None)
+                            />
                         }
                             .into_any()
                     }

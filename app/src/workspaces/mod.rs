@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::memberships::Role;
 
 pub use layout::{CurrentWorkspace, WorkspaceLayout};
-pub use switcher::WorkspaceSwitcher;
+pub use switcher::{CreateWorkspaceDialog, WorkspaceSwitcher};
 
 pub const WORKSPACE_NAME_MAX_CHARS: usize = 50;
 
@@ -82,23 +82,6 @@ pub async fn switch_workspace(slug: String) -> Result<(), AppError> {
     let actor = crate::access::member_of(&slug).await?;
     let state = crate::state::app_state()?;
     store::set_default(&state.db, actor.user.id, actor.workspace.id).await
-}
-
-/// Creates a workspace with the caller as its admin (super admins only).
-#[server(endpoint = "workspaces/create")]
-pub async fn create_workspace(name: String) -> Result<WorkspaceSummary, AppError> {
-    let user = crate::access::super_admin()?;
-    let name = normalise_workspace_name(&name)?;
-    let state = crate::state::app_state()?;
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    let workspace = store::create_with_admin(&mut tx, &name, user.id).await?;
-    tx.commit().await?;
-    tracing::info!(user_id = user.id, workspace = %workspace.slug, "workspace created");
-    Ok(WorkspaceSummary {
-        slug: workspace.slug,
-        name: workspace.name,
-        role: Role::Admin,
-    })
 }
 
 #[cfg(test)]

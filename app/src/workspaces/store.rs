@@ -141,17 +141,28 @@ pub async fn set_default(db: &Db, user_id: i64, workspace_id: i64) -> Result<(),
     Ok(())
 }
 
-/// Inserts a workspace under the first free slug for its name.
-pub async fn insert(conn: &mut AnyConnection, name: &str) -> Result<WorkspaceRef, AppError> {
-    let base = slug_base(name);
-    let taken: Vec<String> =
-        sqlx::query_scalar("SELECT slug FROM workspaces WHERE slug = $1 OR slug LIKE $2")
-            .bind(&base)
-            .bind(format!("{base}-%"))
-            .fetch_all(&mut *conn)
-            .await?;
-    let taken: HashSet<String> = taken.into_iter().collect();
-    let slug = choose_slug(name, &taken).ok_or(AppError::NoFreeWorkspaceUrl)?;
+/// Inserts a workspace at `slug`, which must be free, or when there is none under the
+/// first free slug for its name.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    name: &str,
+    slug: Option<&str>,
+) -> Result<WorkspaceRef, AppError> {
+    let requested = slug;
+    let slug = match requested {
+        Some(slug) => slug.to_string(),
+        None => {
+            let base = slug_base(name);
+            let taken: Vec<String> =
+                sqlx::query_scalar("SELECT slug FROM workspaces WHERE slug = $1 OR slug LIKE $2")
+                    .bind(&base)
+                    .bind(format!("{base}-%"))
+                    .fetch_all(&mut *conn)
+                    .await?;
+            let taken: HashSet<String> = taken.into_iter().collect();
+            choose_slug(name, &taken).ok_or(AppError::NoFreeWorkspaceUrl)?
+        }
+    };
     let id = sqlx::query_scalar(
         "INSERT INTO workspaces (name, slug, status, created_at) VALUES ($1, $2, 'active', $3)
          RETURNING id",
@@ -162,9 +173,14 @@ pub async fn insert(conn: &mut AnyConnection, name: &str) -> Result<WorkspaceRef
     .fetch_one(&mut *conn)
     .await
     .map_err(|error| {
-        // Another request took the slug between our look and our insert.
+        // Taken already, or by another request between our look and our insert.
         if crate::db::is_unique_violation(&error) {
-            AppError::NoFreeWorkspaceUrl
+            match requested {
+                Some(slug) => AppError::WorkspaceUrlTaken {
+                    slug: slug.to_string(),
+                },
+                None => AppError::NoFreeWorkspaceUrl,
+            }
         } else {
             AppError::from(error)
         }
@@ -214,7 +230,17 @@ pub async fn create_with_admin(
     name: &str,
     admin_user_id: i64,
 ) -> Result<WorkspaceRef, AppError> {
-    let workspace = insert(conn, name).await?;
+    create_with_admin_at(conn, name, None, admin_user_id).await
+}
+
+/// [`create_with_admin`] at the URL `slug`, or one made from the name.
+pub async fn create_with_admin_at(
+    conn: &mut AnyConnection,
+    name: &str,
+    slug: Option<&str>,
+    admin_user_id: i64,
+) -> Result<WorkspaceRef, AppError> {
+    let workspace = insert(conn, name, slug).await?;
     add_member(
         conn,
         workspace.id,

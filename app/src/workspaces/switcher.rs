@@ -2,7 +2,8 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use super::{CreateWorkspace, WorkspaceSummary, switch_workspace};
+use super::{WorkspaceSummary, switch_workspace};
+use crate::instance::CreateWorkspace;
 use crate::ui::{Field, FormError, Modal, load_page, use_hydrated};
 
 /// Lists the viewer's active workspaces; choosing one opens it and makes it the one they
@@ -80,9 +81,11 @@ pub fn WorkspaceSwitcher(
     .into_any()
 }
 
+/// Creates a workspace with the viewer as its admin, then opens it.
 #[component]
-fn CreateWorkspaceDialog(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
+pub fn CreateWorkspaceDialog(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
     let name = RwSignal::new(String::new());
+    let url = RwSignal::new(String::new());
     let create = ServerAction::<CreateWorkspace>::new();
     Effect::new(move |_| {
         if let Some(Ok(workspace)) = create.value().get() {
@@ -100,6 +103,7 @@ fn CreateWorkspaceDialog(#[prop(into)] on_close: Callback<()>) -> impl IntoView 
         event.prevent_default();
         create.dispatch(CreateWorkspace {
             name: name.get_untracked(),
+            slug: Some(url.get_untracked()),
         });
     };
 
@@ -109,6 +113,18 @@ fn CreateWorkspaceDialog(#[prop(into)] on_close: Callback<()>) -> impl IntoView 
                 <h2 id="create-workspace-title">"Create workspace"</h2>
                 <p class="lead">"You become the admin of the new workspace."</p>
                 <Field label="Workspace name" id="new-workspace-name" value=name />
+                <div class="field">
+                    <label for="new-workspace-url">"Workspace URL (optional)"</label>
+                    <input
+                        id="new-workspace-url"
+                        name="new-workspace-url"
+                        aria-describedby="new-workspace-url-hint"
+                        bind:value=url
+                    />
+                    <p class="hint" id="new-workspace-url-hint">
+                        "Lower-case words joined by hyphens, as in support-desk. Leave it empty to make one from the name."
+                    </p>
+                </div>
                 <FormError message=error />
                 <div class="actions">
                     <button type="button" on:click=move |_| on_close.run(())>
