@@ -31,35 +31,65 @@ INSERT INTO user_counts (id, users, builders)
         COUNT(CASE WHEN building_memberships > 0 THEN 1 END)
     FROM users;
 
-CREATE FUNCTION user_tallies_follow_membership() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The triggers run once per statement over its transition tables, so that a bulk invite
+-- of thousands of rows updates each user once and the counts row once per statement:
+-- updating one row thousands of times in a transaction slows every later update of it.
+CREATE FUNCTION user_tallies_follow_memberships() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('DELETE', 'UPDATE') AND OLD.status <> 'archived'
-        AND EXISTS (SELECT 1 FROM workspaces WHERE id = OLD.workspace_id AND status = 'active')
-    THEN
-        UPDATE users SET
-            live_memberships = live_memberships - 1,
-            building_memberships = building_memberships
-                - CASE WHEN OLD.role <> 'end-user' THEN 1 ELSE 0 END
-        WHERE id = OLD.user_id;
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status <> 'archived'
-        AND EXISTS (SELECT 1 FROM workspaces WHERE id = NEW.workspace_id AND status = 'active')
-    THEN
-        UPDATE users SET
-            live_memberships = live_memberships + 1,
-            building_memberships = building_memberships
-                + CASE WHEN NEW.role <> 'end-user' THEN 1 ELSE 0 END
-        WHERE id = NEW.user_id;
+    IF TG_OP = 'INSERT' THEN
+        UPDATE users u SET
+            live_memberships = u.live_memberships + c.live,
+            building_memberships = u.building_memberships + c.building
+        FROM (
+            SELECT n.user_id, COUNT(*) AS live,
+                   COUNT(*) FILTER (WHERE n.role <> 'end-user') AS building
+            FROM new_rows n JOIN workspaces w ON w.id = n.workspace_id
+            WHERE n.status <> 'archived' AND w.status = 'active'
+            GROUP BY n.user_id
+        ) c
+        WHERE u.id = c.user_id;
+    ELSIF TG_OP = 'DELETE' THEN
+        UPDATE users u SET
+            live_memberships = u.live_memberships - c.live,
+            building_memberships = u.building_memberships - c.building
+        FROM (
+            SELECT o.user_id, COUNT(*) AS live,
+                   COUNT(*) FILTER (WHERE o.role <> 'end-user') AS building
+            FROM old_rows o JOIN workspaces w ON w.id = o.workspace_id
+            WHERE o.status <> 'archived' AND w.status = 'active'
+            GROUP BY o.user_id
+        ) c
+        WHERE u.id = c.user_id;
+    ELSE
+        UPDATE users u SET
+            live_memberships = u.live_memberships + c.live,
+            building_memberships = u.building_memberships + c.building
+        FROM (
+            SELECT n.user_id,
+                   SUM((n.status <> 'archived')::int - (o.status <> 'archived')::int) AS live,
+                   SUM((n.status <> 'archived' AND n.role <> 'end-user')::int
+                       - (o.status <> 'archived' AND o.role <> 'end-user')::int) AS building
+            FROM new_rows n
+            JOIN old_rows o ON o.id = n.id
+            JOIN workspaces w ON w.id = n.workspace_id
+            WHERE w.status = 'active'
+              AND (n.status IS DISTINCT FROM o.status OR n.role IS DISTINCT FROM o.role)
+            GROUP BY n.user_id
+        ) c
+        WHERE u.id = c.user_id AND (c.live <> 0 OR c.building <> 0);
     END IF;
     RETURN NULL;
 END;
 $$;
-CREATE TRIGGER user_tallies_on_membership_insert_or_delete
-    AFTER INSERT OR DELETE ON memberships
-    FOR EACH ROW EXECUTE FUNCTION user_tallies_follow_membership();
-CREATE TRIGGER user_tallies_on_membership_change AFTER UPDATE OF status, role ON memberships
-    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.role IS DISTINCT FROM NEW.role)
-    EXECUTE FUNCTION user_tallies_follow_membership();
+CREATE TRIGGER user_tallies_on_membership_insert AFTER INSERT ON memberships
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION user_tallies_follow_memberships();
+CREATE TRIGGER user_tallies_on_membership_delete AFTER DELETE ON memberships
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION user_tallies_follow_memberships();
+CREATE TRIGGER user_tallies_on_membership_change AFTER UPDATE ON memberships
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION user_tallies_follow_memberships();
 
 CREATE FUNCTION user_tallies_follow_workspace() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -103,18 +133,23 @@ CREATE TRIGGER user_counts_on_user_delete AFTER DELETE ON users
     FOR EACH ROW EXECUTE FUNCTION user_counts_forget_user();
 
 CREATE FUNCTION user_counts_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    users_change BIGINT;
+    builders_change BIGINT;
 BEGIN
-    UPDATE user_counts SET
-        users = users
-            + (NEW.live_memberships > 0)::int - (OLD.live_memberships > 0)::int,
-        builders = builders
-            + (NEW.building_memberships > 0)::int - (OLD.building_memberships > 0)::int;
+    SELECT COALESCE(SUM((n.live_memberships > 0)::int - (o.live_memberships > 0)::int), 0),
+           COALESCE(SUM((n.building_memberships > 0)::int
+               - (o.building_memberships > 0)::int), 0)
+    INTO users_change, builders_change
+    FROM new_rows n JOIN old_rows o ON o.id = n.id;
+    IF users_change <> 0 OR builders_change <> 0 THEN
+        UPDATE user_counts SET
+            users = users + users_change,
+            builders = builders + builders_change;
+    END IF;
     RETURN NULL;
 END;
 $$;
-CREATE TRIGGER user_counts_on_tallies
-    AFTER UPDATE OF live_memberships, building_memberships ON users
-    FOR EACH ROW WHEN (
-        (OLD.live_memberships > 0) <> (NEW.live_memberships > 0)
-        OR (OLD.building_memberships > 0) <> (NEW.building_memberships > 0))
-    EXECUTE FUNCTION user_counts_follow();
+CREATE TRIGGER user_counts_on_tallies AFTER UPDATE ON users
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION user_counts_follow();
