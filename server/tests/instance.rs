@@ -452,3 +452,60 @@ async fn super_admins_create_rename_archive_and_unarchive_workspaces() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn two_super_admins_revoking_each_other_at_once_leave_one() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let ada = app.set_up().await;
+        let ada_id = app.user_id("ada@example.com").await;
+        let (bob_id, bob) = app.second_admin().await;
+        on_user(
+            &app,
+            &ada,
+            "instance/update-user",
+            bob_id,
+            &[("full_name", "Bob"), ("super_admin", "true")],
+        )
+        .await
+        .ok();
+
+        let revoke = |cookie: String, user_id: i64, name: &'static str| {
+            let app = &app;
+            async move {
+                on_user(
+                    app,
+                    &cookie,
+                    "instance/update-user",
+                    user_id,
+                    &[("full_name", name), ("super_admin", "false")],
+                )
+                .await
+            }
+        };
+        let (by_ada, by_bob) = tokio::join!(
+            revoke(ada.clone(), bob_id, "Bob"),
+            revoke(bob.cookie.clone(), ada_id, "Ada Lovelace"),
+        );
+        // The loser is refused either way: before its change, as no longer a super
+        // admin, or inside it, as the last one.
+        let (won, lost) = if by_ada.status == StatusCode::OK {
+            (&by_ada, &by_bob)
+        } else {
+            (&by_bob, &by_ada)
+        };
+        assert_eq!(won.status, StatusCode::OK, "{}", won.body);
+        let code = error_code(lost);
+        assert!(
+            code == json!("SuperAdminRequired") || code == json!("LastSuperAdmin"),
+            "{}",
+            lost.body
+        );
+        let left = [
+            is_super_admin(&app, ada_id).await,
+            is_super_admin(&app, bob_id).await,
+        ];
+        assert_eq!(left.iter().filter(|is| **is).count(), 1, "{left:?}");
+    })
+    .await;
+}

@@ -214,7 +214,7 @@ pub async fn update_instance_user(
     let actor = crate::access::super_admin()?;
     let full_name = crate::users::normalise_full_name(&full_name)?;
     let state = crate::state::app_state()?;
-    let mut tx = store::begin_instance_change(&state.db).await?;
+    let mut tx = store::begin_instance_change(&state.db, actor.id).await?;
     let account = store::account(&mut tx, user_id)
         .await?
         .ok_or(AppError::UserNotFound)?;
@@ -252,7 +252,7 @@ pub async fn reset_password(
     let own_session = (actor.id == user_id)
         .then(|| crate::auth::session::token_from_headers(&parts.headers, &state.config))
         .flatten();
-    let mut tx = store::begin_instance_change(&state.db).await?;
+    let mut tx = store::begin_instance_change(&state.db, actor.id).await?;
     store::account(&mut tx, user_id)
         .await?
         .ok_or(AppError::UserNotFound)?;
@@ -269,7 +269,7 @@ pub async fn reset_password(
 pub async fn archive_instance_user(user_id: i64) -> Result<(), AppError> {
     let actor = crate::access::super_admin()?;
     let state = crate::state::app_state()?;
-    let mut tx = store::begin_instance_change(&state.db).await?;
+    let mut tx = store::begin_instance_change(&state.db, actor.id).await?;
     let account = store::account(&mut tx, user_id)
         .await?
         .ok_or(AppError::UserNotFound)?;
@@ -292,7 +292,7 @@ pub async fn archive_instance_user(user_id: i64) -> Result<(), AppError> {
 pub async fn unarchive_instance_user(user_id: i64) -> Result<(), AppError> {
     let actor = crate::access::super_admin()?;
     let state = crate::state::app_state()?;
-    let mut tx = store::begin_instance_change(&state.db).await?;
+    let mut tx = store::begin_instance_change(&state.db, actor.id).await?;
     let account = store::account(&mut tx, user_id)
         .await?
         .ok_or(AppError::UserNotFound)?;
@@ -315,7 +315,7 @@ pub async fn rename_workspace(slug: String, name: String) -> Result<(), AppError
     let actor = crate::access::super_admin()?;
     let name = crate::workspaces::normalise_workspace_name(&name)?;
     let state = crate::state::app_state()?;
-    let mut tx = store::begin_instance_change(&state.db).await?;
+    let mut tx = store::begin_instance_change(&state.db, actor.id).await?;
     let workspace = store::workspace(&mut tx, &slug)
         .await?
         .ok_or(AppError::WorkspaceNotFound)?;
@@ -330,7 +330,7 @@ pub async fn rename_workspace(slug: String, name: String) -> Result<(), AppError
 pub async fn set_workspace_archived(slug: String, archived: bool) -> Result<(), AppError> {
     let actor = crate::access::super_admin()?;
     let state = crate::state::app_state()?;
-    let mut tx = store::begin_instance_change(&state.db).await?;
+    let mut tx = store::begin_instance_change(&state.db, actor.id).await?;
     let workspace = store::workspace(&mut tx, &slug)
         .await?
         .ok_or(AppError::WorkspaceNotFound)?;

@@ -16,17 +16,31 @@ use crate::tokens::SecretToken;
 use crate::users::store::PagePosition;
 use crate::workspaces::store::{decode_role, decode_status};
 
-/// Starts a change to the instance's users or workspaces. Such changes take turns, so
-/// that two super admins revoking each other at once can't leave the instance without
-/// one; on SQLite, [`crate::db::begin_write`] already holds the write lock.
-pub async fn begin_instance_change(db: &Db) -> Result<Transaction<'static, Any>, AppError> {
+/// Starts a change to the instance's users or workspaces made by `actor_id`. Such
+/// changes take turns, so that two super admins revoking each other at once can't leave
+/// the instance without one (on SQLite, [`crate::db::begin_write`] already holds the
+/// write lock), and the actor must still be a super admin, even if another revoked that
+/// a moment ago.
+pub async fn begin_instance_change(
+    db: &Db,
+    actor_id: i64,
+) -> Result<Transaction<'static, Any>, AppError> {
     let mut tx = crate::db::begin_write(db).await?;
     if tx.backend_name() == "PostgreSQL" {
         sqlx::query("SELECT id FROM instance WHERE id = 1 FOR UPDATE")
             .execute(&mut *tx)
             .await?;
     }
-    Ok(tx)
+    let still_super_admin: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM users WHERE id = $1 AND is_super_admin = 1 AND status <> 'archived'",
+    )
+    .bind(actor_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match still_super_admin {
+        Some(_) => Ok(tx),
+        None => Err(AppError::SuperAdminRequired),
+    }
 }
 
 /// An account as the instance's rules see it.
