@@ -47,9 +47,14 @@ bench:
 
 # The bulk-invite CSV reader and checks under libFuzzer, for FUZZ_SECONDS (not part of
 # `make test`). cargo-fuzz's sanitizer flags are nightly-only; RUSTC_BOOTSTRAP lets the
-# stable toolchain, the only one here, accept them.
+# stable toolchain, the only one here, accept them. Inputs may be as long as a file may
+# be (libFuzzer's default of 4 KiB never nests deeply), and the corpus starts with a
+# Metadata cell of 300,000 `[`, which once overflowed the stack.
 FUZZ_SECONDS ?= 300
 fuzz:
 	cargo install cargo-fuzz --version 0.13.2 --locked --quiet
 	mkdir -p fuzz/corpus/csv_import
-	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run csv_import corpus/csv_import seeds/csv_import -- -max_total_time=$(FUZZ_SECONDS)
+	{ printf 'Full Name,Email,Role,Groups,Metadata\nAda,ada@example.com,Builder,,"'; \
+	  head -c 300000 /dev/zero | tr '\0' '['; printf '"\n'; } > fuzz/corpus/csv_import/deep-nesting.csv
+	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run csv_import corpus/csv_import seeds/csv_import -- \
+	  -max_total_time=$(FUZZ_SECONDS) -max_len=1048576

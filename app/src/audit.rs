@@ -3,7 +3,7 @@
 
 use sqlx::AnyConnection;
 
-use crate::db::now;
+use crate::db::{Db, now};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +12,7 @@ pub enum Action {
     InvitationResent,
     InvitationLinkCopied,
     InvitationAccepted,
+    InvitationConfirmationMailed,
     MemberRoleChanged,
     MemberMetadataChanged,
     MemberArchived,
@@ -42,6 +43,8 @@ pub enum Action {
     WorkspaceRenamed,
     WorkspaceArchived,
     WorkspaceUnarchived,
+    SessionsEnded,
+    AccessRefused,
 }
 
 impl Action {
@@ -51,6 +54,7 @@ impl Action {
             Action::InvitationResent => "invitation.resent",
             Action::InvitationLinkCopied => "invitation.link_copied",
             Action::InvitationAccepted => "invitation.accepted",
+            Action::InvitationConfirmationMailed => "invitation.confirmation_mailed",
             Action::MemberRoleChanged => "member.role_changed",
             Action::MemberMetadataChanged => "member.metadata_changed",
             Action::MemberArchived => "member.archived",
@@ -81,6 +85,8 @@ impl Action {
             Action::WorkspaceRenamed => "workspace.renamed",
             Action::WorkspaceArchived => "workspace.archived",
             Action::WorkspaceUnarchived => "workspace.unarchived",
+            Action::SessionsEnded => "user.sessions_ended",
+            Action::AccessRefused => "access.refused",
         }
     }
 }
@@ -107,6 +113,48 @@ pub async fn record(conn: &mut AnyConnection, event: Event<'_>) -> Result<(), Ap
     .bind(event.action.key())
     .bind(event.detail)
     .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A server function that refused its caller: who asked, which function and why, and
+/// what the request named.
+pub struct Refusal<'a> {
+    pub actor_user_id: i64,
+    pub endpoint: &'a str,
+    pub error: &'a AppError,
+    /// The workspace the request named; recorded when one has that URL.
+    pub workspace_slug: Option<&'a str>,
+    pub target_user_id: Option<i64>,
+    /// Other things the request named by id, as `group_id=7`.
+    pub resources: &'a [String],
+}
+
+pub async fn record_refusal(db: &Db, refusal: Refusal<'_>) -> Result<(), AppError> {
+    let code = serde_json::to_value(refusal.error)
+        .ok()
+        .and_then(|code| match code {
+            serde_json::Value::String(name) => Some(name),
+            serde_json::Value::Object(object) => object.keys().next().cloned(),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let mut detail = format!("{}: {code}", refusal.endpoint);
+    if !refusal.resources.is_empty() {
+        detail.push_str(&format!(" ({})", refusal.resources.join(", ")));
+    }
+    sqlx::query(
+        "INSERT INTO audit_events
+            (occurred_at, actor_user_id, workspace_id, target_user_id, action, detail)
+         VALUES ($1, $2, (SELECT id FROM workspaces WHERE slug = $3), $4, $5, $6)",
+    )
+    .bind(now())
+    .bind(refusal.actor_user_id)
+    .bind(refusal.workspace_slug.unwrap_or_default())
+    .bind(refusal.target_user_id)
+    .bind(Action::AccessRefused.key())
+    .bind(detail)
+    .execute(db)
     .await?;
     Ok(())
 }

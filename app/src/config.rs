@@ -27,17 +27,20 @@ pub struct Config {
     /// Secret: may carry the SMTP password. Without it, mail is held in the outbox.
     pub smtp_url: Option<SecretString>,
     pub mail_from: lettre::message::Mailbox,
-    /// Seals new metadata values (64 hex characters). Without it, a key file in the data
-    /// directory is used, generated at first start.
+    /// Seals new metadata values (64 hex characters). Without it, the key file is used,
+    /// generated at first start.
     pub master_key: Option<SecretString>,
+    /// Where the master keys are kept when `master_key` isn't set.
+    pub master_key_file: PathBuf,
     /// Earlier master keys, kept to open values sealed before a rotation.
     pub previous_master_keys: Vec<SecretString>,
 }
 
-/// Failed sign-ins allowed within [`SignInLimits::WINDOW`] before further attempts wait.
+/// Password checks allowed within [`SignInLimits::WINDOW`] before further attempts wait:
+/// per email from one client address, and per client address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SignInLimits {
-    pub per_email: u32,
+    pub per_email_and_address: u32,
     pub per_address: u32,
 }
 
@@ -113,6 +116,9 @@ impl Config {
             (None, None) => None,
             _ => return Err(ConfigError::IncompleteBootstrapAdmin),
         };
+        let master_key_file = lookup("GATEHOUSE_MASTER_KEY_FILE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("master.key"));
         Ok(Config {
             database_url: database_url.into(),
             database_max_connections: parse(&lookup, "GATEHOUSE_DATABASE_MAX_CONNECTIONS", "10")?,
@@ -122,7 +128,11 @@ impl Config {
             session_ttl,
             trust_proxy: parse(&lookup, "GATEHOUSE_TRUST_PROXY", "false")?,
             sign_in_limits: SignInLimits {
-                per_email: at_least_one(&lookup, "GATEHOUSE_SIGN_IN_LIMIT_PER_EMAIL", "10")?,
+                per_email_and_address: at_least_one(
+                    &lookup,
+                    "GATEHOUSE_SIGN_IN_LIMIT_PER_EMAIL_AND_ADDRESS",
+                    "10",
+                )?,
                 per_address: at_least_one(&lookup, "GATEHOUSE_SIGN_IN_LIMIT_PER_ADDRESS", "100")?,
             },
             bootstrap_admin,
@@ -134,6 +144,7 @@ impl Config {
                 "Gatehouse <gatehouse@localhost>",
             )?,
             master_key: lookup("GATEHOUSE_MASTER_KEY").map(SecretString::from),
+            master_key_file,
             previous_master_keys: lookup("GATEHOUSE_PREVIOUS_MASTER_KEYS")
                 .map(|keys| {
                     keys.split(',')
@@ -149,6 +160,39 @@ impl Config {
     pub fn secure_cookies(&self) -> bool {
         self.public_url.scheme() == "https"
     }
+
+    /// Whether the master key file sits in the same directory as the SQLite database: a
+    /// copy of that directory (a backup, say) then holds both the sealed values and the
+    /// key that opens them.
+    pub fn key_file_beside_database(&self) -> bool {
+        use secrecy::ExposeSecret;
+        if self.master_key.is_some() {
+            return false;
+        }
+        let Some(database) = sqlite_file(self.database_url.expose_secret()) else {
+            return false;
+        };
+        let directory = |path: &std::path::Path| {
+            let parent = path.parent().unwrap_or(std::path::Path::new(""));
+            let parent = if parent.as_os_str().is_empty() {
+                std::path::Path::new(".")
+            } else {
+                parent
+            };
+            parent
+                .canonicalize()
+                .unwrap_or_else(|_| parent.to_path_buf())
+        };
+        directory(&database) == directory(&self.master_key_file)
+    }
+}
+
+/// The file of a `sqlite:` URL, if it names one (not an in-memory database).
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let path = rest.trim_start_matches("//");
+    let path = path.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
 }
 
 fn parse<T: std::str::FromStr>(
@@ -214,6 +258,25 @@ mod tests {
     }
 
     #[test]
+    fn the_key_file_beside_the_database_is_noticed() {
+        assert!(config(&[]).unwrap().key_file_beside_database());
+        assert!(
+            config(&[("GATEHOUSE_DATA_DIR", "/srv/gatehouse")])
+                .unwrap()
+                .key_file_beside_database()
+        );
+        let moved = config(&[("GATEHOUSE_MASTER_KEY_FILE", "/run/secrets/gatehouse.key")]).unwrap();
+        assert!(!moved.key_file_beside_database());
+        let from_environment = config(&[("GATEHOUSE_MASTER_KEY", &"ab".repeat(32))]).unwrap();
+        assert!(!from_environment.key_file_beside_database());
+        let postgres = config(&[("DATABASE_URL", "postgres://db.example/gatehouse")]).unwrap();
+        assert!(!postgres.key_file_beside_database());
+        let elsewhere =
+            config(&[("DATABASE_URL", "sqlite:///var/lib/gatehouse/g.db?mode=rwc")]).unwrap();
+        assert!(!elsewhere.key_file_beside_database());
+    }
+
+    #[test]
     fn defaults_serve_locally_with_sqlite_in_the_data_directory() {
         let config = config(&[]).unwrap();
         assert_eq!(
@@ -274,10 +337,10 @@ mod tests {
 
     #[test]
     fn sign_in_limits_of_zero_are_refused() {
-        let error = config(&[("GATEHOUSE_SIGN_IN_LIMIT_PER_EMAIL", "0")]).unwrap_err();
+        let error = config(&[("GATEHOUSE_SIGN_IN_LIMIT_PER_EMAIL_AND_ADDRESS", "0")]).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "GATEHOUSE_SIGN_IN_LIMIT_PER_EMAIL is not valid: must be at least 1"
+            "GATEHOUSE_SIGN_IN_LIMIT_PER_EMAIL_AND_ADDRESS is not valid: must be at least 1"
         );
     }
 

@@ -35,9 +35,12 @@ pub enum AppError {
     AlreadySetUp,
 
     // Input
-    #[error("{}", csv_rejected(problems))]
+    #[error("{}", csv_rejected(problems.len(), *total))]
     CsvRejected {
+        /// The first problems, at most [`crate::users::bulk_invite::MAX_LISTED_PROBLEMS`].
         problems: Vec<crate::users::bulk_invite::CsvProblem>,
+        /// How many problems the file has in all.
+        total: usize,
     },
     #[error("Enter a valid email address.")]
     InvalidEmail,
@@ -45,6 +48,8 @@ pub enum AppError {
     FullNameRequired,
     #[error("A full name can be at most {max} characters long.")]
     FullNameTooLong { max: usize },
+    #[error("A name can't contain a web address, an email address or a domain name.")]
+    NameNotPlain,
     #[error("A password must be at least {min} characters long.")]
     PasswordTooShort { min: usize },
     #[error("A password can be at most {max} characters long.")]
@@ -83,8 +88,6 @@ pub enum AppError {
     MemberNotFound,
     #[error("This email address already belongs to a member of this workspace.")]
     AlreadyMember,
-    #[error("This user is archived in the instance. Ask a super admin to restore them first.")]
-    ArchivedInInstance,
     #[error("A workspace needs at least one active admin. Make another member an admin first.")]
     LastActiveAdmin,
     #[error("This member is already archived.")]
@@ -95,6 +98,8 @@ pub enum AppError {
     NotInvited,
     #[error("You can't make yourself an End-user. Ask another admin to change your role.")]
     CannotMakeYourselfEndUser,
+    #[error("You can't remove yourself from the workspace. Ask another admin to do it.")]
+    CannotRemoveYourself,
     #[error("Too many invitations in a short time. Wait {minutes} minutes and try again.")]
     TooManyInvitations { minutes: u64 },
 
@@ -148,6 +153,8 @@ pub enum AppError {
     RoleGroupsTakeAll,
     #[error("Choose at least one resource, or choose All.")]
     ChooseResources,
+    #[error("A permission can choose at most {max} resources. Choose All instead.")]
+    TooManyChosenResources { max: usize },
     #[error("Choose a permission: one of the flags on the Permissions tab.")]
     UnknownFlag,
     #[error("Choose a kind of resource: app, folder, workspace constant or data source.")]
@@ -230,6 +237,20 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// Whether this error refuses someone something they aren't allowed: the refusals
+    /// the audit trail records.
+    pub fn is_refused_authorisation(&self) -> bool {
+        matches!(
+            self,
+            Self::AdminRequired
+                | Self::BuilderRequired
+                | Self::SuperAdminRequired
+                | Self::PermissionDenied
+                | Self::WorkspaceUnavailable
+                | Self::InvitationForSomeoneElse { .. }
+        )
+    }
+
     /// The HTTP status an API client receives with this error.
     pub fn status_code(&self) -> u16 {
         match self {
@@ -250,12 +271,12 @@ impl AppError {
             Self::AlreadySetUp
             | Self::NoFreeWorkspaceUrl
             | Self::AlreadyMember
-            | Self::ArchivedInInstance
             | Self::LastActiveAdmin
             | Self::AlreadyArchived
             | Self::NotArchived
             | Self::NotInvited
             | Self::CannotMakeYourselfEndUser
+            | Self::CannotRemoveYourself
             | Self::SignInToAccept
             | Self::GroupNameTaken
             | Self::RoleGroupNotRenamable
@@ -279,6 +300,7 @@ impl AppError {
             Self::InvalidEmail
             | Self::FullNameRequired
             | Self::FullNameTooLong { .. }
+            | Self::NameNotPlain
             | Self::PasswordTooShort { .. }
             | Self::PasswordTooLong { .. }
             | Self::WorkspaceNameRequired
@@ -302,6 +324,7 @@ impl AppError {
             | Self::HideNeedsView
             | Self::RoleGroupsTakeAll
             | Self::ChooseResources
+            | Self::TooManyChosenResources { .. }
             | Self::UnknownFlag
             | Self::UnknownResourceKind
             | Self::UnknownAccess
@@ -358,13 +381,18 @@ impl FromServerFnError for AppError {
     }
 }
 
-fn csv_rejected(problems: &[crate::users::bulk_invite::CsvProblem]) -> String {
-    match problems.len() {
+fn csv_rejected(listed: usize, total: usize) -> String {
+    let summary = match total {
         1 => "The file has a problem, so nobody was invited. Fix it and upload the file again."
             .to_string(),
         count => format!(
             "The file has {count} problems, so nobody was invited. Fix them and upload the file again."
         ),
+    };
+    if listed < total {
+        format!("{summary} The first {listed} are listed.")
+    } else {
+        summary
     }
 }
 

@@ -264,10 +264,10 @@ async fn unknown_expired_and_archived_sessions_resolve_to_nobody() {
 }
 
 #[tokio::test]
-async fn sign_in_attempts_are_limited_per_email_and_per_address() {
+async fn sign_in_attempts_are_limited_per_email_and_address_and_per_address() {
     on_each_backend(|db| async move {
         let limits = SignInLimits {
-            per_email: 3,
+            per_email_and_address: 3,
             per_address: 5,
         };
         let refused = Err(AppError::TooManySignInAttempts { minutes: 15 });
@@ -278,15 +278,19 @@ async fn sign_in_attempts_are_limited_per_email_and_per_address() {
             );
         }
         assert_eq!(
-            throttle::attempt(&db, limits, "ada@example.com", "10.0.0.2").await,
+            throttle::attempt(&db, limits, "ada@example.com", "10.0.0.1").await,
             refused
         );
-        // Another email from the first address still has attempts left…
+        // The same email from another address has attempts of its own…
+        assert_eq!(
+            throttle::attempt(&db, limits, "ada@example.com", "10.0.0.2").await,
+            Ok(())
+        );
+        // …and the first address has some left for other emails, until its own limit.
         assert_eq!(
             throttle::attempt(&db, limits, "bob@example.com", "10.0.0.1").await,
             Ok(())
         );
-        // …until the address has used up its own limit.
         assert_eq!(
             throttle::attempt(&db, limits, "carol@example.com", "10.0.0.1").await,
             Ok(())
@@ -295,11 +299,19 @@ async fn sign_in_attempts_are_limited_per_email_and_per_address() {
             throttle::attempt(&db, limits, "dave@example.com", "10.0.0.1").await,
             refused
         );
-
-        throttle::forgive(&db, "ada@example.com").await.unwrap();
         assert_eq!(
-            throttle::attempt(&db, limits, "ada@example.com", "10.0.0.9").await,
-            Ok(())
+            count(&db, "sign_in_attempts").await,
+            6,
+            "refused attempts are not kept"
+        );
+
+        throttle::forgive(&db, "ada@example.com", "10.0.0.1")
+            .await
+            .unwrap();
+        assert_eq!(
+            count(&db, "sign_in_attempts").await,
+            3,
+            "only that email's attempts from that address are forgiven"
         );
     })
     .await;
@@ -309,7 +321,7 @@ async fn sign_in_attempts_are_limited_per_email_and_per_address() {
 async fn attempts_older_than_the_window_no_longer_count() {
     on_each_backend(|db| async move {
         let limits = SignInLimits {
-            per_email: 1,
+            per_email_and_address: 1,
             per_address: 100,
         };
         throttle::attempt(&db, limits, "ada@example.com", "10.0.0.1")
@@ -810,6 +822,41 @@ async fn rotation_reseals_constants_and_data_source_configurations_too() {
             .unwrap()
             .unwrap();
         assert_eq!(open_secret(&only_new, &moved), Err(AppError::Internal));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_seal_counts_toward_its_master_key_in_the_database() {
+    use app::db::testing::test_keyring;
+    use app::metadata::crypto::Binding;
+    use app::metadata::store::{KeyUsage, count_key_usage};
+    on_each_backend(|db| async move {
+        // Two server instances with the same key add up.
+        let (first, second) = (test_keyring(), test_keyring());
+        let value = |key| Binding {
+            workspace_id: 1,
+            user_id: 1,
+            key,
+        };
+        first.seal(value("a"), "1").unwrap();
+        first
+            .seal_many(&[(value("b"), "2"), (value("c"), "3")])
+            .unwrap();
+        let counted = |encryptions| {
+            vec![KeyUsage {
+                key_id: first.current_key_id(),
+                encryptions,
+            }]
+        };
+        assert_eq!(count_key_usage(&db, &first).await.unwrap(), counted(3));
+        second.seal(value("d"), "4").unwrap();
+        assert_eq!(count_key_usage(&db, &second).await.unwrap(), counted(4));
+        assert_eq!(
+            count_key_usage(&db, &first).await.unwrap(),
+            counted(4),
+            "nothing is counted twice"
+        );
     })
     .await;
 }

@@ -63,13 +63,17 @@ fn next_parameter(query: &str) -> Option<String> {
 }
 
 /// A path on this site in the form a `Location` header can carry: a decoded `next` may
-/// hold characters (non-ASCII, spaces) that must be percent-encoded again.
+/// hold characters (non-ASCII, spaces) that must be percent-encoded again. Whatever the
+/// encoding does, what leaves is checked once more to be a path on this site.
 fn as_location(path: String) -> Option<String> {
     let url = url::Url::parse("http://gatehouse.invalid/")
         .ok()?
         .join(&path)
         .ok()?;
-    Some(url[url::Position::BeforePath..].to_string())
+    let location = &url[url::Position::BeforePath..];
+    (url.host_str() == Some("gatehouse.invalid")
+        && safe_next_path(Some(location)).as_deref() == Some(location))
+    .then(|| location.to_string())
 }
 
 /// Pages are what a browser navigates to: everything but server functions, the built
@@ -184,6 +188,41 @@ mod tests {
                 SignedIn
             ),
             RedirectToLanding
+        );
+    }
+
+    #[test]
+    fn only_paths_on_this_site_come_out_as_locations() {
+        let landing_for = |next: &str| {
+            let query: String = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("next", next)
+                .finish();
+            decide("/sign-in", Some(&query), SignedIn)
+        };
+        for next in [
+            "//evil.example",
+            "/\\evil.example",
+            "/.//evil.example",
+            "/%2e//evil.example",
+            "/%2E%2E//evil.example",
+            "/a/../..//evil.example",
+            "https://evil.example",
+            "http:evil.example",
+            "/\t/evil.example",
+            "\t//evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+        ] {
+            assert_eq!(landing_for(next), RedirectToLanding, "{next:?}");
+        }
+        // Encoded once more on the way in: still a path on this site.
+        assert_eq!(
+            decide("/sign-in", Some("next=%252F%252Fevil.example"), SignedIn),
+            RedirectToLanding
+        );
+        assert_eq!(
+            decide("/sign-in", Some("next=%2F%252F%252Fevil.example"), SignedIn),
+            to("/%2F%2Fevil.example")
         );
     }
 

@@ -9,7 +9,7 @@ use app::{App, shell};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -27,7 +27,10 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            protection::provide_page_policy();
+        }
     };
     let render = {
         let options = state.leptos_options.clone();
@@ -45,9 +48,10 @@ pub fn router(state: AppState) -> Router {
         ))
         // Layers run outside-in: the last one added sees the request first.
         .layer(from_fn_with_state(state.clone(), gate::page_gate))
+        .layer(from_fn_with_state(state.clone(), protection::record_refusals))
         .layer(from_fn_with_state(state.clone(), protection::resolve_user))
         .layer(from_fn_with_state(state.clone(), protection::same_origin_only))
-        .layer(from_fn(protection::security_headers))
+        .layer(from_fn_with_state(state.clone(), protection::security_headers))
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
         .layer(
             TraceLayer::new_for_http()

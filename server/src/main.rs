@@ -111,7 +111,42 @@ async fn open() -> Result<(Config, app::db::Db, Keyring), StartError> {
             tracing::info!(path = %path.display(), key_id = %keys.current_key_id(), "master key from the key file");
         }
     }
+    if config.key_file_beside_database() {
+        tracing::warn!(
+            key_file = %config.master_key_file.display(),
+            "the master key file is in the same directory as the SQLite database, so a copy \
+             of that directory holds both the sealed values and their key; move the key \
+             (GATEHOUSE_MASTER_KEY_FILE) or give it as GATEHOUSE_MASTER_KEY (see the README)"
+        );
+    }
     Ok((config, db, keys))
+}
+
+/// How often each instance adds the values it sealed to the master keys' counts.
+const KEY_USAGE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Adds this instance's seals to the master keys' counts and warns about worn keys.
+async fn count_key_usage(db: &app::db::Db, keys: &Keyring) {
+    use app::metadata::crypto::{ENCRYPTIONS_PER_KEY_LIMIT, KeyWear};
+    match app::metadata::store::count_key_usage(db, keys).await {
+        Ok(usage) => {
+            for key in usage {
+                let limit = ENCRYPTIONS_PER_KEY_LIMIT;
+                match KeyWear::of(key.encryptions) {
+                    KeyWear::Fresh => {}
+                    KeyWear::RotateSoon => tracing::warn!(
+                        key_id = %key.key_id, encryptions = key.encryptions, limit,
+                        "a master key has sealed a quarter of what AES-GCM allows; rotate it soon (gatehouse rotate-key)"
+                    ),
+                    KeyWear::RotateNow => tracing::error!(
+                        key_id = %key.key_id, encryptions = key.encryptions, limit,
+                        "a master key has sealed half of what AES-GCM allows; rotate it now (gatehouse rotate-key)"
+                    ),
+                }
+            }
+        }
+        Err(error) => tracing::error!(%error, "could not count the master keys' use"),
+    }
 }
 
 /// Seals every sealed value under a new key. With a key file, a new key is added at
@@ -125,6 +160,7 @@ async fn rotate_key() -> Result<(), StartError> {
     let rotation = app::metadata::store::rotate(&db, &keys)
         .await
         .map_err(StartError::Rotation)?;
+    count_key_usage(&db, &keys).await;
     tracing::info!(
         resealed = rotation.resealed,
         resource_secrets = rotation.resource_secrets,
@@ -155,12 +191,30 @@ async fn serve() -> Result<(), StartError> {
 
     let addr = config.listen_addr;
     let public_url = config.public_url.to_string();
+    let keys = Arc::new(keys);
+    // Mail queued before bodies were sealed is sealed now.
+    match app::mail::store::seal_stored_bodies(&db, &keys).await {
+        Ok(0) => {}
+        Ok(sealed) => tracing::info!(sealed, "sealed the bodies of waiting mail"),
+        Err(error) => tracing::error!(%error, "could not seal the bodies of waiting mail"),
+    }
+    count_key_usage(&db, &keys).await;
+    tokio::spawn({
+        let (db, keys) = (db.clone(), keys.clone());
+        async move {
+            loop {
+                tokio::time::sleep(KEY_USAGE_INTERVAL).await;
+                count_key_usage(&db, &keys).await;
+            }
+        }
+    });
     let mail_queued = Arc::new(tokio::sync::Notify::new());
     match Mailer::from_config(&config)? {
         Some(mailer) => {
             tracing::info!("delivering mail over SMTP");
             tokio::spawn(app::mail::delivery::run(
                 db.clone(),
+                keys.clone(),
                 mailer,
                 mail_queued.clone(),
             ));
@@ -168,23 +222,24 @@ async fn serve() -> Result<(), StartError> {
         None => tracing::info!("no GATEHOUSE_SMTP_URL: mail is held in the outbox under Settings"),
     }
     let state = AppState {
-        db,
+        db: db.clone(),
         config: Arc::new(config),
         leptos_options,
-        keys: Arc::new(keys),
+        keys: keys.clone(),
         mail_queued,
     };
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::Listen { addr, source })?;
     tracing::info!(%addr, %public_url, "Gatehouse is listening");
-    axum::serve(
+    let served = axum::serve(
         listener,
         server::router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|source| StartError::Listen { addr, source })
+    .await;
+    count_key_usage(&db, &keys).await;
+    served.map_err(|source| StartError::Listen { addr, source })
 }
 
 async fn shutdown_signal() {

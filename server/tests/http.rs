@@ -204,9 +204,41 @@ async fn signed_out_visitors_are_sent_to_sign_in_and_back_after() {
 }
 
 #[tokio::test]
-async fn repeated_failures_lock_sign_in_even_with_the_right_password() {
+async fn sign_in_never_sends_a_signed_in_visitor_off_the_site() {
     on_each_backend(|db| async move {
-        let app = TestApp::with_settings(db, &[("GATEHOUSE_SIGN_IN_LIMIT_PER_EMAIL", "3")]);
+        let app = TestApp::new(db);
+        let cookie = app.set_up().await;
+        for next in [
+            "%2F.%2F%2Fevil.example",
+            "%2F%2e%2F%2Fevil.example",
+            "%2F%252e%2F%2Fevil.example",
+            "%2F..%2F%2Fevil.example",
+            "%2Fa%2F..%2F..%2F%2Fevil.example",
+            "%2F%2Fevil.example",
+            "%2F%5Cevil.example",
+            "%2F%09%2Fevil.example",
+            "%09%2F%2Fevil.example",
+            "%2F%0A%2Fevil.example",
+            "https%3A%2F%2Fevil.example",
+            "%2F%2F%2Fevil.example",
+        ] {
+            let reply = app
+                .get(&format!("/sign-in?next={next}"), Some(&cookie))
+                .await;
+            assert_eq!(reply.status, StatusCode::SEE_OTHER, "{next}");
+            assert_eq!(reply.location(), "/acme", "{next}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn repeated_failures_from_one_address_lock_it_out_even_with_the_right_password() {
+    on_each_backend(|db| async move {
+        let app = TestApp::with_settings(
+            db,
+            &[("GATEHOUSE_SIGN_IN_LIMIT_PER_EMAIL_AND_ADDRESS", "3")],
+        );
         app.set_up().await;
         for _ in 0..3 {
             let reply = app.sign_in("ada@example.com", "guess", None).await;
@@ -359,7 +391,7 @@ async fn concurrent_guesses_get_no_more_password_checks_than_the_limit() {
     on_each_backend(|db| async move {
         let app = Arc::new(TestApp::with_settings(
             db,
-            &[("GATEHOUSE_SIGN_IN_LIMIT_PER_EMAIL", "3")],
+            &[("GATEHOUSE_SIGN_IN_LIMIT_PER_EMAIL_AND_ADDRESS", "3")],
         ));
         app.set_up().await;
         let guesses = (0..12).map(|n| {
@@ -608,6 +640,11 @@ const MATRIX: &[(&str, Form, [u16; 9])] = &[
         SUPER_ADMINS_REACH_NOBODY,
     ),
     (
+        "instance/sign-out-everywhere",
+        NO_SUCH_USER,
+        SUPER_ADMINS_REACH_NOBODY,
+    ),
+    (
         "instance/unarchive-user",
         NO_SUCH_USER,
         SUPER_ADMINS_REACH_NOBODY,
@@ -662,6 +699,11 @@ const MATRIX: &[(&str, Form, [u16; 9])] = &[
     ("users/archive", NO_SUCH_MEMBER, ADMINS_REACH_NO_MEMBER),
     ("users/unarchive", NO_SUCH_MEMBER, ADMINS_REACH_NO_MEMBER),
     ("users/remove", NO_SUCH_MEMBER, ADMINS_REACH_NO_MEMBER),
+    (
+        "users/sign-out-everywhere",
+        NO_SUCH_MEMBER,
+        ADMINS_REACH_NO_MEMBER,
+    ),
     (
         "users/invitation-link",
         NO_SUCH_MEMBER,

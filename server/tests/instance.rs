@@ -293,11 +293,21 @@ async fn archiving_from_the_instance_closes_every_door_until_unarchived() {
         assert_eq!(counts, json!({ "total_users": 2, "builders": 2 }));
         let again = on_user(&app, &ada, "instance/archive-user", bob_id, &[]).await;
         assert_eq!(error_code(&again), json!("AlreadyArchivedInInstance"));
+        // Acme may invite Bob again, as it may anyone; the link leads nowhere while the
+        // account is archived.
         let reinvite = app
             .session("acme", ada.clone())
             .call("users/unarchive", &[("user_id", &bob_id.to_string())])
             .await;
-        assert_eq!(error_code(&reinvite), json!("ArchivedInInstance"));
+        assert_eq!(reinvite.status, StatusCode::OK, "{}", reinvite.body);
+        let token = app.last_mailed_link().await.rsplit('/').next().unwrap().to_string();
+        let dead = app.call("invitations/details", &[("token", &token)], None).await;
+        assert_eq!(dead.status, StatusCode::NOT_FOUND);
+        let archive = app
+            .session("acme", ada.clone())
+            .call("users/archive", &[("user_id", &bob_id.to_string())])
+            .await;
+        assert_eq!(archive.status, StatusCode::OK, "{}", archive.body);
 
         on_user(&app, &ada, "instance/unarchive-user", bob_id, &[])
             .await

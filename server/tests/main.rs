@@ -4,7 +4,9 @@
 mod support;
 
 mod bulk_invite;
+mod end_user_rule;
 mod groups;
+mod hardening;
 mod http;
 mod instance;
 mod members;

@@ -147,9 +147,13 @@ impl World {
             .into_iter()
             .map(|row| format!("{row:?}"))
             .collect();
-        for table in ["resources", "audit_events", "groups", "group_rules"] {
+        for table in ["resources", "groups", "group_rules"] {
             rows.push(format!("{table}: {}", self.app.count(table).await));
         }
+        rows.push(format!(
+            "changes audited: {}",
+            self.app.changes_audited().await
+        ));
         rows
     }
 

@@ -46,14 +46,45 @@ pub struct Landing {
 }
 
 /// A `next` parameter is followed only to a path on this site, never elsewhere and never
-/// back to the sign-in page itself.
+/// back to the sign-in page itself. The path comes back with its dot segments resolved
+/// (`%2e` counts as a dot, as browsers read it), so that what is checked is exactly where
+/// the browser goes: `/.//evil.example` would otherwise pass as a path and leave as the
+/// protocol-relative `//evil.example`.
 pub fn safe_next_path(next: Option<&str>) -> Option<String> {
     let next = next?.trim();
-    let on_this_site = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.chars().any(|c| c.is_control() || c == '\\');
-    let is_sign_in = next == "/sign-in" || next.starts_with("/sign-in?");
-    (on_this_site && !is_sign_in).then(|| next.to_string())
+    if !next.starts_with('/') || next.chars().any(|c| c.is_control() || c == '\\') {
+        return None;
+    }
+    let split = next.find(['?', '#']).unwrap_or(next.len());
+    let (path, rest) = next.split_at(split);
+    let path = without_dot_segments(path);
+    (!path.starts_with("//") && path != "/sign-in").then(|| format!("{path}{rest}"))
+}
+
+/// A path with its `.` and `..` segments resolved as RFC 3986 §5.2.4 does.
+fn without_dot_segments(path: &str) -> String {
+    let is_dot = |segment: &str| segment == "." || segment.eq_ignore_ascii_case("%2e");
+    let is_dot_dot = |segment: &str| {
+        let lower = segment.to_ascii_lowercase();
+        matches!(lower.as_str(), ".." | ".%2e" | "%2e." | "%2e%2e")
+    };
+    let mut kept: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    for (index, segment) in segments.iter().enumerate() {
+        let last = index + 1 == segments.len();
+        if is_dot(segment) || is_dot_dot(segment) {
+            if is_dot_dot(segment) {
+                kept.pop();
+            }
+            // "/a/." and "/a/b/.." both end in a slash.
+            if last {
+                kept.push("");
+            }
+        } else {
+            kept.push(segment);
+        }
+    }
+    format!("/{}", kept.join("/"))
 }
 
 #[server(endpoint = "sign-in")]
@@ -88,7 +119,7 @@ pub async fn sign_in(email: String, password: String) -> Result<Landing, AppErro
         tracing::warn!(user_id = account.id, "archived account tried to sign in");
         return Err(AppError::AccountArchived);
     }
-    throttle::forgive(&state.db, &email).await?;
+    throttle::forgive(&state.db, &email, &address).await?;
 
     // A fresh token on every sign-in; whatever session this browser had ends here.
     if let Some(previous) = session::token_from_headers(&parts.headers, &state.config) {
@@ -159,15 +190,54 @@ mod tests {
             "https://evil.example",
             "//evil.example",
             "/\\evil.example",
+            "\\\\evil.example",
             "/a\\b",
             "evil",
             "",
             "/a\nb",
+            "/\t/evil.example",
+            "\t//evil.example",
+            " //evil.example",
+            "/\r\n/evil.example",
             "javascript:alert(1)",
+            // Dot segments that fold into a protocol-relative path.
+            "/.//evil.example",
+            "/%2e//evil.example",
+            "/%2E//evil.example",
+            "/..//evil.example",
+            "/%2e%2e//evil.example",
+            "/.%2E//evil.example",
+            "/a/../..//evil.example",
+            "/a/..//evil.example?x=1",
+            "/././/evil.example#top",
         ] {
             assert_eq!(safe_next_path(Some(path)), None, "{path:?}");
         }
         assert_eq!(safe_next_path(None), None);
+    }
+
+    #[test]
+    fn dot_segments_resolve_to_where_the_browser_goes() {
+        let cases = [
+            ("/a/./b", "/a/b"),
+            ("/a/../b", "/b"),
+            ("/a/%2e%2e/b?next=//x", "/b?next=//x"),
+            ("/a/.", "/a/"),
+            ("/a/b/..", "/a/"),
+            ("/..", "/"),
+            ("/./acme", "/acme"),
+            // A space is a character of a segment, not a way off the site.
+            ("/./ /evil.example", "/ /evil.example"),
+            // Encoded slashes are not separators: this stays one segment on this site.
+            ("/%2F%2Fevil.example", "/%2F%2Fevil.example"),
+        ];
+        for (next, expected) in cases {
+            assert_eq!(
+                safe_next_path(Some(next)).as_deref(),
+                Some(expected),
+                "{next:?}"
+            );
+        }
     }
 
     #[test]

@@ -108,6 +108,11 @@ pub async fn end(db: &Db, token: &SecretToken) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Ends every session of a user, in every browser.
+pub async fn end_all(conn: &mut sqlx::AnyConnection, user_id: i64) -> Result<(), AppError> {
+    end_others(conn, user_id, None).await
+}
+
 /// Ends every session of a user except `keep`, as after a password change.
 pub async fn end_others(
     conn: &mut sqlx::AnyConnection,

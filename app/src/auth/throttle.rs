@@ -1,10 +1,19 @@
-//! Sign-in throttling per email and per client address. The counts live in the database
-//! so that every server instance behind a load balancer enforces the same limit.
+//! Throttling password checks (sign-in, and the current password on Profile) per email
+//! and client address together, and per address. The counts live in the database so
+//! that every server instance behind a load balancer enforces the same limit.
 //!
 //! Each attempt is recorded before the password is checked, and only then are attempts
 //! counted: of many concurrent guesses, at most the limit get as far as a password check.
+//! A refused attempt is taken back out, so hammering on a closed door keeps nothing
+//! closed for longer, and the table holds at most the limit's worth of rows per address
+//! within the window (older rows are swept on every attempt).
+//!
+//! No count is kept per email alone: anyone could then lock any account, a super admin's
+//! included, by failing to sign in to it. Many attempts on one email from many addresses
+//! only slow that email's password checks down.
 
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use axum::extract::ConnectInfo;
 use http::request::Parts;
@@ -13,13 +22,20 @@ use crate::config::SignInLimits;
 use crate::db::{Db, now};
 use crate::error::AppError;
 
-/// Refuses an attempt that takes either count over its limit.
+/// Attempts on one email from every address within the window beyond which each further
+/// check waits [`SLOWDOWN`]: enough to spoil a guessing campaign spread over many
+/// addresses, too little to keep the owner out.
+pub const SLOW_AFTER_PER_EMAIL: i64 = 100;
+pub const SLOWDOWN: Duration = Duration::from_secs(1);
+
+/// Refuses an attempt that takes the email-and-address count or the address count over
+/// its limit.
 pub fn decide(
-    attempts_for_email: i64,
+    attempts_for_email_and_address: i64,
     attempts_for_address: i64,
     limits: SignInLimits,
 ) -> Result<(), AppError> {
-    if attempts_for_email > i64::from(limits.per_email)
+    if attempts_for_email_and_address > i64::from(limits.per_email_and_address)
         || attempts_for_address > i64::from(limits.per_address)
     {
         Err(AppError::TooManySignInAttempts {
@@ -30,8 +46,17 @@ pub fn decide(
     }
 }
 
+/// How long a check waits, given the email's attempts from every address.
+pub fn slowdown(attempts_for_email: i64) -> Duration {
+    if attempts_for_email > SLOW_AFTER_PER_EMAIL {
+        SLOWDOWN
+    } else {
+        Duration::ZERO
+    }
+}
+
 /// Records an attempt and says whether it may go ahead. Attempts count until the window
-/// passes or a successful sign-in [`forgive`]s the email's.
+/// passes or a successful check [`forgive`]s those of its email and address.
 pub async fn attempt(
     db: &Db,
     limits: SignInLimits,
@@ -44,29 +69,48 @@ pub async fn attempt(
         .bind(since)
         .execute(db)
         .await?;
-    sqlx::query("INSERT INTO sign_in_attempts (email, address, attempted_at) VALUES ($1, $2, $3)")
-        .bind(email)
-        .bind(address)
-        .bind(now)
-        .execute(db)
-        .await?;
-    let (for_email, for_address): (i64, i64) = sqlx::query_as(
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO sign_in_attempts (email, address, attempted_at) VALUES ($1, $2, $3)
+         RETURNING id",
+    )
+    .bind(email)
+    .bind(address)
+    .bind(now)
+    .fetch_one(db)
+    .await?;
+    let (for_pair, for_address, for_email): (i64, i64, i64) = sqlx::query_as(
         "SELECT
-            (SELECT COUNT(*) FROM sign_in_attempts WHERE email = $1 AND attempted_at > $3),
-            (SELECT COUNT(*) FROM sign_in_attempts WHERE address = $2 AND attempted_at > $3)",
+            (SELECT COUNT(*) FROM sign_in_attempts
+             WHERE email = $1 AND address = $2 AND attempted_at > $3),
+            (SELECT COUNT(*) FROM sign_in_attempts WHERE address = $2 AND attempted_at > $3),
+            (SELECT COUNT(*) FROM sign_in_attempts WHERE email = $1 AND attempted_at > $3)",
     )
     .bind(email)
     .bind(address)
     .bind(since)
     .fetch_one(db)
     .await?;
-    decide(for_email, for_address, limits)
+    if let Err(refused) = decide(for_pair, for_address, limits) {
+        sqlx::query("DELETE FROM sign_in_attempts WHERE id = $1")
+            .bind(id)
+            .execute(db)
+            .await?;
+        return Err(refused);
+    }
+    let wait = slowdown(for_email);
+    if !wait.is_zero() {
+        tracing::warn!(%email, attempts = for_email, "password checks slowed: many attempts on one email");
+        tokio::time::sleep(wait).await;
+    }
+    Ok(())
 }
 
-/// A successful sign-in forgives the email's attempts (not other emails' from the address).
-pub async fn forgive(db: &Db, email: &str) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM sign_in_attempts WHERE email = $1")
+/// A successful check forgives the attempts of its email from its address: not those
+/// from other addresses, nor other emails' from this one.
+pub async fn forgive(db: &Db, email: &str, address: &str) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM sign_in_attempts WHERE email = $1 AND address = $2")
         .bind(email)
+        .bind(address)
         .execute(db)
         .await?;
     Ok(())
@@ -108,7 +152,7 @@ mod tests {
     use super::*;
 
     const LIMITS: SignInLimits = SignInLimits {
-        per_email: 3,
+        per_email_and_address: 3,
         per_address: 5,
     };
 
@@ -123,6 +167,13 @@ mod tests {
         let refused = Err(AppError::TooManySignInAttempts { minutes: 15 });
         assert_eq!(decide(4, 1, LIMITS), refused);
         assert_eq!(decide(1, 6, LIMITS), refused);
+    }
+
+    #[test]
+    fn many_attempts_on_one_email_only_slow_it_down() {
+        assert_eq!(slowdown(SLOW_AFTER_PER_EMAIL), Duration::ZERO);
+        assert_eq!(slowdown(SLOW_AFTER_PER_EMAIL + 1), SLOWDOWN);
+        assert_eq!(slowdown(1_000_000), SLOWDOWN);
     }
 
     fn parts(forwarded: Option<&str>, peer: Option<&str>) -> Parts {

@@ -180,12 +180,20 @@ pub async fn duplicate_group(
             Vec::new()
         },
     };
+    // Archived members come along too: they are members, only away for now.
     let members = if users {
-        store::members(&mut tx, workspace_id, &original).await?
+        store::members_in_any_status(&mut tx, workspace_id, &original).await?
     } else {
         Vec::new()
     };
-    server::promote_with_consent(&mut tx, &actor, &copy, &members, allow_role_change).await?;
+    server::keep_end_users_view_only(
+        &mut tx,
+        &actor,
+        &copy,
+        server::Reaching::Joining(&members),
+        allow_role_change,
+    )
+    .await?;
     let id = store::create(&mut tx, workspace_id, &name).await?;
     store::set_flags(&mut tx, id, copy.flags).await?;
     for rule in &copy.rules {
@@ -254,7 +262,7 @@ pub async fn add_group_members(
         let member = crate::users::store::find_member(&mut tx, workspace_id, user_id)
             .await?
             .ok_or(AppError::MemberNotFound)?;
-        if member.status == MembershipStatus::Archived || member.account_archived {
+        if member.status == MembershipStatus::Archived {
             return Err(AppError::MemberCannotJoinGroup);
         }
         joining.push(GroupMember {
@@ -265,7 +273,14 @@ pub async fn add_group_members(
             status: member.status,
         });
     }
-    server::promote_with_consent(&mut tx, &actor, &group, &joining, allow_role_change).await?;
+    server::keep_end_users_view_only(
+        &mut tx,
+        &actor,
+        &group,
+        server::Reaching::Joining(&joining),
+        allow_role_change,
+    )
+    .await?;
     for member in &joining {
         if store::add_member(&mut tx, group.id, workspace_id, member.user_id).await? {
             server::record_for(
@@ -325,8 +340,14 @@ pub async fn set_group_flag(
     let mut group = server::group(&mut tx, workspace_id, group_id).await?;
     check_flags_editable(&group)?;
     group.flags = group.flags.with(flag, on);
-    let members = store::members(&mut tx, workspace_id, &group).await?;
-    server::promote_with_consent(&mut tx, &actor, &group, &members, allow_role_change).await?;
+    server::keep_end_users_view_only(
+        &mut tx,
+        &actor,
+        &group,
+        server::Reaching::EveryMember,
+        allow_role_change,
+    )
+    .await?;
     store::set_flags(&mut tx, group.id, group.flags).await?;
     let detail = format!(
         "{}: {} {}",
@@ -389,8 +410,14 @@ pub async fn save_group_rule(
         }
         None => group.rules.push(checked.clone()),
     }
-    let members = store::members(&mut tx, workspace_id, &group).await?;
-    server::promote_with_consent(&mut tx, &actor, &group, &members, allow_role_change).await?;
+    server::keep_end_users_view_only(
+        &mut tx,
+        &actor,
+        &group,
+        server::Reaching::EveryMember,
+        allow_role_change,
+    )
+    .await?;
     let id = match rule_id {
         Some(rule_id) => {
             store::update_rule(&mut tx, &checked).await?;

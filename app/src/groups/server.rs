@@ -80,16 +80,34 @@ pub async fn details(
     })
 }
 
-/// Checks that the change leaving `group` as it is here makes no end-user among
-/// `members` a builder without consent; with consent, they become Builders now, in the
-/// change's transaction.
-pub async fn promote_with_consent(
+/// Who a change to a group reaches: everyone in it, or only those joining it.
+pub enum Reaching<'a> {
+    EveryMember,
+    Joining(&'a [GroupMember]),
+}
+
+/// The end-user rule, kept in this one place: an End-user never holds a builder-level
+/// permission, whatever their membership's status. Every change that could give them one
+/// (a flag, a rule, access to one resource, a duplicate, new members) ends here with the
+/// group as the change leaves it and the members it reaches, invited and archived ones
+/// included: an archived member comes back with the groups they had. Without the
+/// admin's consent the change is refused with the users it concerns; with it, they
+/// become Builders in the change's transaction.
+pub async fn keep_end_users_view_only(
     conn: &mut AnyConnection,
     actor: &WorkspaceActor,
     group: &Group,
-    members: &[GroupMember],
+    reaching: Reaching<'_>,
     allow_role_change: bool,
 ) -> Result<(), AppError> {
+    let everyone;
+    let members = match reaching {
+        Reaching::Joining(members) => members,
+        Reaching::EveryMember => {
+            everyone = store::members_in_any_status(conn, actor.workspace.id, group).await?;
+            &everyone
+        }
+    };
     let candidates: Vec<Candidate> = members
         .iter()
         .map(|member| Candidate {
@@ -101,14 +119,11 @@ pub async fn promote_with_consent(
     let to_promote = end_users_to_promote(group, &candidates);
     require_consent(&to_promote, allow_role_change)?;
     for candidate in to_promote {
-        sqlx::query(
-            "UPDATE memberships SET role = 'builder', updated_at = $1
-             WHERE workspace_id = $2 AND user_id = $3 AND role = 'end-user'",
+        crate::users::store::promote_end_user_to_builder(
+            conn,
+            actor.workspace.id,
+            candidate.user_id,
         )
-        .bind(crate::db::now())
-        .bind(actor.workspace.id)
-        .bind(candidate.user_id)
-        .execute(&mut *conn)
         .await?;
         record_for(
             conn,
@@ -233,8 +248,14 @@ pub async fn set_access(
         }
         None => None,
     };
-    let members = store::members(conn, actor.workspace.id, &group).await?;
-    promote_with_consent(conn, actor, &group, &members, allow_role_change).await?;
+    keep_end_users_view_only(
+        conn,
+        actor,
+        &group,
+        Reaching::EveryMember,
+        allow_role_change,
+    )
+    .await?;
     for rule_id in emptied {
         store::delete_rule(conn, rule_id).await?;
     }

@@ -525,13 +525,16 @@ async fn insert_chosen(
     scope: &Scope,
 ) -> Result<(), AppError> {
     if let Scope::Only(ids) = scope {
-        for resource_id in ids {
-            sqlx::query("INSERT INTO group_rule_resources (rule_id, resource_id) VALUES ($1, $2)")
-                .bind(rule_id)
-                .bind(resource_id)
-                .execute(&mut *conn)
-                .await?;
-        }
+        let ids: Vec<i64> = ids.iter().copied().collect();
+        crate::db::insert_many::<_, ()>(
+            conn,
+            "INSERT INTO group_rule_resources (rule_id, resource_id)",
+            2,
+            &ids,
+            |query, resource_id| query.bind(rule_id).bind(*resource_id),
+            "",
+        )
+        .await?;
     }
     Ok(())
 }
@@ -553,24 +556,28 @@ pub async fn delete_rule(conn: &mut AnyConnection, rule_id: i64) -> Result<(), A
 }
 
 /// How many of `ids` are resources of `kind` in the workspace: a rule may only choose
-/// those.
+/// those. A few queries however many ids: each asks about a batch of them.
 pub async fn count_resources(
     conn: &mut AnyConnection,
     workspace_id: i64,
     kind: ResourceKind,
     ids: &BTreeSet<i64>,
 ) -> Result<usize, AppError> {
+    const IDS_PER_QUERY: usize = 500;
+    let ids: Vec<i64> = ids.iter().copied().collect();
     let mut found = 0;
-    for id in ids {
-        let exists: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM resources WHERE workspace_id = $1 AND kind = $2 AND id = $3",
-        )
-        .bind(workspace_id)
-        .bind(kind.key())
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-        found += usize::from(exists.is_some());
+    for batch in ids.chunks(IDS_PER_QUERY) {
+        let sql = format!(
+            "SELECT COUNT(*) FROM resources WHERE workspace_id = $1 AND kind = $2 AND id IN ({})",
+            crate::db::parameter_list(3, batch.len())
+        );
+        let query = sqlx::query_scalar(&sql).bind(workspace_id).bind(kind.key());
+        let count: i64 = batch
+            .iter()
+            .fold(query, |query, id| query.bind(*id))
+            .fetch_one(&mut *conn)
+            .await?;
+        found += count as usize;
     }
     Ok(found)
 }
@@ -598,34 +605,55 @@ impl TryFrom<MemberRecord> for GroupMember {
     }
 }
 
-/// A group's members by email, archived ones left out.
+/// A group's members by email, archived ones left out: those the Users tab shows.
 pub async fn members(
     conn: &mut AnyConnection,
     workspace_id: i64,
     group: &Group,
 ) -> Result<Vec<GroupMember>, AppError> {
+    members_where(conn, workspace_id, group, "AND m.status <> 'archived'").await
+}
+
+/// Every member of a group by email, whatever their membership's status: those a change
+/// to the group reaches.
+pub async fn members_in_any_status(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    group: &Group,
+) -> Result<Vec<GroupMember>, AppError> {
+    members_where(conn, workspace_id, group, "").await
+}
+
+async fn members_where(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    group: &Group,
+    status_condition: &str,
+) -> Result<Vec<GroupMember>, AppError> {
     let records: Vec<MemberRecord> = match group.kind {
         GroupKind::Role(role) => {
-            sqlx::query_as(
-                "SELECT m.user_id, u.full_name, m.email, m.role, m.status
+            sqlx::query_as(&format!(
+                "SELECT m.user_id, COALESCE(m.invited_name, u.full_name) AS full_name, m.email,
+                        m.role, m.status
                  FROM memberships m JOIN users u ON u.id = m.user_id
-                 WHERE m.workspace_id = $1 AND m.role = $2 AND m.status <> 'archived'
-                 ORDER BY m.email",
-            )
+                 WHERE m.workspace_id = $1 AND m.role = $2 {status_condition}
+                 ORDER BY m.email"
+            ))
             .bind(workspace_id)
             .bind(role.key())
             .fetch_all(conn)
             .await?
         }
         GroupKind::Custom => {
-            sqlx::query_as(
-                "SELECT m.user_id, u.full_name, m.email, m.role, m.status
+            sqlx::query_as(&format!(
+                "SELECT m.user_id, COALESCE(m.invited_name, u.full_name) AS full_name, m.email,
+                        m.role, m.status
                  FROM group_members gm
                  JOIN memberships m ON m.workspace_id = gm.workspace_id AND m.user_id = gm.user_id
                  JOIN users u ON u.id = m.user_id
-                 WHERE gm.group_id = $1 AND m.status <> 'archived'
-                 ORDER BY m.email",
-            )
+                 WHERE gm.group_id = $1 {status_condition}
+                 ORDER BY m.email"
+            ))
             .bind(group.id)
             .fetch_all(conn)
             .await?
@@ -651,9 +679,10 @@ pub async fn addable_members(
             .replace(['%', '_'], "")
     );
     let records: Vec<MemberRecord> = sqlx::query_as(
-        "SELECT m.user_id, u.full_name, m.email, m.role, m.status
+        "SELECT m.user_id, COALESCE(m.invited_name, u.full_name) AS full_name, m.email, m.role,
+                m.status
          FROM memberships m JOIN users u ON u.id = m.user_id
-         WHERE m.workspace_id = $1 AND m.status <> 'archived' AND u.status <> 'archived'
+         WHERE m.workspace_id = $1 AND m.status <> 'archived'
            AND (m.email LIKE $3 OR m.name_key LIKE $3)
            AND NOT EXISTS (SELECT 1 FROM group_members gm
                            WHERE gm.group_id = $2 AND gm.user_id = m.user_id)

@@ -7,8 +7,8 @@ use leptos_meta::Title;
 use super::{
     AccountDetails, AccountStatus, InstanceUser, InstanceUserPage, PasswordReset, SettingsFrame,
     UserCounts, UserWorkspace, archive_instance_user, instance_user_details,
-    instance_user_workspaces, list_instance_users, reset_password, unarchive_instance_user,
-    update_instance_user,
+    instance_user_workspaces, list_instance_users, reset_password,
+    sign_out_instance_user_everywhere, unarchive_instance_user, update_instance_user,
 };
 use crate::error::AppError;
 use crate::ui::{
@@ -111,6 +111,7 @@ enum RowDialog {
     ResetPassword,
     ShowPassword(String),
     ConfirmArchive,
+    ConfirmSignOut,
 }
 
 #[component]
@@ -150,6 +151,19 @@ fn UserRow(user: InstanceUser, listing: Listing) -> impl IntoView {
         });
     };
 
+    let sign_out = move || {
+        dialog.set(None);
+        leptos::task::spawn_local(async move {
+            match sign_out_instance_user_everywhere(user_id).await {
+                Ok(()) => listing.done(format!(
+                    "{} has been signed out everywhere.",
+                    email.get_value()
+                )),
+                Err(error) => listing.failed(error),
+            }
+        });
+    };
+
     view! {
         <tr>
             <td>{user.full_name.clone()}</td>
@@ -162,6 +176,10 @@ fn UserRow(user: InstanceUser, listing: Listing) -> impl IntoView {
                     <MenuItem label="Edit user details" on_click=move |()| open(RowDialog::Edit) />
                     <MenuItem label="Workspaces" on_click=move |()| open(RowDialog::Workspaces) />
                     <MenuItem label="Reset password" on_click=move |()| open(RowDialog::ResetPassword) />
+                    <MenuItem
+                        label="Sign out everywhere"
+                        on_click=move |()| open(RowDialog::ConfirmSignOut)
+                    />
                     {if archived {
                         view! { <MenuItem label="Unarchive" on_click=move |()| unarchive() /> }.into_any()
                     } else {
@@ -201,11 +219,27 @@ fn UserRow(user: InstanceUser, listing: Listing) -> impl IntoView {
                                     heading_id="archive-user-title"
                                     heading="Archive from instance"
                                     message=format!(
-                                        "{} is archived in every workspace and signed out everywhere, can't sign in, and can't be invited until a super admin unarchives them.",
+                                        "{} is archived in every workspace and signed out everywhere, and can't sign in or join a workspace until a super admin unarchives them.",
                                         name.get_value(),
                                     )
                                     confirm_label="Archive"
                                     on_confirm=move |()| archive()
+                                    on_close=close
+                                />
+                            }
+                                .into_any()
+                        }
+                        Some(RowDialog::ConfirmSignOut) => {
+                            view! {
+                                <ConfirmDialog
+                                    heading_id="sign-out-user-title"
+                                    heading="Sign out everywhere"
+                                    message=format!(
+                                        "{} is signed out in every browser and signs in again to go on.",
+                                        email.get_value(),
+                                    )
+                                    confirm_label="Sign out everywhere"
+                                    on_confirm=move |()| sign_out()
                                     on_close=close
                                 />
                             }

@@ -286,6 +286,22 @@ pub async fn archive_instance_user(user_id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Ends every session of a user: they are signed out in every browser, and sign in again
+/// to go on.
+#[server(endpoint = "instance/sign-out-everywhere")]
+pub async fn sign_out_instance_user_everywhere(user_id: i64) -> Result<(), AppError> {
+    let actor = crate::access::super_admin()?;
+    let state = crate::state::app_state()?;
+    let mut tx = store::begin_instance_change(&state.db, actor.id).await?;
+    store::account(&mut tx, user_id)
+        .await?
+        .ok_or(AppError::UserNotFound)?;
+    store::end_sessions(&mut tx, actor.id, user_id).await?;
+    tx.commit().await?;
+    tracing::info!(actor = actor.id, user_id, "user signed out everywhere");
+    Ok(())
+}
+
 /// Lets an archived user sign in again. Their memberships stay archived until each
 /// workspace invites them again.
 #[server(endpoint = "instance/unarchive-user")]

@@ -152,7 +152,8 @@ pub fn generate_password() -> Result<String, AppError> {
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
-/// Sets the new password and ends every session of the user but `keep`.
+/// Sets the new password and ends every session of the user but `keep`. A super admin
+/// stands behind it for the whole instance.
 pub async fn set_password(
     conn: &mut AnyConnection,
     actor_id: i64,
@@ -160,9 +161,20 @@ pub async fn set_password(
     hash: &StoredHash,
     keep: Option<&SecretToken>,
 ) -> Result<(), AppError> {
-    crate::users::store::set_password(conn, user_id, hash).await?;
+    use crate::users::store::PasswordTrust;
+    crate::users::store::set_password(conn, user_id, hash, PasswordTrust::Instance).await?;
     crate::auth::session::end_others(conn, user_id, keep).await?;
     record(conn, actor_id, user_id, Action::PasswordReset, "").await
+}
+
+/// Ends every session of the user, as a super admin's "Sign out everywhere".
+pub async fn end_sessions(
+    conn: &mut AnyConnection,
+    actor_id: i64,
+    user_id: i64,
+) -> Result<(), AppError> {
+    crate::auth::session::end_all(conn, user_id).await?;
+    record(conn, actor_id, user_id, Action::SessionsEnded, "").await
 }
 
 /// The names of the active workspaces whose only active admin is `user_id`, locking

@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::{AcceptInvitation, InvitationDetails, JoinWithInvitation, open_invitation};
+use super::{
+    AcceptInvitation, InvitationDetails, JoinOutcome, JoinWithInvitation, open_invitation,
+};
 use crate::auth::sign_out;
 use crate::ui::{Field, FormError, load_page, use_hydrated};
 
@@ -50,29 +52,35 @@ pub fn AcceptInvitationPage() -> impl IntoView {
 #[component]
 fn Invitation(details: InvitationDetails, token: String) -> impl IntoView {
     let title = format!("Join {}", details.workspace_name);
-    let body = if details.needs_account {
-        view! { <CreateAccount details=details.clone() token /> }.into_any()
-    } else {
-        match &details.signed_in_as {
-            Some(email) if *email == details.email => view! { <AcceptAsSignedIn token /> }.into_any(),
-            Some(email) => {
-                view! { <SignedInAsSomeoneElse signed_in_as=email.clone() invited=details.email.clone() /> }
-                    .into_any()
+    let next = crate::invitations::invitation_path(&token);
+    let sign_in_href = format!(
+        "/sign-in?next={}",
+        leptos_router::location::Url::escape(&next)
+    );
+    // Whoever is signed in as the invitee accepts; anyone else is asked to sign out.
+    let body = match &details.signed_in_as {
+        Some(email) if *email == details.email => view! { <AcceptAsSignedIn token /> }.into_any(),
+        Some(email) => {
+            view! { <SignedInAsSomeoneElse signed_in_as=email.clone() invited=details.email.clone() /> }
+                .into_any()
+        }
+        None if details.needs_account => {
+            view! {
+                <CreateAccount details=details.clone() token />
+                <p>
+                    "Already have a Gatehouse account? " <a href=sign_in_href>"Sign in to accept"</a>
+                </p>
             }
-            None => {
-                let next = crate::invitations::invitation_path(&token);
-                let href = format!(
-                    "/sign-in?next={}",
-                    leptos_router::location::Url::escape(&next)
-                );
-                view! {
-                    <p>"You already have a Gatehouse account. Sign in to accept."</p>
-                    <a class="button primary" href=href>
-                        "Sign in to accept"
-                    </a>
-                }
-                    .into_any()
+                .into_any()
+        }
+        None => {
+            view! {
+                <p>"You already have a Gatehouse account. Sign in to accept."</p>
+                <a class="button primary" href=sign_in_href>
+                    "Sign in to accept"
+                </a>
             }
+                .into_any()
         }
     };
     view! {
@@ -95,10 +103,14 @@ fn CreateAccount(details: InvitationDetails, token: String) -> impl IntoView {
     let join = ServerAction::<JoinWithInvitation>::new();
     let hydrated = use_hydrated();
     Effect::new(move |_| {
-        if let Some(Ok(landing)) = join.value().get() {
-            load_page(&landing.path);
+        if let Some(Ok(JoinOutcome::Joined { path })) = join.value().get() {
+            load_page(&path);
         }
     });
+    let mailed_to = move || match join.value().get() {
+        Some(Ok(JoinOutcome::ConfirmationMailed { email })) => Some(email),
+        _ => None,
+    };
     let error = Signal::derive(move || {
         join.value()
             .get()
@@ -115,7 +127,17 @@ fn CreateAccount(details: InvitationDetails, token: String) -> impl IntoView {
         });
     };
     view! {
-        <form on:submit=submit>
+        <Show when=move || mailed_to().is_some()>
+            <p role="status">
+                {move || {
+                    format!(
+                        "To make sure this account is yours, we've emailed a link to {}. Open it to choose your password and join.",
+                        mailed_to().unwrap_or_default(),
+                    )
+                }}
+            </p>
+        </Show>
+        <form on:submit=submit hidden=move || mailed_to().is_some()>
             <p>"Choose your name and a password to create your account."</p>
             <Field label="Full name" id="join-full-name" value=full_name autocomplete="name" />
             <Field

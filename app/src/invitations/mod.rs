@@ -54,10 +54,62 @@ pub fn check_usable(state: InvitationState, now: i64) -> Result<(), AppError> {
     }
 }
 
+/// How a link reached whoever holds it, which decides what holding it proves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Mailed to the address: its holder reads that address's mail.
+    Mail,
+    /// Copied by an admin, who passed it on some other way: it proves only their word.
+    Copied,
+}
+
+/// What is known about the account an invitation is for, when its link is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountClaim {
+    pub delivery: Delivery,
+    pub has_password: bool,
+    /// The password was chosen through a copied link: only that link's workspace vouched
+    /// for whoever chose it.
+    pub password_from_copied_link: bool,
+    /// The account belongs to more than the link's workspace: another workspace invited
+    /// it, or it is a super admin.
+    pub known_elsewhere: bool,
+}
+
+/// What the holder of a link may do about the account it was sent to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// The account has a password its owner proved to be theirs: sign in, then accept.
+    SignInToAccept,
+    /// Choose the account's name and password. `proven` when the link was mailed, so the
+    /// holder reads the address's mail; otherwise only the link's workspace vouches.
+    ChoosePassword { proven: bool },
+    /// Only a mailed link can settle who owns this account: one goes to the address.
+    ConfirmByMail,
+}
+
+/// An identity is global, and a link proves only what it proves. A copied link may set
+/// a password only on an account that nobody but its own workspace knows yet, so that an
+/// admin of one workspace can never take over an account another workspace invited. A
+/// mailed link may set one on any account whose password isn't proven yet, so that the
+/// person reading the address's mail can always get in with a password of their own.
+pub fn admission(claim: AccountClaim) -> Admission {
+    let proven_password = claim.has_password && !claim.password_from_copied_link;
+    match claim.delivery {
+        _ if proven_password => Admission::SignInToAccept,
+        Delivery::Mail => Admission::ChoosePassword { proven: true },
+        Delivery::Copied if !claim.has_password && !claim.known_elsewhere => {
+            Admission::ChoosePassword { proven: false }
+        }
+        Delivery::Copied => Admission::ConfirmByMail,
+    }
+}
+
 /// Invitations (sent, resent or copied) one admin may make per [`INVITATION_WINDOW_SECONDS`].
 pub const INVITATIONS_PER_ADMIN: i64 = 300;
-/// Invitations one person may be sent per window: enough to fix a typo'd mail, too few
-/// to flood someone's inbox.
+/// Invitations one person may be sent per window by one workspace: enough to fix a
+/// typo'd mail, too few to flood someone's inbox. Each workspace counts its own, so no
+/// workspace can use up another's.
 pub const INVITATIONS_PER_PERSON: i64 = 10;
 pub const INVITATION_WINDOW_SECONDS: i64 = 3_600;
 
@@ -92,7 +144,9 @@ pub fn describe_validity(valid_for: std::time::Duration) -> String {
     format!("{count} {unit}{plural}")
 }
 
-/// The invitation mail. The link comes from the configured public URL.
+/// The invitation mail. The link comes from the configured public URL. The inviter's
+/// name is text an admin typed: it is named only when it is a plain name, so that a
+/// name can't smuggle a web address into a mail that carries Gatehouse's authority.
 pub fn invitation_mail(
     to: &str,
     workspace_name: &str,
@@ -100,16 +154,63 @@ pub fn invitation_mail(
     link: &str,
     valid_for: &str,
 ) -> Mail {
+    let who = if crate::users::is_plain_name(inviter_name) {
+        format!("{inviter_name} invited you to join")
+    } else {
+        "You're invited to join".to_string()
+    };
     Mail {
         to: to.to_string(),
         subject: format!("You're invited to {workspace_name} on Gatehouse"),
         body: format!(
             "Hello,\n\n\
-             {inviter_name} invited you to join the workspace {workspace_name} on Gatehouse.\n\n\
+             {who} the workspace {workspace_name} on Gatehouse.\n\n\
              Open this link to accept:\n\n\
              {link}\n\n\
              The link works once and expires in {valid_for}. If you weren't expecting this \
              invitation, you can ignore this mail.\n"
+        ),
+    }
+}
+
+/// The mail that settles who owns an account when a copied link can't: it carries a
+/// link of its own, which proves its holder reads the address's mail.
+pub fn confirmation_mail(to: &str, workspace_name: &str, link: &str, valid_for: &str) -> Mail {
+    Mail {
+        to: to.to_string(),
+        subject: format!("Confirm your invitation to {workspace_name} on Gatehouse"),
+        body: format!(
+            "Hello,\n\n\
+             Someone opened an invitation for this address to join the workspace \
+             {workspace_name} on Gatehouse and asked to set up the account. To confirm \
+             it's you and choose your password, open this link:\n\n\
+             {link}\n\n\
+             The link works once and expires in {valid_for}. If this wasn't you, ignore this \
+             mail: nobody gets into your account without it.\n"
+        ),
+    }
+}
+
+/// What submitting the form of an invitation's page did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum JoinOutcome {
+    /// The account is set up and signed in; the browser goes to `path`.
+    Joined { path: String },
+    /// A copied link couldn't settle who owns the account: a link went to `email`.
+    ConfirmationMailed { email: String },
+}
+
+/// The link to an invitation, in the configured public URL, never in the request's Host.
+#[cfg(feature = "ssr")]
+pub fn link_for(config: &crate::config::Config, token: &crate::tokens::SecretToken) -> String {
+    let path = invitation_path(token.expose());
+    match config.public_url.join(path.trim_start_matches('/')) {
+        Ok(url) => url.to_string(),
+        Err(_) => format!(
+            "{}{}",
+            config.public_url.as_str().trim_end_matches('/'),
+            path
         ),
     }
 }
@@ -127,7 +228,7 @@ pub async fn open_invitation(token: String) -> Result<InvitationDetails, AppErro
         workspace_name: found.workspace_name,
         email: found.email,
         full_name: found.full_name,
-        needs_account: !found.has_password,
+        needs_account: admission(found.claim) != Admission::SignInToAccept,
         signed_in_as: crate::access::signed_in().ok().map(|user| user.email),
     })
 }
@@ -157,31 +258,40 @@ pub async fn accept_invitation(token: String) -> Result<Landing, AppError> {
     })
 }
 
-/// Accepts an invitation by creating the account it was sent to: the person chooses
-/// their name and password, and is signed in.
+/// Accepts an invitation by setting up the account it was sent to: the person chooses
+/// their name and password, and is signed in. When the link can't settle who owns the
+/// account ([`admission`]), a link goes to the address instead.
 #[server(endpoint = "invitations/join")]
 pub async fn join_with_invitation(
     token: String,
     full_name: String,
     password: String,
-) -> Result<Landing, AppError> {
+) -> Result<JoinOutcome, AppError> {
     use crate::auth::passwords;
+    use crate::users::store::PasswordTrust;
 
     let state = crate::state::app_state()?;
     let token = crate::tokens::SecretToken::from_browser(&token);
     let full_name = crate::users::normalise_full_name(&full_name)?;
     crate::users::check_new_password(&password)?;
-    // Checked before hashing, so a dead link costs no hashing; checked again below,
-    // inside the transaction, because the link may be used meanwhile.
-    {
+    // Decided before hashing, so a dead link costs no hashing; decided again below,
+    // inside the transaction, because the link or the account may change meanwhile.
+    let decide = |admission: Admission| match admission {
+        Admission::SignInToAccept => Err(AppError::SignInToAccept),
+        Admission::ConfirmByMail => Ok(None),
+        Admission::ChoosePassword { proven: true } => Ok(Some(PasswordTrust::Instance)),
+        Admission::ChoosePassword { proven: false } => Ok(Some(PasswordTrust::CopiedLink)),
+    };
+    let before = {
         let mut conn = state.db.acquire().await?;
         let found = store::find(&mut conn, &token)
             .await?
             .ok_or(AppError::InvitationUnknown)?;
         check_usable(found.state, crate::db::now())?;
-        if found.has_password {
-            return Err(AppError::SignInToAccept);
-        }
+        decide(admission(found.claim))?
+    };
+    if before.is_none() {
+        return server::confirm_by_mail(&state, &token).await;
     }
     let hash = passwords::hash(password).await?;
     let mut tx = crate::db::begin_write(&state.db).await?;
@@ -189,19 +299,74 @@ pub async fn join_with_invitation(
         .await?
         .ok_or(AppError::InvitationUnknown)?;
     check_usable(found.state, crate::db::now())?;
-    if found.has_password {
-        return Err(AppError::SignInToAccept);
-    }
+    let Some(trust) = decide(admission(found.claim))? else {
+        drop(tx);
+        return server::confirm_by_mail(&state, &token).await;
+    };
     crate::db::lock_workspace(&mut tx, found.workspace_id).await?;
     crate::users::store::rename(&mut tx, found.user_id, &full_name).await?;
-    crate::users::store::set_password(&mut tx, found.user_id, &hash).await?;
+    crate::users::store::set_password(&mut tx, found.user_id, &hash, trust).await?;
+    // Whoever chose an earlier, unproven password is signed out with it.
+    crate::auth::session::end_all(&mut tx, found.user_id).await?;
     store::accept(&mut tx, &found, found.user_id).await?;
     tx.commit().await?;
-    tracing::info!(user_id = found.user_id, workspace = %found.workspace_slug, "account created from an invitation");
+    tracing::info!(user_id = found.user_id, workspace = %found.workspace_slug, "account set up from an invitation");
     start_fresh_session(&state, found.user_id).await?;
-    Ok(Landing {
+    Ok(JoinOutcome::Joined {
         path: format!("/{}", found.workspace_slug),
     })
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::{JoinOutcome, check_usable, store};
+    use crate::error::AppError;
+    use crate::state::AppState;
+    use crate::tokens::SecretToken;
+
+    /// Mails the address a link of its own for the same membership: the person who reads
+    /// that mail settles who owns the account. Limited like invitations, per workspace.
+    pub async fn confirm_by_mail(
+        state: &AppState,
+        token: &SecretToken,
+    ) -> Result<JoinOutcome, AppError> {
+        let mut tx = crate::db::begin_write(&state.db).await?;
+        let found = store::find(&mut tx, token)
+            .await?
+            .ok_or(AppError::InvitationUnknown)?;
+        check_usable(found.state, crate::db::now())?;
+        let for_person =
+            store::recent_for_person(&mut tx, found.workspace_id, found.user_id).await?;
+        super::check_invitation_rate(0, for_person)?;
+        let link = store::issue(
+            &mut tx,
+            found.membership_id,
+            state.config.invite_ttl,
+            super::Delivery::Mail,
+        )
+        .await?;
+        crate::audit::record(
+            &mut tx,
+            crate::audit::Event {
+                actor_user_id: None,
+                workspace_id: Some(found.workspace_id),
+                target_user_id: Some(found.user_id),
+                action: crate::audit::Action::InvitationConfirmationMailed,
+                detail: "",
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        let mail = super::confirmation_mail(
+            &found.email,
+            &found.workspace_name,
+            &super::link_for(&state.config, &link),
+            &super::describe_validity(state.config.invite_ttl),
+        );
+        crate::mail::store::queue(state, &mail).await;
+        tracing::info!(user_id = found.user_id, workspace = %found.workspace_slug, "invitation confirmation mailed");
+        Ok(JoinOutcome::ConfirmationMailed { email: found.email })
+    }
 }
 
 /// Accepting signs the browser in under a new session token, ending whatever session it
@@ -318,5 +483,82 @@ mod tests {
                 .contains("\nhttps://gatehouse.example.com/invitations/abc\n")
         );
         assert!(mail.body.contains("expires in 7 days"));
+    }
+
+    #[test]
+    fn an_inviter_name_that_is_not_a_plain_name_stays_out_of_the_mail() {
+        for name in [
+            "Claim your prize at https://evil.example",
+            "Ada (evil.example)",
+            "www.evil.example",
+            "ada@evil.example",
+        ] {
+            let mail = invitation_mail(
+                "bea@example.com",
+                "TechCorp",
+                name,
+                "https://x/i/1",
+                "7 days",
+            );
+            assert!(!mail.body.contains("evil.example"), "{name}");
+            assert!(
+                mail.body
+                    .contains("You're invited to join the workspace TechCorp")
+            );
+        }
+    }
+
+    fn claim(delivery: Delivery) -> AccountClaim {
+        AccountClaim {
+            delivery,
+            has_password: false,
+            password_from_copied_link: false,
+            known_elsewhere: false,
+        }
+    }
+
+    #[test]
+    fn a_copied_link_sets_a_password_only_on_an_account_nobody_else_knows() {
+        use Admission::*;
+        let copied = claim(Delivery::Copied);
+        assert_eq!(admission(copied), ChoosePassword { proven: false });
+        let invited_elsewhere = AccountClaim {
+            known_elsewhere: true,
+            ..copied
+        };
+        assert_eq!(admission(invited_elsewhere), ConfirmByMail);
+        let chosen_through_a_copied_link = AccountClaim {
+            has_password: true,
+            password_from_copied_link: true,
+            ..copied
+        };
+        assert_eq!(admission(chosen_through_a_copied_link), ConfirmByMail);
+        let proven = AccountClaim {
+            has_password: true,
+            ..copied
+        };
+        assert_eq!(admission(proven), SignInToAccept);
+    }
+
+    #[test]
+    fn a_mailed_link_replaces_any_password_not_proven_to_be_the_owners() {
+        use Admission::*;
+        let mailed = claim(Delivery::Mail);
+        assert_eq!(admission(mailed), ChoosePassword { proven: true });
+        for known_elsewhere in [false, true] {
+            let unproven = AccountClaim {
+                has_password: true,
+                password_from_copied_link: true,
+                known_elsewhere,
+                ..mailed
+            };
+            assert_eq!(admission(unproven), ChoosePassword { proven: true });
+            let proven = AccountClaim {
+                has_password: true,
+                known_elsewhere,
+                ..mailed
+            };
+            assert_eq!(admission(proven), SignInToAccept);
+        }
     }
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use sqlx::AnyConnection;
 
-use super::InvitationState;
+use super::{AccountClaim, Delivery, InvitationState};
 use crate::db::now;
 use crate::error::AppError;
 use crate::memberships::MembershipStatus;
@@ -16,53 +16,58 @@ pub async fn issue(
     conn: &mut AnyConnection,
     membership_id: i64,
     valid_for: Duration,
+    delivery: Delivery,
 ) -> Result<SecretToken, AppError> {
     let token = SecretToken::generate()?;
     let now = now();
     sqlx::query(
-        "INSERT INTO invitations (membership_id, token_hash, created_at, expires_at)
-         VALUES ($1, $2, $3, $4)",
+        "INSERT INTO invitations (membership_id, token_hash, created_at, expires_at, sent_by_mail)
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(membership_id)
     .bind(token.hash())
     .bind(now)
     .bind(now + valid_for.as_secs() as i64)
+    .bind(i64::from(delivery == Delivery::Mail))
     .execute(conn)
     .await?;
     Ok(token)
 }
 
-/// How many invitations `admin_id` made, and `user_id` received, within the rate window.
-pub async fn recent_invitations(
-    conn: &mut AnyConnection,
-    admin_id: i64,
-    user_id: Option<i64>,
-) -> Result<(i64, i64), AppError> {
-    const ACTIONS: &str =
-        "('member.invited', 'invitation.resent', 'invitation.link_copied', 'member.unarchived')";
+/// The actions that send someone an invitation, for the rate limits.
+const INVITING_ACTIONS: &str = "('member.invited', 'invitation.resent', 'invitation.link_copied', \
+     'member.unarchived', 'invitation.confirmation_mailed')";
+
+/// How many invitations `admin_id` made within the rate window, in any workspace.
+pub async fn recent_by_admin(conn: &mut AnyConnection, admin_id: i64) -> Result<i64, AppError> {
     let since = now() - super::INVITATION_WINDOW_SECONDS;
-    let by_admin: i64 = sqlx::query_scalar(&format!(
+    Ok(sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM audit_events
-         WHERE actor_user_id = $1 AND action IN {ACTIONS} AND occurred_at > $2"
+         WHERE actor_user_id = $1 AND action IN {INVITING_ACTIONS} AND occurred_at > $2"
     ))
     .bind(admin_id)
     .bind(since)
-    .fetch_one(&mut *conn)
-    .await?;
-    let for_person: i64 = match user_id {
-        Some(user_id) => {
-            sqlx::query_scalar(&format!(
-                "SELECT COUNT(*) FROM audit_events
-                 WHERE target_user_id = $1 AND action IN {ACTIONS} AND occurred_at > $2"
-            ))
-            .bind(user_id)
-            .bind(since)
-            .fetch_one(&mut *conn)
-            .await?
-        }
-        None => 0,
-    };
-    Ok((by_admin, for_person))
+    .fetch_one(conn)
+    .await?)
+}
+
+/// How many invitations `user_id` received from one workspace within the rate window.
+pub async fn recent_for_person(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    user_id: i64,
+) -> Result<i64, AppError> {
+    let since = now() - super::INVITATION_WINDOW_SECONDS;
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM audit_events
+         WHERE target_user_id = $1 AND workspace_id = $2 AND action IN {INVITING_ACTIONS}
+           AND occurred_at > $3"
+    ))
+    .bind(user_id)
+    .bind(workspace_id)
+    .bind(since)
+    .fetch_one(conn)
+    .await?)
 }
 
 /// Ends every live link of a membership: a resend or an archive replaces them.
@@ -87,8 +92,9 @@ pub struct Found {
     pub workspace_name: String,
     pub user_id: i64,
     pub email: String,
+    /// The name the link's workspace knows the person by.
     pub full_name: String,
-    pub has_password: bool,
+    pub claim: AccountClaim,
     pub state: InvitationState,
 }
 
@@ -102,13 +108,18 @@ struct FoundRow {
     user_id: i64,
     email: String,
     full_name: String,
-    password_hash: Option<String>,
+    has_password: i64,
+    password_from_copied_link: i64,
+    known_elsewhere: i64,
     membership_status: String,
     expires_at: i64,
     used_at: Option<i64>,
     revoked_at: Option<i64>,
+    sent_by_mail: i64,
 }
 
+/// The invitation a token belongs to. Accounts archived in the instance have none: their
+/// links lead nowhere until a super admin restores them.
 pub async fn find(
     conn: &mut AnyConnection,
     token: &SecretToken,
@@ -116,8 +127,15 @@ pub async fn find(
     let row: Option<FoundRow> = sqlx::query_as(
         "SELECT i.membership_id, w.id AS workspace_id, w.slug AS workspace_slug,
                 w.name AS workspace_name, w.status AS workspace_status, u.id AS user_id,
-                u.email, u.full_name, u.password_hash, m.status AS membership_status,
-                i.expires_at, i.used_at, i.revoked_at
+                u.email, COALESCE(m.invited_name, u.full_name) AS full_name,
+                CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS has_password,
+                u.password_from_copied_link,
+                CASE WHEN u.is_super_admin = 1 OR EXISTS (
+                    SELECT 1 FROM memberships elsewhere
+                    WHERE elsewhere.user_id = u.id AND elsewhere.workspace_id <> m.workspace_id
+                ) THEN 1 ELSE 0 END AS known_elsewhere,
+                m.status AS membership_status, i.expires_at, i.used_at, i.revoked_at,
+                i.sent_by_mail
          FROM invitations i
          JOIN memberships m ON m.id = i.membership_id
          JOIN workspaces w ON w.id = m.workspace_id
@@ -138,7 +156,16 @@ pub async fn find(
         user_id: row.user_id,
         email: row.email,
         full_name: row.full_name,
-        has_password: row.password_hash.is_some(),
+        claim: AccountClaim {
+            delivery: if row.sent_by_mail != 0 {
+                Delivery::Mail
+            } else {
+                Delivery::Copied
+            },
+            has_password: row.has_password != 0,
+            password_from_copied_link: row.password_from_copied_link != 0,
+            known_elsewhere: row.known_elsewhere != 0,
+        },
         state: InvitationState {
             expires_at: row.expires_at,
             used: row.used_at.is_some(),
@@ -166,6 +193,16 @@ pub async fn accept(conn: &mut AnyConnection, found: &Found, user_id: i64) -> Re
     if activated != 1 {
         return Err(AppError::InvitationUsed);
     }
+    // Having joined, they go by their own name here too.
+    let own_name: String = sqlx::query_scalar("SELECT full_name FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE memberships SET invited_name = NULL, name_key = $1 WHERE id = $2")
+        .bind(crate::users::name_key(&own_name))
+        .bind(found.membership_id)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(
         "UPDATE invitations SET used_at = $1
          WHERE membership_id = $2 AND used_at IS NULL AND revoked_at IS NULL",

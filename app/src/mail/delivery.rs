@@ -11,6 +11,7 @@ use super::store::{self, Claimed};
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::metadata::crypto::Keyring;
 
 /// How often an instance looks for due mail when nothing woke it.
 const POLL_INTERVAL: Duration = Duration::from_secs(5);
@@ -70,10 +71,10 @@ pub struct Round {
 }
 
 /// Delivers every mail that is due now.
-pub async fn deliver_due(db: &Db, mailer: &Mailer) -> Result<Round, AppError> {
+pub async fn deliver_due(db: &Db, keys: &Keyring, mailer: &Mailer) -> Result<Round, AppError> {
     let mut round = Round::default();
     loop {
-        let claimed = store::claim_due(db, 20).await?;
+        let claimed = store::claim_due(db, keys, 20).await?;
         if claimed.is_empty() {
             return Ok(round);
         }
@@ -95,9 +96,9 @@ pub async fn deliver_due(db: &Db, mailer: &Mailer) -> Result<Round, AppError> {
 }
 
 /// Delivers mail for as long as the server runs: when woken, and every few seconds.
-pub async fn run(db: Db, mailer: Mailer, queued: Arc<tokio::sync::Notify>) {
+pub async fn run(db: Db, keys: Arc<Keyring>, mailer: Mailer, queued: Arc<tokio::sync::Notify>) {
     loop {
-        if let Err(error) = deliver_due(&db, &mailer).await {
+        if let Err(error) = deliver_due(&db, &keys, &mailer).await {
             tracing::error!(%error, "mail delivery round failed");
         }
         tokio::select! {

@@ -96,7 +96,7 @@ pub struct OutboxEntry {
 pub async fn email_outbox() -> Result<Vec<OutboxEntry>, AppError> {
     crate::access::super_admin()?;
     let state = crate::state::app_state()?;
-    store::recent(&state.db, 200).await
+    store::recent(&state.db, &state.keys, 200).await
 }
 
 #[cfg(test)]

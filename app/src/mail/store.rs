@@ -1,8 +1,11 @@
-//! The outbox table.
+//! The outbox table. Bodies carry invitation links, so they are sealed with the master
+//! key while they wait: a copy of the database yields no usable link.
 
 use super::{Mail, MailStatus, OutboxEntry};
 use crate::db::{Db, now};
 use crate::error::AppError;
+use crate::metadata::crypto::{Keyring, OutboxBinding, Sealed};
+use crate::state::AppState;
 
 /// Attempts before a mail is marked failed.
 pub const MAX_ATTEMPTS: i64 = 5;
@@ -13,47 +16,67 @@ pub const CLAIM_SECONDS: i64 = 300;
 /// outbox no longer needs them.
 pub const DELIVERED_BODY: &str = "(delivered; the body is no longer stored)";
 
-/// Puts a mail in the outbox: queued for delivery, or held when there is no SMTP server.
-pub async fn enqueue(db: &Db, mail: &Mail, smtp_configured: bool) -> Result<i64, AppError> {
-    let status = if smtp_configured {
-        MailStatus::Queued
-    } else {
-        MailStatus::Held
-    };
-    let now = now();
-    let id = sqlx::query_scalar(
-        "INSERT INTO mail_outbox (recipient, subject, body, status, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-    )
-    .bind(&mail.to)
-    .bind(&mail.subject)
-    .bind(&mail.body)
-    .bind(status.key())
-    .bind(now)
-    .fetch_one(db)
-    .await?;
-    Ok(id)
+/// Queues a mail once the change it reports has committed, and wakes this instance's
+/// delivery. A failure is logged and reported, and undoes nothing.
+pub async fn queue(state: &AppState, mail: &Mail) -> bool {
+    queue_many(state, std::slice::from_ref(mail)).await
 }
 
-/// Puts many mails in the outbox at once, in one transaction: a bulk invite's.
-pub async fn enqueue_many(db: &Db, mails: &[Mail], smtp_configured: bool) -> Result<(), AppError> {
+/// Queues many mails at once, as a bulk invite does.
+pub async fn queue_many(state: &AppState, mails: &[Mail]) -> bool {
+    let smtp_configured = state.config.smtp_url.is_some();
+    match enqueue_many(&state.db, &state.keys, mails, smtp_configured).await {
+        Ok(()) => {
+            state.mail_queued.notify_one();
+            true
+        }
+        Err(error) => {
+            tracing::error!(%error, mails = mails.len(), "mail could not be queued");
+            false
+        }
+    }
+}
+
+/// Puts mails in the outbox in one transaction, their bodies sealed: queued for
+/// delivery, or held when there is no SMTP server.
+pub async fn enqueue_many(
+    db: &Db,
+    keys: &Keyring,
+    mails: &[Mail],
+    smtp_configured: bool,
+) -> Result<(), AppError> {
     let status = if smtp_configured {
         MailStatus::Queued
     } else {
         MailStatus::Held
     };
+    let bodies: Vec<(OutboxBinding<'_>, &str)> = mails
+        .iter()
+        .map(|mail| {
+            (
+                OutboxBinding {
+                    recipient: &mail.to,
+                },
+                mail.body.as_str(),
+            )
+        })
+        .collect();
+    let sealed = keys.seal_many(&bodies)?;
+    let rows: Vec<(&Mail, Sealed)> = mails.iter().zip(sealed).collect();
     let now = now();
     let mut tx = db.begin().await?;
     crate::db::insert_many::<_, ()>(
         &mut tx,
-        "INSERT INTO mail_outbox (recipient, subject, body, status, next_attempt_at, created_at)",
-        6,
-        mails,
-        |query, mail| {
+        "INSERT INTO mail_outbox
+            (recipient, subject, body, key_id, status, next_attempt_at, created_at)",
+        7,
+        &rows,
+        |query, (mail, sealed)| {
             query
                 .bind(mail.to.clone())
                 .bind(mail.subject.clone())
-                .bind(mail.body.clone())
+                .bind(sealed.ciphertext.clone())
+                .bind(sealed.key_id.clone())
                 .bind(status.key())
                 .bind(now)
                 .bind(now)
@@ -63,6 +86,61 @@ pub async fn enqueue_many(db: &Db, mails: &[Mail], smtp_configured: bool) -> Res
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A body as stored: sealed under `key_id`, or, without one, text that holds no secret.
+fn open_body(
+    keys: &Keyring,
+    recipient: &str,
+    body: String,
+    key_id: Option<String>,
+) -> Result<String, AppError> {
+    match key_id {
+        Some(key_id) => Ok(keys.open(
+            OutboxBinding { recipient },
+            &Sealed {
+                key_id,
+                ciphertext: body,
+            },
+        )?),
+        None => Ok(body),
+    }
+}
+
+/// Seals bodies that were stored as plain text before bodies were sealed, and bodies
+/// sealed under an older master key: run at start and by a key rotation. Delivered mail
+/// holds no body to seal.
+pub async fn seal_stored_bodies(db: &Db, keys: &Keyring) -> Result<u64, AppError> {
+    let current = keys.current_key_id();
+    let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, recipient, body, key_id FROM mail_outbox
+         WHERE status <> 'sent' AND (key_id IS NULL OR key_id <> $1)",
+    )
+    .bind(&current)
+    .fetch_all(db)
+    .await?;
+    let mut sealed = 0;
+    for (id, recipient, body, key_id) in rows {
+        let text = open_body(keys, &recipient, body.clone(), key_id)?;
+        let fresh = keys.seal(
+            OutboxBinding {
+                recipient: &recipient,
+            },
+            &text,
+        )?;
+        // Only if delivery didn't change the row meanwhile.
+        sealed += sqlx::query(
+            "UPDATE mail_outbox SET body = $1, key_id = $2 WHERE id = $3 AND body = $4",
+        )
+        .bind(fresh.ciphertext)
+        .bind(fresh.key_id)
+        .bind(id)
+        .bind(body)
+        .execute(db)
+        .await?
+        .rows_affected();
+    }
+    Ok(sealed)
 }
 
 /// A mail this instance has claimed and now delivers.
@@ -75,10 +153,10 @@ pub struct Claimed {
 
 /// Claims up to `limit` due mails. Each claim is a conditional update, so when several
 /// instances look at once each mail goes to exactly one of them.
-pub async fn claim_due(db: &Db, limit: i64) -> Result<Vec<Claimed>, AppError> {
+pub async fn claim_due(db: &Db, keys: &Keyring, limit: i64) -> Result<Vec<Claimed>, AppError> {
     let now = now();
-    let due: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
-        "SELECT id, recipient, subject, body, attempts FROM mail_outbox
+    let due: Vec<(i64, String, String, String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT id, recipient, subject, body, key_id, attempts FROM mail_outbox
          WHERE status IN ('queued', 'sending') AND next_attempt_at <= $1
          ORDER BY next_attempt_at, id LIMIT $2",
     )
@@ -87,7 +165,7 @@ pub async fn claim_due(db: &Db, limit: i64) -> Result<Vec<Claimed>, AppError> {
     .fetch_all(db)
     .await?;
     let mut claimed = Vec::new();
-    for (id, to, subject, body, attempts) in due {
+    for (id, to, subject, body, key_id, attempts) in due {
         let taken = sqlx::query(
             "UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1,
                     next_attempt_at = $1
@@ -103,6 +181,7 @@ pub async fn claim_due(db: &Db, limit: i64) -> Result<Vec<Claimed>, AppError> {
         .rows_affected()
             == 1;
         if taken {
+            let body = open_body(keys, &to, body, key_id)?;
             claimed.push(Claimed {
                 id,
                 attempts: attempts + 1,
@@ -115,7 +194,8 @@ pub async fn claim_due(db: &Db, limit: i64) -> Result<Vec<Claimed>, AppError> {
 
 pub async fn mark_sent(db: &Db, id: i64) -> Result<(), AppError> {
     sqlx::query(
-        "UPDATE mail_outbox SET status = 'sent', sent_at = $1, body = $2, last_error = NULL
+        "UPDATE mail_outbox SET status = 'sent', sent_at = $1, body = $2, key_id = NULL,
+                last_error = NULL
          WHERE id = $3",
     )
     .bind(now())
@@ -160,16 +240,19 @@ struct OutboxRow {
     recipient: String,
     subject: String,
     body: String,
+    key_id: Option<String>,
     status: String,
     attempts: i64,
     last_error: Option<String>,
     created_at: i64,
 }
 
-pub async fn recent(db: &Db, limit: i64) -> Result<Vec<OutboxEntry>, AppError> {
+/// The latest mail, newest first, with the bodies of those the outbox is the way to
+/// deliver opened for the super admin reading it.
+pub async fn recent(db: &Db, keys: &Keyring, limit: i64) -> Result<Vec<OutboxEntry>, AppError> {
     let rows: Vec<OutboxRow> = sqlx::query_as(
-        "SELECT id, recipient, subject, body, status, CAST(attempts AS BIGINT) AS attempts,
-                last_error, created_at
+        "SELECT id, recipient, subject, body, key_id, CAST(attempts AS BIGINT) AS attempts,
+                status, last_error, created_at
          FROM mail_outbox ORDER BY id DESC LIMIT $1",
     )
     .bind(limit)
@@ -181,11 +264,16 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<OutboxEntry>, AppError> {
                 tracing::error!(status = %row.status, "unknown mail status in the database");
                 AppError::Internal
             })?;
+            let body = if status.shows_body() {
+                Some(open_body(keys, &row.recipient, row.body, row.key_id)?)
+            } else {
+                None
+            };
             Ok(OutboxEntry {
                 id: row.id,
                 recipient: row.recipient,
                 subject: row.subject,
-                body: status.shows_body().then_some(row.body),
+                body,
                 status,
                 attempts: row.attempts,
                 last_error: row.last_error,

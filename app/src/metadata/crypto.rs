@@ -25,7 +25,6 @@ use sha2::{Digest, Sha256};
 use crate::permissions::ResourceKind;
 
 const NONCE_BYTES: usize = 12;
-pub const KEY_FILE_NAME: &str = "master.key";
 
 #[derive(Debug, thiserror::Error)]
 pub enum CryptoError {
@@ -95,6 +94,19 @@ impl AssociatedData for ResourceBinding {
     }
 }
 
+/// Where a mail body in the outbox belongs: its recipient. Bodies carry invitation
+/// links, so they are sealed at rest like every other secret.
+#[derive(Debug, Clone, Copy)]
+pub struct OutboxBinding<'a> {
+    pub recipient: &'a str,
+}
+
+impl AssociatedData for OutboxBinding<'_> {
+    fn associated_data(&self) -> Vec<u8> {
+        format!("gatehouse-outbox-v1:{}", self.recipient).into_bytes()
+    }
+}
+
 /// A value as the database stores it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sealed {
@@ -144,9 +156,37 @@ impl KeySet {
     }
 }
 
+/// NIST SP 800-38D §8.3: with random 96-bit nonces, at most 2^32 encryptions under one
+/// key keep the chance of a repeated nonce within 2^-32.
+pub const ENCRYPTIONS_PER_KEY_LIMIT: u64 = 1 << 32;
+
+/// How worn a master key is by the values it has sealed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyWear {
+    Fresh,
+    /// A quarter of the way to the limit: rotate, with room to spare.
+    RotateSoon,
+    /// Half the way: rotate now.
+    RotateNow,
+}
+
+impl KeyWear {
+    pub fn of(encryptions: u64) -> KeyWear {
+        if encryptions >= ENCRYPTIONS_PER_KEY_LIMIT / 2 {
+            KeyWear::RotateNow
+        } else if encryptions >= ENCRYPTIONS_PER_KEY_LIMIT / 4 {
+            KeyWear::RotateSoon
+        } else {
+            KeyWear::Fresh
+        }
+    }
+}
+
 /// The master keys this server holds.
 pub struct Keyring {
     keys: RwLock<KeySet>,
+    /// Values each key sealed here since the counts were last added to the database's.
+    sealed_since_counted: std::sync::Mutex<HashMap<String, u64>>,
     /// Set when the keys come from a key file, which `rotate-key` may extend while the
     /// server runs: a changed file, or a value sealed under a key not yet seen, sends us
     /// back to it.
@@ -173,15 +213,16 @@ impl Keyring {
             .map(|key| key.expose_secret());
         Ok(Keyring {
             keys: RwLock::new(KeySet::from_hex_keys(keys)?),
+            sealed_since_counted: Default::default(),
             key_file: None,
             key_file_version: RwLock::new(None),
         })
     }
 
-    /// The key file in `data_dir`, created with a new random key (readable by this user
-    /// only) when there is none yet.
-    pub fn from_data_dir(data_dir: &Path) -> Result<(Keyring, KeyOrigin), CryptoError> {
-        let path = data_dir.join(KEY_FILE_NAME);
+    /// The key file at `path`, created with a new random key (readable by this user only)
+    /// when there is none yet.
+    pub fn from_key_file(path: &Path) -> Result<(Keyring, KeyOrigin), CryptoError> {
+        let path = path.to_path_buf();
         let generated = if path.exists() {
             false
         } else {
@@ -190,13 +231,14 @@ impl Keyring {
         };
         let keyring = Keyring {
             keys: RwLock::new(read_key_file(&path)?),
+            sealed_since_counted: Default::default(),
             key_file: Some(path.clone()),
             key_file_version: RwLock::new(key_file_version(&path)),
         };
         Ok((keyring, KeyOrigin::KeyFile { path, generated }))
     }
 
-    /// The configured keys if there are any, else the data directory's key file.
+    /// The configured keys if there are any, else the key file.
     pub fn from_config(
         config: &crate::config::Config,
     ) -> Result<(Keyring, KeyOrigin), CryptoError> {
@@ -205,7 +247,7 @@ impl Keyring {
                 Keyring::from_keys(current, &config.previous_master_keys)?,
                 KeyOrigin::Environment,
             )),
-            None => Keyring::from_data_dir(&config.data_dir),
+            None => Keyring::from_key_file(&config.master_key_file),
         }
     }
 
@@ -228,11 +270,41 @@ impl Keyring {
         let key = self.read().current.clone();
         let mut nonces = vec![0u8; NONCE_BYTES * values.len()];
         getrandom::fill(&mut nonces).map_err(|_| CryptoError::Random)?;
+        *self
+            .sealed_since_counted
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry(key.id.clone())
+            .or_default() += values.len() as u64;
         values
             .iter()
             .zip(nonces.chunks_exact(NONCE_BYTES))
             .map(|((binding, value), nonce)| seal_with(&key, *binding, value, nonce))
             .collect()
+    }
+
+    /// The values each key sealed since the last call, by key id, for the database's
+    /// counts. What the counts couldn't take is handed back with [`Keyring::recount`].
+    pub fn take_sealed_counts(&self) -> Vec<(String, u64)> {
+        std::mem::take(
+            &mut *self
+                .sealed_since_counted
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
+        .into_iter()
+        .collect()
+    }
+
+    /// Puts counts taken with [`Keyring::take_sealed_counts`] back, to be counted later.
+    pub fn recount(&self, counts: Vec<(String, u64)>) {
+        let mut sealed = self
+            .sealed_since_counted
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for (key_id, count) in counts {
+            *sealed.entry(key_id).or_default() += count;
+        }
     }
 
     pub fn open<B: AssociatedData>(
@@ -560,6 +632,27 @@ mod tests {
     }
 
     #[test]
+    fn every_seal_is_counted_for_its_key() {
+        let keys = keyring(KEY_A, &[]);
+        keys.seal(ada("a"), "1").unwrap();
+        keys.seal_many(&[(ada("b"), "2"), (ada("c"), "3")]).unwrap();
+        assert_eq!(keys.take_sealed_counts(), vec![(keys.current_key_id(), 3)]);
+        assert_eq!(keys.take_sealed_counts(), vec![]);
+        keys.recount(vec![(keys.current_key_id(), 3)]);
+        keys.seal(ada("d"), "4").unwrap();
+        assert_eq!(keys.take_sealed_counts(), vec![(keys.current_key_id(), 4)]);
+    }
+
+    #[test]
+    fn a_key_wears_well_before_the_nist_limit() {
+        assert_eq!(KeyWear::of(0), KeyWear::Fresh);
+        assert_eq!(KeyWear::of((1 << 30) - 1), KeyWear::Fresh);
+        assert_eq!(KeyWear::of(1 << 30), KeyWear::RotateSoon);
+        assert_eq!(KeyWear::of(1 << 31), KeyWear::RotateNow);
+        assert!(KeyWear::of(ENCRYPTIONS_PER_KEY_LIMIT - 1) == KeyWear::RotateNow);
+    }
+
+    #[test]
     fn keys_must_be_32_bytes_of_hex() {
         for bad in [
             "",
@@ -589,7 +682,7 @@ mod tests {
     #[test]
     fn a_generated_key_file_is_private_and_kept() {
         let dir = tempfile_dir();
-        let (first, origin) = Keyring::from_data_dir(dir.path()).unwrap();
+        let (first, origin) = Keyring::from_key_file(&dir.path().join("master.key")).unwrap();
         assert!(matches!(
             origin,
             KeyOrigin::KeyFile {
@@ -600,13 +693,13 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join(KEY_FILE_NAME))
+            let mode = std::fs::metadata(dir.path().join("master.key"))
                 .unwrap()
                 .permissions()
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        let (again, origin) = Keyring::from_data_dir(dir.path()).unwrap();
+        let (again, origin) = Keyring::from_key_file(&dir.path().join("master.key")).unwrap();
         assert!(matches!(
             origin,
             KeyOrigin::KeyFile {
@@ -620,8 +713,8 @@ mod tests {
     #[test]
     fn a_key_added_to_the_file_reaches_a_running_keyring() {
         let dir = tempfile_dir();
-        let (running, _) = Keyring::from_data_dir(dir.path()).unwrap();
-        let (rotating, _) = Keyring::from_data_dir(dir.path()).unwrap();
+        let (running, _) = Keyring::from_key_file(&dir.path().join("master.key")).unwrap();
+        let (rotating, _) = Keyring::from_key_file(&dir.path().join("master.key")).unwrap();
         let old = running.seal(ada("region"), "eu").unwrap();
         let new_id = rotating.add_key_to_file().unwrap().unwrap();
         // New values the running server seals go under the new key at once.

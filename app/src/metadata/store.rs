@@ -141,17 +141,20 @@ pub struct Rotation {
     pub resealed: u64,
     /// Of those, workspace constants' values and data sources' configurations.
     pub resource_secrets: u64,
+    /// Of those, bodies of mail waiting in the outbox.
+    pub mail_bodies: u64,
 }
 
 /// Seals every value that isn't under the keyring's current key again under it, in
 /// small batches so that the server keeps serving meanwhile: member metadata, then
-/// workspace constants' values and data sources' configurations. A value someone changes
-/// during the pass is left to that change (it is sealed under the current key anyway,
-/// or caught by running the rotation again).
+/// workspace constants' values and data sources' configurations, then waiting mail. A
+/// value someone changes during the pass is left to that change (it is sealed under the
+/// current key anyway, or caught by running the rotation again).
 pub async fn rotate(db: &Db, keys: &Keyring) -> Result<Rotation, AppError> {
     let mut rotation = rotate_metadata(db, keys).await?;
     rotation.resource_secrets = crate::resources::store::reseal_all(db, keys).await?;
-    rotation.resealed += rotation.resource_secrets;
+    rotation.mail_bodies = crate::mail::store::seal_stored_bodies(db, keys).await?;
+    rotation.resealed += rotation.resource_secrets + rotation.mail_bodies;
     Ok(rotation)
 }
 
@@ -212,4 +215,49 @@ async fn rotate_metadata(db: &Db, keys: &Keyring) -> Result<Rotation, AppError> 
         }
         tx.commit().await?;
     }
+}
+
+/// A master key and how many values it has sealed, on every server instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyUsage {
+    pub key_id: String,
+    pub encryptions: u64,
+}
+
+/// Adds what this instance sealed since last time to the database's count for each key,
+/// and returns every key's count. Counts live in the database so that instances add up;
+/// should the database refuse, this instance keeps its counts for the next try.
+pub async fn count_key_usage(db: &Db, keys: &Keyring) -> Result<Vec<KeyUsage>, AppError> {
+    let sealed = keys.take_sealed_counts();
+    let added = async {
+        let mut tx = crate::db::begin_write(db).await?;
+        for (key_id, count) in &sealed {
+            sqlx::query(
+                "INSERT INTO master_key_usage (key_id, encryptions) VALUES ($1, $2)
+                 ON CONFLICT (key_id)
+                 DO UPDATE SET encryptions = master_key_usage.encryptions + excluded.encryptions",
+            )
+            .bind(key_id)
+            .bind(*count as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+    .await;
+    if let Err(error) = added {
+        keys.recount(sealed);
+        return Err(error.into());
+    }
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT key_id, encryptions FROM master_key_usage ORDER BY key_id")
+            .fetch_all(db)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(key_id, encryptions)| KeyUsage {
+            key_id,
+            encryptions: encryptions.max(0) as u64,
+        })
+        .collect())
 }

@@ -11,6 +11,8 @@ use crate::memberships::Role;
 
 pub const GROUP_NAME_MAX: usize = 50;
 pub const RULE_NAME_MAX: usize = 50;
+/// The most resources one rule may choose; beyond that, a rule on All is the way.
+pub const CHOSEN_RESOURCES_MAX: usize = 1_000;
 
 /// A custom group's name: trimmed, present, not too long, and not a role's name.
 pub fn normalise_group_name(input: &str) -> Result<String, AppError> {
@@ -131,6 +133,11 @@ pub fn check_rule(
     match (&draft.scope, group.kind) {
         (Scope::Only(_), GroupKind::Role(_)) => return Err(AppError::RoleGroupsTakeAll),
         (Scope::Only(ids), _) if ids.is_empty() => return Err(AppError::ChooseResources),
+        (Scope::Only(ids), _) if ids.len() > CHOSEN_RESOURCES_MAX => {
+            return Err(AppError::TooManyChosenResources {
+                max: CHOSEN_RESOURCES_MAX,
+            });
+        }
         _ => {}
     }
     let rule = Rule {

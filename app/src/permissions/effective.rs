@@ -1,5 +1,5 @@
 //! What a member may do: the union over their role group and custom groups, the highest
-//! grant winning, owners always editing their apps and admins doing everything. The same
+//! grant winning, builders always editing the apps they own and admins doing everything. The same
 //! rules decide what the browser offers and what the server allows, and can explain any
 //! answer.
 
@@ -226,7 +226,7 @@ impl Permissions {
                 let folder_grant = self.folders.all.join(chosen(&self.folders, folder));
                 grant = grant.join(folder_grant.into_app_grant());
             }
-            if resource.owner_user_id == Some(self.user_id) {
+            if owner_edits(self.role, self.user_id, resource) {
                 grant = grant.join(Grant {
                     level: 2,
                     listed: true,
@@ -253,6 +253,15 @@ impl Permissions {
             ResourceKind::DataSource => &mut self.data_sources,
         }
     }
+}
+
+/// An app's owner edits it, as long as their role lets them edit apps at all: ownership
+/// never lifts an End-user above what the role allows (an app can outlive its owner's
+/// builder role, say if a demotion and the app's creation crossed).
+fn owner_edits(role: Role, user_id: i64, resource: &ResourceRef) -> bool {
+    resource.kind == ResourceKind::App
+        && resource.owner_user_id == Some(user_id)
+        && role >= Role::Builder
 }
 
 fn chosen(access: &KindAccess, id: i64) -> Grant {
@@ -308,8 +317,7 @@ fn reasons_for(subject: Subject<'_>, resource: &ResourceRef, action: Action) -> 
         });
         return reasons;
     }
-    if resource.kind == ResourceKind::App
-        && resource.owner_user_id == Some(subject.user_id)
+    if owner_edits(subject.role, subject.user_id, resource)
         && matches!(action, Action::View | Action::Edit)
     {
         reasons.push(Reason {

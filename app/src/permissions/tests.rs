@@ -413,7 +413,12 @@ fn hiding_holds_only_while_every_grant_hides() {
         (vec![hidden_one.clone(), shown_one], bug_tracker(), true),
         (vec![hidden_all.clone(), editors], bug_tracker(), true),
         (vec![hidden_all.clone(), folder_view], wiki(), true),
-        (vec![hidden_all.clone()], app(UNFILED, None, Some(ME)), true),
+        // Owning an app lifts no End-user above what their groups give.
+        (
+            vec![hidden_all.clone()],
+            app(UNFILED, None, Some(ME)),
+            false,
+        ),
         (vec![], bug_tracker(), false),
     ];
     for (index, (groups, app, listed)) in cases.into_iter().enumerate() {
@@ -495,12 +500,30 @@ fn explanations_name_every_group_and_rule_that_grants() {
     let owned = explain(
         Subject {
             user_id: ME,
-            role: Role::EndUser,
+            role: Role::Builder,
             groups: &[],
         },
         &app(UNFILED, None, Some(ME)),
     );
     assert_eq!(owned[1].reasons[0].group, "Owner");
+}
+
+#[test]
+fn owning_an_app_never_lifts_an_end_user_above_their_role() {
+    let mine = app(UNFILED, None, Some(ME));
+    let as_end_user = permissions(Role::EndUser, &[bare_end_user()]);
+    assert_eq!(allowed(&as_end_user, &mine), Vec::<Action>::new());
+    let with_view = permissions(Role::EndUser, &[role_group(Role::EndUser)]);
+    assert_eq!(allowed(&with_view, &mine), vec![View]);
+    let explained = explain(
+        Subject {
+            user_id: ME,
+            role: Role::EndUser,
+            groups: &[],
+        },
+        &mine,
+    );
+    assert!(explained.iter().all(|explanation| !explanation.allowed));
 }
 
 /// `can` and `explain` are two readings of one rule set: over many combinations of

@@ -249,6 +249,11 @@ pub async fn preview_app(slug: String, app_id: i64, body: String) -> Result<Stri
     server::resource_for(&mut conn, &caller, ResourceKind::App, app_id, Action::Edit).await?;
     rules::Text::Body.check(&body)?;
     let scope = crate::rendering::server::scope_for(&mut conn, &caller, &body).await?;
+    // A draft can name any constant its editor may view: reading one this way is a
+    // reveal like any other, and audited as one.
+    for name in scope.constants.keys() {
+        server::record_reveal_in_preview(&mut conn, &caller, name).await?;
+    }
     Ok(crate::rendering::render_html(&body, &scope))
 }
 

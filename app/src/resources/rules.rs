@@ -565,13 +565,15 @@ mod tests {
     }
 
     #[test]
-    fn owners_edit_their_apps_and_flags_reach_every_resource() {
+    fn builders_edit_the_apps_they_own_and_flags_reach_every_resource() {
         let mine = ResourceRef {
             owner_user_id: Some(ME),
             ..app(30, None)
         };
+        let builder = permissions(Role::Builder, vec![]);
+        assert!(app_card(&builder, &mine, "Mine").can_edit);
         let end_user = permissions(Role::EndUser, vec![]);
-        assert!(app_card(&end_user, &mine, "Mine").can_edit);
+        assert!(!app_card(&end_user, &mine, "Mine").can_edit);
         let deleter = permissions(
             Role::Builder,
             vec![custom(Flags::NONE.with(Flag::AppDelete, true), vec![])],

@@ -47,11 +47,15 @@ pub async fn read(slug: &str) -> Result<(Caller, PoolConnection<Any>), AppError>
 }
 
 /// For a change: a write transaction, and the caller's permissions as they stand inside
-/// it, so that a group change a moment ago counts.
+/// it. Changes to resources take turns with changes to the workspace's members, so a
+/// demotion and an app's creation can't cross: whichever comes second sees the first
+/// (an app created a moment after its creator became an End-user is refused, not left
+/// behind their demotion's hand-over).
 pub async fn write(slug: &str) -> Result<(Caller, Transaction<'static, Any>), AppError> {
     let actor = crate::access::member_of(slug).await?;
     let state = crate::state::app_state()?;
     let mut tx = crate::db::begin_write(&state.db).await?;
+    crate::db::lock_workspace(&mut tx, actor.workspace.id).await?;
     let caller = caller(&mut tx, actor).await?;
     Ok((caller, tx))
 }
@@ -189,6 +193,28 @@ pub async fn reveal(
     )
     .await?;
     Ok(secret)
+}
+
+/// Audits a constant's value read through an app's preview.
+pub async fn record_reveal_in_preview(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    constant_name: &str,
+) -> Result<(), AppError> {
+    audit::record(
+        conn,
+        audit::Event {
+            actor_user_id: Some(caller.actor.user.id),
+            workspace_id: Some(caller.actor.workspace.id),
+            target_user_id: None,
+            action: audit::Action::ResourceRevealed,
+            detail: &format!(
+                "{} {constant_name} (app preview)",
+                ResourceKind::Constant.key()
+            ),
+        },
+    )
+    .await
 }
 
 /// Deletes a resource the caller may delete, and audits it.

@@ -117,7 +117,7 @@ pub async fn invite_member(
     metadata: Vec<MetadataEdit>,
 ) -> Result<InvitationSent, AppError> {
     use crate::audit;
-    use crate::memberships::MembershipStatus;
+    use crate::invitations::Delivery;
     use crate::users::store;
 
     let (actor, state) = crate::access::admin_of(&slug).await?;
@@ -130,30 +130,25 @@ pub async fn invite_member(
     // Two admins inviting one address at once take turns, so the second is told it is
     // already a member rather than meeting a unique index.
     let mut tx = crate::access::begin_as_admin(&state, &actor).await?;
-    let user_id = match store::find_account(&mut tx, &email).await? {
-        Some(account) => server::admit_account(&mut tx, &actor, account, &full_name).await?,
+    let user_id = match store::account_id(&mut tx, &email).await? {
+        Some(account) => server::admit_account(&mut tx, &actor, account).await?,
         None => {
             server::within_invitation_rate(&mut tx, &actor, None).await?;
             match store::insert_invited(&mut tx, &email, &full_name, workspace_id).await? {
                 Some(created) => created,
                 // Another workspace's invitation created the account a moment ago.
                 None => {
-                    let account = store::find_account(&mut tx, &email)
+                    let account = store::account_id(&mut tx, &email)
                         .await?
                         .ok_or(AppError::Internal)?;
-                    server::admit_account(&mut tx, &actor, account, &full_name).await?
+                    server::admit_account(&mut tx, &actor, account).await?
                 }
             }
         }
     };
-    let membership_id = crate::workspaces::store::add_member(
-        &mut tx,
-        workspace_id,
-        user_id,
-        role,
-        MembershipStatus::Invited,
-    )
-    .await?;
+    let membership_id =
+        crate::workspaces::store::add_invitee(&mut tx, workspace_id, user_id, role, &full_name)
+            .await?;
     crate::metadata::store::replace(
         &mut tx,
         &state.keys,
@@ -163,8 +158,13 @@ pub async fn invite_member(
         &metadata,
     )
     .await?;
-    let token =
-        crate::invitations::store::issue(&mut tx, membership_id, state.config.invite_ttl).await?;
+    let token = crate::invitations::store::issue(
+        &mut tx,
+        membership_id,
+        state.config.invite_ttl,
+        Delivery::Mail,
+    )
+    .await?;
     audit::record(
         &mut tx,
         audit::Event {
@@ -395,14 +395,15 @@ pub async fn unarchive_member(slug: String, user_id: i64) -> Result<InvitationSe
     if member.status != MembershipStatus::Archived {
         return Err(AppError::NotArchived);
     }
-    if member.account_archived {
-        return Err(AppError::ArchivedInInstance);
-    }
     server::within_invitation_rate(&mut tx, &actor, Some(user_id)).await?;
     store::set_status(&mut tx, member.membership_id, MembershipStatus::Invited).await?;
-    let token =
-        crate::invitations::store::issue(&mut tx, member.membership_id, state.config.invite_ttl)
-            .await?;
+    let token = crate::invitations::store::issue(
+        &mut tx,
+        member.membership_id,
+        state.config.invite_ttl,
+        crate::invitations::Delivery::Mail,
+    )
+    .await?;
     server::record_and_commit(tx, &actor, user_id, crate::audit::Action::MemberUnarchived).await?;
     let mail_queued = server::mail_invitation(&state, &actor, &member.email, &token).await;
     Ok(InvitationSent {
@@ -423,18 +424,37 @@ pub async fn remove_member(slug: String, user_id: i64) -> Result<(), AppError> {
     let member = server::member(&mut tx, &actor, user_id).await?;
     let admins = store::active_admin_count(&mut tx, workspace_id).await?;
     keep_an_active_admin(admins, (member.role, member.status), None)?;
+    // Their apps pass to the admin removing them, who can't be the one leaving.
+    if user_id == actor.user.id {
+        return Err(AppError::CannotRemoveYourself);
+    }
+    // Apps outlive their owner's membership: they pass to the admin, as on a demotion.
+    server::transfer_apps_to_actor(&mut tx, &actor, user_id).await?;
     store::remove_member(&mut tx, &member, workspace_id).await?;
     server::record_and_commit(tx, &actor, user_id, crate::audit::Action::MemberRemoved).await?;
     Ok(())
+}
+
+/// Signs a member out in every browser: every session of theirs ends. Sessions belong to
+/// the person, not to one workspace, so this signs them out of every workspace; they sign
+/// in again to go on.
+#[server(endpoint = "users/sign-out-everywhere")]
+pub async fn sign_member_out_everywhere(slug: String, user_id: i64) -> Result<(), AppError> {
+    let (actor, state) = crate::access::admin_of(&slug).await?;
+    let mut tx = crate::access::begin_as_admin(&state, &actor).await?;
+    server::member(&mut tx, &actor, user_id).await?;
+    crate::auth::session::end_all(&mut tx, user_id).await?;
+    server::record_and_commit(tx, &actor, user_id, crate::audit::Action::SessionsEnded).await
 }
 
 /// A fresh invitation link for an invited member, for the admin to pass on themselves.
 /// Links sent earlier keep working until one of them is used.
 #[server(endpoint = "users/invitation-link")]
 pub async fn invitation_link(slug: String, user_id: i64) -> Result<String, AppError> {
+    use crate::invitations::Delivery;
     let (actor, state) = crate::access::admin_of(&slug).await?;
     let mut tx = crate::access::begin_as_admin(&state, &actor).await?;
-    let (_, token) = server::new_link(&mut tx, &state, &actor, user_id, false).await?;
+    let (_, token) = server::new_link(&mut tx, &state, &actor, user_id, Delivery::Copied).await?;
     server::record_and_commit(
         tx,
         &actor,
@@ -442,15 +462,17 @@ pub async fn invitation_link(slug: String, user_id: i64) -> Result<String, AppEr
         crate::audit::Action::InvitationLinkCopied,
     )
     .await?;
-    Ok(server::link_for(&state, &token))
+    Ok(crate::invitations::link_for(&state.config, &token))
 }
 
 /// Sends an invited member a new link; earlier links stop working.
 #[server(endpoint = "users/resend-invitation")]
 pub async fn resend_invitation(slug: String, user_id: i64) -> Result<InvitationSent, AppError> {
+    use crate::invitations::Delivery;
     let (actor, state) = crate::access::admin_of(&slug).await?;
     let mut tx = crate::access::begin_as_admin(&state, &actor).await?;
-    let (member, token) = server::new_link(&mut tx, &state, &actor, user_id, true).await?;
+    let (member, token) =
+        server::new_link(&mut tx, &state, &actor, user_id, Delivery::Mail).await?;
     server::record_and_commit(tx, &actor, user_id, crate::audit::Action::InvitationResent).await?;
     let mail_queued = server::mail_invitation(&state, &actor, &member.email, &token).await;
     Ok(InvitationSent {
@@ -468,6 +490,7 @@ pub(crate) mod server {
     use crate::access::WorkspaceActor;
     use crate::audit;
     use crate::error::AppError;
+    use crate::invitations::Delivery;
     use crate::memberships::MembershipStatus;
     use crate::state::AppState;
     use crate::tokens::SecretToken;
@@ -494,6 +517,17 @@ pub(crate) mod server {
             )
             .await?;
         }
+        transfer_apps_to_actor(conn, actor, user_id).await
+    }
+
+    /// The apps a member owns pass to the admin making the change, audited by name.
+    pub async fn transfer_apps_to_actor(
+        conn: &mut AnyConnection,
+        actor: &WorkspaceActor,
+        user_id: i64,
+    ) -> Result<(), AppError> {
+        use crate::groups::store;
+        let workspace_id = actor.workspace.id;
         let apps = store::owned_apps(conn, workspace_id, user_id).await?;
         if !apps.is_empty() {
             store::transfer_apps(conn, workspace_id, user_id, actor.user.id).await?;
@@ -521,65 +555,65 @@ pub(crate) mod server {
             .ok_or(AppError::MemberNotFound)
     }
 
-    /// A new link for an invited member, within the rate limits. `replace_earlier`
-    /// revokes the links they have, as a resend does; a copied link goes alongside them.
+    /// A new link for an invited member, within the rate limits. A mailed link replaces
+    /// the links they have, as a resend does; a copied link goes alongside them.
     pub async fn new_link(
         conn: &mut AnyConnection,
         state: &AppState,
         actor: &WorkspaceActor,
         user_id: i64,
-        replace_earlier: bool,
+        delivery: Delivery,
     ) -> Result<(Member, SecretToken), AppError> {
         let member = member(conn, actor, user_id).await?;
         if member.status != MembershipStatus::Invited {
             return Err(AppError::NotInvited);
         }
-        if member.account_archived {
-            return Err(AppError::ArchivedInInstance);
-        }
         within_invitation_rate(conn, actor, Some(user_id)).await?;
-        if replace_earlier {
+        if delivery == Delivery::Mail {
             crate::invitations::store::revoke_all(conn, member.membership_id).await?;
         }
-        let token =
-            crate::invitations::store::issue(conn, member.membership_id, state.config.invite_ttl)
-                .await?;
+        let token = crate::invitations::store::issue(
+            conn,
+            member.membership_id,
+            state.config.invite_ttl,
+            delivery,
+        )
+        .await?;
         Ok((member, token))
     }
 
-    /// An existing account being invited into the actor's workspace: refused when it is
-    /// archived in the instance or already a member here. Someone who never set up their
-    /// account goes by the newest name given.
+    /// An existing account being invited into the actor's workspace: refused only when it
+    /// is already a member here. Whatever else is true of the account (a member
+    /// elsewhere, archived in the instance) answers alike: a workspace admin learns
+    /// nothing about other workspaces by inviting someone.
     pub async fn admit_account(
         conn: &mut AnyConnection,
         actor: &WorkspaceActor,
-        account: crate::users::store::Account,
-        full_name: &str,
+        user_id: i64,
     ) -> Result<i64, AppError> {
-        within_invitation_rate(conn, actor, Some(account.id)).await?;
-        if account.archived {
-            return Err(AppError::ArchivedInInstance);
-        }
-        if find_member(conn, actor.workspace.id, account.id)
+        within_invitation_rate(conn, actor, Some(user_id)).await?;
+        if find_member(conn, actor.workspace.id, user_id)
             .await?
             .is_some()
         {
             return Err(AppError::AlreadyMember);
         }
-        if !account.has_password {
-            crate::users::store::rename(conn, account.id, full_name).await?;
-        }
-        Ok(account.id)
+        Ok(user_id)
     }
 
-    /// Rate limits on invitations, counted from the audit trail.
+    /// Rate limits on invitations, counted from the audit trail: the admin's in every
+    /// workspace, the person's from this workspace only.
     pub async fn within_invitation_rate(
         conn: &mut AnyConnection,
         actor: &WorkspaceActor,
         user_id: Option<i64>,
     ) -> Result<(), AppError> {
-        let (by_admin, for_person) =
-            crate::invitations::store::recent_invitations(conn, actor.user.id, user_id).await?;
+        use crate::invitations::store::{recent_by_admin, recent_for_person};
+        let by_admin = recent_by_admin(conn, actor.user.id).await?;
+        let for_person = match user_id {
+            Some(user_id) => recent_for_person(conn, actor.workspace.id, user_id).await?,
+            None => 0,
+        };
         crate::invitations::check_invitation_rate(by_admin, for_person).inspect_err(|_| {
             tracing::warn!(
                 actor = actor.user.id,
@@ -619,19 +653,6 @@ pub(crate) mod server {
         Ok(())
     }
 
-    /// The link in the configured public URL, never in the request's Host.
-    pub fn link_for(state: &AppState, token: &SecretToken) -> String {
-        let path = crate::invitations::invitation_path(token.expose());
-        match state.config.public_url.join(path.trim_start_matches('/')) {
-            Ok(url) => url.to_string(),
-            Err(_) => format!(
-                "{}{}",
-                state.config.public_url.as_str().trim_end_matches('/'),
-                path
-            ),
-        }
-    }
-
     /// The invitation mail with `token`'s link, from the actor in their workspace.
     pub fn invitation_mail_to(
         state: &AppState,
@@ -643,7 +664,7 @@ pub(crate) mod server {
             email,
             &actor.workspace.name,
             &actor.user.full_name,
-            &link_for(state, token),
+            &crate::invitations::link_for(&state.config, token),
             &crate::invitations::describe_validity(state.config.invite_ttl),
         )
     }
@@ -657,15 +678,6 @@ pub(crate) mod server {
         token: &SecretToken,
     ) -> bool {
         let mail = invitation_mail_to(state, actor, email, token);
-        match crate::mail::store::enqueue(&state.db, &mail, state.config.smtp_url.is_some()).await {
-            Ok(_) => {
-                state.mail_queued.notify_one();
-                true
-            }
-            Err(error) => {
-                tracing::error!(%error, "the invitation mail could not be queued");
-                false
-            }
-        }
+        crate::mail::store::queue(state, &mail).await
     }
 }

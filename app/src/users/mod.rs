@@ -44,9 +44,33 @@ pub fn normalise_full_name(input: &str) -> Result<String, AppError> {
         Err(AppError::FullNameTooLong {
             max: FULL_NAME_MAX_CHARS,
         })
+    } else if !is_plain_name(&name) {
+        Err(AppError::NameNotPlain)
     } else {
         Ok(name)
     }
+}
+
+/// Whether a name is just a name: no web address, email address or domain name. Names
+/// appear in mail and on other people's screens, where a link or a domain in someone's
+/// name would borrow Gatehouse's voice ("Ada from it-support.example asks you to…").
+/// Initials ("J. R. R. Tolkien") stay names; "example.com" is a domain however it's
+/// capitalised.
+pub fn is_plain_name(name: &str) -> bool {
+    let marks_an_address = |c: char| matches!(c, '@' | '/' | '\\' | '<' | '>' | ':');
+    !name.chars().any(marks_an_address)
+        && !name.split_whitespace().any(|word| {
+            let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+            let mut labels = word.split('.');
+            let first = labels.next().unwrap_or_default();
+            let rest: Vec<&str> = labels.collect();
+            // A domain: labels joined by dots, ending in a top-level domain of letters.
+            !first.is_empty()
+                && rest.last().is_some_and(|top| {
+                    top.chars().count() >= 2 && top.chars().all(|c| c.is_alphabetic())
+                })
+                && rest.iter().all(|label| !label.is_empty())
+        })
 }
 
 /// The form of a full name that the member listing sorts and searches by.
@@ -120,6 +144,37 @@ mod tests {
             normalise_full_name("  Ada   Lovelace "),
             Ok("Ada Lovelace".into())
         );
+    }
+
+    #[test]
+    fn names_are_plain_names() {
+        for name in [
+            "Ada Lovelace",
+            "J. R. R. Tolkien",
+            "Mary-Jane O'Neil",
+            "José Ñúñez",
+            "李小龙",
+            "Dr. Jekyll",
+            "Ada (Support)",
+            "St. John Smith",
+        ] {
+            assert!(is_plain_name(name), "{name}");
+        }
+        for name in [
+            "Visit https://evil.example",
+            "evil.example",
+            "Ada from it-support.example",
+            "Ada (Evil.Com)",
+            "www.evil.example",
+            "ada@evil.example",
+            "Ada <ada@evil.example>",
+            "evil.example/claim",
+            "sub.evil.example.",
+            "javascript:alert(1)",
+        ] {
+            assert!(!is_plain_name(name), "{name}");
+            assert_eq!(normalise_full_name(name), Err(AppError::NameNotPlain));
+        }
     }
 
     #[test]

@@ -16,6 +16,17 @@ pub async fn change_full_name(full_name: String) -> Result<String, AppError> {
     let state = crate::state::app_state()?;
     let mut tx = crate::db::begin_write(&state.db).await?;
     super::store::rename(&mut tx, user.id, &full_name).await?;
+    crate::audit::record(
+        &mut tx,
+        crate::audit::Event {
+            actor_user_id: Some(user.id),
+            workspace_id: None,
+            target_user_id: Some(user.id),
+            action: crate::audit::Action::UserDetailsChanged,
+            detail: "full name",
+        },
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(user_id = user.id, "full name changed");
     Ok(full_name)
@@ -28,11 +39,26 @@ pub async fn change_password(
     current_password: String,
     new_password: String,
 ) -> Result<(), AppError> {
-    use crate::auth::{passwords, session};
+    use crate::auth::{passwords, session, throttle};
 
     let user = crate::access::signed_in()?;
     let state = crate::state::app_state()?;
     super::check_new_password(&new_password)?;
+    // Checking the current password is a sign-in by another door: the same limits
+    // apply, so a stolen session can't guess its way to the password.
+    let parts = crate::request::parts()?;
+    let address = throttle::client_address(&parts, state.config.trust_proxy);
+    if let Err(refused) = throttle::attempt(
+        &state.db,
+        state.config.sign_in_limits,
+        &user.email,
+        &address,
+    )
+    .await
+    {
+        tracing::warn!(user_id = user.id, %address, "password change refused: too many attempts");
+        return Err(refused);
+    }
     let stored = super::store::password_hash(&state.db, user.id).await?;
     if !passwords::verify(current_password, stored).await {
         tracing::warn!(
@@ -41,11 +67,17 @@ pub async fn change_password(
         );
         return Err(AppError::WrongCurrentPassword);
     }
+    throttle::forgive(&state.db, &user.email, &address).await?;
     let hash = passwords::hash(new_password).await?;
-    let parts = crate::request::parts()?;
     let current_session = session::token_from_headers(&parts.headers, &state.config);
     let mut tx = crate::db::begin_write(&state.db).await?;
-    super::store::set_password(&mut tx, user.id, &hash).await?;
+    super::store::set_password(
+        &mut tx,
+        user.id,
+        &hash,
+        super::store::PasswordTrust::AsBefore,
+    )
+    .await?;
     session::end_others(&mut tx, user.id, current_session.as_ref()).await?;
     crate::audit::record(
         &mut tx,

@@ -88,30 +88,16 @@ pub async fn insert_invited(
     Ok(id)
 }
 
-/// An account as inviting someone needs to know it.
-pub struct Account {
-    pub id: i64,
-    pub has_password: bool,
-    pub archived: bool,
+/// The id of the account with this email, if there is one.
+pub async fn account_id(conn: &mut AnyConnection, email: &str) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_optional(conn)
+        .await?)
 }
 
-pub async fn find_account(
-    conn: &mut AnyConnection,
-    email: &str,
-) -> Result<Option<Account>, AppError> {
-    let row: Option<(i64, Option<String>, String)> =
-        sqlx::query_as("SELECT id, password_hash, status FROM users WHERE email = $1")
-            .bind(email)
-            .fetch_optional(conn)
-            .await?;
-    Ok(row.map(|(id, password_hash, status)| Account {
-        id,
-        has_password: password_hash.is_some(),
-        archived: status == "archived",
-    }))
-}
-
-/// Renames a user everywhere the name is kept.
+/// Renames a user: their own name, which every workspace they have joined shows. A
+/// workspace they haven't joined yet keeps the name it gave them.
 pub async fn rename(
     conn: &mut AnyConnection,
     user_id: i64,
@@ -123,7 +109,7 @@ pub async fn rename(
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("UPDATE memberships SET name_key = $1 WHERE user_id = $2")
+    sqlx::query("UPDATE memberships SET name_key = $1 WHERE user_id = $2 AND invited_name IS NULL")
         .bind(super::name_key(full_name))
         .bind(user_id)
         .execute(conn)
@@ -131,17 +117,36 @@ pub async fn rename(
     Ok(())
 }
 
+/// Who stands behind a new password being the account owner's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordTrust {
+    /// Chosen by someone who proved they read the address's mail, or by a super admin.
+    Instance,
+    /// Chosen through a link an admin copied: only that admin's workspace vouches for it,
+    /// so a mailed link may replace it.
+    CopiedLink,
+    /// Changed by whoever holds the account, who is no more proven than before.
+    AsBefore,
+}
+
 /// Sets a new password, which also makes an invited account active.
 pub async fn set_password(
     conn: &mut AnyConnection,
     user_id: i64,
     hash: &StoredHash,
+    trust: PasswordTrust,
 ) -> Result<(), AppError> {
-    sqlx::query(
+    let from_copied_link = match trust {
+        PasswordTrust::Instance => "0",
+        PasswordTrust::CopiedLink => "1",
+        PasswordTrust::AsBefore => "password_from_copied_link",
+    };
+    sqlx::query(&format!(
         "UPDATE users SET password_hash = $1, updated_at = $2,
+                password_from_copied_link = {from_copied_link},
                 status = CASE WHEN status = 'invited' THEN 'active' ELSE status END
-         WHERE id = $3",
-    )
+         WHERE id = $3"
+    ))
     .bind(&hash.0)
     .bind(now())
     .bind(user_id)
@@ -168,8 +173,7 @@ pub struct Member {
     pub email: String,
     pub role: Role,
     pub status: MembershipStatus,
-    pub has_password: bool,
-    /// Archived in the whole instance: no new invitations.
+    /// Archived in the whole instance: they can't sign in.
     pub account_archived: bool,
 }
 
@@ -181,7 +185,6 @@ struct MemberRecord {
     email: String,
     role: String,
     status: String,
-    password_hash: Option<String>,
     account_status: String,
 }
 
@@ -196,7 +199,6 @@ impl TryFrom<MemberRecord> for Member {
             email: record.email,
             role: decode_role(&record.role)?,
             status: decode_status(&record.status)?,
-            has_password: record.password_hash.is_some(),
             account_archived: record.account_status == "archived",
         })
     }
@@ -208,8 +210,9 @@ pub async fn find_member(
     user_id: i64,
 ) -> Result<Option<Member>, AppError> {
     let record: Option<MemberRecord> = sqlx::query_as(
-        "SELECT m.id AS membership_id, u.id AS user_id, u.full_name, u.email, m.role, m.status,
-                u.password_hash, u.status AS account_status
+        "SELECT m.id AS membership_id, u.id AS user_id,
+                COALESCE(m.invited_name, u.full_name) AS full_name, u.email, m.role, m.status,
+                u.status AS account_status
          FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE m.workspace_id = $1 AND m.user_id = $2",
     )
@@ -247,6 +250,24 @@ pub async fn set_role(
         .bind(membership_id)
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// Makes an End-user a Builder, as the end-user rule does with the admin's consent.
+pub async fn promote_end_user_to_builder(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    user_id: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE memberships SET role = 'builder', updated_at = $1
+         WHERE workspace_id = $2 AND user_id = $3 AND role = 'end-user'",
+    )
+    .bind(now())
+    .bind(workspace_id)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -393,7 +414,8 @@ pub async fn member_page(
         }
     };
     let sql = format!(
-        "SELECT u.id AS user_id, u.full_name, m.email, m.role, m.status
+        "SELECT u.id AS user_id, COALESCE(m.invited_name, u.full_name) AS full_name, m.email,
+                m.role, m.status
          FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE m.workspace_id = $1{conditions} {order} LIMIT {}",
         size + 1

@@ -9,7 +9,7 @@ use super::edit_user::EditUserDialog;
 use super::effective_permissions::EffectivePermissionsDialog;
 use super::members::{
     MemberPage, MemberRow, archive_member, invitation_link, list_members, remove_member,
-    resend_invitation, unarchive_member,
+    resend_invitation, sign_member_out_everywhere, unarchive_member,
 };
 use crate::memberships::MembershipStatus;
 use crate::ui::{
@@ -133,6 +133,7 @@ enum RowDialog {
     Edit,
     Permissions,
     ConfirmRemove,
+    ConfirmSignOut,
     ShowLink,
 }
 
@@ -144,6 +145,7 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
     let user_id = member.user_id;
     let email = member.email.clone();
     let email_for_dialog = member.email.clone();
+    let email_for_sign_out = member.email.clone();
     let name = member.full_name.clone();
     let status = member.status;
     let metadata = if member.metadata_keys == 0 {
@@ -188,6 +190,9 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
                 RowAction::Remove => remove_member(slug, user_id)
                     .await
                     .map(|()| "The user has been removed from the workspace.".to_string()),
+                RowAction::SignOut => sign_member_out_everywhere(slug, user_id)
+                    .await
+                    .map(|()| "The user has been signed out everywhere.".to_string()),
                 RowAction::CopyLink => match invitation_link(slug, user_id).await {
                     Ok(url) => {
                         copy_to_clipboard(&url);
@@ -237,6 +242,10 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
                             .into_any()
                     }}
                     <MenuItem
+                        label="Sign out everywhere"
+                        on_click=move |()| open(RowDialog::ConfirmSignOut)
+                    />
+                    <MenuItem
                         label="Remove from workspace"
                         on_click=move |()| open(RowDialog::ConfirmRemove)
                     />
@@ -263,12 +272,31 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
                                 heading_id="remove-title"
                                 heading="Remove from workspace"
                                 message=format!(
-                                    "{name} loses access to this workspace. Their role and metadata here are deleted.",
+                                    "{name} loses access to this workspace. Their role and metadata here are deleted, and the apps they own pass to you.",
                                 )
                                 confirm_label="Remove"
                                 on_confirm=move |()| {
                                     dialog.set(None);
                                     run(RowAction::Remove);
+                                }
+                                on_close=move |()| dialog.set(None)
+                            />
+                        }
+                            .into_any()
+                    }
+                    Some(RowDialog::ConfirmSignOut) => {
+                        view! {
+                            <ConfirmDialog
+                                heading_id="sign-out-title"
+                                heading="Sign out everywhere"
+                                message=format!(
+                                    "{} is signed out in every browser, of every workspace, and signs in again to go on.",
+                                    email_for_sign_out.clone(),
+                                )
+                                confirm_label="Sign out everywhere"
+                                on_confirm=move |()| {
+                                    dialog.set(None);
+                                    run(RowAction::SignOut);
                                 }
                                 on_close=move |()| dialog.set(None)
                             />
@@ -307,6 +335,7 @@ enum RowAction {
     Unarchive,
     Resend,
     Remove,
+    SignOut,
     CopyLink,
 }
 

@@ -200,16 +200,50 @@ pub async fn add_member(
     role: Role,
     status: MembershipStatus,
 ) -> Result<i64, AppError> {
-    let (email, full_name): (String, String) =
+    insert_membership(conn, workspace_id, user_id, role, status, None).await
+}
+
+/// Invites an account into a workspace under the name the workspace gives them, which
+/// it shows until they join and go by their own.
+pub async fn add_invitee(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    user_id: i64,
+    role: Role,
+    invited_name: &str,
+) -> Result<i64, AppError> {
+    let status = MembershipStatus::Invited;
+    insert_membership(
+        conn,
+        workspace_id,
+        user_id,
+        role,
+        status,
+        Some(invited_name),
+    )
+    .await
+}
+
+async fn insert_membership(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    user_id: i64,
+    role: Role,
+    status: MembershipStatus,
+    invited_name: Option<&str>,
+) -> Result<i64, AppError> {
+    let (email, own_name): (String, String) =
         sqlx::query_as("SELECT email, full_name FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_one(&mut *conn)
             .await?;
+    let shown_name = invited_name.unwrap_or(&own_name);
     let now = now();
     let id = sqlx::query_scalar(
         "INSERT INTO memberships
-            (workspace_id, user_id, role, status, email, name_key, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+            (workspace_id, user_id, role, status, email, name_key, invited_name, created_at,
+             updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
          RETURNING id",
     )
     .bind(workspace_id)
@@ -217,7 +251,8 @@ pub async fn add_member(
     .bind(role.key())
     .bind(status.key())
     .bind(email)
-    .bind(crate::users::name_key(&full_name))
+    .bind(crate::users::name_key(shown_name))
+    .bind(invited_name)
     .bind(now)
     .fetch_one(conn)
     .await?;

@@ -77,6 +77,12 @@ impl Session<'_> {
             .await
     }
 
+    /// Uploads a bulk-invite file, or with `dry_run` only checks it.
+    pub async fn import_csv(&self, csv: &str, dry_run: bool) -> Reply {
+        let arguments = serde_json::json!({ "csv": csv, "dry_run": dry_run });
+        self.call_json("users/import-csv", arguments).await
+    }
+
     /// Calls and expects success, returning the JSON answer.
     pub async fn ok(&self, endpoint: &str, form: &[(&str, &str)]) -> Value {
         let reply = self.call(endpoint, form).await;
@@ -254,16 +260,33 @@ impl TestApp {
 
     /// The invitation link in the newest mail of the outbox.
     pub async fn last_mailed_link(&self) -> String {
-        let body: String =
-            sqlx::query_scalar("SELECT body FROM mail_outbox ORDER BY id DESC LIMIT 1")
-                .fetch_one(&self.db)
-                .await
-                .unwrap();
+        let body = self.last_mail_body().await;
         body.lines()
             .find(|line| line.contains("/invitations/"))
             .unwrap_or_else(|| panic!("a link in {body:?}"))
             .trim()
             .to_string()
+    }
+
+    /// The newest mail's body, unsealed with the test keys.
+    pub async fn last_mail_body(&self) -> String {
+        let (recipient, body, key_id): (String, String, Option<String>) = sqlx::query_as(
+            "SELECT recipient, body, key_id FROM mail_outbox ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_one(&self.db)
+        .await
+        .unwrap();
+        let key_id = key_id.expect("a sealed body");
+        let sealed = app::metadata::crypto::Sealed {
+            key_id,
+            ciphertext: body,
+        };
+        let binding = app::metadata::crypto::OutboxBinding {
+            recipient: &recipient,
+        };
+        test_keyring()
+            .open(binding, &sealed)
+            .expect("a body the test keys open")
     }
 
     pub async fn user_id(&self, email: &str) -> i64 {
@@ -300,7 +323,7 @@ impl TestApp {
     }
 
     /// Row counts of every table a member change may touch, to show that a refused
-    /// change wrote nothing.
+    /// change wrote nothing (but for the audit trail's record of the refusal).
     pub async fn footprint(&self) -> Vec<(&'static str, i64)> {
         let mut counts = Vec::new();
         for table in [
@@ -309,12 +332,20 @@ impl TestApp {
             "invitations",
             "member_metadata",
             "mail_outbox",
-            "audit_events",
             "sessions",
         ] {
             counts.push((table, self.count(table).await));
         }
+        counts.push(("audit_events", self.changes_audited().await));
         counts
+    }
+
+    /// Audit events of changes: every event but the records of refused authorisations.
+    pub async fn changes_audited(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action <> 'access.refused'")
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
     }
 
     /// Sets the instance up as Ada, returning her session cookie.

@@ -7,7 +7,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::{Column, CsvIssue, CsvProblem, MAX_FILE_BYTES};
+use super::{Column, CsvIssue, CsvProblem, MAX_FILE_BYTES, MAX_LISTED_PROBLEMS};
+use crate::error::AppError;
 use crate::memberships::Role;
 use crate::users::{normalise_email, normalise_full_name};
 
@@ -62,6 +63,7 @@ pub fn read(bytes: &[u8], max_rows: usize) -> ReadFile {
         }
     };
     let mut file = ReadFile::default();
+    let mut data_rows = 0;
     for record in records {
         let record = match record {
             Ok(record) => record,
@@ -79,9 +81,11 @@ pub fn read(bytes: &[u8], max_rows: usize) -> ReadFile {
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
-        if file.rows.len() == max_rows {
+        // Every row with something in it counts, readable or not.
+        if data_rows == max_rows {
             return ReadFile::refused(CsvIssue::TooManyRows { max: max_rows });
         }
+        data_rows += 1;
         let row = record.position().map_or(0, spreadsheet_row);
         if record.len() != header.len() {
             file.problems.push(CsvProblem {
@@ -204,17 +208,15 @@ impl Layout {
             (Column::FirstName, format!("{first} {last}"))
         };
         let full_name = normalise_full_name(&name)
-            .map_err(|_| {
-                if name.trim().is_empty() {
-                    report(name_column, CsvIssue::NameMissing);
-                } else {
-                    report(
-                        name_column,
-                        CsvIssue::NameTooLong {
-                            max: crate::users::FULL_NAME_MAX_CHARS,
-                        },
-                    );
-                }
+            .map_err(|error| {
+                let issue = match error {
+                    AppError::FullNameRequired => CsvIssue::NameMissing,
+                    AppError::NameNotPlain => CsvIssue::NameNotPlain,
+                    _ => CsvIssue::NameTooLong {
+                        max: crate::users::FULL_NAME_MAX_CHARS,
+                    },
+                };
+                report(name_column, issue);
             })
             .ok();
         let email_cell = self.cell(record, Column::Email).trim();
@@ -279,11 +281,27 @@ fn role_of(cell: &str) -> Option<Role> {
         .find(|role| role.key() == spelled || role.label().to_lowercase() == spelled)
 }
 
+/// The longest Metadata cell read: twice what a member's metadata may hold in all, which
+/// leaves room for keys, quotes and escapes.
+pub const METADATA_CELL_MAX_CHARS: usize = 2 * crate::metadata::TOTAL_MAX_CHARS;
+
 /// A Metadata cell: empty, or an object of text values, in JSON or in the single-quoted
 /// form ToolJet's documentation shows (`{'key1': 'value1'}`), which JSON5 reads.
+///
+/// The JSON5 parser descends once per level of nesting, so a cell of a few hundred
+/// thousand `[` would overflow the stack of the thread reading it. Metadata is flat, so
+/// anything nested is refused before the parser sees it.
 fn metadata_of(cell: &str) -> Result<BTreeMap<String, String>, CsvIssue> {
     if cell.trim().is_empty() {
         return Ok(BTreeMap::new());
+    }
+    if cell.chars().count() > METADATA_CELL_MAX_CHARS {
+        return Err(CsvIssue::MetadataCellTooLong {
+            max: METADATA_CELL_MAX_CHARS,
+        });
+    }
+    if !is_one_level_deep(cell) {
+        return Err(CsvIssue::MetadataUnreadable);
     }
     let value: serde_json::Value =
         json5::from_str(cell).map_err(|_| CsvIssue::MetadataUnreadable)?;
@@ -307,6 +325,73 @@ fn metadata_of(cell: &str) -> Result<BTreeMap<String, String>, CsvIssue> {
     })
 }
 
+/// Whether JSON5 text opens at most one bracket or brace at a time, reading it as JSON5
+/// does: brackets inside strings and comments don't count. Text the reader can't finish
+/// (an unterminated string or comment) doesn't pass either, so the parser only ever sees
+/// text whose nesting was counted.
+fn is_one_level_deep(text: &str) -> bool {
+    enum Inside {
+        Code,
+        Text { quote: char, escaped: bool },
+        LineComment,
+        BlockComment { star: bool },
+    }
+    let mut inside = Inside::Code;
+    let mut depth = 0usize;
+    let mut characters = text.chars().peekable();
+    while let Some(c) = characters.next() {
+        inside = match inside {
+            Inside::Code => match c {
+                '"' | '\'' => Inside::Text {
+                    quote: c,
+                    escaped: false,
+                },
+                '/' if characters.peek() == Some(&'/') => {
+                    characters.next();
+                    Inside::LineComment
+                }
+                '/' if characters.peek() == Some(&'*') => {
+                    characters.next();
+                    Inside::BlockComment { star: false }
+                }
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > 1 {
+                        return false;
+                    }
+                    Inside::Code
+                }
+                ']' | '}' => {
+                    depth = depth.saturating_sub(1);
+                    Inside::Code
+                }
+                _ => Inside::Code,
+            },
+            Inside::Text { quote, escaped } => match c {
+                _ if escaped => Inside::Text {
+                    quote,
+                    escaped: false,
+                },
+                '\\' => Inside::Text {
+                    quote,
+                    escaped: true,
+                },
+                _ if c == quote => Inside::Code,
+                _ => Inside::Text { quote, escaped },
+            },
+            Inside::LineComment => match c {
+                '\n' | '\r' | '\u{2028}' | '\u{2029}' => Inside::Code,
+                _ => Inside::LineComment,
+            },
+            Inside::BlockComment { star } => match c {
+                '/' if star => Inside::Code,
+                _ => Inside::BlockComment { star: c == '*' },
+            },
+        };
+    }
+    matches!(inside, Inside::Code | Inside::LineComment)
+}
+
 /// What [`check`] needs to know about the workspace, looked up for the file's emails and
 /// group names only.
 #[derive(Debug, Clone, Default)]
@@ -315,8 +400,6 @@ pub struct Workspace {
     pub groups: HashMap<String, GroupFacts>,
     /// Emails of this workspace's members, whatever their status.
     pub members: HashSet<String>,
-    /// Emails of accounts archived at instance level.
-    pub archived: HashSet<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -363,14 +446,9 @@ pub fn check(file: ReadFile, workspace: &Workspace) -> Result<Vec<Invitee>, Vec<
             } else {
                 first_row_of.insert(email, row.row);
             }
-            if workspace.archived.contains(email) {
-                report(
-                    Column::Email,
-                    CsvIssue::ArchivedInInstance {
-                        email: email.clone(),
-                    },
-                );
-            } else if workspace.members.contains(email) {
+            // Other accounts (members elsewhere, archived in the instance) invite alike:
+            // the file tells an admin nothing about other workspaces.
+            if workspace.members.contains(email) {
                 report(
                     Column::Email,
                     CsvIssue::AlreadyMember {
@@ -421,4 +499,11 @@ pub fn check(file: ReadFile, workspace: &Workspace) -> Result<Vec<Invitee>, Vec<
         problems.sort_by_key(|problem| problem.row.unwrap_or(0));
         Err(problems)
     }
+}
+
+/// The first [`MAX_LISTED_PROBLEMS`] problems, and how many there were in all.
+pub fn first_problems(mut problems: Vec<CsvProblem>) -> (Vec<CsvProblem>, usize) {
+    let total = problems.len();
+    problems.truncate(MAX_LISTED_PROBLEMS);
+    (problems, total)
 }

@@ -22,6 +22,8 @@ use crate::error::AppError;
 pub const MAX_FILE_BYTES: usize = 1024 * 1024;
 /// The most data rows (people) one file may hold.
 pub const MAX_ROWS: usize = 500;
+/// Problems listed in one answer; a file with more says how many it has in all.
+pub const MAX_LISTED_PROBLEMS: usize = 1_000;
 
 /// Where the server serves [`SAMPLE_CSV`].
 pub const SAMPLE_CSV_PATH: &str = "/users-sample.csv";
@@ -112,6 +114,8 @@ pub enum CsvIssue {
     NameMissing,
     #[error("The name can be at most {max} characters long.")]
     NameTooLong { max: usize },
+    #[error("A name can't contain a web address, an email address or a domain name.")]
+    NameNotPlain,
     #[error("Enter an email address.")]
     EmailMissing,
     #[error("\"{email}\" isn't a valid email address.")]
@@ -126,6 +130,8 @@ pub enum CsvIssue {
     EndUserInBuilderGroup { group: String },
     #[error("Metadata must be an object of text values, like {{\"department\": \"Sales\"}}.")]
     MetadataUnreadable,
+    #[error("The metadata cell is longer than {max} characters.")]
+    MetadataCellTooLong { max: usize },
     #[error("The metadata value of \"{key}\" must be text.")]
     MetadataValueNotText { key: String },
     #[error("{reason}")]
@@ -134,8 +140,6 @@ pub enum CsvIssue {
     DuplicateEmail { email: String, first_row: u64 },
     #[error("{email} is already a member of this workspace.")]
     AlreadyMember { email: String },
-    #[error("{email} is archived in this Gatehouse instance. A super admin can restore them.")]
-    ArchivedInInstance { email: String },
 }
 
 /// One problem, where it is: a row as a spreadsheet numbers it (the header is row 1) and
@@ -216,22 +220,7 @@ pub async fn import_csv(slug: String, csv: String, dry_run: bool) -> Result<CsvI
             crate::users::members::server::invitation_mail_to(&state, &actor, &invitee.email, token)
         })
         .collect();
-    let mails_queued = match crate::mail::store::enqueue_many(
-        &state.db,
-        &mails,
-        state.config.smtp_url.is_some(),
-    )
-    .await
-    {
-        Ok(()) => {
-            state.mail_queued.notify_one();
-            true
-        }
-        Err(error) => {
-            tracing::error!(%error, "the invitation mails of a bulk invite could not be queued");
-            false
-        }
-    };
+    let mails_queued = crate::mail::store::queue_many(&state, &mails).await;
     Ok(CsvImport {
         invited: invitees.len(),
         dry_run,

@@ -15,29 +15,20 @@ use crate::tokens::SecretToken;
 /// Emails per lookup query.
 const EMAILS_PER_QUERY: usize = 1_000;
 
-/// An account that already exists for one of the file's emails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KnownAccount {
-    pub id: i64,
-    pub has_password: bool,
-}
-
 #[derive(sqlx::FromRow)]
 struct AccountRecord {
     email: String,
     id: i64,
-    has_password: i64,
-    archived: i64,
     member_here: i64,
 }
 
-/// What the checks need to know about the workspace for this file, and the accounts that
-/// already exist for its emails.
+/// What the checks need to know about the workspace for this file, and the ids of the
+/// accounts that already exist for its emails.
 pub async fn facts(
     conn: &mut AnyConnection,
     workspace_id: i64,
     file: &ReadFile,
-) -> Result<(Workspace, HashMap<String, KnownAccount>), AppError> {
+) -> Result<(Workspace, HashMap<String, i64>), AppError> {
     let mut workspace = Workspace::default();
     for group in crate::groups::store::all_with_rules(conn, workspace_id).await? {
         if group.is_custom() {
@@ -60,10 +51,7 @@ pub async fn facts(
     for chunk in emails.chunks(EMAILS_PER_QUERY) {
         let list = parameter_list(2, chunk.len());
         let sql = format!(
-            "SELECT u.email, u.id,
-                    CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS has_password,
-                    CASE WHEN u.status = 'archived' THEN 1 ELSE 0 END AS archived,
-                    CASE WHEN m.id IS NULL THEN 0 ELSE 1 END AS member_here
+            "SELECT u.email, u.id, CASE WHEN m.id IS NULL THEN 0 ELSE 1 END AS member_here
              FROM users u
              LEFT JOIN memberships m ON m.user_id = u.id AND m.workspace_id = $1
              WHERE u.email IN ({list})"
@@ -76,19 +64,10 @@ pub async fn facts(
             .fetch_all(&mut *conn)
             .await?;
         for record in records {
-            if record.archived != 0 {
-                workspace.archived.insert(record.email.clone());
-            }
             if record.member_here != 0 {
                 workspace.members.insert(record.email.clone());
             }
-            accounts.insert(
-                record.email,
-                KnownAccount {
-                    id: record.id,
-                    has_password: record.has_password != 0,
-                },
-            );
+            accounts.insert(record.email, record.id);
         }
     }
     Ok((workspace, accounts))
@@ -113,8 +92,10 @@ pub async fn import(
 ) -> Result<Imported, AppError> {
     let file = csv_file::read(file, max_rows);
     let (workspace, known) = facts(conn, inviter.workspace_id, &file).await?;
-    let invitees =
-        csv_file::check(file, &workspace).map_err(|problems| AppError::CsvRejected { problems })?;
+    let invitees = csv_file::check(file, &workspace).map_err(|problems| {
+        let (problems, total) = csv_file::first_problems(problems);
+        AppError::CsvRejected { problems, total }
+    })?;
     let links = if dry_run {
         Vec::new()
     } else {
@@ -130,15 +111,16 @@ pub struct Inviter {
     pub workspace_id: i64,
 }
 
-/// Invites everyone in the file: new accounts, memberships as Invited with their roles,
-/// custom groups, sealed metadata, a link each and an audit event each. The links come
-/// back in the invitees' order, for the mails sent after commit.
+/// Invites everyone in the file: new accounts, memberships as Invited with their roles
+/// and the names the file gives them, custom groups, sealed metadata, a mailed link each
+/// and an audit event each. The links come back in the invitees' order, for the mails
+/// sent after commit.
 pub async fn invite_all(
     conn: &mut AnyConnection,
     keys: &Keyring,
     inviter: Inviter,
     invitees: &[Invitee],
-    known: &HashMap<String, KnownAccount>,
+    known: &HashMap<String, i64>,
     link_valid_for: Duration,
 ) -> Result<Vec<SecretToken>, AppError> {
     let now = now();
@@ -166,15 +148,6 @@ pub async fn invite_all(
         "ON CONFLICT (email) DO NOTHING",
     )
     .await?;
-    // Someone who never set up their account goes by the newest name given, as when
-    // inviting one person.
-    for invitee in invitees {
-        if let Some(account) = known.get(&invitee.email)
-            && !account.has_password
-        {
-            crate::users::store::rename(conn, account.id, &invitee.full_name).await?;
-        }
-    }
     let user_ids = user_ids(conn, invitees).await?;
     let user_id_of = |invitee: &Invitee| user_ids.get(&invitee.email).copied();
     let people: Vec<(&Invitee, i64)> = invitees
@@ -186,8 +159,9 @@ pub async fn invite_all(
     let memberships: Vec<(i64, i64)> = insert_many(
         conn,
         "INSERT INTO memberships
-            (workspace_id, user_id, role, status, email, name_key, created_at, updated_at)",
-        8,
+            (workspace_id, user_id, role, status, email, name_key, invited_name, created_at,
+             updated_at)",
+        9,
         &people,
         |query, (invitee, user_id)| {
             query
@@ -197,6 +171,7 @@ pub async fn invite_all(
                 .bind("invited")
                 .bind(invitee.email.clone())
                 .bind(crate::users::name_key(&invitee.full_name))
+                .bind(invitee.full_name.clone())
                 .bind(now)
                 .bind(now)
         },
@@ -286,8 +261,8 @@ pub async fn invite_all(
     let expires_at = now + link_valid_for.as_secs() as i64;
     insert_many::<_, ()>(
         conn,
-        "INSERT INTO invitations (membership_id, token_hash, created_at, expires_at)",
-        4,
+        "INSERT INTO invitations (membership_id, token_hash, created_at, expires_at, sent_by_mail)",
+        5,
         &links,
         |query, (membership_id, token)| {
             query
@@ -295,6 +270,7 @@ pub async fn invite_all(
                 .bind(token.hash())
                 .bind(now)
                 .bind(expires_at)
+                .bind(1_i64)
         },
         "",
     )

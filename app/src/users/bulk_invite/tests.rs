@@ -19,7 +19,6 @@ fn workspace() -> Workspace {
         );
     }
     workspace.members.insert("member@example.com".into());
-    workspace.archived.insert("gone@example.com".into());
     workspace
 }
 
@@ -135,9 +134,9 @@ fn accepted_spellings_and_layouts() {
         ),
         (
             "a cell that looks like a spreadsheet formula is only text",
-            "Full Name,Email,Role,Metadata\n\"=HYPERLINK(\"\"http://evil.example\"\")\",ada@example.com,Builder,\"{'note': '@SUM(A1:A2)'}\"\n",
+            "Full Name,Email,Role,Metadata\n\"=CONCAT(\"\"Ada\"\")\",ada@example.com,Builder,\"{'note': '@SUM(A1:A2)'}\"\n",
             Invitee {
-                full_name: "=HYPERLINK(\"http://evil.example\")".into(),
+                full_name: "=CONCAT(\"Ada\")".into(),
                 email: "ada@example.com".into(),
                 role: Role::Builder,
                 group_ids: vec![],
@@ -304,9 +303,9 @@ fn every_kind_of_problem_is_reported_where_it_is() {
             ],
         ),
         (
-            "the same email twice, a member already, archived in the instance",
+            "the same email twice, a member already",
             format!(
-                "{header}A,a@example.com,Builder,,\nA again,A@Example.com,Builder,,\nM,member@example.com,Builder,,\nG,gone@example.com,Builder,,\n"
+                "{header}A,a@example.com,Builder,,\nA again,A@Example.com,Builder,,\nM,member@example.com,Builder,,\n"
             ),
             vec![
                 (
@@ -324,14 +323,12 @@ fn every_kind_of_problem_is_reported_where_it_is() {
                         email: "member@example.com".into(),
                     },
                 ),
-                (
-                    Some(5),
-                    Some(Email),
-                    CsvIssue::ArchivedInInstance {
-                        email: "gone@example.com".into(),
-                    },
-                ),
             ],
+        ),
+        (
+            "a name that carries a web address",
+            format!("{header}Visit evil.example,v@example.com,Builder,,\n"),
+            vec![(Some(2), Some(FullName), CsvIssue::NameNotPlain)],
         ),
         (
             "an unterminated quote swallows the rest of the file into one cell",
@@ -406,5 +403,104 @@ fn text_that_isnt_utf8_is_refused() {
     assert_eq!(
         read(latin1, MAX_ROWS).problems,
         vec![CsvProblem::of_file(CsvIssue::NotUtf8)]
+    );
+}
+
+#[test]
+fn nested_metadata_is_refused_before_it_is_parsed() {
+    let cell = |metadata: &str| {
+        format!(
+            "Full Name,Email,Role,Metadata\nAda,ada@example.com,Builder,\"{}\"\n",
+            metadata.replace('"', "\"\"")
+        )
+    };
+    // Deep enough to overflow any thread's stack in a recursive parser.
+    for nested in [
+        "[".repeat(300_000),
+        "{'a': ".repeat(60_000),
+        "{'a': {'b': 'c'}}".to_string(),
+        "{'a': ['b']}".to_string(),
+        "[{}]".to_string(),
+        "{'a': 'b'} /* unterminated".to_string(),
+        "{'a': 'unterminated}".to_string(),
+    ] {
+        assert_eq!(
+            problems_of(&cell(&nested)),
+            vec![(
+                Some(2),
+                Some(Column::Metadata),
+                CsvIssue::MetadataUnreadable
+            )],
+            "{}",
+            &nested[..nested.len().min(40)]
+        );
+    }
+    // Brackets inside text and comments are only text.
+    let flat = [
+        ("{'note': '[[[{{{'}", "[[[{{{"),
+        ("{\"note\": \"]]\\\" [[\"}", "]]\" [["),
+        ("{'note': 'x'} // [[[[", "x"),
+        ("/* {{{{ */ {'note': 'x'}", "x"),
+    ];
+    for (metadata_cell, value) in flat {
+        let invitees = invitees_of(&cell(metadata_cell));
+        assert_eq!(
+            invitees[0].metadata,
+            metadata(&[("note", value)]),
+            "{metadata_cell}"
+        );
+    }
+}
+
+#[test]
+fn a_metadata_cell_longer_than_its_limit_is_refused_unparsed() {
+    let long_value = "x".repeat(super::csv_file::METADATA_CELL_MAX_CHARS);
+    let text = format!(
+        "Full Name,Email,Role,Metadata\nAda,ada@example.com,Builder,\"{{'k': '{long_value}'}}\"\n"
+    );
+    assert_eq!(
+        problems_of(&text),
+        vec![(
+            Some(2),
+            Some(Column::Metadata),
+            CsvIssue::MetadataCellTooLong { max: 400_000 }
+        )]
+    );
+}
+
+#[test]
+fn rows_with_the_wrong_number_of_fields_count_toward_the_row_limit() {
+    let mut text = String::from("Full Name,Email,Role\n");
+    for n in 0..=MAX_ROWS {
+        text.push_str(&format!("Person {n},person{n}@example.com\n"));
+    }
+    assert_eq!(
+        problems_of(&text),
+        vec![(None, None, CsvIssue::TooManyRows { max: 500 })]
+    );
+}
+
+#[test]
+fn a_file_with_more_problems_than_are_listed_says_how_many() {
+    let mut text = String::from("Full Name,Email,Role,Groups\n");
+    for n in 0..MAX_ROWS {
+        text.push_str(&format!(",person{n}@,Boss,Nobody\n"));
+    }
+    let problems = problems_of(&text);
+    assert_eq!(problems.len(), 4 * MAX_ROWS);
+    let problems: Vec<CsvProblem> = problems
+        .into_iter()
+        .map(|(row, column, issue)| CsvProblem { row, column, issue })
+        .collect();
+    let (listed, total) = super::csv_file::first_problems(problems);
+    assert_eq!((listed.len(), total), (super::MAX_LISTED_PROBLEMS, 2_000));
+    assert_eq!(
+        crate::error::AppError::CsvRejected {
+            problems: listed,
+            total
+        }
+        .to_string(),
+        "The file has 2000 problems, so nobody was invited. Fix them and upload the file again. \
+         The first 1000 are listed."
     );
 }

@@ -20,7 +20,7 @@ impl From<AppError> for Refusal {
     fn from(error: AppError) -> Refusal {
         let message = Some(error.to_string());
         match error {
-            AppError::CsvRejected { problems } => Refusal { message, problems },
+            AppError::CsvRejected { problems, .. } => Refusal { message, problems },
             _ => Refusal {
                 message,
                 problems: Vec::new(),
