@@ -15,7 +15,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::json;
 
-const PEOPLE: usize = 3;
+const PEOPLE: usize = 2;
 const GROUPS: usize = 2;
 
 #[derive(Debug, Clone)]
@@ -105,7 +105,7 @@ fn steps() -> impl Strategy<Value = Vec<Step>> {
         person.clone().prop_map(|person| Step::Remove { person }),
         (person, role).prop_map(|(person, role)| Step::SetRole { person, role }),
     ];
-    proptest::collection::vec(step, 1..14)
+    proptest::collection::vec(step, 1..16)
 }
 
 /// One run of steps in a workspace of its own, with people of its own.
@@ -345,7 +345,7 @@ fn no_sequence_of_changes_gives_an_end_user_a_builder_level_permission() {
         let ada = runtime.block_on(app.set_up());
         let cases = AtomicUsize::new(0);
         let mut runner = TestRunner::new(Config {
-            cases: 24,
+            cases: 128,
             failure_persistence: None,
             ..Config::default()
         });
