@@ -117,6 +117,26 @@ pub async fn record(conn: &mut AnyConnection, event: Event<'_>) -> Result<(), Ap
     Ok(())
 }
 
+/// A change someone made to their own account.
+pub async fn record_own(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    action: Action,
+    detail: &str,
+) -> Result<(), AppError> {
+    record(
+        conn,
+        Event {
+            actor_user_id: Some(user_id),
+            workspace_id: None,
+            target_user_id: Some(user_id),
+            action,
+            detail,
+        },
+    )
+    .await
+}
+
 /// A server function that refused its caller: who asked, which function and why, and
 /// what the request named.
 pub struct Refusal<'a> {

@@ -16,15 +16,11 @@ pub async fn change_full_name(full_name: String) -> Result<String, AppError> {
     let state = crate::state::app_state()?;
     let mut tx = crate::db::begin_write(&state.db).await?;
     super::store::rename(&mut tx, user.id, &full_name).await?;
-    crate::audit::record(
+    crate::audit::record_own(
         &mut tx,
-        crate::audit::Event {
-            actor_user_id: Some(user.id),
-            workspace_id: None,
-            target_user_id: Some(user.id),
-            action: crate::audit::Action::UserDetailsChanged,
-            detail: "full name",
-        },
+        user.id,
+        crate::audit::Action::UserDetailsChanged,
+        "full name",
     )
     .await?;
     tx.commit().await?;
@@ -79,17 +75,7 @@ pub async fn change_password(
     )
     .await?;
     session::end_others(&mut tx, user.id, current_session.as_ref()).await?;
-    crate::audit::record(
-        &mut tx,
-        crate::audit::Event {
-            actor_user_id: Some(user.id),
-            workspace_id: None,
-            target_user_id: Some(user.id),
-            action: crate::audit::Action::PasswordChanged,
-            detail: "",
-        },
-    )
-    .await?;
+    crate::audit::record_own(&mut tx, user.id, crate::audit::Action::PasswordChanged, "").await?;
     tx.commit().await?;
     tracing::info!(user_id = user.id, "password changed");
     Ok(())
