@@ -6,7 +6,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::support::{PASSWORD, Session, TestApp};
+use crate::support::{PASSWORD, Session, TestApp, token_of};
 use app::db::Backend;
 use app::db::testing::TestDatabase;
 use app::memberships::Role;
@@ -249,14 +249,7 @@ impl Case<'_> {
         if copied.status != StatusCode::OK {
             return Ok(());
         }
-        let token = copied
-            .json()
-            .as_str()
-            .unwrap_or_default()
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_string();
+        let token = token_of(copied.json().as_str().unwrap_or_default());
         let form = [
             ("token", token.as_str()),
             ("full_name", "Person"),

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::support::{PASSWORD, Reply, Session, TestApp, error_code};
+use crate::support::{PASSWORD, Reply, Session, TestApp, error_code, token_of};
 use app::db::testing::on_each_backend;
 use app::memberships::{MembershipStatus, Role};
 use axum::http::StatusCode;
@@ -18,38 +18,9 @@ async fn invite(admin: &Session<'_>, name: &str, email: &str) -> Reply {
     invite_as(admin, name, email, "end-user").await
 }
 
-fn token_of(link: &str) -> String {
-    link.rsplit('/').next().unwrap_or_default().to_string()
-}
-
-/// The token of the newest mail's link.
-async fn mailed_token(app: &TestApp) -> String {
-    token_of(&app.last_mailed_link().await)
-}
-
 /// The token of a link the admin copies for an invited member.
 async fn copied_token(admin: &Session<'_>, user_id: i64) -> String {
-    let reply = admin
-        .call(
-            "users/invitation-link",
-            &[("user_id", &user_id.to_string())],
-        )
-        .await;
-    token_of(reply.ok().as_str().expect("a link"))
-}
-
-async fn details(app: &TestApp, token: &str) -> Reply {
-    app.call("invitations/details", &[("token", token)], None)
-        .await
-}
-
-async fn join(app: &TestApp, token: &str, name: &str, password: &str) -> Reply {
-    let form = [
-        ("token", token),
-        ("full_name", name),
-        ("password", password),
-    ];
-    app.call("invitations/join", &form, None).await
+    token_of(&admin.copied_link(user_id).await)
 }
 
 /// The name a workspace's Users page shows for a member.
@@ -188,7 +159,7 @@ async fn an_admin_of_another_workspace_cannot_take_over_an_invitee() {
         let app = TestApp::new(db);
         let (ada, mallory, _) = two_workspaces(&app).await;
         invite(&ada, "Victor Hugo", "victor@example.com").await.ok();
-        let acme_link = mailed_token(&app).await;
+        let acme_link = app.last_mailed_token().await;
         let victor = app.user_id("victor@example.com").await;
 
         // Mallory invites the same address under a name of her choosing, which acme
@@ -198,7 +169,8 @@ async fn an_admin_of_another_workspace_cannot_take_over_an_invitee() {
             .ok();
         assert_eq!(listed_name(&ada, "victor@example.com").await, "Victor Hugo");
         let copied = copied_token(&mallory, victor).await;
-        let attempt = join(&app, &copied, "Mallory's Puppet", "mallory's choice")
+        let attempt = app
+            .join(&copied, "Mallory's Puppet", "mallory's choice")
             .await
             .ok();
         assert_eq!(
@@ -220,10 +192,10 @@ async fn an_admin_of_another_workspace_cannot_take_over_an_invitee() {
         assert_eq!(listed_name(&ada, "victor@example.com").await, "Victor Hugo");
 
         // Victor, holding acme's link, gets in with a password of his own.
-        let opened = details(&app, &acme_link).await.ok();
+        let opened = app.invitation(&acme_link).await.ok();
         assert_eq!(opened["needs_account"], true);
         assert_eq!(opened["full_name"], "Victor Hugo");
-        let joined = join(&app, &acme_link, "Victor Hugo", PASSWORD).await.ok();
+        let joined = app.join(&acme_link, "Victor Hugo", PASSWORD).await.ok();
         assert_eq!(joined, json!({ "outcome": "joined", "path": "/acme" }));
         app.assert_membership("acme", "victor@example.com", Some("active"))
             .await;
@@ -244,7 +216,7 @@ async fn a_password_chosen_through_a_copied_link_gives_way_to_the_owner() {
         invite(&mallory, "Nora", "nora@example.com").await.ok();
         let nora = app.user_id("nora@example.com").await;
         let copied = copied_token(&mallory, nora).await;
-        let claimed = join(&app, &copied, "Nora", "mallory's choice").await;
+        let claimed = app.join(&copied, "Nora", "mallory's choice").await;
         assert_eq!(claimed.ok()["outcome"], "joined");
         let mallorys_session = claimed.session_cookie();
         assert_eq!(app.viewer(&mallorys_session).await.status, StatusCode::OK);
@@ -252,9 +224,9 @@ async fn a_password_chosen_through_a_copied_link_gives_way_to_the_owner() {
         // Acme invites nora@ too; the person reading nora@'s mail sets her own password,
         // and whoever chose the earlier one is out.
         invite(&ada, "Nora Ephron", "nora@example.com").await.ok();
-        let acme_link = mailed_token(&app).await;
-        assert_eq!(details(&app, &acme_link).await.ok()["needs_account"], true);
-        let joined = join(&app, &acme_link, "Nora Ephron", PASSWORD).await;
+        let acme_link = app.last_mailed_token().await;
+        assert_eq!(app.invitation(&acme_link).await.ok()["needs_account"], true);
+        let joined = app.join(&acme_link, "Nora Ephron", PASSWORD).await;
         assert_eq!(joined.ok()["path"], "/acme");
         assert_eq!(
             app.viewer(&mallorys_session).await.status,
@@ -284,13 +256,13 @@ async fn a_copied_link_for_someone_known_elsewhere_mails_them_a_link_of_their_ow
         let olive = app.user_id("olive@example.com").await;
         let copied = copied_token(&mallory, olive).await;
         assert_eq!(
-            join(&app, &copied, "Olive", PASSWORD).await.ok()["outcome"],
+            app.join(&copied, "Olive", PASSWORD).await.ok()["outcome"],
             "confirmation_mailed"
         );
         let body = app.last_mail_body().await;
         assert!(body.contains("To confirm it's you"), "{body}");
-        let confirmation = mailed_token(&app).await;
-        let joined = join(&app, &confirmation, "Olive Kitteridge", PASSWORD).await;
+        let confirmation = app.last_mailed_token().await;
+        let joined = app.join(&confirmation, "Olive Kitteridge", PASSWORD).await;
         assert_eq!(joined.ok()["path"], "/beta");
         assert_eq!(
             audited(&app, "invitation.confirmation_mailed").await.len(),
@@ -304,7 +276,7 @@ async fn a_copied_link_for_someone_known_elsewhere_mails_them_a_link_of_their_ow
         for _ in 0..9 {
             copies.push(copied_token(&mallory, pat).await);
         }
-        let refused = join(&app, &copies[0], "Pat", PASSWORD).await;
+        let refused = app.join(&copies[0], "Pat", PASSWORD).await;
         assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
     })
     .await;
@@ -318,16 +290,19 @@ async fn the_same_person_invited_by_two_workspaces_joins_both() {
         invite(&ada, "Carol from acme", "carol@example.com")
             .await
             .ok();
-        let acme_link = mailed_token(&app).await;
+        let acme_link = app.last_mailed_token().await;
         invite(&mallory, "Carol from beta", "carol@example.com")
             .await
             .ok();
-        let beta_link = mailed_token(&app).await;
-        let joined = join(&app, &acme_link, "Carol Shields", PASSWORD).await;
+        let beta_link = app.last_mailed_token().await;
+        let joined = app.join(&acme_link, "Carol Shields", PASSWORD).await;
         assert_eq!(joined.ok()["path"], "/acme");
         // With a password of her own, she signs in to accept beta's.
-        assert_eq!(details(&app, &beta_link).await.ok()["needs_account"], false);
-        let refused = join(&app, &beta_link, "Carol", "another password").await;
+        assert_eq!(
+            app.invitation(&beta_link).await.ok()["needs_account"],
+            false
+        );
+        let refused = app.join(&beta_link, "Carol", "another password").await;
         assert_eq!(error_code(&refused), "SignInToAccept");
         let cookie = app
             .sign_in("carol@example.com", PASSWORD, None)
@@ -383,7 +358,7 @@ async fn inviting_answers_alike_whoever_the_address_belongs_to() {
         assert!(answers.iter().all(|answer| *answer == answers[0]));
         // The archived account's links lead nowhere until a super admin restores it.
         let copied = copied_token(&mallory, archived).await;
-        assert_eq!(details(&app, &copied).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.invitation(&copied).await.status, StatusCode::NOT_FOUND);
         // A file answers alike too.
         let csv = "Full Name,Email,Role\nA,archived@example.com,End-user\nB,elsewhere@example.com,End-user\n";
         let gamma = app.admin_of_new_workspace("gus@example.com", "Gamma").await;
@@ -479,7 +454,7 @@ async fn archived_members_count_when_a_group_becomes_builder_level() {
         let accepted = app
             .call(
                 "invitations/accept",
-                &[("token", &mailed_token(&app).await)],
+                &[("token", &app.last_mailed_token().await)],
                 Some(&eve_cookie),
             )
             .await;
@@ -537,7 +512,8 @@ async fn a_removed_member_leaves_their_apps_to_the_admin_and_owns_nothing_on_ret
         invite_as(&ada, "Bea", "bea@example.com", "end-user")
             .await
             .ok();
-        let cookie = join(&app, &mailed_token(&app).await, "Bea", PASSWORD)
+        let cookie = app
+            .join(&app.last_mailed_token().await, "Bea", PASSWORD)
             .await
             .session_cookie();
         let editor = app
@@ -731,7 +707,7 @@ async fn invitation_links_are_sealed_in_the_outbox() {
         let app = TestApp::new(db);
         let ada = app.set_up_session().await;
         invite(&ada, "Bea", "bea@example.com").await.ok();
-        let token = mailed_token(&app).await;
+        let token = app.last_mailed_token().await;
         let (body, key_id): (String, Option<String>) =
             sqlx::query_as("SELECT body, key_id FROM mail_outbox")
                 .fetch_one(&app.db)
@@ -746,7 +722,7 @@ async fn invitation_links_are_sealed_in_the_outbox() {
             .await;
         let shown = outbox.ok()[0]["body"].as_str().unwrap().to_string();
         assert!(shown.contains(&format!("/invitations/{token}")), "{shown}");
-        assert_eq!(details(&app, &token).await.status, StatusCode::OK);
+        assert_eq!(app.invitation(&token).await.status, StatusCode::OK);
     })
     .await;
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::support::{PASSWORD, Reply, Session, TestApp, error_code};
+use crate::support::{PASSWORD, Reply, Session, TestApp, error_code, token_of};
 use app::db::testing::{on_each_backend, test_keyring};
 use app::mail::delivery::{Mailer, deliver_due};
 use app::memberships::{MembershipStatus, Role};
@@ -28,31 +28,12 @@ async fn invite(admin: &Session<'_>, email: &str, role: &str, metadata: Value) -
 /// Invites someone without metadata; returns the token of the link mailed to them.
 async fn invite_by_mail(admin: &Session<'_>, email: &str, role: &str) -> String {
     invite(admin, email, role, json!([])).await.ok();
-    token_of(&admin.app.last_mailed_link().await)
-}
-
-fn token_of(link: &str) -> String {
-    link.rsplit('/').next().unwrap().to_string()
-}
-
-/// What the invitation page shows for a token.
-async fn invitation(app: &TestApp, token: &str) -> Reply {
-    app.call("invitations/details", &[("token", token)], None)
-        .await
+    admin.app.last_mailed_token().await
 }
 
 /// A new person joins with a token, choosing a name and the usual password.
 async fn join(app: &TestApp, token: &str, name: &str) -> Reply {
-    join_with_password(app, token, name, PASSWORD).await
-}
-
-async fn join_with_password(app: &TestApp, token: &str, name: &str, password: &str) -> Reply {
-    let form = [
-        ("token", token),
-        ("full_name", name),
-        ("password", password),
-    ];
-    app.call("invitations/join", &form, None).await
+    app.join(token, name, PASSWORD).await
 }
 
 /// Someone with an account accepts with a token.
@@ -75,12 +56,6 @@ async fn act(admin: &Session<'_>, endpoint: &str, user_id: i64) -> Reply {
     admin
         .call(endpoint, &[("user_id", &user_id.to_string())])
         .await
-}
-
-/// The invitation link an admin copies for an invited member.
-async fn copied_link(admin: &Session<'_>, user_id: i64) -> String {
-    let link = act(admin, "users/invitation-link", user_id).await.ok();
-    link.as_str().expect("a link").to_string()
 }
 
 async fn update(admin: &Session<'_>, user_id: i64, role: &str, metadata: Value) -> Reply {
@@ -173,7 +148,7 @@ async fn the_link_comes_from_the_public_url_whatever_the_host_header_says() {
         assert_eq!(app.send(request).await.status, StatusCode::OK);
         let link = app.last_mailed_link().await;
         assert!(link.starts_with("https://gatehouse.example.com/"), "{link}");
-        let copied = copied_link(&ada, app.user_id("bea@example.com").await).await;
+        let copied = ada.copied_link(app.user_id("bea@example.com").await).await;
         assert!(copied.starts_with("https://gatehouse.example.com/invitations/"));
     })
     .await;
@@ -267,11 +242,11 @@ async fn a_new_person_joins_through_the_link_once() {
         let ada = app.set_up_session().await;
         let token = invite_by_mail(&ada, "bea@example.com", "builder").await;
 
-        let details = invitation(&app, &token).await.ok();
+        let details = app.invitation(&token).await.ok();
         assert_eq!(details["workspace_name"], "Acme");
         assert_eq!(details["needs_account"], true);
 
-        let short = join_with_password(&app, &token, "Bea", "short").await;
+        let short = app.join(&token, "Bea", "short").await;
         assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
         app.assert_membership("acme", "bea@example.com", Some("invited"))
             .await;
@@ -304,15 +279,15 @@ async fn expired_replaced_and_unknown_links_say_so() {
         let ada = app.set_up_session().await;
         let first = invite_by_mail(&ada, "bea@example.com", "builder").await;
         let bea = app.user_id("bea@example.com").await;
-        let copied = token_of(&copied_link(&ada, bea).await);
+        let copied = token_of(&ada.copied_link(bea).await);
 
         assert_eq!(
             act(&ada, "users/resend-invitation", bea).await.status,
             StatusCode::OK
         );
-        let resent = token_of(&app.last_mailed_link().await);
+        let resent = app.last_mailed_token().await;
         for old in [&first, &copied] {
-            let reply = invitation(&app, old).await;
+            let reply = app.invitation(old).await;
             assert_eq!(reply.status, StatusCode::GONE);
             assert_eq!(reply.json()["code"], "InvitationReplaced");
         }
@@ -332,13 +307,13 @@ async fn expired_replaced_and_unknown_links_say_so() {
         app.assert_membership("acme", "bea@example.com", Some("invited"))
             .await;
 
-        let unknown = invitation(&app, &"x".repeat(43)).await;
+        let unknown = app.invitation(&"x".repeat(43)).await;
         assert_eq!(unknown.status, StatusCode::NOT_FOUND);
         assert_eq!(error_code(&unknown), "InvitationUnknown");
 
         // A fresh copy works, and using it uses up every other live link.
-        let link = token_of(&copied_link(&ada, bea).await);
-        let second = token_of(&copied_link(&ada, bea).await);
+        let link = token_of(&ada.copied_link(bea).await);
+        let second = token_of(&ada.copied_link(bea).await);
         assert_eq!(join(&app, &link, "Bea").await.status, StatusCode::OK);
         assert_eq!(join(&app, &second, "Bea").await.status, StatusCode::GONE);
     })
@@ -358,7 +333,7 @@ async fn someone_with_an_account_signs_in_and_accepts() {
         assert_eq!(act(&ada, "users/remove", olga).await.status, StatusCode::OK);
         let token = invite_by_mail(&ada, "olga@example.com", "end-user").await;
 
-        let details = invitation(&app, &token).await.json();
+        let details = app.invitation(&token).await.json();
         assert_eq!(details["needs_account"], false);
         assert_eq!(
             join(&app, &token, "Olga").await.status,
@@ -623,7 +598,7 @@ async fn archiving_locks_a_member_out_until_they_accept_again() {
             act(&ada, "users/unarchive", bea).await.status,
             StatusCode::CONFLICT
         );
-        let token = token_of(&app.last_mailed_link().await);
+        let token = app.last_mailed_token().await;
         accept(&app, &token, Some(&bea_cookie)).await.ok();
         app.assert_membership("acme", "bea@example.com", Some("active"))
             .await;
@@ -653,7 +628,7 @@ async fn removing_a_member_takes_their_metadata_and_links_with_it() {
         invite(&ada, "bea@example.com", "builder", metadata)
             .await
             .ok();
-        let token = token_of(&app.last_mailed_link().await);
+        let token = app.last_mailed_token().await;
         let bea = app.user_id("bea@example.com").await;
         let removed = act(&ada, "users/remove", bea).await;
         assert_eq!(removed.status, StatusCode::OK);
@@ -849,8 +824,8 @@ async fn members_archived_in_the_instance_get_links_that_lead_nowhere() {
             assert_eq!(reply.status, StatusCode::OK, "{endpoint}: {}", reply.body);
         }
         // …but no link opens while the account is archived.
-        let token = token_of(&copied_link(&ada, bea).await);
-        assert_eq!(invitation(&app, &token).await.status, StatusCode::NOT_FOUND);
+        let token = token_of(&ada.copied_link(bea).await);
+        assert_eq!(app.invitation(&token).await.status, StatusCode::NOT_FOUND);
         assert_eq!(
             join(&app, &token, "Bea").await.status,
             StatusCode::NOT_FOUND

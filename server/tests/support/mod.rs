@@ -83,6 +83,17 @@ impl Session<'_> {
         self.call_json("users/import-csv", arguments).await
     }
 
+    /// The link the admin copies for an invited member.
+    pub async fn copied_link(&self, user_id: i64) -> String {
+        let reply = self
+            .call(
+                "users/invitation-link",
+                &[("user_id", &user_id.to_string())],
+            )
+            .await;
+        reply.ok().as_str().expect("a link").to_string()
+    }
+
     /// Calls and expects success, returning the JSON answer.
     pub async fn ok(&self, endpoint: &str, form: &[(&str, &str)]) -> Value {
         let reply = self.call(endpoint, form).await;
@@ -266,6 +277,27 @@ impl TestApp {
             .unwrap_or_else(|| panic!("a link in {body:?}"))
             .trim()
             .to_string()
+    }
+
+    /// The token of the newest mail's invitation link.
+    pub async fn last_mailed_token(&self) -> String {
+        token_of(&self.last_mailed_link().await)
+    }
+
+    /// What the invitation page shows for a token.
+    pub async fn invitation(&self, token: &str) -> Reply {
+        self.call("invitations/details", &[("token", token)], None)
+            .await
+    }
+
+    /// Submits an invitation page's form: a name and a password for the account.
+    pub async fn join(&self, token: &str, name: &str, password: &str) -> Reply {
+        let form = [
+            ("token", token),
+            ("full_name", name),
+            ("password", password),
+        ];
+        self.call("invitations/join", &form, None).await
     }
 
     /// The newest mail's body, unsealed with the test keys.
@@ -527,6 +559,11 @@ impl TestApp {
             .await
             .unwrap()
     }
+}
+
+/// The token at the end of an invitation link.
+pub fn token_of(link: &str) -> String {
+    link.rsplit('/').next().unwrap_or_default().to_string()
 }
 
 pub fn error_code(reply: &Reply) -> Value {
