@@ -15,7 +15,7 @@ use app::db::testing::TestDatabase;
 use app::db::{Backend, Db};
 use app::groups::store::{seed_role_groups, subject_groups};
 use app::permissions::{Permissions, Scope, Subject};
-use app::users::members::StatusFilter;
+use app::users::members::{PAGE_SIZE, StatusFilter};
 use app::users::store::{PagePosition, listing};
 use criterion::{Criterion, criterion_group, criterion_main};
 use sqlx::AnyConnection;
@@ -137,9 +137,10 @@ fn listing_benches(c: &mut Criterion) {
                     let db = db.clone();
                     let position = position.clone();
                     async move {
-                        let page = listing(&db, workspace_id, search, status, position)
-                            .await
-                            .expect("a page");
+                        let page =
+                            listing(&db, workspace_id, search, status, position, PAGE_SIZE, true)
+                                .await
+                                .expect("a page");
                         assert!(!page.members.is_empty());
                         page
                     }

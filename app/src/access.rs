@@ -1,9 +1,27 @@
-//! Who may act where. Every server function starts here: [`signed_in`], [`super_admin`]
-//! or [`member_of`] authenticate the caller and check their standing; feature rules build
-//! on the [`WorkspaceActor`] these return instead of querying memberships themselves.
+//! Who may act where. Every operation receives an actor: a person acting through their
+//! browser session, or through one of their access tokens, limited to its scopes. The
+//! adapters find the actor ([`session_caller`] and [`session_actor`] for server
+//! functions, the REST API's token check for `/api/v1`); the operations check that the
+//! actor's role and scopes allow what they do.
+
+use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::memberships::{MembershipStatus, Role};
+
+/// The signed-in user as the server sees them. Carries no secret, but stays on the
+/// server; the browser gets a [`crate::auth::Viewer`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedInUser {
+    pub id: i64,
+    pub email: String,
+    pub full_name: String,
+    pub is_super_admin: bool,
+}
+
+/// Set by the server on every request: who is signed in by their session, if anyone.
+#[derive(Clone, Debug)]
+pub struct CurrentUser(pub Option<SignedInUser>);
 
 /// A workspace as the access rules see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +50,90 @@ pub fn role_in_workspace(standing: &Standing) -> Result<Role, AppError> {
     }
 }
 
+/// What an access token may be used for. A session may do whatever its person's role
+/// allows; a token only what its scopes name as well.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Scope {
+    MembersRead,
+    MembersWrite,
+    GroupsRead,
+    GroupsWrite,
+    AuditRead,
+    InstanceRead,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 6] = [
+        Scope::MembersRead,
+        Scope::MembersWrite,
+        Scope::GroupsRead,
+        Scope::GroupsWrite,
+        Scope::AuditRead,
+        Scope::InstanceRead,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Scope::MembersRead => "members:read",
+            Scope::MembersWrite => "members:write",
+            Scope::GroupsRead => "groups:read",
+            Scope::GroupsWrite => "groups:write",
+            Scope::AuditRead => "audit:read",
+            Scope::InstanceRead => "instance:read",
+        }
+    }
+
+    /// What the scope allows, in words for the token form.
+    pub fn description(self) -> &'static str {
+        match self {
+            Scope::MembersRead => "List members, their details and permissions",
+            Scope::MembersWrite => "Invite, edit, archive and remove members",
+            Scope::GroupsRead => "List groups and their members",
+            Scope::GroupsWrite => "Create, rename and delete groups; change their members",
+            Scope::AuditRead => "Read the audit trail",
+            Scope::InstanceRead => "Read the instance's users and counts (super admins)",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|scope| scope.key() == key)
+    }
+
+    /// Writing implies reading the same things.
+    fn includes(self, needed: Scope) -> bool {
+        self == needed
+            || matches!(
+                (self, needed),
+                (Scope::MembersWrite, Scope::MembersRead) | (Scope::GroupsWrite, Scope::GroupsRead)
+            )
+    }
+}
+
+/// How the actor proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    Session,
+    AccessToken { id: i64, scopes: Vec<Scope> },
+}
+
+impl Credential {
+    /// Refuses a token whose scopes don't include `needed`; sessions pass.
+    pub fn permits(&self, needed: Scope) -> Result<(), AppError> {
+        match self {
+            Credential::Session => Ok(()),
+            Credential::AccessToken { scopes, .. } => {
+                if scopes.iter().any(|scope| scope.includes(needed)) {
+                    Ok(())
+                } else {
+                    Err(AppError::ScopeMissing {
+                        scope: needed.key().to_string(),
+                    })
+                }
+            }
+        }
+    }
+}
+
 /// Refuses a role below `needed`, naming what it takes.
 pub fn require_role(role: Role, needed: Role) -> Result<(), AppError> {
     if role >= needed {
@@ -49,24 +151,114 @@ pub use server::*;
 #[cfg(feature = "ssr")]
 mod server {
     use super::*;
-    use crate::auth::SignedInUser;
-    use crate::auth::session::CurrentUser;
+    use crate::db::Db;
     use crate::request;
     use crate::state::{AppState, app_state};
-    use crate::workspaces;
     use sqlx::{Any, Transaction};
 
-    /// A signed-in user acting in a workspace they are an active member of.
+    #[derive(sqlx::FromRow)]
+    struct StandingRow {
+        id: i64,
+        slug: String,
+        name: String,
+        workspace_status: String,
+        role: Option<String>,
+        membership_status: Option<String>,
+    }
+
+    /// The workspace at `slug` and the user's standing in it, if the workspace exists.
+    pub async fn standing(
+        db: &Db,
+        slug: &str,
+        user_id: i64,
+    ) -> Result<Option<(WorkspaceRef, Standing)>, AppError> {
+        let row: Option<StandingRow> = sqlx::query_as(
+            "SELECT w.id, w.slug, w.name, w.status AS workspace_status,
+                    m.role, m.status AS membership_status
+             FROM workspaces w
+             LEFT JOIN memberships m ON m.workspace_id = w.id AND m.user_id = $2
+             WHERE w.slug = $1",
+        )
+        .bind(slug)
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let membership = match (row.role, row.membership_status) {
+            (Some(role), Some(status)) => Some(decode_membership(&role, &status)?),
+            _ => None,
+        };
+        Ok(Some((
+            WorkspaceRef {
+                id: row.id,
+                slug: row.slug,
+                name: row.name,
+            },
+            Standing {
+                workspace_archived: row.workspace_status == "archived",
+                membership,
+            },
+        )))
+    }
+
+    /// A stored role and status; anything else in the database is a bug, logged.
+    pub fn decode_membership(
+        role: &str,
+        status: &str,
+    ) -> Result<(Role, MembershipStatus), AppError> {
+        match (Role::from_key(role), MembershipStatus::from_key(status)) {
+            (Some(role), Some(status)) => Ok((role, status)),
+            _ => {
+                tracing::error!(role, status, "unknown role or status in the database");
+                Err(AppError::Internal)
+            }
+        }
+    }
+
+    /// A signed-in person, not yet in any workspace: for their own account and, for
+    /// super admins, the instance.
+    #[derive(Debug, Clone)]
+    pub struct Caller {
+        pub user: SignedInUser,
+        pub credential: Credential,
+    }
+
+    impl Caller {
+        /// A super admin, with `scope` when acting through a token.
+        pub fn as_super_admin(&self, scope: Scope) -> Result<&SignedInUser, AppError> {
+            if !self.user.is_super_admin {
+                return Err(AppError::SuperAdminRequired);
+            }
+            self.credential.permits(scope)?;
+            Ok(&self.user)
+        }
+    }
+
+    /// A signed-in person acting in a workspace they are an active member of.
     #[derive(Debug, Clone)]
     pub struct WorkspaceActor {
         pub user: SignedInUser,
         pub workspace: WorkspaceRef,
         pub role: Role,
+        pub credential: Credential,
     }
 
     impl WorkspaceActor {
         pub fn require(&self, needed: Role) -> Result<(), AppError> {
             require_role(self.role, needed)
+        }
+
+        /// What every operation checks first: the role it takes and, for a token, the
+        /// scope.
+        pub fn authorise(&self, needed: Role, scope: Scope) -> Result<(), AppError> {
+            self.require(needed)?;
+            self.credential.permits(scope)
+        }
+
+        pub fn is_token(&self) -> bool {
+            matches!(self.credential, Credential::AccessToken { .. })
         }
     }
 
@@ -79,6 +271,18 @@ mod server {
             .ok_or(AppError::NotSignedIn)
     }
 
+    /// The caller of a server function, with their state.
+    pub fn session_caller() -> Result<(Caller, AppState), AppError> {
+        let user = signed_in()?;
+        Ok((
+            Caller {
+                user,
+                credential: Credential::Session,
+            },
+            app_state()?,
+        ))
+    }
+
     pub fn super_admin() -> Result<SignedInUser, AppError> {
         let user = signed_in()?;
         if user.is_super_admin {
@@ -86,6 +290,33 @@ mod server {
         } else {
             Err(AppError::SuperAdminRequired)
         }
+    }
+
+    /// The caller of a server function in the workspace at `slug`, with the state. The
+    /// operation it calls checks the role.
+    pub async fn session_actor(slug: &str) -> Result<(WorkspaceActor, AppState), AppError> {
+        let actor = member_of(slug).await?;
+        Ok((actor, app_state()?))
+    }
+
+    /// `user` acting in the workspace at `slug` through `credential`, if they are an
+    /// active member of it.
+    pub async fn actor_in(
+        state: &AppState,
+        user: SignedInUser,
+        credential: Credential,
+        slug: &str,
+    ) -> Result<WorkspaceActor, AppError> {
+        let (workspace, standing) = standing(&state.db, slug, user.id)
+            .await?
+            .ok_or(AppError::WorkspaceUnavailable)?;
+        let role = role_in_workspace(&standing)?;
+        Ok(WorkspaceActor {
+            user,
+            workspace,
+            role,
+            credential,
+        })
     }
 
     /// The caller, who must be an admin of the workspace at `slug`.
@@ -104,33 +335,30 @@ mod server {
     ) -> Result<Transaction<'static, Any>, AppError> {
         let mut tx = crate::db::begin_write(&state.db).await?;
         crate::db::lock_workspace(&mut tx, actor.workspace.id).await?;
-        match crate::users::store::find_member(&mut tx, actor.workspace.id, actor.user.id).await? {
-            Some(me)
-                if me.status == MembershipStatus::Active
-                    && me.role == Role::Admin
-                    && !me.account_archived =>
-            {
-                Ok(tx)
+        let me: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT m.role, m.status, u.status FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE m.workspace_id = $1 AND m.user_id = $2",
+        )
+        .bind(actor.workspace.id)
+        .bind(actor.user.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let me = match me {
+            Some((role, status, account)) => {
+                Some((decode_membership(&role, &status)?, account == "archived"))
             }
-            Some(me) if me.status == MembershipStatus::Active && !me.account_archived => {
-                Err(AppError::AdminRequired)
-            }
+            None => None,
+        };
+        match me {
+            Some(((Role::Admin, MembershipStatus::Active), false)) => Ok(tx),
+            Some(((_, MembershipStatus::Active), false)) => Err(AppError::AdminRequired),
             _ => Err(AppError::WorkspaceUnavailable),
         }
     }
 
     pub async fn member_of(slug: &str) -> Result<WorkspaceActor, AppError> {
         let user = signed_in()?;
-        let state = app_state()?;
-        let (workspace, standing) = workspaces::store::standing(&state.db, slug, user.id)
-            .await?
-            .ok_or(AppError::WorkspaceUnavailable)?;
-        let role = role_in_workspace(&standing)?;
-        Ok(WorkspaceActor {
-            user,
-            workspace,
-            role,
-        })
+        actor_in(&app_state()?, user, Credential::Session, slug).await
     }
 }
 
@@ -175,6 +403,39 @@ mod tests {
         ];
         for (standing, expected) in cases {
             assert_eq!(role_in_workspace(&standing), expected, "{standing:?}");
+        }
+    }
+
+    #[test]
+    fn tokens_need_the_scope_sessions_do_not() {
+        let token = Credential::AccessToken {
+            id: 1,
+            scopes: vec![Scope::MembersWrite, Scope::AuditRead],
+        };
+        assert_eq!(token.permits(Scope::MembersWrite), Ok(()));
+        assert_eq!(
+            token.permits(Scope::MembersRead),
+            Ok(()),
+            "write includes read"
+        );
+        assert_eq!(token.permits(Scope::AuditRead), Ok(()));
+        assert_eq!(
+            token.permits(Scope::GroupsRead),
+            Err(AppError::ScopeMissing {
+                scope: "groups:read".into()
+            })
+        );
+        let reader = Credential::AccessToken {
+            id: 2,
+            scopes: vec![Scope::GroupsRead],
+        };
+        assert!(
+            reader.permits(Scope::GroupsWrite).is_err(),
+            "read never includes write"
+        );
+        for scope in Scope::ALL {
+            assert_eq!(Credential::Session.permits(scope), Ok(()));
+            assert_eq!(Scope::from_key(scope.key()), Some(scope));
         }
     }
 

@@ -45,6 +45,9 @@ pub enum Action {
     WorkspaceUnarchived,
     SessionsEnded,
     AccessRefused,
+    TokenCreated,
+    TokenRevoked,
+    TokenUsedFromNewAddress,
 }
 
 impl Action {
@@ -87,6 +90,9 @@ impl Action {
             Action::WorkspaceUnarchived => "workspace.unarchived",
             Action::SessionsEnded => "user.sessions_ended",
             Action::AccessRefused => "access.refused",
+            Action::TokenCreated => "token.created",
+            Action::TokenRevoked => "token.revoked",
+            Action::TokenUsedFromNewAddress => "token.used_from_new_address",
         }
     }
 }
@@ -115,6 +121,27 @@ pub async fn record(conn: &mut AnyConnection, event: Event<'_>) -> Result<(), Ap
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// A change an actor made in their workspace, to one member or to the workspace.
+pub async fn record_by(
+    conn: &mut AnyConnection,
+    actor: &crate::access::WorkspaceActor,
+    target_user_id: Option<i64>,
+    action: Action,
+    detail: &str,
+) -> Result<(), AppError> {
+    record(
+        conn,
+        Event {
+            actor_user_id: Some(actor.user.id),
+            workspace_id: Some(actor.workspace.id),
+            target_user_id,
+            action,
+            detail,
+        },
+    )
+    .await
 }
 
 /// A change someone made to their own account.
@@ -177,4 +204,93 @@ pub async fn record_refusal(db: &Db, refusal: Refusal<'_>) -> Result<(), AppErro
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// One entry of a workspace's audit trail, with the people it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub id: i64,
+    pub occurred_at: i64,
+    pub action: String,
+    pub actor_email: Option<String>,
+    pub target_email: Option<String>,
+    pub detail: String,
+}
+
+/// Which entries a reader asks for: newest first, before an entry id.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pub action: Option<String>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// A page of the workspace's trail, and whether more entries lie beyond it.
+pub async fn workspace_trail(
+    state: &crate::state::AppState,
+    actor: &crate::access::WorkspaceActor,
+    query: Query,
+) -> Result<(Vec<Entry>, bool), AppError> {
+    actor.authorise(
+        crate::memberships::Role::Admin,
+        crate::access::Scope::AuditRead,
+    )?;
+    let mut conditions = String::from("e.workspace_id = $1");
+    let mut next = 2;
+    let mut placeholder = |conditions: &mut String, clause: &str| {
+        conditions.push_str(&format!(" AND {clause} ${next}"));
+        next += 1;
+    };
+    if query.action.is_some() {
+        placeholder(&mut conditions, "e.action =");
+    }
+    if query.since.is_some() {
+        placeholder(&mut conditions, "e.occurred_at >=");
+    }
+    if query.until.is_some() {
+        placeholder(&mut conditions, "e.occurred_at <");
+    }
+    if query.before_id.is_some() {
+        placeholder(&mut conditions, "e.id <");
+    }
+    let sql = format!(
+        "SELECT e.id, e.occurred_at, e.action, a.email, t.email, e.detail
+         FROM audit_events e
+         LEFT JOIN users a ON a.id = e.actor_user_id
+         LEFT JOIN users t ON t.id = e.target_user_id
+         WHERE {conditions} ORDER BY e.id DESC LIMIT {}",
+        query.limit + 1
+    );
+    let mut statement =
+        sqlx::query_as::<_, (i64, i64, String, Option<String>, Option<String>, String)>(&sql)
+            .bind(actor.workspace.id);
+    if let Some(action) = query.action {
+        statement = statement.bind(action);
+    }
+    for bound in [query.since, query.until, query.before_id]
+        .into_iter()
+        .flatten()
+    {
+        statement = statement.bind(bound);
+    }
+    let mut rows = statement.fetch_all(&state.db).await?;
+    let more = rows.len() as i64 > query.limit;
+    rows.truncate(query.limit as usize);
+    Ok((
+        rows.into_iter()
+            .map(
+                |(id, occurred_at, action, actor_email, target_email, detail)| Entry {
+                    id,
+                    occurred_at,
+                    action,
+                    actor_email,
+                    target_email,
+                    detail,
+                },
+            )
+            .collect(),
+        more,
+    ))
 }

@@ -21,6 +21,8 @@ pub struct Config {
     /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_proxy: bool,
     pub sign_in_limits: SignInLimits,
+    /// REST API requests one access token may make a minute, on each server instance.
+    pub api_requests_per_minute: u32,
     pub bootstrap_admin: Option<BootstrapAdmin>,
     /// How long an invitation link works.
     pub invite_ttl: Duration,
@@ -135,6 +137,11 @@ impl Config {
                 )?,
                 per_address: at_least_one(&lookup, "GATEHOUSE_SIGN_IN_LIMIT_PER_ADDRESS", "100")?,
             },
+            api_requests_per_minute: at_least_one(
+                &lookup,
+                "GATEHOUSE_API_REQUESTS_PER_MINUTE",
+                "600",
+            )?,
             bootstrap_admin,
             invite_ttl: duration(&lookup, "GATEHOUSE_INVITE_TTL", "7d")?,
             smtp_url: lookup("GATEHOUSE_SMTP_URL").map(SecretString::from),

@@ -24,6 +24,27 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// The backend a connection talks to: the one place that tells them apart, so the
+    /// rest of the code asks what a backend does rather than what it is called.
+    pub fn of(conn: &sqlx::AnyConnection) -> Backend {
+        if conn.backend_name() == "PostgreSQL" {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    /// The backend of a pool, as its URL chose it at connect.
+    pub fn of_pool(db: &Db) -> Backend {
+        Backend::of_url(db.connect_options().database_url.as_str()).unwrap_or(Backend::Sqlite)
+    }
+
+    /// Whether rows must be locked for changes to take turns. SQLite needs no row locks:
+    /// [`begin_write`] takes the database's one write lock up front.
+    pub fn locks_rows(self) -> bool {
+        self == Backend::Postgres
+    }
+
     pub fn of_url(url: &str) -> Option<Backend> {
         if url.starts_with("sqlite:") {
             Some(Backend::Sqlite)
@@ -83,9 +104,9 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Db, ConnectError
 /// (`BEGIN IMMEDIATE`): a transaction that reads first and writes later would otherwise
 /// fail, rather than wait, when another writer got in between.
 pub async fn begin_write(db: &Db) -> Result<Transaction<'static, Any>, sqlx::Error> {
-    match Backend::of_url(db.connect_options().database_url.as_str()) {
-        Some(Backend::Sqlite) => db.begin_with("BEGIN IMMEDIATE").await,
-        _ => db.begin().await,
+    match Backend::of_pool(db) {
+        Backend::Sqlite => db.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => db.begin().await,
     }
 }
 
@@ -97,7 +118,7 @@ pub async fn lock_workspace(
     conn: &mut sqlx::AnyConnection,
     workspace_id: i64,
 ) -> Result<(), sqlx::Error> {
-    if conn.backend_name() == "PostgreSQL" {
+    if Backend::of(conn).locks_rows() {
         sqlx::query("SELECT id FROM workspaces WHERE id = $1 FOR NO KEY UPDATE")
             .bind(workspace_id)
             .execute(conn)

@@ -29,6 +29,14 @@ pub enum AppError {
     BuilderRequired,
     #[error("Only super admins can do that.")]
     SuperAdminRequired,
+    #[error("The access token is missing, unknown, expired or revoked.")]
+    AccessTokenInvalid,
+    #[error("This access token doesn't have the {scope} scope.")]
+    ScopeMissing { scope: String },
+    #[error("Too many requests with this access token. Wait a minute and try again.")]
+    TooManyRequests,
+    #[error("This member changed since you read them. Read them again and repeat the change.")]
+    ChangedMeanwhile,
 
     // First run
     #[error("Gatehouse is already set up. Sign in instead.")]
@@ -44,6 +52,20 @@ pub enum AppError {
     },
     #[error("Enter a valid email address.")]
     InvalidEmail,
+    #[error("A page holds 1 to {max} entries.")]
+    PageLimitOutOfRange { max: i64 },
+    #[error("That page cursor isn't one this API gave out. Start from the first page.")]
+    CursorUnreadable,
+    #[error("Enter a name for the token.")]
+    TokenNameRequired,
+    #[error("A token name can be at most {max} characters long.")]
+    TokenNameTooLong { max: usize },
+    #[error("Choose at least one scope.")]
+    NoScopeChosen,
+    #[error("Unknown scope. The scopes are: {known}.")]
+    UnknownScope { known: String },
+    #[error("A token can be valid for 1 to {max} days, or without expiry.")]
+    TokenValidityOutOfRange { max: u32 },
     #[error("Enter a full name.")]
     FullNameRequired,
     #[error("A full name can be at most {max} characters long.")]
@@ -187,6 +209,8 @@ pub enum AppError {
     UserNotFound,
     #[error("That workspace doesn't exist in this instance.")]
     WorkspaceNotFound,
+    #[error("That access token doesn't exist.")]
+    AccessTokenNotFound,
     #[error("The instance needs at least one super admin. Make another user a super admin first.")]
     LastSuperAdmin,
     #[error(
@@ -245,6 +269,7 @@ impl AppError {
             Self::AdminRequired
                 | Self::BuilderRequired
                 | Self::SuperAdminRequired
+                | Self::ScopeMissing { .. }
                 | Self::PermissionDenied
                 | Self::WorkspaceUnavailable
                 | Self::InvitationForSomeoneElse { .. }
@@ -254,8 +279,11 @@ impl AppError {
     /// The HTTP status an API client receives with this error.
     pub fn status_code(&self) -> u16 {
         match self {
-            Self::NotSignedIn | Self::InvalidCredentials => 401,
+            Self::NotSignedIn | Self::InvalidCredentials | Self::AccessTokenInvalid => 401,
+            Self::TooManyRequests => 429,
+            Self::ChangedMeanwhile => 412,
             Self::AccountArchived
+            | Self::ScopeMissing { .. }
             | Self::AdminRequired
             | Self::BuilderRequired
             | Self::SuperAdminRequired => 403,
@@ -266,6 +294,7 @@ impl AppError {
             | Self::RuleNotFound
             | Self::ResourceNotFound
             | Self::UserNotFound
+            | Self::AccessTokenNotFound
             | Self::WorkspaceNotFound => 404,
             Self::PermissionDenied => 403,
             Self::AlreadySetUp
@@ -298,6 +327,13 @@ impl AppError {
             Self::InvitationUsed | Self::InvitationExpired | Self::InvitationReplaced => 410,
             Self::InvitationForSomeoneElse { .. } => 403,
             Self::InvalidEmail
+            | Self::TokenNameRequired
+            | Self::PageLimitOutOfRange { .. }
+            | Self::CursorUnreadable
+            | Self::TokenNameTooLong { .. }
+            | Self::NoScopeChosen
+            | Self::UnknownScope { .. }
+            | Self::TokenValidityOutOfRange { .. }
             | Self::FullNameRequired
             | Self::FullNameTooLong { .. }
             | Self::NameNotPlain

@@ -6,6 +6,7 @@
 //! that only the server runs (queries, hashing, sessions) sits in `ssr`-gated modules.
 
 pub mod access;
+pub mod access_tokens;
 pub mod auth;
 pub mod error;
 pub mod groups;
@@ -41,6 +42,7 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
+use access_tokens::AccessTokensPage;
 use auth::SignInPage;
 use groups::GroupsPage;
 use instance::{AllUsersPage, WorkspacesPage};
@@ -97,6 +99,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("settings/users") view=UsersPage />
                         <Route path=path!("settings/groups") view=GroupsPage />
                         <Route path=path!("settings/groups/:group_id") view=GroupsPage />
+                        <Route path=path!("settings/access-tokens") view=AccessTokensPage />
                         <Route path=path!("settings/constants") view=ConstantsPage />
                         <Route path=path!("settings/data-sources") view=DataSourcesPage />
                         <Route path=path!("apps/:app_id") view=AppPage />

@@ -3,4 +3,5 @@
 
 mod bulk_invite;
 mod instance;
+mod schema;
 mod store;

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use app::access::standing;
 use app::auth::{passwords, session, throttle};
 use app::config::{BootstrapAdmin, SignInLimits};
 use app::db::Db;
@@ -13,7 +14,7 @@ use app::setup::store::{Bootstrap, is_set_up, set_up, set_up_from_config};
 use app::tokens::SecretToken;
 use app::users::store::{NewUser, find_credentials, insert as insert_user};
 use app::workspaces::store::{
-    active_workspaces, add_member, create_with_admin, landing_slug, set_default, standing,
+    active_workspaces, add_member, create_with_admin, landing_slug, set_default,
 };
 
 fn ada() -> FirstAdmin {

@@ -17,15 +17,7 @@ use crate::workspaces::WorkspaceSummary;
 
 pub use sign_in_page::SignInPage;
 
-/// The signed-in user as the server sees them. Carries no secret, but stays on the
-/// server; the browser gets a [`Viewer`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedInUser {
-    pub id: i64,
-    pub email: String,
-    pub full_name: String,
-    pub is_super_admin: bool,
-}
+pub use crate::access::SignedInUser;
 
 /// What the browser knows about the person using it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -15,9 +15,7 @@ use crate::db::{Db, now};
 use crate::error::AppError;
 use crate::tokens::SecretToken;
 
-/// Set by the server on every request: who is signed in, if anyone.
-#[derive(Clone, Debug)]
-pub struct CurrentUser(pub Option<SignedInUser>);
+pub use crate::access::CurrentUser;
 
 /// `__Host-` binds the cookie to this exact origin, but browsers accept it only over https.
 pub fn cookie_name(config: &Config) -> &'static str {

@@ -119,20 +119,7 @@ pub async fn keep_end_users_view_only(
     let to_promote = end_users_to_promote(group, &candidates);
     require_consent(&to_promote, allow_role_change)?;
     for candidate in to_promote {
-        crate::users::store::promote_end_user_to_builder(
-            conn,
-            actor.workspace.id,
-            candidate.user_id,
-        )
-        .await?;
-        record_for(
-            conn,
-            actor,
-            candidate.user_id,
-            audit::Action::MemberRoleChanged,
-            "end-user -> builder",
-        )
-        .await?;
+        crate::memberships::operations::promote_to_builder(conn, actor, candidate.user_id).await?;
     }
     Ok(())
 }
@@ -298,17 +285,7 @@ pub async fn record(
     action: audit::Action,
     detail: &str,
 ) -> Result<(), AppError> {
-    audit::record(
-        conn,
-        audit::Event {
-            actor_user_id: Some(actor.user.id),
-            workspace_id: Some(actor.workspace.id),
-            target_user_id: None,
-            action,
-            detail,
-        },
-    )
-    .await
+    audit::record_by(conn, actor, None, action, detail).await
 }
 
 /// An audit event about one member.
@@ -319,15 +296,5 @@ pub(crate) async fn record_for(
     action: audit::Action,
     detail: &str,
 ) -> Result<(), AppError> {
-    audit::record(
-        conn,
-        audit::Event {
-            actor_user_id: Some(actor.user.id),
-            workspace_id: Some(actor.workspace.id),
-            target_user_id: Some(user_id),
-            action,
-            detail,
-        },
-    )
-    .await
+    audit::record_by(conn, actor, Some(user_id), action, detail).await
 }

@@ -275,7 +275,7 @@ const MEMBER_GROUP_IDS: &str = "SELECT rg.id FROM memberships m
 
 /// The JSON functions are the one thing the two databases spell differently.
 fn member_groups_query(conn: &AnyConnection) -> String {
-    let postgres = conn.backend_name() == "PostgreSQL";
+    let postgres = crate::db::Backend::of(conn) == crate::db::Backend::Postgres;
     let (array, object) = if postgres {
         ("json_agg", "json_build_object")
     } else {

@@ -4,6 +4,8 @@
 
 mod all_users_page;
 mod frame;
+#[cfg(feature = "ssr")]
+pub mod operations;
 mod rules;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -70,6 +72,13 @@ pub enum AccountFilter {
 }
 
 impl AccountFilter {
+    pub fn key(self) -> &'static str {
+        match self {
+            AccountFilter::All => "all",
+            AccountFilter::Only(status) => status.key(),
+        }
+    }
+
     /// `""` or `"all"` for everyone, else a status key.
     pub fn parse(input: &str) -> Result<AccountFilter, AppError> {
         match input.trim() {
@@ -169,8 +178,7 @@ pub async fn list_instance_users(
 ) -> Result<InstanceUserPage, AppError> {
     use crate::users::store::PagePosition;
 
-    crate::access::super_admin()?;
-    let state = crate::state::app_state()?;
+    let (caller, state) = crate::access::session_caller()?;
     let search = search.as_deref().and_then(crate::users::search_key);
     let filter = AccountFilter::parse(status.as_deref().unwrap_or_default())?;
     let position = match (after, before) {
@@ -178,7 +186,7 @@ pub async fn list_instance_users(
         (_, Some(before)) if !before.is_empty() => PagePosition::Before(before),
         _ => PagePosition::First,
     };
-    store::listing(&state.db, search.as_deref(), filter, position).await
+    operations::users(&state, &caller, search.as_deref(), filter, position).await
 }
 
 #[server(endpoint = "instance/user-details")]

@@ -26,7 +26,7 @@ pub async fn begin_instance_change(
     actor_id: i64,
 ) -> Result<Transaction<'static, Any>, AppError> {
     let mut tx = crate::db::begin_write(db).await?;
-    if tx.backend_name() == "PostgreSQL" {
+    if crate::db::Backend::of(&tx).locks_rows() {
         sqlx::query("SELECT id FROM instance WHERE id = 1 FOR UPDATE")
             .execute(&mut *tx)
             .await?;

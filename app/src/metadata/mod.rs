@@ -31,6 +31,29 @@ pub struct MetadataEdit {
     pub value: Option<String>,
 }
 
+/// The edits a partial change makes: keys it names are set (a value) or removed (none);
+/// every other stored key stays as it is.
+pub fn edits_of_patch(
+    stored: &BTreeMap<String, String>,
+    patch: &BTreeMap<String, Option<String>>,
+) -> Vec<MetadataEdit> {
+    let named = |key: &str| patch.keys().any(|named| named.trim() == key);
+    stored
+        .keys()
+        .filter(|key| !named(key))
+        .map(|key| MetadataEdit {
+            key: key.clone(),
+            value: None,
+        })
+        .chain(patch.iter().filter_map(|(key, value)| {
+            value.as_ref().map(|value| MetadataEdit {
+                key: key.clone(),
+                value: Some(value.clone()),
+            })
+        }))
+        .collect()
+}
+
 /// The metadata a member ends up with once `edits` are applied to what is stored.
 /// Checks every rule before anything is written.
 pub fn apply_edits(
@@ -116,6 +139,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(result, map(&[("region", "eu"), ("tier", "silver")]));
+    }
+
+    #[test]
+    fn a_patch_sets_and_removes_the_keys_it_names_and_keeps_the_rest() {
+        let stored = map(&[("region", "eu"), ("tier", "gold"), ("team", "ops")]);
+        let patch: BTreeMap<String, Option<String>> = [
+            ("tier".to_string(), Some("silver".to_string())),
+            ("team".to_string(), None),
+            ("title".to_string(), Some("Engineer".to_string())),
+            ("absent".to_string(), None),
+        ]
+        .into();
+        let result = apply_edits(&stored, &edits_of_patch(&stored, &patch)).unwrap();
+        assert_eq!(
+            result,
+            map(&[("region", "eu"), ("tier", "silver"), ("title", "Engineer")])
+        );
     }
 
     #[test]

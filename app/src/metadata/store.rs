@@ -45,16 +45,38 @@ pub async fn load(
 }
 
 /// The keys of a member's metadata, sorted; the values stay sealed.
-pub async fn keys_of(db: &Db, workspace_id: i64, user_id: i64) -> Result<Vec<String>, AppError> {
+pub async fn keys_of(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    user_id: i64,
+) -> Result<Vec<String>, AppError> {
     let mut keys: Vec<String> = sqlx::query_scalar(
         "SELECT meta_key FROM member_metadata WHERE workspace_id = $1 AND user_id = $2",
     )
     .bind(workspace_id)
     .bind(user_id)
-    .fetch_all(db)
+    .fetch_all(conn)
     .await?;
     keys.sort();
     Ok(keys)
+}
+
+/// The sealed values, in key order: they change whenever a value does (every seal takes
+/// a new nonce), so a digest of them tells a changed value without opening any.
+pub async fn sealed_values(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    user_id: i64,
+) -> Result<Vec<String>, AppError> {
+    let mut rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT meta_key, ciphertext FROM member_metadata WHERE workspace_id = $1 AND user_id = $2",
+    )
+    .bind(workspace_id)
+    .bind(user_id)
+    .fetch_all(conn)
+    .await?;
+    rows.sort();
+    Ok(rows.into_iter().map(|(_, sealed)| sealed).collect())
 }
 
 /// How many metadata keys each of `user_ids` has in the workspace.

@@ -4,6 +4,8 @@
 //! enforces.
 
 #[cfg(feature = "ssr")]
+pub mod operations;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 mod add_users;

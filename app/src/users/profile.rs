@@ -94,6 +94,7 @@ pub fn ProfilePage() -> impl IntoView {
             </dl>
             <NameForm current=viewer.full_name.clone() />
             <PasswordForm />
+            <crate::access_tokens::AccessTokensSection />
         </section>
     }
     .into_any()

@@ -2,7 +2,7 @@
 
 use sqlx::AnyConnection;
 
-use super::members::{MemberPage, MemberRow, PAGE_SIZE, StatusFilter};
+use super::members::{MemberPage, MemberRow, StatusFilter};
 use crate::auth::passwords::StoredHash;
 use crate::db::{Db, now};
 use crate::error::AppError;
@@ -350,10 +350,16 @@ pub async fn listing(
     search: Option<&str>,
     status: StatusFilter,
     position: PagePosition,
+    size: i64,
+    with_total: bool,
 ) -> Result<MemberPage, AppError> {
     let (mut members, more) =
-        member_page(db, workspace_id, search, status, &position, PAGE_SIZE).await?;
-    let total = member_count(db, workspace_id, search, status).await?;
+        member_page(db, workspace_id, search, status, &position, size).await?;
+    let total = if with_total {
+        Some(member_count(db, workspace_id, search, status).await?)
+    } else {
+        None
+    };
     let ids: Vec<i64> = members.iter().map(|member| member.user_id).collect();
     let counts = crate::metadata::store::key_counts(db, workspace_id, &ids).await?;
     for member in &mut members {

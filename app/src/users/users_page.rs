@@ -104,7 +104,7 @@ pub fn UsersPage() -> impl IntoView {
 
 #[component]
 fn MemberTable(page: MemberPage, cursor: RwSignal<PageCursor>, listing: Listing) -> impl IntoView {
-    let total = page.total;
+    let total = page.total.unwrap_or_default();
     let counted = if total == 1 {
         "1 user".to_string()
     } else {

@@ -6,58 +6,11 @@ use sqlx::AnyConnection;
 
 use super::slugs::{choose_slug, slug_base};
 use super::{WorkspaceSummary, landing_among};
-use crate::access::{Standing, WorkspaceRef};
+use crate::access::WorkspaceRef;
 use crate::db::{Db, now};
 use crate::error::AppError;
 use crate::instance::WorkspaceListing;
 use crate::memberships::{MembershipStatus, Role};
-
-#[derive(sqlx::FromRow)]
-struct StandingRow {
-    id: i64,
-    slug: String,
-    name: String,
-    workspace_status: String,
-    role: Option<String>,
-    membership_status: Option<String>,
-}
-
-/// The workspace at `slug` and the user's standing in it, if the workspace exists.
-pub async fn standing(
-    db: &Db,
-    slug: &str,
-    user_id: i64,
-) -> Result<Option<(WorkspaceRef, Standing)>, AppError> {
-    let row: Option<StandingRow> = sqlx::query_as(
-        "SELECT w.id, w.slug, w.name, w.status AS workspace_status,
-                m.role, m.status AS membership_status
-         FROM workspaces w
-         LEFT JOIN memberships m ON m.workspace_id = w.id AND m.user_id = $2
-         WHERE w.slug = $1",
-    )
-    .bind(slug)
-    .bind(user_id)
-    .fetch_optional(db)
-    .await?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let membership = match (row.role, row.membership_status) {
-        (Some(role), Some(status)) => Some((decode_role(&role)?, decode_status(&status)?)),
-        _ => None,
-    };
-    Ok(Some((
-        WorkspaceRef {
-            id: row.id,
-            slug: row.slug,
-            name: row.name,
-        },
-        Standing {
-            workspace_archived: row.workspace_status == "archived",
-            membership,
-        },
-    )))
-}
 
 /// The workspaces a user may enter, by name. Sorted here rather than in SQL, where SQLite
 /// and PostgreSQL would each order names by their own collation.

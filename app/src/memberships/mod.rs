@@ -1,4 +1,9 @@
 //! A user's place in a workspace: one role and a status, and the rules for changing them.
+//! The rules are pure; [`operations`] is the one place that changes roles and statuses,
+//! applying the last-admin rule, the end-user rule and the audit record.
+
+#[cfg(feature = "ssr")]
+pub mod operations;
 
 use serde::{Deserialize, Serialize};
 

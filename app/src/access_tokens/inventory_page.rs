@@ -1,0 +1,64 @@
+//! Workspace settings › Access tokens: every token of the workspace's members, so admins
+//! know which scripts act in their workspace. The secrets are never shown.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::{InventoryRow, format_time, workspace_tokens};
+use crate::error::AppError;
+use crate::ui::{ActionTable, when_loaded};
+use crate::workspaces::CurrentWorkspace;
+
+#[component]
+pub fn AccessTokensPage() -> impl IntoView {
+    let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
+    let rows = RwSignal::new(None::<Result<Vec<InventoryRow>, AppError>>);
+    let slug = workspace.slug;
+    Effect::new(move |_| {
+        let slug = slug.clone();
+        leptos::task::spawn_local(async move {
+            rows.try_set(Some(workspace_tokens(slug).await));
+        });
+    });
+    view! {
+        <Title text="Access tokens" />
+        <section class="panel" aria-labelledby="page-title">
+            <h1 id="page-title">"Access tokens"</h1>
+            <p>"The access tokens of this workspace's members. Each acts only within its scopes and its owner's current rights; owners revoke them in their Profile."</p>
+            {when_loaded(
+                rows,
+                move |rows| {
+                    if rows.is_empty() {
+                        return view! { <p>"No member has an access token."</p> }.into_any();
+                    }
+                    view! {
+                        <ActionTable
+                            caption="Access tokens of members"
+                            columns=&["Owner", "Name", "Token", "Scopes", "Expires", "Last used", "Status"]
+                        >
+                            {rows
+                                .into_iter()
+                                .map(|row| {
+                                    view! {
+                                        <tr>
+                                            <td>{format!("{} ({})", row.owner_name, row.owner_email)}</td>
+                                            <td>{row.token.name.clone()}</td>
+                                            <td><code>{row.token.hint.clone()}</code></td>
+                                            <td>{super::scopes_to_text(&row.token.scopes)}</td>
+                                            <td>{row.token.expires_at.map(format_time).unwrap_or_else(|| "Never".into())}</td>
+                                            <td>{row.token.last_used_at.map(format_time).unwrap_or_else(|| "Never".into())}</td>
+                                            <td>{row.token.state.label()}</td>
+                                            <td></td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </ActionTable>
+                    }
+                    .into_any()
+                },
+            )}
+        </section>
+    }
+    .into_any()
+}
