@@ -1,6 +1,7 @@
 //! Gatehouse's HTTP server: the leptos pages and server functions behind the page gate
 //! and request protections, plus a health check for load balancers.
 
+pub mod api;
 pub mod gate;
 pub mod protection;
 
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .route(app::users::bulk_invite::SAMPLE_CSV_PATH, get(sample_csv))
         .route_service("/favicon.svg", favicon)
+        .merge(api::router(state.clone()))
         .leptos_routes_with_context(&state, routes, context.clone(), render)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             context, shell,

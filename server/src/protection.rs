@@ -10,6 +10,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+/// The REST API and its document and docs page: authenticated by bearer tokens only,
+/// never by cookies, so cross-site requests can't act with anyone's rights there.
+pub fn is_token_api(path: &str) -> bool {
+    path.starts_with("/api/v1/") || path == "/api/docs" || path.starts_with("/api/docs/")
+}
+
 /// Resolves the session cookie once per request, so the page gate and every server
 /// function see the same signed-in user without querying for it again.
 pub async fn resolve_user(
@@ -17,7 +23,8 @@ pub async fn resolve_user(
     mut request: Request,
     next: Next,
 ) -> Response {
-    if request.uri().path().starts_with("/pkg/") {
+    // The token API reads no cookie: a session never works there.
+    if request.uri().path().starts_with("/pkg/") || is_token_api(request.uri().path()) {
         return next.run(request).await;
     }
     let user = match session::token_from_headers(request.headers(), &state.config) {
@@ -42,6 +49,7 @@ pub async fn same_origin_only(
 ) -> Response {
     let public_origin = state.config.public_url.origin().ascii_serialization();
     if request.uri().path().starts_with("/api/")
+        && !is_token_api(request.uri().path())
         && !is_same_origin(request.headers(), &public_origin)
     {
         tracing::warn!(path = request.uri().path(), "cross-site request refused");
@@ -82,6 +90,11 @@ pub fn page_policy(nonce: &str) -> String {
 /// nothing in it may run or be framed.
 const RESPONSE_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 
+/// The API docs page: the bundled Swagger UI's own scripts and styles (it sets styles
+/// inline), nothing from elsewhere.
+const DOCS_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
 /// Sets the page's Content-Security-Policy while a page renders: leptos_axum has put a
 /// fresh nonce for this response in context, and stamps it on the hydration script and
 /// every inline script it streams.
@@ -103,6 +116,7 @@ pub async fn security_headers(
     next: Next,
 ) -> Response {
     let is_static_asset = request.uri().path().starts_with("/pkg/");
+    let is_docs = request.uri().path().starts_with(crate::api::DOCS_PATH);
     // An invitation page's address holds its token: no request from it may carry that on.
     let referrer_policy = if request.uri().path().starts_with("/invitations/") {
         "no-referrer"
@@ -119,7 +133,11 @@ pub async fn security_headers(
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(RESPONSE_POLICY),
+            HeaderValue::from_static(if is_docs {
+                DOCS_POLICY
+            } else {
+                RESPONSE_POLICY
+            }),
         );
     }
     headers.insert(

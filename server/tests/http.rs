@@ -554,6 +554,7 @@ const NO_SUCH_CONSTANT: Form = &[("slug", "acme"), ("constant_id", "999999")];
 const NO_SUCH_DATA_SOURCE: Form = &[("slug", "acme"), ("data_source_id", "999999")];
 /// Server functions that take JSON; the matrix sends their form as a JSON object.
 const JSON_ENDPOINTS: &[&str] = &[
+    "tokens/create",
     "users/invite",
     "users/import-csv",
     "users/update",
@@ -606,6 +607,24 @@ const MATRIX: &[(&str, Form, [u16; 9])] = &[
         [409; 9],
     ),
     ("workspaces/context", IN_ACME, MEMBERS),
+    ("tokens/mine", &[], SIGNED_IN),
+    (
+        "tokens/create",
+        &[
+            ("name", "script"),
+            ("scopes", "[\"members:read\"]"),
+            ("valid_for_days", "30"),
+        ],
+        SIGNED_IN,
+    ),
+    // Only one's own tokens can be revoked: everyone signed in learns there is no such
+    // token of theirs.
+    (
+        "tokens/revoke",
+        &[("token_id", "999999")],
+        [401, 404, 404, 404, 404, 404, 404, 404, 401],
+    ),
+    ("tokens/inventory", IN_ACME, ADMINS_ONLY),
     ("workspaces/switch", IN_ACME, MEMBERS),
     ("workspaces/create", &[("name", "New")], SUPER_ADMINS_ONLY),
     ("instance/workspaces", &[], SUPER_ADMINS_ONLY),

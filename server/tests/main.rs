@@ -3,6 +3,7 @@
 
 mod support;
 
+mod api;
 mod bulk_invite;
 mod end_user_rule;
 mod groups;

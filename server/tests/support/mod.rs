@@ -269,6 +269,55 @@ impl TestApp {
             .await
     }
 
+    /// Calls the REST API with a bearer token, as a script would: no cookie, no browser
+    /// headers.
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        self.api_with(method, path, token, body, &[]).await
+    }
+
+    pub async fn api_with(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let body = match body {
+            Some(body) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(body.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(request.body(body).unwrap()).await
+    }
+
+    /// A new access token of the holder of `cookie`, made in Profile: its secret.
+    pub async fn token(&self, cookie: &str, scopes: &[&str]) -> String {
+        let reply = self
+            .call_json(
+                "tokens/create",
+                serde_json::json!({"name": "script", "scopes": scopes, "valid_for_days": 30}),
+                Some(cookie),
+            )
+            .await;
+        reply.ok()["secret"].as_str().unwrap().to_string()
+    }
+
     /// The invitation link in the newest mail of the outbox.
     pub async fn last_mailed_link(&self) -> String {
         let body = self.last_mail_body().await;
@@ -372,12 +421,16 @@ impl TestApp {
         counts
     }
 
-    /// Audit events of changes: every event but the records of refused authorisations.
+    /// Audit events of changes: every event but the records of refused authorisations
+    /// and of tokens used from a new address.
     pub async fn changes_audited(&self) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action <> 'access.refused'")
-            .fetch_one(&self.db)
-            .await
-            .unwrap()
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_events
+             WHERE action NOT IN ('access.refused', 'token.used_from_new_address')",
+        )
+        .fetch_one(&self.db)
+        .await
+        .unwrap()
     }
 
     /// Sets the instance up as Ada, returning her session cookie.

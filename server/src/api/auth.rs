@@ -1,0 +1,80 @@
+//! Who is calling: the bearer access token of each request. Session cookies are never
+//! read here, so the token API has no cross-site request surface; and the server
+//! functions never read bearer tokens.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use app::access::{Caller, WorkspaceActor};
+use app::access_tokens::operations::{TokenCaller, authenticate};
+use app::auth::throttle::client_address;
+use app::error::AppError;
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use super::ApiState;
+use super::error::ApiError;
+
+/// Requests per token and minute, counted by each server instance.
+pub type TokenLimiter = DefaultKeyedRateLimiter<i64>;
+
+pub fn limiter(per_minute: u32) -> Arc<TokenLimiter> {
+    let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+    Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute)))
+}
+
+/// A request's bearer secret and the address it came from, not yet checked.
+pub struct Bearer {
+    secret: Option<String>,
+    address: String,
+}
+
+impl FromRequestParts<ApiState> for Bearer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, ApiError> {
+        let secret = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| {
+                value
+                    .strip_prefix("Bearer ")
+                    .or_else(|| value.strip_prefix("bearer "))
+            })
+            .map(|secret| secret.trim().to_string());
+        Ok(Bearer {
+            secret,
+            address: client_address(parts, state.app.config.trust_proxy),
+        })
+    }
+}
+
+impl Bearer {
+    async fn check(&self, state: &ApiState, slug: Option<&str>) -> Result<TokenCaller, ApiError> {
+        let secret = self.secret.as_deref().ok_or(AppError::AccessTokenInvalid)?;
+        let caller = authenticate(&state.app, secret, slug, &self.address).await?;
+        if let app::access::Credential::AccessToken { id, .. } = caller.caller.credential
+            && state.limiter.check_key(&id).is_err()
+        {
+            return Err(AppError::TooManyRequests.into());
+        }
+        Ok(caller)
+    }
+
+    /// The token's owner acting in the workspace at `slug`.
+    pub async fn in_workspace(
+        &self,
+        state: &ApiState,
+        slug: &str,
+    ) -> Result<WorkspaceActor, ApiError> {
+        Ok(self.check(state, Some(slug)).await?.in_workspace()?)
+    }
+
+    /// The token's owner, in no workspace.
+    pub async fn caller(&self, state: &ApiState) -> Result<Caller, ApiError> {
+        Ok(self.check(state, None).await?.caller)
+    }
+}
