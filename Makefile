@@ -5,14 +5,14 @@ TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
 # npm's binaryen provides wasm-opt for the release build (Debian's breaks hydration).
 BUILD_PATH := $(CURDIR)/end2end/node_modules/.bin:$(PATH)
 
-.PHONY: run test setup build lint test-rust e2e bench fuzz
+.PHONY: run test setup build lint test-rust api-contract e2e bench fuzz
 # The steps depend on each other's order (e2e needs the build), even under make -j.
 .NOTPARALLEL:
 
 run: setup build
 	LEPTOS_SITE_ROOT=$(TARGET_DIR)/site LEPTOS_ENV=PROD $(TARGET_DIR)/release/gatehouse
 
-test: setup lint test-rust build e2e
+test: setup lint test-rust build api-contract e2e
 
 setup:
 	scripts/setup.sh $(if $(filter test lint test-rust e2e,$(MAKECMDGOALS)),--test)
@@ -35,6 +35,10 @@ lint:
 test-rust:
 	cargo test -p app --features test-support
 	cargo test -p server -- --test-threads=1
+
+# The REST API against its OpenAPI document: openapi-spec-validator and Schemathesis.
+api-contract:
+	scripts/api-contract.sh
 
 e2e:
 	scripts/e2e.sh

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Measures the REST API's member listing under load: a workspace of 100,000 members on a
+# fresh SQLite file, and wrk (Debian's package) asking for pages of 100 with an access
+# token. Expects `make build` to have run.
+#   scripts/api-load-test.sh [seconds] [members]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds="${1:-15}"
+members="${2:-100000}"
+target_dir="${CARGO_TARGET_DIR:-target}"
+binary="$target_dir/release/gatehouse"
+[ -x "$binary" ] || { echo "api-load-test: $binary is missing; run: make build" >&2; exit 1; }
+command -v wrk > /dev/null || { echo "api-load-test: installing wrk"; apt-get install -y -qq wrk > /dev/null; }
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+data_dir=$(mktemp -d)
+base="http://127.0.0.1:$port"
+start_server() {
+  GATEHOUSE_DATA_DIR="$data_dir" GATEHOUSE_LISTEN_ADDR="127.0.0.1:$port" \
+  GATEHOUSE_ADMIN_EMAIL=ada@example.com GATEHOUSE_ADMIN_PASSWORD='analytical engine' \
+  GATEHOUSE_WORKSPACE=Acme GATEHOUSE_API_REQUESTS_PER_MINUTE=100000000 \
+  LEPTOS_SITE_ROOT="$target_dir/site" LEPTOS_ENV=PROD RUST_LOG=warn \
+    "$binary" >> "$data_dir/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do curl -fs "$base/health" > /dev/null 2>&1 && return; sleep 0.1; done
+  echo "api-load-test: the server did not start" >&2; exit 1
+}
+trap 'kill "${server_pid:-}" 2>/dev/null; wait "${server_pid:-}" 2>/dev/null; rm -rf "$data_dir"' EXIT
+start_server
+
+# The members go straight into the database file (inviting 100,000 people through the
+# API would measure invitations); the server is stopped meanwhile.
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+python3 - "$data_dir/gatehouse.db" "$members" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+count = int(sys.argv[2])
+workspace = db.execute("SELECT id FROM workspaces WHERE slug = 'acme'").fetchone()[0]
+roles = ["end-user", "end-user", "end-user", "builder", "admin"]
+with db:
+    db.executemany(
+        "INSERT INTO users (email, full_name, status, created_at, updated_at) VALUES (?, ?, 'active', 0, 0)",
+        ((f"member{n:06d}@example.com", f"Member {n}") for n in range(count)),
+    )
+    db.execute(
+        """INSERT INTO memberships (workspace_id, user_id, role, status, created_at, updated_at, email, name_key)
+           SELECT ?, id, CASE id % 5 WHEN 0 THEN 'builder' ELSE 'end-user' END, 'active', 0, 0, email, lower(full_name)
+           FROM users WHERE email LIKE 'member%@example.com'""",
+        (workspace,),
+    )
+PY
+start_server
+
+cookies="$data_dir/cookies"
+curl -fsS -c "$cookies" -H 'sec-fetch-site: same-origin' \
+  --data-urlencode email=ada@example.com --data-urlencode 'password=analytical engine' \
+  "$base/api/sign-in" > /dev/null
+token=$(curl -fsS -b "$cookies" -H 'sec-fetch-site: same-origin' -H 'content-type: application/json' \
+  -d '{"name":"load","scopes":["members:read"],"valid_for_days":1}' \
+  "$base/api/tokens/create" | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
+path="/api/v1/workspaces/acme/members?limit=100"
+echo "first page: $(curl -fsS -H "authorization: Bearer $token" "$base$path" | head -c 200)…"
+wrk -t2 -c16 -d"${seconds}s" --latency -H "authorization: Bearer $token" "$base$path"
