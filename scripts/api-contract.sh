@@ -16,8 +16,11 @@ binary="${GATEHOUSE_BINARY:-$target_dir/release/gatehouse}"
 [ -x "$binary" ] || { echo "api-contract: $binary is missing; run: make build" >&2; exit 1; }
 
 venv="$target_dir/api-contract-venv"
-if ! "$venv/bin/st" --version 2>/dev/null | grep -qF "$SCHEMATHESIS_VERSION" \
-  || ! "$venv/bin/pip" show openapi-spec-validator 2>/dev/null | grep -qx "Version: $SPEC_VALIDATOR_VERSION"; then
+# Read whole before matching: grep -q stopping early would fail the pipe under pipefail.
+installed_schemathesis=$("$venv/bin/st" --version 2>/dev/null || true)
+installed_validator=$("$venv/bin/pip" show openapi-spec-validator 2>/dev/null || true)
+if [[ "$installed_schemathesis" != *"$SCHEMATHESIS_VERSION"* ]] \
+  || [[ "$installed_validator" != *"Version: $SPEC_VALIDATOR_VERSION"* ]]; then
   echo "api-contract: installing schemathesis $SCHEMATHESIS_VERSION and openapi-spec-validator $SPEC_VALIDATOR_VERSION"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet "schemathesis==$SCHEMATHESIS_VERSION" "openapi-spec-validator==$SPEC_VALIDATOR_VERSION"
@@ -92,7 +95,9 @@ run_schemathesis --mode positive \
 
 echo "api-contract: requests the document doesn't allow change nothing"
 before=$(newest_change)
-run_schemathesis --mode negative --checks not_a_server_error,negative_data_rejection,content_type_conformance
+# Only the generated phases: the stateful one sets its scenarios up with valid requests.
+run_schemathesis --mode negative --phases coverage,fuzzing \
+  --checks not_a_server_error,negative_data_rejection,content_type_conformance
 after=$(newest_change)
 if [ "$before" != "$after" ]; then
   echo "api-contract: a refused request changed something: the audit trail moved from $before to $after" >&2

@@ -72,6 +72,8 @@ pub enum AppError {
     FullNameTooLong { max: usize },
     #[error("A name can't contain a web address, an email address or a domain name.")]
     NameNotPlain,
+    #[error("A name can't contain control characters.")]
+    NameHasControlCharacters,
     #[error("A password must be at least {min} characters long.")]
     PasswordTooShort { min: usize },
     #[error("A password can be at most {max} characters long.")]
@@ -337,6 +339,7 @@ impl AppError {
             | Self::FullNameRequired
             | Self::FullNameTooLong { .. }
             | Self::NameNotPlain
+            | Self::NameHasControlCharacters
             | Self::PasswordTooShort { .. }
             | Self::PasswordTooLong { .. }
             | Self::WorkspaceNameRequired

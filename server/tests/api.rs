@@ -598,6 +598,7 @@ async fn members_come_in_pages_with_next_links_and_filters() {
             "?limit=ten",
             "?after=%%%",
             "?status=gone",
+            "?status=",
         ] {
             let reply = app
                 .api(
@@ -734,6 +735,12 @@ async fn the_openapi_document_describes_every_route_and_the_docs_page_is_served(
             assert!(operation.is_object(), "{method} {templated} is documented");
         }
         assert!(document["components"]["securitySchemes"]["token"].is_object());
+        let flag = &paths["/api/v1/workspaces/{slug}/groups/{group_id}/flags/{flag}"]["put"]
+            ["parameters"][2];
+        for key in app::permissions::Flag::ALL.map(|flag| flag.key()) {
+            let described = flag["description"].as_str().unwrap_or_default();
+            assert!(described.contains(&format!("`{key}`")), "{key} in {described}");
+        }
         let docs = app.get("/api/docs/", None).await;
         assert_eq!(docs.status, StatusCode::OK);
         assert!(

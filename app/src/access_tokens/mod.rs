@@ -106,6 +106,7 @@ impl NewToken {
         valid_for_days: Option<u32>,
     ) -> Result<NewToken, AppError> {
         let name = name.trim();
+        crate::users::refuse_control_characters(name)?;
         if name.is_empty() {
             return Err(AppError::TokenNameRequired);
         }
@@ -246,6 +247,10 @@ mod tests {
         assert_eq!(
             NewToken::parse(&"x".repeat(101), &["audit:read".into()], None),
             Err(AppError::TokenNameTooLong { max: 100 })
+        );
+        assert_eq!(
+            NewToken::parse("ci\u{8}job", &["audit:read".into()], None),
+            Err(AppError::NameHasControlCharacters)
         );
         assert_eq!(
             NewToken::parse("ci", &[], None),

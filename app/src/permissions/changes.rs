@@ -17,6 +17,7 @@ pub const CHOSEN_RESOURCES_MAX: usize = 1_000;
 /// A custom group's name: trimmed, present, not too long, and not a role's name.
 pub fn normalise_group_name(input: &str) -> Result<String, AppError> {
     let name = input.trim();
+    crate::users::refuse_control_characters(name)?;
     if name.is_empty() {
         return Err(AppError::GroupNameRequired);
     }

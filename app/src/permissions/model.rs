@@ -227,6 +227,13 @@ pub enum Access {
 }
 
 impl Access {
+    pub const ALL: [Access; 4] = [
+        Access::Edit,
+        Access::View,
+        Access::Configure,
+        Access::BuildWith,
+    ];
+
     pub fn key(self) -> &'static str {
         match self {
             Access::Edit => "edit",
@@ -237,14 +244,7 @@ impl Access {
     }
 
     pub fn from_key(key: &str) -> Option<Access> {
-        [
-            Access::Edit,
-            Access::View,
-            Access::Configure,
-            Access::BuildWith,
-        ]
-        .into_iter()
-        .find(|access| access.key() == key)
+        Access::ALL.into_iter().find(|access| access.key() == key)
     }
 
     pub fn label(self) -> &'static str {

@@ -38,8 +38,19 @@ pub fn normalise_email(input: &str) -> Result<String, AppError> {
     }
 }
 
+/// Refuses text with control characters: they have no place in a name, and some (bidi
+/// overrides aside, which are format characters) make it print as something else.
+pub fn refuse_control_characters(text: &str) -> Result<(), AppError> {
+    if text.chars().any(char::is_control) {
+        Err(AppError::NameHasControlCharacters)
+    } else {
+        Ok(())
+    }
+}
+
 pub fn normalise_full_name(input: &str) -> Result<String, AppError> {
     let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
+    refuse_control_characters(&name)?;
     if name.is_empty() {
         Err(AppError::FullNameRequired)
     } else if name.chars().count() > FULL_NAME_MAX_CHARS {
@@ -138,6 +149,21 @@ mod tests {
                 "{input:?}"
             );
         }
+    }
+
+    #[test]
+    fn names_with_control_characters_are_refused_but_whitespace_collapses() {
+        for name in ["Ada\u{0}", "Ada\u{8a}Lovelace", "\u{1b}[31mAda"] {
+            assert_eq!(
+                normalise_full_name(name),
+                Err(AppError::NameHasControlCharacters),
+                "{name:?}"
+            );
+        }
+        assert_eq!(
+            normalise_full_name("Ada\tLovelace\n"),
+            Ok("Ada Lovelace".into())
+        );
     }
 
     #[test]

@@ -45,6 +45,7 @@ pub struct WorkspaceSummary {
 
 pub fn normalise_workspace_name(input: &str) -> Result<String, AppError> {
     let name = input.split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::users::refuse_control_characters(&name)?;
     if name.is_empty() {
         Err(AppError::WorkspaceNameRequired)
     } else if name.chars().count() > WORKSPACE_NAME_MAX_CHARS {

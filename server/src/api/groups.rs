@@ -16,12 +16,14 @@ use super::ApiState;
 use super::auth::Bearer;
 use super::error::{ApiError, ApiJson, ErrorBody};
 use super::members::{Member, WorkspacePath};
+use super::vocabulary;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Group {
     pub id: i64,
     pub name: String,
     /// The role a role group stands for; absent for custom groups.
+    #[schema(schema_with = vocabulary::optional_role)]
     pub role: Option<String>,
     pub members: i64,
 }
@@ -41,10 +43,12 @@ impl From<GroupSummary> for Group {
 pub struct GroupDetail {
     pub id: i64,
     pub name: String,
+    #[schema(schema_with = vocabulary::optional_role)]
     pub role: Option<String>,
     /// Whether its permissions reach builder level (End-users can't be in it).
     pub builder_level: bool,
-    /// The workspace-level permissions it grants, such as `app_create`.
+    /// The workspace-level permissions it grants.
+    #[schema(schema_with = vocabulary::flags)]
     pub flags: Vec<String>,
     /// Its granular rules.
     pub rules: Vec<GranularRule>,
@@ -55,9 +59,9 @@ pub struct GroupDetail {
 pub struct GranularRule {
     pub id: i64,
     pub name: String,
-    /// `app`, `folder`, `constant` or `data_source`.
+    #[schema(schema_with = vocabulary::kind)]
     pub kind: String,
-    /// `view`, `edit`, `configure` or `build_with`.
+    #[schema(schema_with = vocabulary::access)]
     pub access: String,
     pub hide_from_dashboard: bool,
     /// The resources it covers; absent when it covers every resource of its kind.
@@ -109,6 +113,7 @@ impl From<GroupDetails> for GroupDetail {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupName {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
 }
 
@@ -138,9 +143,9 @@ pub struct JoinOptions {
 
 /// Every group of the workspace: Admin, Builder, End-user, then the custom groups.
 #[utoipa::path(
-    get, path = "/api/v1/workspaces/{slug}/groups", tag = "groups",
+    get, operation_id = "groups_list", path = "/api/v1/workspaces/{slug}/groups", tag = "groups",
     params(WorkspacePath),
-    responses((status = 200, body = Vec<Group>), (status = "4XX", body = ErrorBody)),
+    responses((status = 200, description = "Done", body = Vec<Group>), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
     security(("token" = ["groups:read"]))
 )]
 pub async fn list(
@@ -156,12 +161,12 @@ pub async fn list(
 
 /// Creates a custom group.
 #[utoipa::path(
-    post, path = "/api/v1/workspaces/{slug}/groups", tag = "groups",
+    post, operation_id = "groups_create", path = "/api/v1/workspaces/{slug}/groups", tag = "groups",
     params(WorkspacePath),
     request_body = GroupName,
     responses(
-        (status = 201, body = Group, headers(("Location" = String, description = "The new group"))),
-        (status = "4XX", body = ErrorBody),
+        (status = 201, description = "Created", body = Group, headers(("Location" = String, description = "The new group"))),
+        (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody),
     ),
     security(("token" = ["groups:write"]))
 )]
@@ -186,9 +191,9 @@ pub async fn create(
 
 /// One group with its members.
 #[utoipa::path(
-    get, path = "/api/v1/workspaces/{slug}/groups/{group_id}", tag = "groups",
+    get, operation_id = "groups_get", path = "/api/v1/workspaces/{slug}/groups/{group_id}", tag = "groups",
     params(GroupPath),
-    responses((status = 200, body = GroupDetail), (status = "4XX", body = ErrorBody)),
+    responses((status = 200, description = "Done", body = GroupDetail), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
     security(("token" = ["groups:read"]))
 )]
 pub async fn get(
@@ -207,10 +212,10 @@ pub async fn get(
 
 /// Renames a custom group.
 #[utoipa::path(
-    patch, path = "/api/v1/workspaces/{slug}/groups/{group_id}", tag = "groups",
+    patch, operation_id = "groups_rename", path = "/api/v1/workspaces/{slug}/groups/{group_id}", tag = "groups",
     params(GroupPath),
     request_body = GroupName,
-    responses((status = 200, body = GroupDetail), (status = "4XX", body = ErrorBody)),
+    responses((status = 200, description = "Done", body = GroupDetail), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
     security(("token" = ["groups:write"]))
 )]
 pub async fn rename(
@@ -232,9 +237,9 @@ pub async fn rename(
 
 /// Deletes a custom group.
 #[utoipa::path(
-    delete, path = "/api/v1/workspaces/{slug}/groups/{group_id}", tag = "groups",
+    delete, operation_id = "groups_delete", path = "/api/v1/workspaces/{slug}/groups/{group_id}", tag = "groups",
     params(GroupPath),
-    responses((status = 204), (status = "4XX", body = ErrorBody)),
+    responses((status = 204, description = "Done; nothing to return"), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
     security(("token" = ["groups:write"]))
 )]
 pub async fn delete(
@@ -250,10 +255,10 @@ pub async fn delete(
 
 /// Puts a member in a custom group; putting them in again changes nothing.
 #[utoipa::path(
-    put, path = "/api/v1/workspaces/{slug}/groups/{group_id}/members/{user_id}", tag = "groups",
+    put, operation_id = "groups_add_member", path = "/api/v1/workspaces/{slug}/groups/{group_id}/members/{user_id}", tag = "groups",
     params(GroupMemberPath),
     request_body(content = Option<JoinOptions>),
-    responses((status = 204), (status = "4XX", body = ErrorBody)),
+    responses((status = 204, description = "Done; nothing to return"), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
     security(("token" = ["groups:write"]))
 )]
 pub async fn add_member(
@@ -282,9 +287,9 @@ pub async fn add_member(
 
 /// Takes a member out of a custom group.
 #[utoipa::path(
-    delete, path = "/api/v1/workspaces/{slug}/groups/{group_id}/members/{user_id}", tag = "groups",
+    delete, operation_id = "groups_remove_member", path = "/api/v1/workspaces/{slug}/groups/{group_id}/members/{user_id}", tag = "groups",
     params(GroupMemberPath),
-    responses((status = 204), (status = "4XX", body = ErrorBody)),
+    responses((status = 204, description = "Done; nothing to return"), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
     security(("token" = ["groups:write"]))
 )]
 pub async fn remove_member(
@@ -307,7 +312,10 @@ pub struct FlagPath {
     /// The workspace's URL name.
     pub slug: String,
     pub group_id: i64,
-    /// Such as `app_create`, `folder_delete`, `data_source_create`.
+    /// A workspace-level permission, as the group's `flags` name them: `app_create`,
+    /// `app_delete`, `folder_create`, `folder_update`, `folder_delete`,
+    /// `constant_create`, `constant_update`, `constant_delete`, `data_source_create` or
+    /// `data_source_delete`.
     pub flag: String,
 }
 
@@ -322,10 +330,10 @@ pub struct FlagSetting {
 
 /// Turns one workspace-level permission of a group on or off.
 #[utoipa::path(
-    put, path = "/api/v1/workspaces/{slug}/groups/{group_id}/flags/{flag}", tag = "groups",
+    put, operation_id = "groups_set_flag", path = "/api/v1/workspaces/{slug}/groups/{group_id}/flags/{flag}", tag = "groups",
     params(FlagPath),
     request_body = FlagSetting,
-    responses((status = 200, body = GroupDetail), (status = "4XX", body = ErrorBody)),
+    responses((status = 200, description = "Done", body = GroupDetail), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
     security(("token" = ["groups:write"]))
 )]
 pub async fn set_flag(
@@ -360,10 +368,13 @@ pub async fn set_flag(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleRequest {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
-    /// `app`, `folder`, `constant` or `data_source`.
+    #[schema(schema_with = vocabulary::kind)]
     pub kind: String,
-    /// `view`, `edit`, `configure` or `build_with`, as the kind allows.
+    /// As the kind allows: apps view or edit, folders and constants view or edit, data
+    /// sources configure or build_with.
+    #[schema(schema_with = vocabulary::access)]
     pub access: String,
     #[serde(default)]
     pub hide_from_dashboard: bool,
@@ -406,12 +417,12 @@ pub struct RuleCreated {
 
 /// Adds a granular rule to a group.
 #[utoipa::path(
-    post, path = "/api/v1/workspaces/{slug}/groups/{group_id}/rules", tag = "groups",
+    post, operation_id = "groups_add_rule", path = "/api/v1/workspaces/{slug}/groups/{group_id}/rules", tag = "groups",
     params(GroupPath),
     request_body = RuleRequest,
     responses(
-        (status = 201, body = RuleCreated, headers(("Location" = String, description = "The new rule"))),
-        (status = "4XX", body = ErrorBody),
+        (status = 201, description = "Created", body = RuleCreated, headers(("Location" = String, description = "The new rule"))),
+        (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody),
     ),
     security(("token" = ["groups:write"]))
 )]
@@ -438,10 +449,10 @@ pub async fn add_rule(
 
 /// Replaces a granular rule.
 #[utoipa::path(
-    put, path = "/api/v1/workspaces/{slug}/groups/{group_id}/rules/{rule_id}", tag = "groups",
+    put, operation_id = "groups_replace_rule", path = "/api/v1/workspaces/{slug}/groups/{group_id}/rules/{rule_id}", tag = "groups",
     params(RulePath),
     request_body = RuleRequest,
-    responses((status = 200, body = GroupDetail), (status = "4XX", body = ErrorBody)),
+    responses((status = 200, description = "Done", body = GroupDetail), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
     security(("token" = ["groups:write"]))
 )]
 pub async fn replace_rule(
@@ -476,9 +487,9 @@ pub async fn replace_rule(
 
 /// Deletes a granular rule.
 #[utoipa::path(
-    delete, path = "/api/v1/workspaces/{slug}/groups/{group_id}/rules/{rule_id}", tag = "groups",
+    delete, operation_id = "groups_delete_rule", path = "/api/v1/workspaces/{slug}/groups/{group_id}/rules/{rule_id}", tag = "groups",
     params(RulePath),
-    responses((status = 204), (status = "4XX", body = ErrorBody)),
+    responses((status = 204, description = "Done; nothing to return"), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
     security(("token" = ["groups:write"]))
 )]
 pub async fn delete_rule(
@@ -514,12 +525,12 @@ pub struct DuplicateRequest {
 
 /// Copies a group into a new custom group named "{name} copy", with the parts chosen.
 #[utoipa::path(
-    post, path = "/api/v1/workspaces/{slug}/groups/{group_id}/duplicate", tag = "groups",
+    post, operation_id = "groups_duplicate", path = "/api/v1/workspaces/{slug}/groups/{group_id}/duplicate", tag = "groups",
     params(GroupPath),
     request_body = DuplicateRequest,
     responses(
-        (status = 201, body = Group, headers(("Location" = String, description = "The copy"))),
-        (status = "4XX", body = ErrorBody),
+        (status = 201, description = "Created", body = Group, headers(("Location" = String, description = "The copy"))),
+        (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody),
     ),
     security(("token" = ["groups:write"]))
 )]

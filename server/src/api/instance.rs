@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Bearer;
 use super::error::{ApiError, ErrorBody};
+use super::vocabulary;
 use super::{ApiState, Cursor};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -20,7 +21,7 @@ pub struct InstanceUser {
     pub is_super_admin: bool,
     /// Memberships in any status.
     pub workspaces: i64,
-    /// `invited`, `active` or `archived`.
+    #[schema(schema_with = vocabulary::status)]
     pub status: String,
 }
 
@@ -39,7 +40,8 @@ pub struct InstanceUsers {
 pub struct InstanceParams {
     /// A prefix of an email address or a name.
     pub search: Option<String>,
-    /// `invited`, `active`, `archived` or `all` (the default).
+    /// Only users with this status; all when absent.
+    #[param(schema_with = vocabulary::status_filter)]
     pub status: Option<String>,
     /// The cursor from the previous page's `next` link.
     pub after: Option<String>,
@@ -47,9 +49,9 @@ pub struct InstanceParams {
 
 /// Every user of the instance, 50 a page by email, with the counts.
 #[utoipa::path(
-    get, path = "/api/v1/instance/users", tag = "instance",
+    get, operation_id = "instance_users", path = "/api/v1/instance/users", tag = "instance",
     params(InstanceParams),
-    responses((status = 200, body = InstanceUsers), (status = "4XX", body = ErrorBody)),
+    responses((status = 200, description = "Done", body = InstanceUsers), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
     security(("token" = ["instance:read"]))
 )]
 pub async fn users(
@@ -59,7 +61,7 @@ pub async fn users(
 ) -> Result<Json<InstanceUsers>, ApiError> {
     let Query(params) = query?;
     let caller = bearer.caller(&state).await?;
-    let filter = AccountFilter::parse(params.status.as_deref().unwrap_or_default())?;
+    let filter = AccountFilter::parse(super::status_word(params.status.as_deref())?)?;
     let position = match params.after.as_deref() {
         Some(cursor) => PagePosition::After(Cursor::decode(cursor)?),
         None => PagePosition::First,

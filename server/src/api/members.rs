@@ -18,6 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::auth::Bearer;
 use super::error::{ApiError, ApiJson, ErrorBody};
+use super::vocabulary;
 use super::{ApiState, Cursor, page_limit};
 
 pub const MAX_PAGE: i64 = 100;
@@ -27,9 +28,9 @@ pub struct Member {
     pub user_id: i64,
     pub full_name: String,
     pub email: String,
-    /// `admin`, `builder` or `end-user`.
+    #[schema(schema_with = vocabulary::role)]
     pub role: String,
-    /// `invited`, `active` or `archived`.
+    #[schema(schema_with = vocabulary::status)]
     pub status: String,
 }
 
@@ -57,7 +58,9 @@ pub struct MemberDetail {
     pub user_id: i64,
     pub full_name: String,
     pub email: String,
+    #[schema(schema_with = vocabulary::role)]
     pub role: String,
+    #[schema(schema_with = vocabulary::status)]
     pub status: String,
     /// Metadata keys; values are sealed and never leave the server through the API.
     pub metadata_keys: Vec<String>,
@@ -84,9 +87,11 @@ impl From<MemberDetails> for MemberDetail {
 pub struct ListParams {
     /// A prefix of an email address or a name.
     pub search: Option<String>,
-    /// `invited`, `active`, `archived` or `all` (the default).
+    /// Only members with this status; all when absent.
+    #[param(schema_with = vocabulary::status_filter)]
     pub status: Option<String>,
-    /// Members per page, 1 to 100; 50 when absent.
+    /// Members per page; 50 when absent.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// The cursor from the previous page's `next` link.
     pub after: Option<String>,
@@ -95,9 +100,11 @@ pub struct ListParams {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InviteRequest {
+    #[schema(min_length = 1, max_length = 100)]
     pub full_name: String,
+    #[schema(format = "email")]
     pub email: String,
-    /// `admin`, `builder` or `end-user`.
+    #[schema(schema_with = vocabulary::role)]
     pub role: String,
     /// Metadata to seal for them, key to value.
     #[serde(default)]
@@ -115,7 +122,8 @@ pub struct Invitation {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberUpdate {
-    /// The new role: `admin`, `builder` or `end-user`.
+    /// The new role.
+    #[schema(schema_with = vocabulary::optional_role)]
     pub role: Option<String>,
     /// Metadata to set (a string) or remove (null), key by key; keys not named stay.
     #[serde(default)]
@@ -132,7 +140,7 @@ pub struct InvitationLink {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ResourceAccess {
     pub resource_id: i64,
-    /// `app`, `folder`, `constant` or `data_source`.
+    #[schema(schema_with = vocabulary::kind)]
     pub kind: String,
     pub name: String,
     pub actions: Vec<ActionAccess>,
@@ -161,11 +169,11 @@ pub struct WorkspacePath {
 
 /// The members of a workspace, by email.
 #[utoipa::path(
-    get, path = "/api/v1/workspaces/{slug}/members", tag = "members",
+    get, operation_id = "members_list", path = "/api/v1/workspaces/{slug}/members", tag = "members",
     params(WorkspacePath, ListParams),
     responses(
-        (status = 200, body = MemberList, headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
-        (status = "4XX", body = ErrorBody),
+        (status = 200, description = "Done", body = MemberList, headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody),
     ),
     security(("token" = ["members:read"]))
 )]
@@ -183,7 +191,7 @@ pub async fn list(
         Some(cursor) => PagePosition::After(Cursor::decode(cursor)?),
         None => PagePosition::First,
     };
-    let status = StatusFilter::parse(params.status.as_deref().unwrap_or_default())?;
+    let status = StatusFilter::parse(super::status_word(params.status.as_deref())?)?;
     let search = params.search.as_deref().and_then(app::users::search_key);
     let page = operations::list(
         &state.app,
@@ -222,12 +230,12 @@ pub async fn list(
 
 /// Invites someone: they become an Invited member and get the invitation mail.
 #[utoipa::path(
-    post, path = "/api/v1/workspaces/{slug}/members", tag = "members",
+    post, operation_id = "members_invite", path = "/api/v1/workspaces/{slug}/members", tag = "members",
     params(WorkspacePath),
     request_body = InviteRequest,
     responses(
-        (status = 201, body = Invitation, headers(("Location" = String, description = "The new member"))),
-        (status = "4XX", body = ErrorBody),
+        (status = 201, description = "Created", body = Invitation, headers(("Location" = String, description = "The new member"))),
+        (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody),
     ),
     security(("token" = ["members:write"]))
 )]
@@ -273,11 +281,11 @@ fn with_version(details: MemberDetails, version: &str) -> Response {
 
 /// One member, with an `ETag` to make a later change conditional on.
 #[utoipa::path(
-    get, path = "/api/v1/workspaces/{slug}/members/{user_id}", tag = "members",
+    get, operation_id = "members_get", path = "/api/v1/workspaces/{slug}/members/{user_id}", tag = "members",
     params(MemberPath),
     responses(
-        (status = 200, body = MemberDetail, headers(("ETag" = String, description = "The member's version"))),
-        (status = "4XX", body = ErrorBody),
+        (status = 200, description = "Done", body = MemberDetail, headers(("ETag" = String, description = "The member's version"))),
+        (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody),
     ),
     security(("token" = ["members:read"]))
 )]
@@ -295,12 +303,12 @@ pub async fn get(
 /// Changes a member's role and metadata together. With `If-Match`, only if the member is
 /// still as that version shows them (412 otherwise).
 #[utoipa::path(
-    patch, path = "/api/v1/workspaces/{slug}/members/{user_id}", tag = "members",
+    patch, operation_id = "members_update", path = "/api/v1/workspaces/{slug}/members/{user_id}", tag = "members",
     params(MemberPath, ("If-Match" = Option<String>, Header, description = "An ETag from reading the member")),
     request_body = MemberUpdate,
     responses(
-        (status = 200, body = MemberDetail, headers(("ETag" = String, description = "The member's new version"))),
-        (status = "4XX", body = ErrorBody),
+        (status = 200, description = "Done", body = MemberDetail, headers(("ETag" = String, description = "The member's new version"))),
+        (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody),
     ),
     security(("token" = ["members:write"]))
 )]
@@ -336,9 +344,9 @@ pub async fn update(
 
 /// Removes a member from the workspace; their apps pass to the caller.
 #[utoipa::path(
-    delete, path = "/api/v1/workspaces/{slug}/members/{user_id}", tag = "members",
+    delete, operation_id = "members_remove", path = "/api/v1/workspaces/{slug}/members/{user_id}", tag = "members",
     params(MemberPath),
-    responses((status = 204), (status = "4XX", body = ErrorBody)),
+    responses((status = 204, description = "Done; nothing to return"), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
     security(("token" = ["members:write"]))
 )]
 pub async fn remove(
@@ -354,9 +362,9 @@ pub async fn remove(
 
 /// Archives a member: they lose access from their next request.
 #[utoipa::path(
-    post, path = "/api/v1/workspaces/{slug}/members/{user_id}/archive", tag = "members",
+    post, operation_id = "members_archive", path = "/api/v1/workspaces/{slug}/members/{user_id}/archive", tag = "members",
     params(MemberPath),
-    responses((status = 204), (status = "4XX", body = ErrorBody)),
+    responses((status = 204, description = "Done; nothing to return"), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
     security(("token" = ["members:write"]))
 )]
 pub async fn archive(
@@ -372,9 +380,9 @@ pub async fn archive(
 
 /// Brings an archived member back as Invited, with a new invitation mail.
 #[utoipa::path(
-    post, path = "/api/v1/workspaces/{slug}/members/{user_id}/unarchive", tag = "members",
+    post, operation_id = "members_unarchive", path = "/api/v1/workspaces/{slug}/members/{user_id}/unarchive", tag = "members",
     params(MemberPath),
-    responses((status = 200, body = Invitation), (status = "4XX", body = ErrorBody)),
+    responses((status = 200, description = "Done", body = Invitation), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
     security(("token" = ["members:write"]))
 )]
 pub async fn unarchive(
@@ -394,9 +402,9 @@ pub async fn unarchive(
 
 /// A fresh invitation link for an Invited member, to pass on yourself.
 #[utoipa::path(
-    post, path = "/api/v1/workspaces/{slug}/members/{user_id}/invitation-link", tag = "members",
+    post, operation_id = "members_invitation_link", path = "/api/v1/workspaces/{slug}/members/{user_id}/invitation-link", tag = "members",
     params(MemberPath),
-    responses((status = 200, body = InvitationLink), (status = "4XX", body = ErrorBody)),
+    responses((status = 200, description = "Done", body = InvitationLink), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
     security(("token" = ["members:write"]))
 )]
 pub async fn invitation_link(
@@ -412,9 +420,9 @@ pub async fn invitation_link(
 
 /// What a member may do with each resource of the workspace, and why.
 #[utoipa::path(
-    get, path = "/api/v1/workspaces/{slug}/members/{user_id}/permissions", tag = "members",
+    get, operation_id = "members_permissions", path = "/api/v1/workspaces/{slug}/members/{user_id}/permissions", tag = "members",
     params(MemberPath),
-    responses((status = 200, body = Vec<ResourceAccess>), (status = "4XX", body = ErrorBody)),
+    responses((status = 200, description = "Done", body = Vec<ResourceAccess>), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
     security(("token" = ["members:read"]))
 )]
 pub async fn permissions(

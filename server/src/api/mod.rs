@@ -8,6 +8,7 @@ pub mod error;
 mod groups;
 mod instance;
 mod members;
+mod vocabulary;
 mod workspaces;
 
 use std::sync::Arc;
@@ -119,6 +120,16 @@ fn page_limit(limit: Option<i64>, max: i64) -> Result<i64, AppError> {
         None => Ok(50.min(max)),
         Some(limit) if (1..=max).contains(&limit) => Ok(limit),
         Some(_) => Err(AppError::PageLimitOutOfRange { max }),
+    }
+}
+
+/// A status filter as the API takes it: absent for all, otherwise one of the documented
+/// words. The pages' forms send an empty field for all; the API doesn't accept one.
+fn status_word(status: Option<&str>) -> Result<&str, AppError> {
+    match status {
+        None => Ok("all"),
+        Some(word) if word.trim().is_empty() => Err(AppError::UnknownStatus),
+        Some(word) => Ok(word),
     }
 }
 

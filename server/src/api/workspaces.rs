@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::auth::Bearer;
 use super::error::{ApiError, ErrorBody};
 use super::members::WorkspacePath;
+use super::vocabulary;
 use super::{ApiState, page_limit};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -18,13 +19,14 @@ pub struct Workspace {
     pub slug: String,
     pub name: String,
     /// The token owner's role there.
+    #[schema(schema_with = vocabulary::role)]
     pub role: String,
 }
 
 /// The workspaces the token's owner is an active member of.
 #[utoipa::path(
-    get, path = "/api/v1/workspaces", tag = "workspaces",
-    responses((status = 200, body = Vec<Workspace>), (status = "4XX", body = ErrorBody)),
+    get, operation_id = "workspaces_list", path = "/api/v1/workspaces", tag = "workspaces",
+    responses((status = 200, description = "Done", body = Vec<Workspace>), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
     security(("token" = []))
 )]
 pub async fn list(
@@ -75,7 +77,8 @@ pub struct AuditParams {
     pub since: Option<i64>,
     /// Before this time (Unix seconds).
     pub until: Option<i64>,
-    /// Entries per page, 1 to 200; 50 when absent.
+    /// Entries per page; 50 when absent.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// The cursor from the previous page's `next` link: entries older than this id.
     pub before: Option<i64>,
@@ -83,9 +86,9 @@ pub struct AuditParams {
 
 /// The workspace's audit trail, newest first.
 #[utoipa::path(
-    get, path = "/api/v1/workspaces/{slug}/audit", tag = "audit",
+    get, operation_id = "audit_trail", path = "/api/v1/workspaces/{slug}/audit", tag = "audit",
     params(WorkspacePath, AuditParams),
-    responses((status = 200, body = AuditPage), (status = "4XX", body = ErrorBody)),
+    responses((status = 200, description = "Done", body = AuditPage), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
     security(("token" = ["audit:read"]))
 )]
 pub async fn trail(
@@ -183,9 +186,9 @@ impl From<InventoryRow> for TokenInventoryEntry {
 
 /// Every access token of the workspace's members.
 #[utoipa::path(
-    get, path = "/api/v1/workspaces/{slug}/access-tokens", tag = "workspaces",
+    get, operation_id = "access_tokens_inventory", path = "/api/v1/workspaces/{slug}/access-tokens", tag = "workspaces",
     params(WorkspacePath),
-    responses((status = 200, body = Vec<TokenInventoryEntry>), (status = "4XX", body = ErrorBody)),
+    responses((status = 200, description = "Done", body = Vec<TokenInventoryEntry>), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
     security(("token" = ["members:read"]))
 )]
 pub async fn tokens(
