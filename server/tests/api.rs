@@ -523,6 +523,19 @@ async fn a_token_loses_what_its_owner_loses_at_once() {
             .await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN);
         assert_eq!(reply.json()["code"], "admin_required");
+        let refusal: (i64, Option<i64>, String) = sqlx::query_as(
+            "SELECT actor_user_id, workspace_id, detail FROM audit_events
+             WHERE action = 'access.refused'",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        assert_eq!(refusal.0, bob);
+        assert_eq!(refusal.1, Some(app.workspace_id("acme").await));
+        assert_eq!(
+            refusal.2,
+            "GET /api/v1/workspaces/acme/groups: AdminRequired"
+        );
     })
     .await;
 }

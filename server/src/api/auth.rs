@@ -3,7 +3,7 @@
 //! functions never read bearer tokens.
 
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use app::access::{Caller, WorkspaceActor};
 use app::access_tokens::operations::{TokenCaller, authenticate};
@@ -25,10 +25,32 @@ pub fn limiter(per_minute: u32) -> Arc<TokenLimiter> {
     Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute)))
 }
 
+/// Where the token check leaves who the caller turned out to be, for the refusal record
+/// once the response is known.
+#[derive(Clone, Default)]
+pub struct CallerSlot(Arc<Mutex<Option<i64>>>);
+
+impl CallerSlot {
+    pub fn user_id(&self) -> Option<i64> {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn set(&self, user_id: i64) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(user_id);
+    }
+}
+
 /// A request's bearer secret and the address it came from, not yet checked.
 pub struct Bearer {
     secret: Option<String>,
     address: String,
+    slot: Option<CallerSlot>,
 }
 
 impl FromRequestParts<ApiState> for Bearer {
@@ -48,6 +70,7 @@ impl FromRequestParts<ApiState> for Bearer {
         Ok(Bearer {
             secret,
             address: client_address(parts, state.app.config.trust_proxy),
+            slot: parts.extensions.get::<CallerSlot>().cloned(),
         })
     }
 }
@@ -56,6 +79,9 @@ impl Bearer {
     async fn check(&self, state: &ApiState, slug: Option<&str>) -> Result<TokenCaller, ApiError> {
         let secret = self.secret.as_deref().ok_or(AppError::AccessTokenInvalid)?;
         let caller = authenticate(&state.app, secret, slug, &self.address).await?;
+        if let Some(slot) = &self.slot {
+            slot.set(caller.caller.user.id);
+        }
         if let app::access::Credential::AccessToken { id, .. } = caller.caller.credential
             && state.limiter.check_key(&id).is_err()
         {

@@ -79,10 +79,20 @@ impl ApiError {
     }
 }
 
+/// Marks a response that refused someone something they aren't allowed, with the reason,
+/// for the audit trail.
+#[derive(Clone)]
+pub struct Refused(pub AppError);
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = self.body();
         let mut response = (status, Json(body)).into_response();
+        if let ApiError::App(error) = self
+            && error.is_refused_authorisation()
+        {
+            response.extensions_mut().insert(Refused(error));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

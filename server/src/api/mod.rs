@@ -16,7 +16,9 @@ use std::sync::Arc;
 use app::error::AppError;
 use app::state::AppState;
 use axum::Router;
-use axum::extract::FromRef;
+use axum::extract::{FromRef, Request, State};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -107,11 +109,47 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AppState) -> Router<S> {
     let docs: Router<S> = utoipa_swagger_ui::SwaggerUi::new(DOCS_PATH)
         .url(DOCUMENT_PATH, document)
         .into();
-    api.with_state(ApiState {
+    let state = ApiState {
         app: state,
         limiter,
-    })
-    .merge(docs)
+    };
+    api.layer(from_fn_with_state(state.clone(), record_refusals))
+        .with_state(state)
+        .merge(docs)
+}
+
+/// Records in the audit trail each request a token's owner was refused (a scope or role
+/// missing, a workspace they aren't in), as the server functions' refusals are.
+async fn record_refusals(
+    State(state): State<ApiState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let slot = auth::CallerSlot::default();
+    request.extensions_mut().insert(slot.clone());
+    let endpoint = format!("{} {}", request.method(), request.uri().path());
+    let response = next.run(request).await;
+    if let (Some(error::Refused(error)), Some(actor_user_id)) = (
+        response.extensions().get::<error::Refused>(),
+        slot.user_id(),
+    ) {
+        let workspace_slug = endpoint
+            .split('/')
+            .skip_while(|segment| *segment != "workspaces")
+            .nth(1);
+        let refusal = app::audit::Refusal {
+            actor_user_id,
+            endpoint: &endpoint,
+            error,
+            workspace_slug,
+            target_user_id: None,
+            resources: &[],
+        };
+        if let Err(failure) = app::audit::record_refusal(&state.app.db, refusal).await {
+            tracing::error!(%failure, "could not record a refused API request");
+        }
+    }
+    response
 }
 
 /// A page limit from a query: `default` 50, at most `max`.
