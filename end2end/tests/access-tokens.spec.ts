@@ -31,13 +31,13 @@ test('a token made in Profile invites someone through the API until it is revoke
 
   const invited = await api(`/api/v1/workspaces/${admin.slug}/members`, token, {
     method: 'POST',
-    body: { full_name: 'Mary Jackson', email: 'mary@techcorp.example', role: 'builder' },
+    body: { full_name: 'Christine Darden', email: 'christine@techcorp.example', role: 'builder' },
   });
   expect(invited.status, await invited.clone().text()).toBe(201);
   expect(invited.headers.get('location')).toMatch(new RegExp(`^/api/v1/workspaces/${admin.slug}/members/\\d+$`));
 
   await openUsers(page);
-  await expect(row(page, 'mary@techcorp.example')).toContainText('Invited');
+  await expect(row(page, 'christine@techcorp.example')).toContainText('Invited');
 
   // The admin's inventory lists the token, never its secret.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Access tokens' }).click();
