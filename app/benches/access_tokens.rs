@@ -44,6 +44,16 @@ fn token_benches(c: &mut Criterion) {
             .block_on(create(&state, &caller, request))
             .expect("a token")
             .secret;
+        // The floor: the cheapest round trip through the same pool.
+        group.bench_function(format!("{backend:?}: SELECT 1, for comparison"), |b| {
+            b.to_async(&runtime).iter(|| async {
+                let one: i64 = sqlx::query_scalar("SELECT 1")
+                    .fetch_one(&state.db)
+                    .await
+                    .expect("one");
+                one
+            })
+        });
         group.bench_function(format!("{backend:?}"), |b| {
             b.to_async(&runtime).iter(|| async {
                 let actor = authenticate(&state, &secret, Some("acme"), "127.0.0.1")

@@ -31,10 +31,7 @@ impl SecretToken {
 
     /// What the database stores and looks tokens up by.
     pub fn hash(&self) -> String {
-        Sha256::digest(self.0.as_bytes())
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
+        hex::encode(Sha256::digest(self.0.as_bytes()))
     }
 }
 
