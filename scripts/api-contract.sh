@@ -67,7 +67,7 @@ curl -fsS -c "$cookies" -H 'sec-fetch-site: same-origin' \
   --data-urlencode email=admin@example.com --data-urlencode 'password=contract test password' \
   "$base/api/sign-in" > /dev/null
 token=$(curl -fsS -b "$cookies" -H 'sec-fetch-site: same-origin' -H 'content-type: application/json' \
-  -d '{"name":"contract","scopes":["members:read","members:write","groups:read","groups:write","audit:read","instance:read"],"valid_for_days":1}' \
+  -d '{"name":"contract","scopes":["members:read","members:write","groups:read","groups:write","resources:read","resources:write","audit:read","instance:read"],"valid_for_days":1}' \
   "$base/api/tokens/create" | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
 
 curl -fsS "$base/api/v1/openapi.json" -o "$data_dir/openapi.json"

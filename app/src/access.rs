@@ -58,16 +58,20 @@ pub enum Scope {
     MembersWrite,
     GroupsRead,
     GroupsWrite,
+    ResourcesRead,
+    ResourcesWrite,
     AuditRead,
     InstanceRead,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 6] = [
+    pub const ALL: [Scope; 8] = [
         Scope::MembersRead,
         Scope::MembersWrite,
         Scope::GroupsRead,
         Scope::GroupsWrite,
+        Scope::ResourcesRead,
+        Scope::ResourcesWrite,
         Scope::AuditRead,
         Scope::InstanceRead,
     ];
@@ -78,6 +82,8 @@ impl Scope {
             Scope::MembersWrite => "members:write",
             Scope::GroupsRead => "groups:read",
             Scope::GroupsWrite => "groups:write",
+            Scope::ResourcesRead => "resources:read",
+            Scope::ResourcesWrite => "resources:write",
             Scope::AuditRead => "audit:read",
             Scope::InstanceRead => "instance:read",
         }
@@ -90,6 +96,12 @@ impl Scope {
             Scope::MembersWrite => "Invite, edit, archive and remove members",
             Scope::GroupsRead => "List groups and their members",
             Scope::GroupsWrite => "Create, rename and delete groups; change their members",
+            Scope::ResourcesRead => {
+                "List the apps, folders, workspace constants and data sources you may see"
+            }
+            Scope::ResourcesWrite => {
+                "Create and delete apps, folders, workspace constants and data sources, as your groups allow"
+            }
             Scope::AuditRead => "Read the audit trail",
             Scope::InstanceRead => "Read the instance's users and counts (super admins)",
         }
@@ -104,7 +116,9 @@ impl Scope {
         self == needed
             || matches!(
                 (self, needed),
-                (Scope::MembersWrite, Scope::MembersRead) | (Scope::GroupsWrite, Scope::GroupsRead)
+                (Scope::MembersWrite, Scope::MembersRead)
+                    | (Scope::GroupsWrite, Scope::GroupsRead)
+                    | (Scope::ResourcesWrite, Scope::ResourcesRead)
             )
     }
 }

@@ -8,11 +8,13 @@ use serde_json::{Value, json};
 
 use crate::support::{TestApp, error_code};
 
-const ALL_SCOPES: [&str; 6] = [
+const ALL_SCOPES: [&str; 8] = [
     "members:read",
     "members:write",
     "groups:read",
     "groups:write",
+    "resources:read",
+    "resources:write",
     "audit:read",
     "instance:read",
 ];
@@ -761,6 +763,107 @@ async fn the_openapi_document_describes_every_route_and_the_docs_page_is_served(
             "{}",
             &docs.body[..200.min(docs.body.len())]
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn resources_follow_the_token_owners_permissions_and_never_show_secrets() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let ada = app.set_up().await;
+        let (_, end_user) = app
+            .member_of("acme", "eve@example.com", Role::EndUser, MembershipStatus::Active)
+            .await;
+        let outsider = app.admin_of_new_workspace("oz@example.com", "Elsewhere").await;
+        let writer = app.token(&ada, &["resources:write"]).await;
+        let reader = app.token(&ada, &["resources:read"]).await;
+        let members_only = app.token(&ada, &["members:write"]).await;
+        let end_user_token = app.token(&end_user, &ALL_SCOPES).await;
+        let outsider_token = app.token(&outsider.cookie, &ALL_SCOPES).await;
+        let acme = "/api/v1/workspaces/acme";
+
+        let create = |path: &'static str, body: Value| {
+            let app = &app;
+            let writer = writer.clone();
+            async move {
+                let reply = app.api("POST", &format!("{acme}/{path}"), Some(&writer), Some(body)).await;
+                assert_eq!(reply.status, StatusCode::CREATED, "{path}: {}", reply.body);
+                let id = reply.json()["id"].as_i64().unwrap();
+                assert_eq!(reply.location(), format!("{acme}/{path}/{id}"));
+                id
+            }
+        };
+        let folder = create("folders", json!({"name": "Finance"})).await;
+        let report = create("apps", json!({"name": "Report", "folder_id": folder})).await;
+        let constant = create("constants", json!({"name": "API_KEY", "value": "s3cr3t-value"})).await;
+        let source = create(
+            "data-sources",
+            json!({"name": "Ledger", "kind": "postgresql", "configuration": "postgres://u:pw-hidden@db/ledger"}),
+        )
+        .await;
+
+        let overview = app.api("GET", &format!("{acme}/apps"), Some(&reader), None).await.ok();
+        assert_eq!(overview["folders"][0]["name"], "Finance");
+        assert_eq!(overview["folders"][0]["apps"][0]["id"], report);
+        let read_app = app.api("GET", &format!("{acme}/apps/{report}"), Some(&reader), None).await.ok();
+        assert_eq!(read_app["folder_id"], folder);
+        app.api("GET", &format!("{acme}/folders/{folder}"), Some(&reader), None).await.ok();
+        for path in [
+            format!("{acme}/constants"),
+            format!("{acme}/constants/{constant}"),
+            format!("{acme}/data-sources"),
+            format!("{acme}/data-sources/{source}"),
+        ] {
+            let reply = app.api("GET", &path, Some(&reader), None).await;
+            assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
+            assert!(!reply.body.contains("s3cr3t") && !reply.body.contains("pw-hidden"), "{path}: {}", reply.body);
+        }
+
+        // Refusals change nothing: the scope, the owner's permissions, another workspace.
+        let refusals: Vec<(&str, String, Option<Value>, &str, StatusCode, &str)> = vec![
+            ("POST", format!("{acme}/apps"), Some(json!({"name": "X"})), &reader, StatusCode::FORBIDDEN, "scope_missing"),
+            ("GET", format!("{acme}/apps"), None, &members_only, StatusCode::FORBIDDEN, "scope_missing"),
+            ("POST", format!("{acme}/apps"), Some(json!({"name": "X"})), &end_user_token, StatusCode::FORBIDDEN, "permission_denied"),
+            ("POST", format!("{acme}/constants"), Some(json!({"name": "X", "value": "v"})), &end_user_token, StatusCode::FORBIDDEN, "permission_denied"),
+            ("DELETE", format!("{acme}/apps/{report}"), None, &end_user_token, StatusCode::FORBIDDEN, "permission_denied"),
+            ("GET", format!("{acme}/data-sources/{source}"), None, &end_user_token, StatusCode::NOT_FOUND, "resource_not_found"),
+            ("DELETE", format!("{acme}/constants/{constant}"), None, &outsider_token, StatusCode::NOT_FOUND, "workspace_unavailable"),
+            ("GET", format!("/api/v1/workspaces/elsewhere/apps/{report}"), None, &outsider_token, StatusCode::NOT_FOUND, "resource_not_found"),
+        ];
+        for (method, path, body, token, status, code) in refusals {
+            let before = app.footprint().await;
+            let reply = app.api(method, &path, Some(token), body).await;
+            assert_eq!(reply.status, status, "{method} {path}: {}", reply.body);
+            assert_eq!(reply.json()["code"], code, "{method} {path}");
+            assert_eq!(app.footprint().await, before, "{method} {path}");
+        }
+        // The End-user sees the app as their role group allows, and may not edit it.
+        let sees = app
+            .api("GET", &format!("{acme}/apps"), Some(&end_user_token), None)
+            .await
+            .ok();
+        let seen: Vec<&Value> = sees["folders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|folder| folder["apps"].as_array().unwrap())
+            .collect();
+        assert!(
+            !seen.is_empty() && seen.iter().all(|app| app["can_edit"] == false),
+            "{sees}"
+        );
+        for (kind, id) in [("apps", report), ("folders", folder), ("constants", constant), ("data-sources", source)] {
+            let path = format!("{acme}/{kind}/{id}");
+            let reply = app.api("DELETE", &path, Some(&writer), None).await;
+            assert_eq!(reply.status, StatusCode::NO_CONTENT, "{path}: {}", reply.body);
+            let gone = app.api("GET", &path, Some(&reader), None).await;
+            assert_eq!(gone.status, StatusCode::NOT_FOUND, "{path}");
+        }
+        let document = app.get("/api/v1/openapi.json", None).await.ok();
+        for path in ["apps", "apps/{id}", "folders", "folders/{id}", "constants", "constants/{id}", "data-sources", "data-sources/{id}"] {
+            assert!(document["paths"][format!("/api/v1/workspaces/{{slug}}/{path}")].is_object(), "{path}");
+        }
     })
     .await;
 }

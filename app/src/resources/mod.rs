@@ -15,6 +15,8 @@ mod data_sources_page;
 mod detail_page;
 mod folder_page;
 mod list_page;
+#[cfg(feature = "ssr")]
+pub mod operations;
 mod page;
 pub mod rules;
 #[cfg(feature = "ssr")]
@@ -148,10 +150,8 @@ pub struct DataSourceDetails {
 /// The apps the caller may see, by folder, and what they may create.
 #[server(endpoint = "dashboard")]
 pub async fn load_dashboard(slug: String) -> Result<Dashboard, AppError> {
-    let (caller, mut conn) = server::read(&slug).await?;
-    let resources =
-        crate::groups::store::resource_refs(&mut conn, caller.actor.workspace.id).await?;
-    Ok(rules::dashboard(&caller.permissions, &resources))
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    operations::dashboard(&state, &actor).await
 }
 
 /// Creates an app owned by the caller, in a folder or none. Returns its id.
@@ -161,25 +161,15 @@ pub async fn create_app(
     name: String,
     folder_id: Option<i64>,
 ) -> Result<i64, AppError> {
-    use crate::permissions::ResourceKind;
-    let (caller, mut tx) = server::write(&slug).await?;
-    rules::authorise_create(&caller.permissions, ResourceKind::App)?;
-    let name = rules::normalise_name(&name)?;
-    if let Some(folder_id) = folder_id {
-        server::folder(&mut tx, &caller, folder_id).await?;
-    }
-    let app = store::NewResource {
-        folder_id,
-        owner_user_id: Some(caller.actor.user.id),
-        ..store::NewResource::named(caller.actor.workspace.id, ResourceKind::App, &name)
-    };
-    server::create(tx, &caller, app, None).await
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    operations::create_app(&state, &actor, name, folder_id).await
 }
 
 #[server(endpoint = "apps/details")]
 pub async fn open_app(slug: String, app_id: i64) -> Result<AppDetails, AppError> {
     use crate::permissions::{Action, ResourceKind};
-    let (caller, mut conn) = server::read(&slug).await?;
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    let (caller, mut conn) = server::read(&state, actor).await?;
     let app = server::resource(&mut conn, &caller, ResourceKind::App, app_id).await?;
     let reference = app.reference();
     let permissions = &caller.permissions;
@@ -245,7 +235,8 @@ pub async fn open_app_editor(slug: String, app_id: i64) -> Result<AppDetails, Ap
 #[server(endpoint = "apps/preview")]
 pub async fn preview_app(slug: String, app_id: i64, body: String) -> Result<String, AppError> {
     use crate::permissions::{Action, ResourceKind};
-    let (caller, mut conn) = server::read(&slug).await?;
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    let (caller, mut conn) = server::read(&state, actor).await?;
     server::resource_for(&mut conn, &caller, ResourceKind::App, app_id, Action::Edit).await?;
     rules::Text::Body.check(&body)?;
     let scope = crate::rendering::server::scope_for(&mut conn, &caller, &body).await?;
@@ -267,7 +258,8 @@ pub async fn save_app(
     body: String,
 ) -> Result<(), AppError> {
     use crate::permissions::{Action, ResourceKind};
-    let (caller, mut tx) = server::write(&slug).await?;
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    let (caller, mut tx) = server::write(&state, actor).await?;
     let app =
         server::resource_for(&mut tx, &caller, ResourceKind::App, app_id, Action::Edit).await?;
     let name = rules::normalise_name(&name)?;
@@ -291,49 +283,29 @@ pub async fn save_app(
 
 #[server(endpoint = "apps/delete")]
 pub async fn delete_app(slug: String, app_id: i64) -> Result<(), AppError> {
-    server::delete(&slug, crate::permissions::ResourceKind::App, app_id).await
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    server::delete(&state, actor, crate::permissions::ResourceKind::App, app_id).await
 }
 
 // Folders
 
 #[server(endpoint = "folders/create")]
 pub async fn create_folder(slug: String, name: String) -> Result<FolderRef, AppError> {
-    use crate::permissions::ResourceKind;
-    let (caller, tx) = server::write(&slug).await?;
-    rules::authorise_create(&caller.permissions, ResourceKind::Folder)?;
-    let name = rules::normalise_name(&name)?;
-    let folder = store::NewResource::named(caller.actor.workspace.id, ResourceKind::Folder, &name);
-    let id = server::create(tx, &caller, folder, None).await?;
-    Ok(FolderRef { id, name })
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    operations::create_folder(&state, &actor, name).await
 }
 
 #[server(endpoint = "folders/details")]
 pub async fn open_folder(slug: String, folder_id: i64) -> Result<FolderDetails, AppError> {
-    use crate::permissions::Action;
-    let (caller, mut conn) = server::read(&slug).await?;
-    let folder = server::folder(&mut conn, &caller, folder_id).await?;
-    let permissions = &caller.permissions;
-    let reference = folder.reference();
-    let apps = store::apps_in_folder(&mut conn, caller.actor.workspace.id, folder.id)
-        .await?
-        .into_iter()
-        .filter(|(app, _)| permissions.lists_on_dashboard(app))
-        .map(|(app, name)| rules::app_card(permissions, &app, &name))
-        .collect();
-    Ok(FolderDetails {
-        id: folder.id,
-        name: folder.name,
-        apps,
-        can_rename: permissions.can(&reference, Action::Rename),
-        can_delete: permissions.can(&reference, Action::Delete),
-        is_admin: permissions.is_admin(),
-    })
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    operations::folder(&state, &actor, folder_id).await
 }
 
 #[server(endpoint = "folders/rename")]
 pub async fn rename_folder(slug: String, folder_id: i64, name: String) -> Result<(), AppError> {
     use crate::permissions::{Action, ResourceKind};
-    let (caller, mut tx) = server::write(&slug).await?;
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    let (caller, mut tx) = server::write(&state, actor).await?;
     let folder = server::resource_for(
         &mut tx,
         &caller,
@@ -358,7 +330,14 @@ pub async fn rename_folder(slug: String, folder_id: i64, name: String) -> Result
 /// Deletes a folder; the apps in it stay, without a folder.
 #[server(endpoint = "folders/delete")]
 pub async fn delete_folder(slug: String, folder_id: i64) -> Result<(), AppError> {
-    server::delete(&slug, crate::permissions::ResourceKind::Folder, folder_id).await
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    server::delete(
+        &state,
+        actor,
+        crate::permissions::ResourceKind::Folder,
+        folder_id,
+    )
+    .await
 }
 
 // Workspace constants
@@ -366,48 +345,35 @@ pub async fn delete_folder(slug: String, folder_id: i64) -> Result<(), AppError>
 /// The constants the caller may see, by name, without their values.
 #[server(endpoint = "constants/list")]
 pub async fn list_constants(slug: String) -> Result<ConstantList, AppError> {
-    use crate::permissions::ResourceKind;
-    let (caller, mut conn) = server::read(&slug).await?;
-    let constants = server::visible(&mut conn, &caller, ResourceKind::Constant)
-        .await?
-        .iter()
-        .map(|constant| server::constant_row(&caller, constant))
-        .collect();
-    Ok(ConstantList {
-        constants,
-        can_create: caller.permissions.can_create(ResourceKind::Constant),
-    })
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    operations::constants(&state, &actor).await
 }
 
 #[server(endpoint = "constants/create")]
 pub async fn create_constant(slug: String, name: String, value: String) -> Result<i64, AppError> {
-    use crate::permissions::ResourceKind;
-    let (caller, tx) = server::write(&slug).await?;
-    rules::authorise_create(&caller.permissions, ResourceKind::Constant)?;
-    let name = rules::normalise_constant_name(&name)?;
-    rules::Text::Value.check(&value)?;
-    let constant =
-        store::NewResource::named(caller.actor.workspace.id, ResourceKind::Constant, &name);
-    server::create(tx, &caller, constant, Some(&value)).await
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    operations::create_constant(&state, &actor, name, value).await
 }
 
 #[server(endpoint = "constants/details")]
 pub async fn open_constant(slug: String, constant_id: i64) -> Result<ConstantDetails, AppError> {
-    use crate::permissions::ResourceKind;
-    let (caller, mut conn) = server::read(&slug).await?;
-    let constant =
-        server::resource(&mut conn, &caller, ResourceKind::Constant, constant_id).await?;
-    Ok(ConstantDetails {
-        constant: server::constant_row(&caller, &constant),
-        is_admin: caller.permissions.is_admin(),
-    })
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    operations::constant(&state, &actor, constant_id).await
 }
 
 /// A constant's value, for a caller who may view it. Each reveal is audited.
 #[server(endpoint = "constants/reveal")]
 pub async fn reveal_constant(slug: String, constant_id: i64) -> Result<String, AppError> {
     use crate::permissions::{Action, ResourceKind};
-    server::reveal(&slug, ResourceKind::Constant, constant_id, Action::View).await
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    server::reveal(
+        &state,
+        actor,
+        ResourceKind::Constant,
+        constant_id,
+        Action::View,
+    )
+    .await
 }
 
 /// Replaces a constant's value.
@@ -418,7 +384,8 @@ pub async fn set_constant_value(
     value: String,
 ) -> Result<(), AppError> {
     use crate::permissions::{Action, ResourceKind};
-    let (caller, mut tx) = server::write(&slug).await?;
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    let (caller, mut tx) = server::write(&state, actor).await?;
     let constant = server::resource_for(
         &mut tx,
         &caller,
@@ -428,7 +395,6 @@ pub async fn set_constant_value(
     )
     .await?;
     rules::Text::Value.check(&value)?;
-    let state = crate::state::app_state()?;
     store::set_secret(&mut tx, &state.keys, constant.binding(), &value).await?;
     server::finish(
         tx,
@@ -443,8 +409,10 @@ pub async fn set_constant_value(
 
 #[server(endpoint = "constants/delete")]
 pub async fn delete_constant(slug: String, constant_id: i64) -> Result<(), AppError> {
+    let (actor, state) = crate::access::session_actor(&slug).await?;
     server::delete(
-        &slug,
+        &state,
+        actor,
         crate::permissions::ResourceKind::Constant,
         constant_id,
     )
@@ -456,17 +424,8 @@ pub async fn delete_constant(slug: String, constant_id: i64) -> Result<(), AppEr
 /// The data sources the caller may build with, without their configurations.
 #[server(endpoint = "data-sources/list")]
 pub async fn list_data_sources(slug: String) -> Result<DataSourceList, AppError> {
-    use crate::permissions::ResourceKind;
-    let (caller, mut conn) = server::read(&slug).await?;
-    let data_sources = server::visible(&mut conn, &caller, ResourceKind::DataSource)
-        .await?
-        .iter()
-        .map(|source| server::data_source_row(&caller, source))
-        .collect::<Result<_, _>>()?;
-    Ok(DataSourceList {
-        data_sources,
-        can_create: caller.permissions.can_create(ResourceKind::DataSource),
-    })
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    operations::data_sources(&state, &actor).await
 }
 
 #[server(endpoint = "data-sources/create")]
@@ -476,17 +435,8 @@ pub async fn create_data_source(
     kind: String,
     configuration: String,
 ) -> Result<i64, AppError> {
-    use crate::permissions::ResourceKind;
-    let (caller, tx) = server::write(&slug).await?;
-    rules::authorise_create(&caller.permissions, ResourceKind::DataSource)?;
-    let name = rules::normalise_name(&name)?;
-    let kind = SourceKind::parse(&kind)?;
-    rules::Text::Configuration.check(&configuration)?;
-    let source = store::NewResource {
-        body: kind.key(),
-        ..store::NewResource::named(caller.actor.workspace.id, ResourceKind::DataSource, &name)
-    };
-    server::create(tx, &caller, source, Some(&configuration)).await
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    operations::create_data_source(&state, &actor, name, kind, configuration).await
 }
 
 #[server(endpoint = "data-sources/details")]
@@ -494,14 +444,8 @@ pub async fn open_data_source(
     slug: String,
     data_source_id: i64,
 ) -> Result<DataSourceDetails, AppError> {
-    use crate::permissions::ResourceKind;
-    let (caller, mut conn) = server::read(&slug).await?;
-    let source =
-        server::resource(&mut conn, &caller, ResourceKind::DataSource, data_source_id).await?;
-    Ok(DataSourceDetails {
-        data_source: server::data_source_row(&caller, &source)?,
-        is_admin: caller.permissions.is_admin(),
-    })
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    operations::data_source(&state, &actor, data_source_id).await
 }
 
 /// A data source's configuration, for a caller who may configure it. Each read is
@@ -512,8 +456,10 @@ pub async fn read_data_source_configuration(
     data_source_id: i64,
 ) -> Result<String, AppError> {
     use crate::permissions::{Action, ResourceKind};
+    let (actor, state) = crate::access::session_actor(&slug).await?;
     server::reveal(
-        &slug,
+        &state,
+        actor,
         ResourceKind::DataSource,
         data_source_id,
         Action::Configure,
@@ -531,7 +477,8 @@ pub async fn configure_data_source(
     configuration: String,
 ) -> Result<(), AppError> {
     use crate::permissions::{Action, ResourceKind};
-    let (caller, mut tx) = server::write(&slug).await?;
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    let (caller, mut tx) = server::write(&state, actor).await?;
     let source = server::resource_for(
         &mut tx,
         &caller,
@@ -543,7 +490,6 @@ pub async fn configure_data_source(
     let name = rules::normalise_name(&name)?;
     let kind = SourceKind::parse(&kind)?;
     rules::Text::Configuration.check(&configuration)?;
-    let state = crate::state::app_state()?;
     store::update_name_and_body(&mut tx, &source, &name, kind.key()).await?;
     store::set_secret(&mut tx, &state.keys, source.binding(), &configuration).await?;
     server::finish(
@@ -559,8 +505,10 @@ pub async fn configure_data_source(
 
 #[server(endpoint = "data-sources/delete")]
 pub async fn delete_data_source(slug: String, data_source_id: i64) -> Result<(), AppError> {
+    let (actor, state) = crate::access::session_actor(&slug).await?;
     server::delete(
-        &slug,
+        &state,
+        actor,
         crate::permissions::ResourceKind::DataSource,
         data_source_id,
     )

@@ -6,10 +6,11 @@ use sqlx::{Any, AnyConnection, Transaction};
 
 use super::store::{self, Resource};
 use super::{ConstantRow, DataSourceRow, SourceKind, rules};
-use crate::access::WorkspaceActor;
+use crate::access::{Scope, WorkspaceActor};
 use crate::audit;
 use crate::error::AppError;
 use crate::permissions::{Action, Permissions, ResourceKind, Subject};
+use crate::state::AppState;
 
 /// An active member of the workspace with their effective permissions in it.
 pub struct Caller {
@@ -38,9 +39,11 @@ async fn caller(conn: &mut AnyConnection, actor: WorkspaceActor) -> Result<Calle
 }
 
 /// For reading: the caller and a connection.
-pub async fn read(slug: &str) -> Result<(Caller, PoolConnection<Any>), AppError> {
-    let actor = crate::access::member_of(slug).await?;
-    let state = crate::state::app_state()?;
+pub async fn read(
+    state: &AppState,
+    actor: WorkspaceActor,
+) -> Result<(Caller, PoolConnection<Any>), AppError> {
+    actor.credential.permits(Scope::ResourcesRead)?;
     let mut conn = state.db.acquire().await?;
     let caller = caller(&mut conn, actor).await?;
     Ok((caller, conn))
@@ -51,9 +54,11 @@ pub async fn read(slug: &str) -> Result<(Caller, PoolConnection<Any>), AppError>
 /// demotion and an app's creation can't cross: whichever comes second sees the first
 /// (an app created a moment after its creator became an End-user is refused, not left
 /// behind their demotion's hand-over).
-pub async fn write(slug: &str) -> Result<(Caller, Transaction<'static, Any>), AppError> {
-    let actor = crate::access::member_of(slug).await?;
-    let state = crate::state::app_state()?;
+pub async fn write(
+    state: &AppState,
+    actor: WorkspaceActor,
+) -> Result<(Caller, Transaction<'static, Any>), AppError> {
+    actor.credential.permits(Scope::ResourcesWrite)?;
     let mut tx = crate::db::begin_write(&state.db).await?;
     crate::db::lock_workspace(&mut tx, actor.workspace.id).await?;
     let caller = caller(&mut tx, actor).await?;
@@ -155,6 +160,7 @@ pub fn data_source_row(caller: &Caller, source: &Resource) -> Result<DataSourceR
 /// checked. `secret`, a constant's value or a data source's configuration, is sealed in
 /// the same transaction. Returns the new id.
 pub async fn create(
+    state: &AppState,
     mut tx: Transaction<'static, Any>,
     caller: &Caller,
     new: store::NewResource<'_>,
@@ -163,7 +169,6 @@ pub async fn create(
     let (kind, name) = (new.kind, new.name);
     let id = store::insert(&mut tx, new).await?;
     if let Some(secret) = secret {
-        let state = crate::state::app_state()?;
         let binding = store::binding(caller.actor.workspace.id, id, kind);
         store::set_secret(&mut tx, &state.keys, binding, secret).await?;
     }
@@ -174,14 +179,14 @@ pub async fn create(
 /// A constant's value or a data source's configuration, for a caller allowed `action` on
 /// it. Every reading is audited.
 pub async fn reveal(
-    slug: &str,
+    state: &AppState,
+    actor: WorkspaceActor,
     kind: ResourceKind,
     id: i64,
     action: Action,
 ) -> Result<String, AppError> {
-    let (caller, mut tx) = write(slug).await?;
+    let (caller, mut tx) = write(state, actor).await?;
     let resource = resource_for(&mut tx, &caller, kind, id, action).await?;
-    let state = crate::state::app_state()?;
     let secret = store::open_secret(&state.keys, &resource)?;
     finish(
         tx,
@@ -218,8 +223,13 @@ pub async fn record_reveal_in_preview(
 }
 
 /// Deletes a resource the caller may delete, and audits it.
-pub async fn delete(slug: &str, kind: ResourceKind, id: i64) -> Result<(), AppError> {
-    let (caller, mut tx) = write(slug).await?;
+pub async fn delete(
+    state: &AppState,
+    actor: WorkspaceActor,
+    kind: ResourceKind,
+    id: i64,
+) -> Result<(), AppError> {
+    let (caller, mut tx) = write(state, actor).await?;
     let resource = resource_for(&mut tx, &caller, kind, id, Action::Delete).await?;
     store::delete(&mut tx, resource.id).await?;
     finish(

@@ -8,6 +8,7 @@ pub mod error;
 mod groups;
 mod instance;
 mod members;
+mod resources;
 mod vocabulary;
 mod workspaces;
 
@@ -56,6 +57,7 @@ impl FromRef<ApiState> for AppState {
         (name = "workspaces", description = "The workspaces the token's owner belongs to"),
         (name = "members", description = "A workspace's members"),
         (name = "groups", description = "Role groups and custom groups"),
+        (name = "resources", description = "Apps, folders, workspace constants and data sources, as the token's owner's groups allow"),
         (name = "audit", description = "The audit trail"),
         (name = "instance", description = "The instance's users, for super admins"),
     )
@@ -91,6 +93,20 @@ fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(groups::add_rule))
         .routes(routes!(groups::replace_rule, groups::delete_rule))
         .routes(routes!(groups::duplicate))
+        .routes(routes!(resources::apps, resources::create_app))
+        .routes(routes!(resources::app, resources::delete_app))
+        .routes(routes!(resources::create_folder))
+        .routes(routes!(resources::folder, resources::delete_folder))
+        .routes(routes!(resources::constants, resources::create_constant))
+        .routes(routes!(resources::constant, resources::delete_constant))
+        .routes(routes!(
+            resources::data_sources,
+            resources::create_data_source
+        ))
+        .routes(routes!(
+            resources::data_source,
+            resources::delete_data_source
+        ))
         .routes(routes!(workspaces::trail))
         .routes(routes!(workspaces::tokens))
         .routes(routes!(instance::users))

@@ -4,6 +4,7 @@
 
 use app::memberships::{MembershipStatus, Role};
 use app::permissions::{Access, Flag, ResourceKind};
+use app::resources::SourceKind;
 use utoipa::openapi::schema::{ArrayBuilder, Object, ObjectBuilder, SchemaType, Type};
 
 fn one_of(words: impl IntoIterator<Item = &'static str>, nullable: bool) -> Object {
@@ -54,4 +55,8 @@ pub fn kind() -> Object {
 
 pub fn access() -> Object {
     one_of(Access::ALL.map(Access::key), false)
+}
+
+pub fn source_kind() -> Object {
+    one_of(SourceKind::ALL.map(SourceKind::key), false)
 }

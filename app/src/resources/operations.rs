@@ -1,0 +1,193 @@
+//! The resource use cases every adapter shares: what a member sees (the dashboard, the
+//! constants, the data sources), creating and deleting resources. Each works from the
+//! actor's permissions in the workspace, as the pages do.
+
+use super::server;
+use super::store;
+use super::{
+    ConstantDetails, ConstantList, Dashboard, DataSourceDetails, DataSourceList, FolderDetails,
+    FolderRef, SourceKind, rules,
+};
+use crate::access::WorkspaceActor;
+use crate::error::AppError;
+use crate::permissions::ResourceKind;
+use crate::state::AppState;
+
+/// Deletes a resource the actor may delete.
+pub async fn delete(
+    state: &AppState,
+    actor: &WorkspaceActor,
+    kind: ResourceKind,
+    id: i64,
+) -> Result<(), AppError> {
+    server::delete(state, actor.clone(), kind, id).await
+}
+
+pub async fn dashboard(state: &AppState, actor: &WorkspaceActor) -> Result<Dashboard, AppError> {
+    let (caller, mut conn) = server::read(state, actor.clone()).await?;
+    let resources =
+        crate::groups::store::resource_refs(&mut conn, caller.actor.workspace.id).await?;
+    Ok(rules::dashboard(&caller.permissions, &resources))
+}
+
+pub async fn create_app(
+    state: &AppState,
+    actor: &WorkspaceActor,
+    name: String,
+    folder_id: Option<i64>,
+) -> Result<i64, AppError> {
+    let (caller, mut tx) = server::write(state, actor.clone()).await?;
+    rules::authorise_create(&caller.permissions, ResourceKind::App)?;
+    let name = rules::normalise_name(&name)?;
+    if let Some(folder_id) = folder_id {
+        server::folder(&mut tx, &caller, folder_id).await?;
+    }
+    let app = store::NewResource {
+        folder_id,
+        owner_user_id: Some(caller.actor.user.id),
+        ..store::NewResource::named(caller.actor.workspace.id, ResourceKind::App, &name)
+    };
+    server::create(state, tx, &caller, app, None).await
+}
+
+pub async fn create_folder(
+    state: &AppState,
+    actor: &WorkspaceActor,
+    name: String,
+) -> Result<FolderRef, AppError> {
+    let (caller, tx) = server::write(state, actor.clone()).await?;
+    rules::authorise_create(&caller.permissions, ResourceKind::Folder)?;
+    let name = rules::normalise_name(&name)?;
+    let folder = store::NewResource::named(caller.actor.workspace.id, ResourceKind::Folder, &name);
+    let id = server::create(state, tx, &caller, folder, None).await?;
+    Ok(FolderRef { id, name })
+}
+
+pub async fn folder(
+    state: &AppState,
+    actor: &WorkspaceActor,
+    folder_id: i64,
+) -> Result<FolderDetails, AppError> {
+    use crate::permissions::Action;
+    let (caller, mut conn) = server::read(state, actor.clone()).await?;
+    let folder = server::folder(&mut conn, &caller, folder_id).await?;
+    let permissions = &caller.permissions;
+    let reference = folder.reference();
+    let apps = store::apps_in_folder(&mut conn, caller.actor.workspace.id, folder.id)
+        .await?
+        .into_iter()
+        .filter(|(app, _)| permissions.lists_on_dashboard(app))
+        .map(|(app, name)| rules::app_card(permissions, &app, &name))
+        .collect();
+    Ok(FolderDetails {
+        id: folder.id,
+        name: folder.name,
+        apps,
+        can_rename: permissions.can(&reference, Action::Rename),
+        can_delete: permissions.can(&reference, Action::Delete),
+        is_admin: permissions.is_admin(),
+    })
+}
+
+pub async fn constants(state: &AppState, actor: &WorkspaceActor) -> Result<ConstantList, AppError> {
+    let (caller, mut conn) = server::read(state, actor.clone()).await?;
+    let constants = server::visible(&mut conn, &caller, ResourceKind::Constant)
+        .await?
+        .iter()
+        .map(|constant| server::constant_row(&caller, constant))
+        .collect();
+    Ok(ConstantList {
+        constants,
+        can_create: caller.permissions.can_create(ResourceKind::Constant),
+    })
+}
+
+pub async fn create_constant(
+    state: &AppState,
+    actor: &WorkspaceActor,
+    name: String,
+    value: String,
+) -> Result<i64, AppError> {
+    let (caller, tx) = server::write(state, actor.clone()).await?;
+    rules::authorise_create(&caller.permissions, ResourceKind::Constant)?;
+    let name = rules::normalise_constant_name(&name)?;
+    rules::Text::Value.check(&value)?;
+    let constant =
+        store::NewResource::named(caller.actor.workspace.id, ResourceKind::Constant, &name);
+    server::create(state, tx, &caller, constant, Some(&value)).await
+}
+
+pub async fn constant(
+    state: &AppState,
+    actor: &WorkspaceActor,
+    constant_id: i64,
+) -> Result<ConstantDetails, AppError> {
+    let (caller, mut conn) = server::read(state, actor.clone()).await?;
+    let constant =
+        server::resource(&mut conn, &caller, ResourceKind::Constant, constant_id).await?;
+    Ok(ConstantDetails {
+        constant: server::constant_row(&caller, &constant),
+        is_admin: caller.permissions.is_admin(),
+    })
+}
+
+pub async fn data_sources(
+    state: &AppState,
+    actor: &WorkspaceActor,
+) -> Result<DataSourceList, AppError> {
+    let (caller, mut conn) = server::read(state, actor.clone()).await?;
+    let data_sources = server::visible(&mut conn, &caller, ResourceKind::DataSource)
+        .await?
+        .iter()
+        .map(|source| server::data_source_row(&caller, source))
+        .collect::<Result<_, _>>()?;
+    Ok(DataSourceList {
+        data_sources,
+        can_create: caller.permissions.can_create(ResourceKind::DataSource),
+    })
+}
+
+pub async fn create_data_source(
+    state: &AppState,
+    actor: &WorkspaceActor,
+    name: String,
+    kind: String,
+    configuration: String,
+) -> Result<i64, AppError> {
+    let (caller, tx) = server::write(state, actor.clone()).await?;
+    rules::authorise_create(&caller.permissions, ResourceKind::DataSource)?;
+    let name = rules::normalise_name(&name)?;
+    let kind = SourceKind::parse(&kind)?;
+    rules::Text::Configuration.check(&configuration)?;
+    let source = store::NewResource {
+        body: kind.key(),
+        ..store::NewResource::named(caller.actor.workspace.id, ResourceKind::DataSource, &name)
+    };
+    server::create(state, tx, &caller, source, Some(&configuration)).await
+}
+
+pub async fn data_source(
+    state: &AppState,
+    actor: &WorkspaceActor,
+    data_source_id: i64,
+) -> Result<DataSourceDetails, AppError> {
+    let (caller, mut conn) = server::read(state, actor.clone()).await?;
+    let source =
+        server::resource(&mut conn, &caller, ResourceKind::DataSource, data_source_id).await?;
+    Ok(DataSourceDetails {
+        data_source: server::data_source_row(&caller, &source)?,
+        is_admin: caller.permissions.is_admin(),
+    })
+}
+
+/// An app the actor sees, as a list shows it, with its folder.
+pub async fn app(
+    state: &AppState,
+    actor: &WorkspaceActor,
+    app_id: i64,
+) -> Result<(super::AppCard, Option<i64>), AppError> {
+    let (caller, mut conn) = server::read(state, actor.clone()).await?;
+    let app = server::resource(&mut conn, &caller, ResourceKind::App, app_id).await?;
+    let card = rules::app_card(&caller.permissions, &app.reference(), &app.name);
+    Ok((card, app.folder_id))
+}
