@@ -739,16 +739,39 @@ async fn the_openapi_document_describes_every_route_and_the_docs_page_is_served(
         let document = app.get("/api/v1/openapi.json", None).await.ok();
         assert!(document["openapi"].as_str().unwrap().starts_with("3.1"));
         let paths = document["paths"].as_object().unwrap();
-        for (method, path, _, _) in endpoints(1, 1, 1) {
-            let templated = path
-                .replace("/members/1", "/members/{user_id}")
-                .replace("/groups/1", "/groups/{group_id}")
-                .replace("/rules/1", "/rules/{rule_id}")
-                .replace("/flags/app_create", "/flags/{flag}")
-                .replace("/acme", "/{slug}");
-            let operation = &paths[&templated][method.to_lowercase()];
-            assert!(operation.is_object(), "{method} {templated} is documented");
+        let documented: std::collections::BTreeSet<String> = paths
+            .iter()
+            .flat_map(|(path, operations)| {
+                operations
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .map(move |method| format!("{} {path}", method.to_uppercase()))
+            })
+            .collect();
+        // The matrix above, and the resources test's endpoints.
+        let mut tested: std::collections::BTreeSet<String> = endpoints(1, 1, 1)
+            .into_iter()
+            .map(|(method, path, _, _)| {
+                let templated = path
+                    .replace("/members/1", "/members/{user_id}")
+                    .replace("/groups/1", "/groups/{group_id}")
+                    .replace("/rules/1", "/rules/{rule_id}")
+                    .replace("/flags/app_create", "/flags/{flag}")
+                    .replace("/acme", "/{slug}");
+                format!("{method} {templated}")
+            })
+            .collect();
+        for kind in ["apps", "folders", "constants", "data-sources"] {
+            let list = format!("/api/v1/workspaces/{{slug}}/{kind}");
+            tested.insert(format!("POST {list}"));
+            tested.insert(format!("GET {list}/{{id}}"));
+            tested.insert(format!("DELETE {list}/{{id}}"));
+            if kind != "folders" {
+                tested.insert(format!("GET {list}"));
+            }
         }
+        assert_eq!(documented, tested, "every documented operation is tested, and only those");
         assert!(document["components"]["securitySchemes"]["token"].is_object());
         let flag = &paths["/api/v1/workspaces/{slug}/groups/{group_id}/flags/{flag}"]["put"]
             ["parameters"][2];
@@ -821,7 +844,7 @@ async fn resources_follow_the_token_owners_permissions_and_never_show_secrets() 
         }
 
         // Refusals change nothing: the scope, the owner's permissions, another workspace.
-        let refusals: Vec<(&str, String, Option<Value>, &str, StatusCode, &str)> = vec![
+        let refusals = [
             ("POST", format!("{acme}/apps"), Some(json!({"name": "X"})), &reader, StatusCode::FORBIDDEN, "scope_missing"),
             ("GET", format!("{acme}/apps"), None, &members_only, StatusCode::FORBIDDEN, "scope_missing"),
             ("POST", format!("{acme}/apps"), Some(json!({"name": "X"})), &end_user_token, StatusCode::FORBIDDEN, "permission_denied"),
