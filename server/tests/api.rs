@@ -767,6 +767,7 @@ async fn the_openapi_document_describes_every_route_and_the_docs_page_is_served(
             tested.insert(format!("POST {list}"));
             tested.insert(format!("GET {list}/{{id}}"));
             tested.insert(format!("DELETE {list}/{{id}}"));
+            tested.insert(format!("PATCH {list}/{{id}}"));
             if kind != "folders" {
                 tested.insert(format!("GET {list}"));
             }
@@ -861,6 +862,64 @@ async fn resources_follow_the_token_owners_permissions_and_never_show_secrets() 
             assert_eq!(reply.json()["code"], code, "{method} {path}");
             assert_eq!(app.footprint().await, before, "{method} {path}");
         }
+        // Changes: only the fields given change; secrets stay sealed and unread.
+        let moved = app
+            .api(
+                "PATCH",
+                &format!("{acme}/apps/{report}"),
+                Some(&writer),
+                Some(json!({"name": "Quarterly report", "folder_id": null})),
+            )
+            .await
+            .ok();
+        assert_eq!(moved["name"], "Quarterly report");
+        assert_eq!(moved["folder_id"], Value::Null);
+        for (path, body) in [
+            (format!("{acme}/folders/{folder}"), json!({"name": "Accounts"})),
+            (format!("{acme}/constants/{constant}"), json!({"value": "rotated-value"})),
+        ] {
+            let reply = app.api("PATCH", &path, Some(&writer), Some(body)).await;
+            assert_eq!(reply.status, StatusCode::NO_CONTENT, "{path}: {}", reply.body);
+        }
+        let renamed = app
+            .api(
+                "PATCH",
+                &format!("{acme}/data-sources/{source}"),
+                Some(&writer),
+                Some(json!({"name": "General ledger"})),
+            )
+            .await
+            .ok();
+        assert_eq!(renamed["name"], "General ledger");
+        assert_eq!(renamed["kind"], "postgresql");
+        let configuration = app
+            .call(
+                "data-sources/configuration",
+                &[("slug", "acme"), ("data_source_id", &source.to_string())],
+                Some(&ada),
+            )
+            .await
+            .ok();
+        assert_eq!(configuration, "postgres://u:pw-hidden@db/ledger", "kept as it was");
+        let value = app
+            .call(
+                "constants/reveal",
+                &[("slug", "acme"), ("constant_id", &constant.to_string())],
+                Some(&ada),
+            )
+            .await
+            .ok();
+        assert_eq!(value, "rotated-value");
+        let refused = app
+            .api(
+                "PATCH",
+                &format!("{acme}/apps/{report}"),
+                Some(&end_user_token),
+                Some(json!({"body": "mine now"})),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+
         // The End-user sees the app as their role group allows, and may not edit it.
         let sees = app
             .api("GET", &format!("{acme}/apps"), Some(&end_user_token), None)
@@ -871,6 +930,7 @@ async fn resources_follow_the_token_owners_permissions_and_never_show_secrets() 
             .unwrap()
             .iter()
             .flat_map(|folder| folder["apps"].as_array().unwrap())
+            .chain(sees["unfiled"].as_array().unwrap())
             .collect();
         assert!(
             !seen.is_empty() && seen.iter().all(|app| app["can_edit"] == false),

@@ -257,28 +257,13 @@ pub async fn save_app(
     folder_id: Option<i64>,
     body: String,
 ) -> Result<(), AppError> {
-    use crate::permissions::{Action, ResourceKind};
     let (actor, state) = crate::access::session_actor(&slug).await?;
-    let (caller, mut tx) = server::write(&state, actor).await?;
-    let app =
-        server::resource_for(&mut tx, &caller, ResourceKind::App, app_id, Action::Edit).await?;
-    let name = rules::normalise_name(&name)?;
-    rules::Text::Body.check(&body)?;
-    if let Some(folder_id) = folder_id
-        && app.folder_id != Some(folder_id)
-    {
-        server::folder(&mut tx, &caller, folder_id).await?;
-    }
-    store::update_app(&mut tx, app.id, &name, folder_id, &body).await?;
-    server::finish(
-        tx,
-        &caller,
-        server::Change::Changed,
-        ResourceKind::App,
-        app.id,
-        &name,
-    )
-    .await
+    let change = operations::AppChange {
+        name: Some(name),
+        folder_id: Some(folder_id),
+        body: Some(body),
+    };
+    operations::update_app(&state, &actor, app_id, change).await
 }
 
 #[server(endpoint = "apps/delete")]
@@ -303,28 +288,8 @@ pub async fn open_folder(slug: String, folder_id: i64) -> Result<FolderDetails, 
 
 #[server(endpoint = "folders/rename")]
 pub async fn rename_folder(slug: String, folder_id: i64, name: String) -> Result<(), AppError> {
-    use crate::permissions::{Action, ResourceKind};
     let (actor, state) = crate::access::session_actor(&slug).await?;
-    let (caller, mut tx) = server::write(&state, actor).await?;
-    let folder = server::resource_for(
-        &mut tx,
-        &caller,
-        ResourceKind::Folder,
-        folder_id,
-        Action::Rename,
-    )
-    .await?;
-    let name = rules::normalise_name(&name)?;
-    store::update_name_and_body(&mut tx, &folder, &name, "").await?;
-    server::finish(
-        tx,
-        &caller,
-        server::Change::Changed,
-        ResourceKind::Folder,
-        folder.id,
-        &name,
-    )
-    .await
+    operations::rename_folder(&state, &actor, folder_id, name).await
 }
 
 /// Deletes a folder; the apps in it stay, without a folder.
@@ -383,28 +348,8 @@ pub async fn set_constant_value(
     constant_id: i64,
     value: String,
 ) -> Result<(), AppError> {
-    use crate::permissions::{Action, ResourceKind};
     let (actor, state) = crate::access::session_actor(&slug).await?;
-    let (caller, mut tx) = server::write(&state, actor).await?;
-    let constant = server::resource_for(
-        &mut tx,
-        &caller,
-        ResourceKind::Constant,
-        constant_id,
-        Action::Edit,
-    )
-    .await?;
-    rules::Text::Value.check(&value)?;
-    store::set_secret(&mut tx, &state.keys, constant.binding(), &value).await?;
-    server::finish(
-        tx,
-        &caller,
-        server::Change::Changed,
-        ResourceKind::Constant,
-        constant.id,
-        &constant.name,
-    )
-    .await
+    operations::set_constant_value(&state, &actor, constant_id, value).await
 }
 
 #[server(endpoint = "constants/delete")]
@@ -476,31 +421,13 @@ pub async fn configure_data_source(
     kind: String,
     configuration: String,
 ) -> Result<(), AppError> {
-    use crate::permissions::{Action, ResourceKind};
     let (actor, state) = crate::access::session_actor(&slug).await?;
-    let (caller, mut tx) = server::write(&state, actor).await?;
-    let source = server::resource_for(
-        &mut tx,
-        &caller,
-        ResourceKind::DataSource,
-        data_source_id,
-        Action::Configure,
-    )
-    .await?;
-    let name = rules::normalise_name(&name)?;
-    let kind = SourceKind::parse(&kind)?;
-    rules::Text::Configuration.check(&configuration)?;
-    store::update_name_and_body(&mut tx, &source, &name, kind.key()).await?;
-    store::set_secret(&mut tx, &state.keys, source.binding(), &configuration).await?;
-    server::finish(
-        tx,
-        &caller,
-        server::Change::Changed,
-        ResourceKind::DataSource,
-        source.id,
-        &name,
-    )
-    .await
+    let change = operations::DataSourceChange {
+        name: Some(name),
+        kind: Some(kind),
+        configuration: Some(configuration),
+    };
+    operations::configure_data_source(&state, &actor, data_source_id, change).await
 }
 
 #[server(endpoint = "data-sources/delete")]

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::access::WorkspaceActor;
 use crate::error::AppError;
-use crate::permissions::ResourceKind;
+use crate::permissions::{Action, ResourceKind};
 use crate::state::AppState;
 
 /// Deletes a resource the actor may delete.
@@ -68,7 +68,6 @@ pub async fn folder(
     actor: &WorkspaceActor,
     folder_id: i64,
 ) -> Result<FolderDetails, AppError> {
-    use crate::permissions::Action;
     let (caller, mut conn) = server::read(state, actor.clone()).await?;
     let folder = server::folder(&mut conn, &caller, folder_id).await?;
     let permissions = &caller.permissions;
@@ -190,4 +189,154 @@ pub async fn app(
     let app = server::resource(&mut conn, &caller, ResourceKind::App, app_id).await?;
     let card = rules::app_card(&caller.permissions, &app.reference(), &app.name);
     Ok((card, app.folder_id))
+}
+
+/// A change to an app: the fields given change, the others stay. `folder_id` of
+/// `Some(None)` takes the app out of its folder.
+#[derive(Debug, Clone, Default)]
+pub struct AppChange {
+    pub name: Option<String>,
+    pub folder_id: Option<Option<i64>>,
+    pub body: Option<String>,
+}
+
+/// Changes an app's name, folder and body; moving it to another folder is an edit too.
+pub async fn update_app(
+    state: &AppState,
+    actor: &WorkspaceActor,
+    app_id: i64,
+    change: AppChange,
+) -> Result<(), AppError> {
+    let (caller, mut tx) = server::write(state, actor.clone()).await?;
+    let app =
+        server::resource_for(&mut tx, &caller, ResourceKind::App, app_id, Action::Edit).await?;
+    let name = match change.name {
+        Some(name) => rules::normalise_name(&name)?,
+        None => app.name.clone(),
+    };
+    let body = change.body.unwrap_or_else(|| app.body.clone());
+    rules::Text::Body.check(&body)?;
+    let folder_id = change.folder_id.unwrap_or(app.folder_id);
+    if let Some(folder_id) = folder_id
+        && app.folder_id != Some(folder_id)
+    {
+        server::folder(&mut tx, &caller, folder_id).await?;
+    }
+    store::update_app(&mut tx, app.id, &name, folder_id, &body).await?;
+    server::finish(
+        tx,
+        &caller,
+        server::Change::Changed,
+        ResourceKind::App,
+        app.id,
+        &name,
+    )
+    .await
+}
+
+pub async fn rename_folder(
+    state: &AppState,
+    actor: &WorkspaceActor,
+    folder_id: i64,
+    name: String,
+) -> Result<(), AppError> {
+    let (caller, mut tx) = server::write(state, actor.clone()).await?;
+    let folder = server::resource_for(
+        &mut tx,
+        &caller,
+        ResourceKind::Folder,
+        folder_id,
+        Action::Rename,
+    )
+    .await?;
+    let name = rules::normalise_name(&name)?;
+    store::update_name_and_body(&mut tx, &folder, &name, "").await?;
+    server::finish(
+        tx,
+        &caller,
+        server::Change::Changed,
+        ResourceKind::Folder,
+        folder.id,
+        &name,
+    )
+    .await
+}
+
+/// Replaces a constant's value.
+pub async fn set_constant_value(
+    state: &AppState,
+    actor: &WorkspaceActor,
+    constant_id: i64,
+    value: String,
+) -> Result<(), AppError> {
+    let (caller, mut tx) = server::write(state, actor.clone()).await?;
+    let constant = server::resource_for(
+        &mut tx,
+        &caller,
+        ResourceKind::Constant,
+        constant_id,
+        Action::Edit,
+    )
+    .await?;
+    rules::Text::Value.check(&value)?;
+    store::set_secret(&mut tx, &state.keys, constant.binding(), &value).await?;
+    server::finish(
+        tx,
+        &caller,
+        server::Change::Changed,
+        ResourceKind::Constant,
+        constant.id,
+        &constant.name,
+    )
+    .await
+}
+
+/// A change to a data source: the fields given change, the others stay.
+#[derive(Debug, Clone, Default)]
+pub struct DataSourceChange {
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub configuration: Option<String>,
+}
+
+/// Changes a data source's name, kind and configuration.
+pub async fn configure_data_source(
+    state: &AppState,
+    actor: &WorkspaceActor,
+    data_source_id: i64,
+    change: DataSourceChange,
+) -> Result<(), AppError> {
+    let (caller, mut tx) = server::write(state, actor.clone()).await?;
+    let source = server::resource_for(
+        &mut tx,
+        &caller,
+        ResourceKind::DataSource,
+        data_source_id,
+        Action::Configure,
+    )
+    .await?;
+    let name = match change.name {
+        Some(name) => rules::normalise_name(&name)?,
+        None => source.name.clone(),
+    };
+    let kind = match change.kind {
+        Some(kind) => SourceKind::parse(&kind)?,
+        None => SourceKind::parse(&source.body)?,
+    };
+    if let Some(configuration) = &change.configuration {
+        rules::Text::Configuration.check(configuration)?;
+    }
+    store::update_name_and_body(&mut tx, &source, &name, kind.key()).await?;
+    if let Some(configuration) = &change.configuration {
+        store::set_secret(&mut tx, &state.keys, source.binding(), configuration).await?;
+    }
+    server::finish(
+        tx,
+        &caller,
+        server::Change::Changed,
+        ResourceKind::DataSource,
+        source.id,
+        &name,
+    )
+    .await
 }

@@ -94,17 +94,30 @@ fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(groups::replace_rule, groups::delete_rule))
         .routes(routes!(groups::duplicate))
         .routes(routes!(resources::apps, resources::create_app))
-        .routes(routes!(resources::app, resources::delete_app))
+        .routes(routes!(
+            resources::app,
+            resources::update_app,
+            resources::delete_app
+        ))
         .routes(routes!(resources::create_folder))
-        .routes(routes!(resources::folder, resources::delete_folder))
+        .routes(routes!(
+            resources::folder,
+            resources::rename_folder,
+            resources::delete_folder
+        ))
         .routes(routes!(resources::constants, resources::create_constant))
-        .routes(routes!(resources::constant, resources::delete_constant))
+        .routes(routes!(
+            resources::constant,
+            resources::set_constant_value,
+            resources::delete_constant
+        ))
         .routes(routes!(
             resources::data_sources,
             resources::create_data_source
         ))
         .routes(routes!(
             resources::data_source,
+            resources::configure_data_source,
             resources::delete_data_source
         ))
         .routes(routes!(workspaces::trail))

@@ -514,3 +514,139 @@ pub async fn delete_data_source(
 ) -> Result<StatusCode, ApiError> {
     delete_of(state, bearer, path, ResourceKind::DataSource).await
 }
+
+/// Tells a field set to null from one left out: `Some(None)` against `None`.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppUpdate {
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: Option<String>,
+    /// A folder the token's owner sees, or null to take the app out of its folder.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub folder_id: Option<Option<i64>>,
+    /// The app's body, with `{{ }}` placeholders.
+    pub body: Option<String>,
+}
+
+/// Changes an app the token's owner may edit: the fields given.
+#[utoipa::path(
+    patch, operation_id = "resources_update_app", path = "/api/v1/workspaces/{slug}/apps/{id}", tag = "resources",
+    params(ResourcePath),
+    request_body = AppUpdate,
+    responses((status = 200, description = "Done", body = App), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
+    security(("token" = ["resources:write"]))
+)]
+pub async fn update_app(
+    State(state): State<ApiState>,
+    bearer: Bearer,
+    path: Result<Path<ResourcePath>, PathRejection>,
+    body: ApiJson<AppUpdate>,
+) -> Result<Json<App>, ApiError> {
+    let Path(ResourcePath { slug, id }) = path?;
+    let actor = bearer.in_workspace(&state, &slug).await?;
+    let ApiJson(request) = body;
+    let change = operations::AppChange {
+        name: request.name,
+        folder_id: request.folder_id,
+        body: request.body,
+    };
+    operations::update_app(&state.app, &actor, id, change).await?;
+    let (card, folder_id) = operations::app(&state.app, &actor, id).await?;
+    Ok(Json(app_of(card, folder_id)))
+}
+
+/// Renames a folder the token's owner may rename.
+#[utoipa::path(
+    patch, operation_id = "resources_rename_folder", path = "/api/v1/workspaces/{slug}/folders/{id}", tag = "resources",
+    params(ResourcePath),
+    request_body = NewFolder,
+    responses((status = 204, description = "Done; nothing to return"), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
+    security(("token" = ["resources:write"]))
+)]
+pub async fn rename_folder(
+    State(state): State<ApiState>,
+    bearer: Bearer,
+    path: Result<Path<ResourcePath>, PathRejection>,
+    body: ApiJson<NewFolder>,
+) -> Result<StatusCode, ApiError> {
+    let Path(ResourcePath { slug, id }) = path?;
+    let actor = bearer.in_workspace(&state, &slug).await?;
+    let ApiJson(request) = body;
+    operations::rename_folder(&state.app, &actor, id, request.name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConstantValue {
+    /// Sealed at rest; never returned through the API.
+    pub value: String,
+}
+
+/// Replaces the value of a workspace constant the token's owner may edit.
+#[utoipa::path(
+    patch, operation_id = "resources_set_constant_value", path = "/api/v1/workspaces/{slug}/constants/{id}", tag = "resources",
+    params(ResourcePath),
+    request_body = ConstantValue,
+    responses((status = 204, description = "Done; nothing to return"), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
+    security(("token" = ["resources:write"]))
+)]
+pub async fn set_constant_value(
+    State(state): State<ApiState>,
+    bearer: Bearer,
+    path: Result<Path<ResourcePath>, PathRejection>,
+    body: ApiJson<ConstantValue>,
+) -> Result<StatusCode, ApiError> {
+    let Path(ResourcePath { slug, id }) = path?;
+    let actor = bearer.in_workspace(&state, &slug).await?;
+    let ApiJson(request) = body;
+    operations::set_constant_value(&state.app, &actor, id, request.value).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataSourceUpdate {
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: Option<String>,
+    #[schema(schema_with = vocabulary::optional_source_kind)]
+    pub kind: Option<String>,
+    /// Sealed at rest; never returned through the API. Left out, it stays as it is.
+    pub configuration: Option<String>,
+}
+
+/// Changes a data source the token's owner may configure: the fields given.
+#[utoipa::path(
+    patch, operation_id = "resources_configure_data_source", path = "/api/v1/workspaces/{slug}/data-sources/{id}", tag = "resources",
+    params(ResourcePath),
+    request_body = DataSourceUpdate,
+    responses((status = 200, description = "Done", body = DataSource), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
+    security(("token" = ["resources:write"]))
+)]
+pub async fn configure_data_source(
+    State(state): State<ApiState>,
+    bearer: Bearer,
+    path: Result<Path<ResourcePath>, PathRejection>,
+    body: ApiJson<DataSourceUpdate>,
+) -> Result<Json<DataSource>, ApiError> {
+    let Path(ResourcePath { slug, id }) = path?;
+    let actor = bearer.in_workspace(&state, &slug).await?;
+    let ApiJson(request) = body;
+    let change = operations::DataSourceChange {
+        name: request.name,
+        kind: request.kind,
+        configuration: request.configuration,
+    };
+    operations::configure_data_source(&state.app, &actor, id, change).await?;
+    let details = operations::data_source(&state.app, &actor, id).await?;
+    Ok(Json(details.data_source.into()))
+}

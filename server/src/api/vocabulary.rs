@@ -60,3 +60,7 @@ pub fn access() -> Object {
 pub fn source_kind() -> Object {
     one_of(SourceKind::ALL.map(SourceKind::key), false)
 }
+
+pub fn optional_source_kind() -> Object {
+    one_of(SourceKind::ALL.map(SourceKind::key), true)
+}
