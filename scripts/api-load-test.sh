@@ -37,7 +37,6 @@ import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 count = int(sys.argv[2])
 workspace = db.execute("SELECT id FROM workspaces WHERE slug = 'acme'").fetchone()[0]
-roles = ["end-user", "end-user", "end-user", "builder", "admin"]
 with db:
     db.executemany(
         "INSERT INTO users (email, full_name, status, created_at, updated_at) VALUES (?, ?, 'active', 0, 0)",

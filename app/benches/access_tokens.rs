@@ -56,7 +56,7 @@ fn token_benches(c: &mut Criterion) {
         });
         group.bench_function(format!("{backend:?}"), |b| {
             b.to_async(&runtime).iter(|| async {
-                let actor = authenticate(&state, &secret, Some("acme"), "127.0.0.1")
+                let actor = authenticate(&state, &secret, Some("acme"), "127.0.0.1", |_| true)
                     .await
                     .expect("authenticated")
                     .in_workspace()

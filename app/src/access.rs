@@ -270,10 +270,6 @@ mod server {
             self.require(needed)?;
             self.credential.permits(scope)
         }
-
-        pub fn is_token(&self) -> bool {
-            matches!(self.credential, Credential::AccessToken { .. })
-        }
     }
 
     /// The caller, resolved from their session cookie once per request by the server.

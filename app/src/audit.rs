@@ -123,7 +123,9 @@ pub async fn record(conn: &mut AnyConnection, event: Event<'_>) -> Result<(), Ap
     Ok(())
 }
 
-/// A change an actor made in their workspace, to one member or to the workspace.
+/// A change an actor made in their workspace, to one member or to the workspace. A
+/// change made through an access token names the token, so that what a leaked token did
+/// can be told from what its owner did.
 pub async fn record_by(
     conn: &mut AnyConnection,
     actor: &crate::access::WorkspaceActor,
@@ -131,6 +133,14 @@ pub async fn record_by(
     action: Action,
     detail: &str,
 ) -> Result<(), AppError> {
+    let through_token;
+    let detail = match actor.credential {
+        crate::access::Credential::AccessToken { id, .. } => {
+            through_token = format!("{detail} (access token {id})");
+            through_token.as_str()
+        }
+        crate::access::Credential::Session => detail,
+    };
     record(
         conn,
         Event {

@@ -31,6 +31,8 @@ pub enum AppError {
     SuperAdminRequired,
     #[error("The access token is missing, unknown, expired or revoked.")]
     AccessTokenInvalid,
+    #[error("Access tokens are made and revoked in Profile, signed in, not with a token.")]
+    SessionRequired,
     #[error("This access token doesn't have the {scope} scope.")]
     ScopeMissing { scope: String },
     #[error("Too many requests with this access token. Wait a minute and try again.")]
@@ -286,6 +288,7 @@ impl AppError {
             Self::ChangedMeanwhile => 412,
             Self::AccountArchived
             | Self::ScopeMissing { .. }
+            | Self::SessionRequired
             | Self::AdminRequired
             | Self::BuilderRequired
             | Self::SuperAdminRequired => 403,

@@ -93,6 +93,37 @@ async fn a_token_invites_reads_and_changes_members_until_it_is_revoked() {
         assert_eq!(changed.json()["metadata_keys"], json!(["title"]));
         assert_ne!(changed.header("etag"), etag);
 
+        let invited_by: String =
+            sqlx::query_scalar("SELECT detail FROM audit_events WHERE action = 'member.invited'")
+                .fetch_one(&app.db)
+                .await
+                .unwrap();
+        assert!(
+            invited_by.starts_with("builder (access token "),
+            "{invited_by}"
+        );
+        let weak = format!("W/{}", changed.header("etag"));
+        let weak_only = app
+            .api_with(
+                "PATCH",
+                reply.location(),
+                Some(&token),
+                Some(json!({})),
+                &[("if-match", &weak)],
+            )
+            .await;
+        assert_eq!(weak_only.status, StatusCode::PRECONDITION_FAILED);
+        let any = app
+            .api_with(
+                "PATCH",
+                reply.location(),
+                Some(&token),
+                Some(json!({})),
+                &[("if-match", "*")],
+            )
+            .await;
+        assert_eq!(any.status, StatusCode::OK, "{}", any.body);
+
         // A second script working from the old version is refused and changes nothing.
         let before = app.footprint().await;
         let stale = app
@@ -538,6 +569,19 @@ async fn a_token_loses_what_its_owner_loses_at_once() {
             refusal.2,
             "GET /api/v1/workspaces/acme/groups: AdminRequired"
         );
+        // Signing someone out everywhere ends their tokens too: a token made from a
+        // stolen session must not outlive it.
+        app.call(
+            "users/sign-out-everywhere",
+            &[("slug", "acme"), ("user_id", &bob.to_string())],
+            Some(&ada),
+        )
+        .await
+        .ok();
+        let after = app
+            .api("GET", "/api/v1/workspaces", Some(&token), None)
+            .await;
+        assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{}", after.body);
     })
     .await;
 }
@@ -658,6 +702,15 @@ async fn bad_input_gets_one_error_shape_and_writes_nothing() {
             assert!(error["message"].is_string() && error.get("details").is_some(), "{}", reply.body);
             assert_eq!(app.footprint().await, before, "{body}");
         }
+        let anonymous = app
+            .api(
+                "POST",
+                "/api/v1/workspaces/acme/members",
+                None,
+                Some(json!(["not", "an", "object"])),
+            )
+            .await;
+        assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "the token before the body");
         let missing = app.api("GET", "/api/v1/workspaces/acme/members/99999", Some(&token), None).await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
         assert_eq!(missing.json()["code"], "member_not_found");

@@ -84,11 +84,21 @@ impl TokenState {
     }
 }
 
-/// A new token: its summary, and the secret, this once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A new token: its summary, and the secret, this once. Its `Debug` leaves the secret
+/// out, so that it can't reach a log line by accident.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreatedToken {
     pub token: TokenSummary,
     pub secret: String,
+}
+
+impl std::fmt::Debug for CreatedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedToken")
+            .field("token", &self.token)
+            .field("secret", &"…")
+            .finish()
+    }
 }
 
 /// A token's request, checked.
@@ -287,6 +297,24 @@ mod tests {
             TokenState::of(100, Some(200), Some(50)),
             TokenState::Revoked
         );
+    }
+
+    #[test]
+    fn a_new_tokens_secret_never_shows_in_debug_output() {
+        let created = CreatedToken {
+            token: TokenSummary {
+                id: 1,
+                name: "ci".into(),
+                hint: "gatehouse_pat_abcd…".into(),
+                scopes: vec![Scope::AuditRead],
+                created_at: 0,
+                expires_at: None,
+                last_used_at: None,
+                state: TokenState::Active,
+            },
+            secret: "gatehouse_pat_secret-part".into(),
+        };
+        assert!(!format!("{created:?}").contains("secret-part"));
     }
 
     #[test]

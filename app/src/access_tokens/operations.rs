@@ -20,6 +20,9 @@ const LAST_USED_GRANULARITY_SECONDS: i64 = 60;
 const HINT_CHARS: usize = 4;
 
 pub async fn list_own(state: &AppState, caller: &Caller) -> Result<Vec<TokenSummary>, AppError> {
+    if caller.credential != Credential::Session {
+        return Err(AppError::SessionRequired);
+    }
     store::of_user(&state.db, caller.user.id, now()).await
 }
 
@@ -30,7 +33,7 @@ pub async fn create(
     request: NewToken,
 ) -> Result<CreatedToken, AppError> {
     if caller.credential != Credential::Session {
-        return Err(AppError::NotSignedIn);
+        return Err(AppError::SessionRequired);
     }
     let random = SecretToken::generate()?;
     let secret = format!("{SECRET_PREFIX}{}", random.expose());
@@ -83,7 +86,7 @@ pub async fn create(
 /// Revokes one of the caller's tokens. Revoking it again changes nothing.
 pub async fn revoke_own(state: &AppState, caller: &Caller, token_id: i64) -> Result<(), AppError> {
     if caller.credential != Credential::Session {
-        return Err(AppError::NotSignedIn);
+        return Err(AppError::SessionRequired);
     }
     let mut tx = crate::db::begin_write(&state.db).await?;
     let token = store::find_of_user(&mut tx, caller.user.id, token_id, now())
@@ -135,12 +138,16 @@ impl TokenCaller {
 }
 
 /// The person behind a bearer secret. Unknown, revoked and expired tokens, and tokens of
-/// archived accounts, are all refused alike. The first use from a new address is audited.
+/// archived accounts, are all refused alike. `admit` is asked, with the token's id,
+/// whether its rate allows one more request, before anything is written: a refused
+/// request leaves no last-used time, address or audit record. The first use from a new
+/// address is audited.
 pub async fn authenticate(
     state: &AppState,
     secret: &str,
     workspace_slug: Option<&str>,
     address: &str,
+    admit: impl FnOnce(i64) -> bool,
 ) -> Result<TokenCaller, AppError> {
     if !secret.starts_with(SECRET_PREFIX) {
         return Err(AppError::AccessTokenInvalid);
@@ -150,6 +157,9 @@ pub async fn authenticate(
     let holder = store::holder(&state.db, &hash, workspace_slug, now)
         .await?
         .ok_or(AppError::AccessTokenInvalid)?;
+    if !admit(holder.token_id) {
+        return Err(AppError::TooManyRequests);
+    }
     if holder.last_used_address.as_deref() != Some(address) {
         let mut tx = crate::db::begin_write(&state.db).await?;
         if store::remember_address(&mut tx, holder.token_id, address, now).await? {

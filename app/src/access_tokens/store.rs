@@ -7,7 +7,6 @@ use crate::access::{Scope, Standing, WorkspaceRef};
 use crate::auth::SignedInUser;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::memberships::{MembershipStatus, Role};
 
 pub struct NewTokenRow<'a> {
     pub user_id: i64,
@@ -116,6 +115,23 @@ struct InventoryRecord {
     last_used_at: Option<i64>,
 }
 
+/// Revokes every live token of a user, as ending all their sessions does: a token made
+/// from a stolen or unproven session must not outlive it.
+pub async fn revoke_all_of(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE access_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// The tokens of everyone with a membership in the workspace, by owner and newest first.
 pub async fn of_workspace_members(
     db: &Db,
@@ -127,13 +143,13 @@ pub async fn of_workspace_members(
                 t.expires_at, t.revoked_at, t.last_used_at
          FROM access_tokens t
          JOIN users u ON u.id = t.user_id
-         JOIN memberships m ON m.user_id = t.user_id AND m.workspace_id = $1
-         ORDER BY u.email, t.id DESC",
+         JOIN memberships m ON m.user_id = t.user_id AND m.workspace_id = $1",
     )
     .bind(workspace_id)
     .fetch_all(db)
     .await?;
-    Ok(records
+    // Sorted here: SQLite and PostgreSQL order text by their own collations.
+    let mut rows: Vec<InventoryRow> = records
         .into_iter()
         .map(|record| InventoryRow {
             owner_email: record.email,
@@ -152,7 +168,12 @@ pub async fn of_workspace_members(
                 ),
             ),
         })
-        .collect())
+        .collect();
+    rows.sort_by(|a, b| {
+        (a.owner_email.as_str(), std::cmp::Reverse(a.token.id))
+            .cmp(&(b.owner_email.as_str(), std::cmp::Reverse(b.token.id)))
+    });
+    Ok(rows)
 }
 
 /// A live token and its owner, with the owner's standing in the workspace a request
@@ -221,10 +242,9 @@ pub async fn holder(
     ) {
         (Some(id), Some(slug), Some(name), Some(status)) => {
             let membership = match (row.role, row.membership_status) {
-                (Some(role), Some(status)) => Some((
-                    Role::from_key(&role).ok_or(AppError::Internal)?,
-                    MembershipStatus::from_key(&status).ok_or(AppError::Internal)?,
-                )),
+                (Some(role), Some(status)) => {
+                    Some(crate::access::decode_membership(&role, &status)?)
+                }
                 _ => None,
             };
             Some((

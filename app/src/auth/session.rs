@@ -106,9 +106,20 @@ pub async fn end(db: &Db, token: &SecretToken) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Ends every session of a user, in every browser.
+/// Ends every session of a user, in every browser, and revokes their access tokens.
 pub async fn end_all(conn: &mut sqlx::AnyConnection, user_id: i64) -> Result<(), AppError> {
-    end_others(conn, user_id, None).await
+    end_all_but(conn, user_id, None).await
+}
+
+/// Ends every session of a user except `keep`, and revokes their access tokens: what
+/// someone else's reset of their password or their archiving does.
+pub async fn end_all_but(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    keep: Option<&SecretToken>,
+) -> Result<(), AppError> {
+    end_others(&mut *conn, user_id, keep).await?;
+    crate::access_tokens::store::revoke_all_of(conn, user_id, now()).await
 }
 
 /// Ends every session of a user except `keep`, as after a password change.

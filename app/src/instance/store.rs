@@ -163,7 +163,7 @@ pub async fn set_password(
 ) -> Result<(), AppError> {
     use crate::users::store::PasswordTrust;
     crate::users::store::set_password(conn, user_id, hash, PasswordTrust::Instance).await?;
-    crate::auth::session::end_others(conn, user_id, keep).await?;
+    crate::auth::session::end_all_but(conn, user_id, keep).await?;
     record(conn, actor_id, user_id, Action::PasswordReset, "").await
 }
 
@@ -239,7 +239,7 @@ pub async fn archive_everywhere(
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
-    crate::auth::session::end_others(conn, user_id, None).await?;
+    crate::auth::session::end_all(conn, user_id).await?;
     record(
         conn,
         actor_id,

@@ -269,7 +269,13 @@ pub async fn save_app(
 #[server(endpoint = "apps/delete")]
 pub async fn delete_app(slug: String, app_id: i64) -> Result<(), AppError> {
     let (actor, state) = crate::access::session_actor(&slug).await?;
-    server::delete(&state, actor, crate::permissions::ResourceKind::App, app_id).await
+    operations::delete(
+        &state,
+        &actor,
+        crate::permissions::ResourceKind::App,
+        app_id,
+    )
+    .await
 }
 
 // Folders
@@ -296,9 +302,9 @@ pub async fn rename_folder(slug: String, folder_id: i64, name: String) -> Result
 #[server(endpoint = "folders/delete")]
 pub async fn delete_folder(slug: String, folder_id: i64) -> Result<(), AppError> {
     let (actor, state) = crate::access::session_actor(&slug).await?;
-    server::delete(
+    operations::delete(
         &state,
-        actor,
+        &actor,
         crate::permissions::ResourceKind::Folder,
         folder_id,
     )
@@ -355,9 +361,9 @@ pub async fn set_constant_value(
 #[server(endpoint = "constants/delete")]
 pub async fn delete_constant(slug: String, constant_id: i64) -> Result<(), AppError> {
     let (actor, state) = crate::access::session_actor(&slug).await?;
-    server::delete(
+    operations::delete(
         &state,
-        actor,
+        &actor,
         crate::permissions::ResourceKind::Constant,
         constant_id,
     )
@@ -433,9 +439,9 @@ pub async fn configure_data_source(
 #[server(endpoint = "data-sources/delete")]
 pub async fn delete_data_source(slug: String, data_source_id: i64) -> Result<(), AppError> {
     let (actor, state) = crate::access::session_actor(&slug).await?;
-    server::delete(
+    operations::delete(
         &state,
-        actor,
+        &actor,
         crate::permissions::ResourceKind::DataSource,
         data_source_id,
     )

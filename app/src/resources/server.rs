@@ -206,18 +206,16 @@ pub async fn record_reveal_in_preview(
     caller: &Caller,
     constant_name: &str,
 ) -> Result<(), AppError> {
-    audit::record(
+    let detail = format!(
+        "{} {constant_name} (app preview)",
+        ResourceKind::Constant.key()
+    );
+    audit::record_by(
         conn,
-        audit::Event {
-            actor_user_id: Some(caller.actor.user.id),
-            workspace_id: Some(caller.actor.workspace.id),
-            target_user_id: None,
-            action: audit::Action::ResourceRevealed,
-            detail: &format!(
-                "{} {constant_name} (app preview)",
-                ResourceKind::Constant.key()
-            ),
-        },
+        &caller.actor,
+        None,
+        audit::Action::ResourceRevealed,
+        &detail,
     )
     .await
 }
@@ -275,17 +273,8 @@ pub async fn finish(
     name: &str,
 ) -> Result<(), AppError> {
     let action = change.action();
-    audit::record(
-        &mut tx,
-        audit::Event {
-            actor_user_id: Some(caller.actor.user.id),
-            workspace_id: Some(caller.actor.workspace.id),
-            target_user_id: None,
-            action,
-            detail: &format!("{} {name}", kind.key()),
-        },
-    )
-    .await?;
+    let detail = format!("{} {name}", kind.key());
+    audit::record_by(&mut tx, &caller.actor, None, action, &detail).await?;
     tx.commit().await?;
     tracing::info!(
         actor = caller.actor.user.id,

@@ -337,17 +337,7 @@ pub(crate) mod server {
         user_id: i64,
         action: audit::Action,
     ) -> Result<(), AppError> {
-        audit::record(
-            &mut tx,
-            audit::Event {
-                actor_user_id: Some(actor.user.id),
-                workspace_id: Some(actor.workspace.id),
-                target_user_id: Some(user_id),
-                action,
-                detail: "",
-            },
-        )
-        .await?;
+        audit::record_by(&mut tx, actor, Some(user_id), action, "").await?;
         tx.commit().await?;
         tracing::info!(
             actor = actor.user.id,

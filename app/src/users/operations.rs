@@ -193,9 +193,9 @@ pub enum MetadataChange {
 pub struct MemberChange {
     pub role: Option<Role>,
     pub metadata: MetadataChange,
-    /// The version the change was based on ([`versioned_details`]); refused if the
-    /// member changed since.
-    pub based_on: Option<String>,
+    /// The versions the change may apply to ([`versioned_details`]); refused if the
+    /// member is at none of them. `None` applies it whatever the version.
+    pub based_on: Option<Vec<String>>,
 }
 
 /// A member with their version: a digest of everything about them a change can touch
@@ -239,9 +239,9 @@ pub async fn update(
     actor.authorise(Role::Admin, Scope::MembersWrite)?;
     let workspace_id = actor.workspace.id;
     let mut tx = begin_as_admin(state, actor).await?;
-    if let Some(expected) = &change.based_on {
+    if let Some(accepted) = &change.based_on {
         let (_, current) = versioned_on(&mut tx, actor, user_id).await?;
-        if &current != expected {
+        if !accepted.contains(&current) {
             return Err(AppError::ChangedMeanwhile);
         }
     }

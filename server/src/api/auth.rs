@@ -62,11 +62,12 @@ impl FromRequestParts<ApiState> for Bearer {
             .get(AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| {
-                value
-                    .strip_prefix("Bearer ")
-                    .or_else(|| value.strip_prefix("bearer "))
-            })
-            .map(|secret| secret.trim().to_string());
+                // The scheme's name is case-insensitive (RFC 7235).
+                let (scheme, secret) = value.split_once(' ')?;
+                scheme
+                    .eq_ignore_ascii_case("bearer")
+                    .then(|| secret.trim().to_string())
+            });
         Ok(Bearer {
             secret,
             address: client_address(parts, state.app.config.trust_proxy),
@@ -78,14 +79,10 @@ impl FromRequestParts<ApiState> for Bearer {
 impl Bearer {
     async fn check(&self, state: &ApiState, slug: Option<&str>) -> Result<TokenCaller, ApiError> {
         let secret = self.secret.as_deref().ok_or(AppError::AccessTokenInvalid)?;
-        let caller = authenticate(&state.app, secret, slug, &self.address).await?;
+        let admit = |token_id: i64| state.limiter.check_key(&token_id).is_ok();
+        let caller = authenticate(&state.app, secret, slug, &self.address, admit).await?;
         if let Some(slot) = &self.slot {
             slot.set(caller.caller.user.id);
-        }
-        if let app::access::Credential::AccessToken { id, .. } = caller.caller.credential
-            && state.limiter.check_key(&id).is_err()
-        {
-            return Err(AppError::TooManyRequests.into());
         }
         Ok(caller)
     }

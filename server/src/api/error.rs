@@ -23,8 +23,13 @@ pub struct ErrorBody {
 #[derive(Debug)]
 pub enum ApiError {
     App(AppError),
-    /// A request the API can't read: bad JSON, a path or query that doesn't parse.
-    Unreadable(String),
+    /// A request the API can't read: bad JSON, a path or query that doesn't parse. The
+    /// status says which: 400 unreadable, 413 too large, 415 not JSON, 422 not the
+    /// documented shape.
+    Unreadable {
+        status: StatusCode,
+        reason: String,
+    },
 }
 
 impl From<AppError> for ApiError {
@@ -35,19 +40,28 @@ impl From<AppError> for ApiError {
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> ApiError {
-        ApiError::Unreadable(rejection.body_text())
+        ApiError::Unreadable {
+            status: rejection.status(),
+            reason: rejection.body_text(),
+        }
     }
 }
 
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> ApiError {
-        ApiError::Unreadable(rejection.body_text())
+        ApiError::Unreadable {
+            status: rejection.status(),
+            reason: rejection.body_text(),
+        }
     }
 }
 
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> ApiError {
-        ApiError::Unreadable(rejection.body_text())
+        ApiError::Unreadable {
+            status: rejection.status(),
+            reason: rejection.body_text(),
+        }
     }
 }
 
@@ -67,8 +81,8 @@ impl ApiError {
                     },
                 )
             }
-            ApiError::Unreadable(reason) => (
-                StatusCode::BAD_REQUEST,
+            ApiError::Unreadable { status, reason } => (
+                *status,
                 ErrorBody {
                     code: "unreadable_request".into(),
                     message: "The request could not be read.".into(),
@@ -159,19 +173,22 @@ pub fn optional_object<T: serde::de::DeserializeOwned + Default>(
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    let value = serde_json::from_slice(bytes).map_err(|error| {
-        ApiError::Unreadable(format!("Failed to parse the request body as JSON: {error}"))
+    let value = serde_json::from_slice(bytes).map_err(|error| ApiError::Unreadable {
+        status: StatusCode::BAD_REQUEST,
+        reason: format!("Failed to parse the request body as JSON: {error}"),
     })?;
     object_of(value)
 }
 
 fn object_of<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    let unfit = |reason: String| ApiError::Unreadable {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        reason,
+    };
     if !value.is_object() {
-        return Err(ApiError::Unreadable(
-            "The request body must be a JSON object.".into(),
-        ));
+        return Err(unfit("The request body must be a JSON object.".into()));
     }
-    serde_json::from_value(value).map_err(|error| ApiError::Unreadable(error.to_string()))
+    serde_json::from_value(value).map_err(|error| unfit(error.to_string()))
 }
 
 #[cfg(test)]

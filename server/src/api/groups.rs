@@ -174,11 +174,11 @@ pub async fn create(
     State(state): State<ApiState>,
     bearer: Bearer,
     path: Result<Path<WorkspacePath>, PathRejection>,
-    body: ApiJson<GroupName>,
+    body: Result<ApiJson<GroupName>, ApiError>,
 ) -> Result<Response, ApiError> {
     let Path(WorkspacePath { slug }) = path?;
     let actor = bearer.in_workspace(&state, &slug).await?;
-    let ApiJson(GroupName { name }) = body;
+    let ApiJson(GroupName { name }) = body?;
     let group = operations::create(&state.app, &actor, &name).await?;
     let location = format!("/api/v1/workspaces/{slug}/groups/{}", group.id);
     Ok((
@@ -222,11 +222,11 @@ pub async fn rename(
     State(state): State<ApiState>,
     bearer: Bearer,
     path: Result<Path<GroupPath>, PathRejection>,
-    body: ApiJson<GroupName>,
+    body: Result<ApiJson<GroupName>, ApiError>,
 ) -> Result<Json<GroupDetail>, ApiError> {
     let Path(GroupPath { slug, group_id }) = path?;
     let actor = bearer.in_workspace(&state, &slug).await?;
-    let ApiJson(GroupName { name }) = body;
+    let ApiJson(GroupName { name }) = body?;
     operations::rename(&state.app, &actor, group_id, &name).await?;
     Ok(Json(
         operations::details(&state.app, &actor, group_id)
@@ -340,7 +340,7 @@ pub async fn set_flag(
     State(state): State<ApiState>,
     bearer: Bearer,
     path: Result<Path<FlagPath>, PathRejection>,
-    body: ApiJson<FlagSetting>,
+    body: Result<ApiJson<FlagSetting>, ApiError>,
 ) -> Result<Json<GroupDetail>, ApiError> {
     let Path(FlagPath {
         slug,
@@ -348,7 +348,7 @@ pub async fn set_flag(
         flag,
     }) = path?;
     let actor = bearer.in_workspace(&state, &slug).await?;
-    let ApiJson(setting) = body;
+    let ApiJson(setting) = body?;
     operations::set_flag(
         &state.app,
         &actor,
@@ -430,11 +430,11 @@ pub async fn add_rule(
     State(state): State<ApiState>,
     bearer: Bearer,
     path: Result<Path<GroupPath>, PathRejection>,
-    body: ApiJson<RuleRequest>,
+    body: Result<ApiJson<RuleRequest>, ApiError>,
 ) -> Result<Response, ApiError> {
     let Path(GroupPath { slug, group_id }) = path?;
     let actor = bearer.in_workspace(&state, &slug).await?;
-    let ApiJson(request) = body;
+    let ApiJson(request) = body?;
     let (form, allow_role_change) = request.form();
     let id =
         operations::save_rule(&state.app, &actor, group_id, None, form, allow_role_change).await?;
@@ -459,7 +459,7 @@ pub async fn replace_rule(
     State(state): State<ApiState>,
     bearer: Bearer,
     path: Result<Path<RulePath>, PathRejection>,
-    body: ApiJson<RuleRequest>,
+    body: Result<ApiJson<RuleRequest>, ApiError>,
 ) -> Result<Json<GroupDetail>, ApiError> {
     let Path(RulePath {
         slug,
@@ -467,7 +467,7 @@ pub async fn replace_rule(
         rule_id,
     }) = path?;
     let actor = bearer.in_workspace(&state, &slug).await?;
-    let ApiJson(request) = body;
+    let ApiJson(request) = body?;
     let (form, allow_role_change) = request.form();
     operations::save_rule(
         &state.app,
@@ -538,11 +538,11 @@ pub async fn duplicate(
     State(state): State<ApiState>,
     bearer: Bearer,
     path: Result<Path<GroupPath>, PathRejection>,
-    body: ApiJson<DuplicateRequest>,
+    body: Result<ApiJson<DuplicateRequest>, ApiError>,
 ) -> Result<Response, ApiError> {
     let Path(GroupPath { slug, group_id }) = path?;
     let actor = bearer.in_workspace(&state, &slug).await?;
-    let ApiJson(request) = body;
+    let ApiJson(request) = body?;
     let copy = operations::duplicate(
         &state.app,
         &actor,

@@ -59,8 +59,8 @@ pub async fn users(
     bearer: Bearer,
     query: Result<Query<InstanceParams>, QueryRejection>,
 ) -> Result<Json<InstanceUsers>, ApiError> {
-    let Query(params) = query?;
     let caller = bearer.caller(&state).await?;
+    let Query(params) = query?;
     let filter = AccountFilter::parse(super::status_word(params.status.as_deref())?)?;
     let position = match params.after.as_deref() {
         Some(cursor) => PagePosition::After(Cursor::decode(cursor)?),

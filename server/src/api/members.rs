@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use app::error::AppError;
 use app::memberships::Role;
 use app::metadata::MetadataEdit;
 use app::users::members::{MemberDetails, MemberRow, StatusFilter};
@@ -184,8 +185,8 @@ pub async fn list(
     query: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Path(WorkspacePath { slug }) = path?;
-    let Query(params) = query?;
     let actor = bearer.in_workspace(&state, &slug).await?;
+    let Query(params) = query?;
     let limit = page_limit(params.limit, MAX_PAGE)?;
     let position = match params.after.as_deref() {
         Some(cursor) => PagePosition::After(Cursor::decode(cursor)?),
@@ -243,11 +244,11 @@ pub async fn invite(
     State(state): State<ApiState>,
     bearer: Bearer,
     path: Result<Path<WorkspacePath>, PathRejection>,
-    body: ApiJson<InviteRequest>,
+    body: Result<ApiJson<InviteRequest>, ApiError>,
 ) -> Result<Response, ApiError> {
     let Path(WorkspacePath { slug }) = path?;
     let actor = bearer.in_workspace(&state, &slug).await?;
-    let ApiJson(request) = body;
+    let ApiJson(request) = body?;
     let metadata: Vec<MetadataEdit> = request
         .metadata
         .into_iter()
@@ -317,22 +318,16 @@ pub async fn update(
     bearer: Bearer,
     headers: HeaderMap,
     path: Result<Path<MemberPath>, PathRejection>,
-    body: ApiJson<MemberUpdate>,
+    body: Result<ApiJson<MemberUpdate>, ApiError>,
 ) -> Result<Response, ApiError> {
     let Path(MemberPath { slug, user_id }) = path?;
     let actor = bearer.in_workspace(&state, &slug).await?;
-    let ApiJson(request) = body;
+    let ApiJson(request) = body?;
     let role = request.role.as_deref().map(Role::parse).transpose()?;
-    let based_on = headers
-        .get(header::IF_MATCH)
-        .and_then(|value| value.to_str().ok())
-        .map(|value| {
-            value
-                .trim()
-                .trim_start_matches("W/")
-                .trim_matches('"')
-                .to_string()
-        });
+    let based_on = match headers.get(header::IF_MATCH) {
+        Some(value) => accepted_versions(value.to_str().map_err(|_| AppError::BadRequest)?),
+        None => None,
+    };
     let change = MemberChange {
         role,
         metadata: MetadataChange::Patch(request.metadata),
@@ -340,6 +335,23 @@ pub async fn update(
     };
     let (details, version) = operations::update(&state.app, &actor, user_id, change).await?;
     Ok(with_version(details, &version))
+}
+
+/// The versions an `If-Match` header accepts (RFC 9110 §13.1.1): `*` any, otherwise its
+/// strong entity tags. Weak tags never match an `If-Match`, so a header of weak tags only
+/// accepts nothing.
+fn accepted_versions(header: &str) -> Option<Vec<String>> {
+    if header.trim() == "*" {
+        return None;
+    }
+    Some(
+        header
+            .split(',')
+            .map(str::trim)
+            .filter(|tag| !tag.starts_with("W/"))
+            .map(|tag| tag.trim_matches('"').to_string())
+            .collect(),
+    )
 }
 
 /// Removes a member from the workspace; their apps pass to the caller.
@@ -456,4 +468,20 @@ pub async fn permissions(
             })
             .collect(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepted_versions;
+
+    #[test]
+    fn if_match_takes_any_strong_tag_in_its_list_and_star_for_any() {
+        assert_eq!(accepted_versions("*"), None);
+        assert_eq!(accepted_versions("\"a1\""), Some(vec!["a1".to_string()]));
+        assert_eq!(
+            accepted_versions("\"a1\", \"b2\""),
+            Some(vec!["a1".to_string(), "b2".to_string()])
+        );
+        assert_eq!(accepted_versions("W/\"a1\""), Some(vec![]));
+    }
 }

@@ -185,11 +185,11 @@ pub async fn create_app(
     State(state): State<ApiState>,
     bearer: Bearer,
     path: Result<Path<WorkspacePath>, PathRejection>,
-    body: ApiJson<NewApp>,
+    body: Result<ApiJson<NewApp>, ApiError>,
 ) -> Result<Response, ApiError> {
     let Path(WorkspacePath { slug }) = path?;
     let actor = bearer.in_workspace(&state, &slug).await?;
-    let ApiJson(request) = body;
+    let ApiJson(request) = body?;
     let id = operations::create_app(&state.app, &actor, request.name, request.folder_id).await?;
     Ok(created(format!("/api/v1/workspaces/{slug}/apps/{id}"), id))
 }
@@ -241,11 +241,11 @@ pub async fn create_folder(
     State(state): State<ApiState>,
     bearer: Bearer,
     path: Result<Path<WorkspacePath>, PathRejection>,
-    body: ApiJson<NewFolder>,
+    body: Result<ApiJson<NewFolder>, ApiError>,
 ) -> Result<Response, ApiError> {
     let Path(WorkspacePath { slug }) = path?;
     let actor = bearer.in_workspace(&state, &slug).await?;
-    let ApiJson(request) = body;
+    let ApiJson(request) = body?;
     let folder = operations::create_folder(&state.app, &actor, request.name).await?;
     Ok(created(
         format!("/api/v1/workspaces/{slug}/folders/{}", folder.id),
@@ -325,11 +325,11 @@ pub async fn create_constant(
     State(state): State<ApiState>,
     bearer: Bearer,
     path: Result<Path<WorkspacePath>, PathRejection>,
-    body: ApiJson<NewConstant>,
+    body: Result<ApiJson<NewConstant>, ApiError>,
 ) -> Result<Response, ApiError> {
     let Path(WorkspacePath { slug }) = path?;
     let actor = bearer.in_workspace(&state, &slug).await?;
-    let ApiJson(request) = body;
+    let ApiJson(request) = body?;
     let id = operations::create_constant(&state.app, &actor, request.name, request.value).await?;
     Ok(created(
         format!("/api/v1/workspaces/{slug}/constants/{id}"),
@@ -406,11 +406,11 @@ pub async fn create_data_source(
     State(state): State<ApiState>,
     bearer: Bearer,
     path: Result<Path<WorkspacePath>, PathRejection>,
-    body: ApiJson<NewDataSource>,
+    body: Result<ApiJson<NewDataSource>, ApiError>,
 ) -> Result<Response, ApiError> {
     let Path(WorkspacePath { slug }) = path?;
     let actor = bearer.in_workspace(&state, &slug).await?;
-    let ApiJson(request) = body;
+    let ApiJson(request) = body?;
     let id = operations::create_data_source(
         &state.app,
         &actor,
@@ -549,11 +549,11 @@ pub async fn update_app(
     State(state): State<ApiState>,
     bearer: Bearer,
     path: Result<Path<ResourcePath>, PathRejection>,
-    body: ApiJson<AppUpdate>,
+    body: Result<ApiJson<AppUpdate>, ApiError>,
 ) -> Result<Json<App>, ApiError> {
     let Path(ResourcePath { slug, id }) = path?;
     let actor = bearer.in_workspace(&state, &slug).await?;
-    let ApiJson(request) = body;
+    let ApiJson(request) = body?;
     let change = operations::AppChange {
         name: request.name,
         folder_id: request.folder_id,
@@ -576,11 +576,11 @@ pub async fn rename_folder(
     State(state): State<ApiState>,
     bearer: Bearer,
     path: Result<Path<ResourcePath>, PathRejection>,
-    body: ApiJson<NewFolder>,
+    body: Result<ApiJson<NewFolder>, ApiError>,
 ) -> Result<StatusCode, ApiError> {
     let Path(ResourcePath { slug, id }) = path?;
     let actor = bearer.in_workspace(&state, &slug).await?;
-    let ApiJson(request) = body;
+    let ApiJson(request) = body?;
     operations::rename_folder(&state.app, &actor, id, request.name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -604,11 +604,11 @@ pub async fn set_constant_value(
     State(state): State<ApiState>,
     bearer: Bearer,
     path: Result<Path<ResourcePath>, PathRejection>,
-    body: ApiJson<ConstantValue>,
+    body: Result<ApiJson<ConstantValue>, ApiError>,
 ) -> Result<StatusCode, ApiError> {
     let Path(ResourcePath { slug, id }) = path?;
     let actor = bearer.in_workspace(&state, &slug).await?;
-    let ApiJson(request) = body;
+    let ApiJson(request) = body?;
     operations::set_constant_value(&state.app, &actor, id, request.value).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -636,11 +636,11 @@ pub async fn configure_data_source(
     State(state): State<ApiState>,
     bearer: Bearer,
     path: Result<Path<ResourcePath>, PathRejection>,
-    body: ApiJson<DataSourceUpdate>,
+    body: Result<ApiJson<DataSourceUpdate>, ApiError>,
 ) -> Result<Json<DataSource>, ApiError> {
     let Path(ResourcePath { slug, id }) = path?;
     let actor = bearer.in_workspace(&state, &slug).await?;
-    let ApiJson(request) = body;
+    let ApiJson(request) = body?;
     let change = operations::DataSourceChange {
         name: request.name,
         kind: request.kind,

@@ -23,7 +23,9 @@ pub struct Workspace {
     pub role: String,
 }
 
-/// The workspaces the token's owner is an active member of.
+/// The workspaces the token's owner is an active member of, with their role: what any
+/// token needs to find its way, so it takes no scope. It tells nothing the owner doesn't
+/// know.
 #[utoipa::path(
     get, operation_id = "workspaces_list", path = "/api/v1/workspaces", tag = "workspaces",
     responses((status = 200, description = "Done", body = Vec<Workspace>), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
@@ -98,8 +100,8 @@ pub async fn trail(
     query: Result<Query<AuditParams>, QueryRejection>,
 ) -> Result<Json<AuditPage>, ApiError> {
     let Path(WorkspacePath { slug }) = path?;
-    let Query(params) = query?;
     let actor = bearer.in_workspace(&state, &slug).await?;
+    let Query(params) = query?;
     let limit = page_limit(params.limit, 200)?;
     let (entries, more) = audit::workspace_trail(
         &state.app,
