@@ -240,6 +240,18 @@ mod server {
     }
 
     impl Caller {
+        /// A super admin in their session: the instance's changes and its secrets (the
+        /// outbox holds invitation links) are not open to access tokens.
+        pub fn as_super_admin_in_session(&self) -> Result<&SignedInUser, AppError> {
+            if self.credential != Credential::Session {
+                return Err(AppError::SessionRequired);
+            }
+            if !self.user.is_super_admin {
+                return Err(AppError::SuperAdminRequired);
+            }
+            Ok(&self.user)
+        }
+
         /// A super admin, with `scope` when acting through a token.
         pub fn as_super_admin(&self, scope: Scope) -> Result<&SignedInUser, AppError> {
             if !self.user.is_super_admin {
@@ -293,20 +305,13 @@ mod server {
         ))
     }
 
-    pub fn super_admin() -> Result<SignedInUser, AppError> {
-        let user = signed_in()?;
-        if user.is_super_admin {
-            Ok(user)
-        } else {
-            Err(AppError::SuperAdminRequired)
-        }
-    }
-
     /// The caller of a server function in the workspace at `slug`, with the state. The
     /// operation it calls checks the role.
     pub async fn session_actor(slug: &str) -> Result<(WorkspaceActor, AppState), AppError> {
-        let actor = member_of(slug).await?;
-        Ok((actor, app_state()?))
+        let user = signed_in()?;
+        let state = app_state()?;
+        let actor = actor_in(&state, user, Credential::Session, slug).await?;
+        Ok((actor, state))
     }
 
     /// `user` acting in the workspace at `slug` through `credential`, if they are an
@@ -327,13 +332,6 @@ mod server {
             role,
             credential,
         })
-    }
-
-    /// The caller, who must be an admin of the workspace at `slug`.
-    pub async fn admin_of(slug: &str) -> Result<(WorkspaceActor, AppState), AppError> {
-        let actor = member_of(slug).await?;
-        actor.require(Role::Admin)?;
-        Ok((actor, app_state()?))
     }
 
     /// Starts a change to the actor's workspace: the workspace's member changes take
@@ -364,11 +362,6 @@ mod server {
             Some(((_, MembershipStatus::Active), false)) => Err(AppError::AdminRequired),
             _ => Err(AppError::WorkspaceUnavailable),
         }
-    }
-
-    pub async fn member_of(slug: &str) -> Result<WorkspaceActor, AppError> {
-        let user = signed_in()?;
-        actor_in(&app_state()?, user, Credential::Session, slug).await
     }
 }
 

@@ -191,25 +191,15 @@ pub async fn list_instance_users(
 
 #[server(endpoint = "instance/user-details")]
 pub async fn instance_user_details(user_id: i64) -> Result<AccountDetails, AppError> {
-    crate::access::super_admin()?;
-    let state = crate::state::app_state()?;
-    let mut conn = state.db.acquire().await?;
-    store::account(&mut conn, user_id)
-        .await?
-        .map(|account| account.details())
-        .ok_or(AppError::UserNotFound)
+    let (caller, state) = crate::access::session_caller()?;
+    operations::user_details(&state, &caller, user_id).await
 }
 
 /// Every workspace a user has a membership in, with their role and status there.
 #[server(endpoint = "instance/user-workspaces")]
 pub async fn instance_user_workspaces(user_id: i64) -> Result<Vec<UserWorkspace>, AppError> {
-    crate::access::super_admin()?;
-    let state = crate::state::app_state()?;
-    let mut conn = state.db.acquire().await?;
-    store::account(&mut conn, user_id)
-        .await?
-        .ok_or(AppError::UserNotFound)?;
-    store::user_workspaces(&mut conn, user_id).await
+    let (caller, state) = crate::access::session_caller()?;
+    operations::user_workspaces(&state, &caller, user_id).await
 }
 
 /// Changes a user's full name and whether they are a super admin.
@@ -219,24 +209,8 @@ pub async fn update_instance_user(
     full_name: String,
     super_admin: bool,
 ) -> Result<(), AppError> {
-    let actor = crate::access::super_admin()?;
-    let full_name = crate::users::normalise_full_name(&full_name)?;
-    let state = crate::state::app_state()?;
-    let mut tx = store::begin_instance_change(&state.db, actor.id).await?;
-    let account = store::account(&mut tx, user_id)
-        .await?
-        .ok_or(AppError::UserNotFound)?;
-    let super_admins = store::count_super_admins(&mut tx).await?;
-    check_super_admin_change(account.is_super_admin, super_admin, super_admins)?;
-    store::update_account(&mut tx, actor.id, &account, &full_name, super_admin).await?;
-    tx.commit().await?;
-    tracing::info!(
-        actor = actor.id,
-        user_id,
-        super_admin,
-        "user details changed"
-    );
-    Ok(())
+    let (caller, state) = crate::access::session_caller()?;
+    operations::update_user(&state, &caller, user_id, full_name, super_admin).await
 }
 
 /// Gives a user a new password: the one given, or a generated one returned once. Every
@@ -246,123 +220,53 @@ pub async fn reset_password(
     user_id: i64,
     password: Option<String>,
 ) -> Result<PasswordReset, AppError> {
-    let actor = crate::access::super_admin()?;
-    let (password, generated) = match password.filter(|password| !password.is_empty()) {
-        Some(password) => {
-            crate::users::check_new_password(&password)?;
-            (password, false)
-        }
-        None => (store::generate_password()?, true),
-    };
-    let state = crate::state::app_state()?;
-    let hash = crate::auth::passwords::hash(password.clone()).await?;
+    let (caller, state) = crate::access::session_caller()?;
     let parts = crate::request::parts()?;
-    let own_session = (actor.id == user_id)
-        .then(|| crate::auth::session::token_from_headers(&parts.headers, &state.config))
-        .flatten();
-    let mut tx = store::begin_instance_change(&state.db, actor.id).await?;
-    store::account(&mut tx, user_id)
-        .await?
-        .ok_or(AppError::UserNotFound)?;
-    store::set_password(&mut tx, actor.id, user_id, &hash, own_session.as_ref()).await?;
-    tx.commit().await?;
-    tracing::info!(actor = actor.id, user_id, generated, "password reset");
-    Ok(PasswordReset {
-        generated: generated.then_some(password),
-    })
+    let current_session = crate::auth::session::token_from_headers(&parts.headers, &state.config);
+    operations::reset_password(&state, &caller, user_id, password, current_session).await
 }
 
 /// Archives a user from the whole instance: every membership, every session, sign-in.
 #[server(endpoint = "instance/archive-user")]
 pub async fn archive_instance_user(user_id: i64) -> Result<(), AppError> {
-    let actor = crate::access::super_admin()?;
-    let state = crate::state::app_state()?;
-    let mut tx = store::begin_instance_change(&state.db, actor.id).await?;
-    let account = store::account(&mut tx, user_id)
-        .await?
-        .ok_or(AppError::UserNotFound)?;
-    check_archive(actor.id, user_id, account.status)?;
-    let only_admin_of = store::workspaces_only_administered_by(&mut tx, user_id).await?;
-    if !only_admin_of.is_empty() {
-        return Err(AppError::OnlyActiveAdminOf {
-            workspaces: only_admin_of,
-        });
-    }
-    store::archive_everywhere(&mut tx, actor.id, user_id).await?;
-    tx.commit().await?;
-    tracing::info!(actor = actor.id, user_id, "user archived from the instance");
-    Ok(())
+    let (caller, state) = crate::access::session_caller()?;
+    operations::archive_user(&state, &caller, user_id).await
 }
 
 /// Ends every session of a user: they are signed out in every browser, and sign in again
 /// to go on.
 #[server(endpoint = "instance/sign-out-everywhere")]
 pub async fn sign_out_instance_user_everywhere(user_id: i64) -> Result<(), AppError> {
-    let actor = crate::access::super_admin()?;
-    let state = crate::state::app_state()?;
-    let mut tx = store::begin_instance_change(&state.db, actor.id).await?;
-    store::account(&mut tx, user_id)
-        .await?
-        .ok_or(AppError::UserNotFound)?;
-    store::end_sessions(&mut tx, actor.id, user_id).await?;
-    tx.commit().await?;
-    tracing::info!(actor = actor.id, user_id, "user signed out everywhere");
-    Ok(())
+    let (caller, state) = crate::access::session_caller()?;
+    operations::sign_out_everywhere(&state, &caller, user_id).await
 }
 
 /// Lets an archived user sign in again. Their memberships stay archived until each
 /// workspace invites them again.
 #[server(endpoint = "instance/unarchive-user")]
 pub async fn unarchive_instance_user(user_id: i64) -> Result<(), AppError> {
-    let actor = crate::access::super_admin()?;
-    let state = crate::state::app_state()?;
-    let mut tx = store::begin_instance_change(&state.db, actor.id).await?;
-    let account = store::account(&mut tx, user_id)
-        .await?
-        .ok_or(AppError::UserNotFound)?;
-    let restored = status_after_unarchive(account.status, account.has_password)?;
-    store::unarchive(&mut tx, actor.id, user_id, restored).await?;
-    tx.commit().await?;
-    tracing::info!(actor = actor.id, user_id, "user unarchived in the instance");
-    Ok(())
+    let (caller, state) = crate::access::session_caller()?;
+    operations::unarchive_user(&state, &caller, user_id).await
 }
 
 #[server(endpoint = "instance/workspaces")]
 pub async fn all_workspaces() -> Result<Vec<WorkspaceListing>, AppError> {
-    crate::access::super_admin()?;
-    let state = crate::state::app_state()?;
-    crate::workspaces::store::all_with_member_counts(&state.db).await
+    let (caller, state) = crate::access::session_caller()?;
+    operations::workspaces(&state, &caller).await
 }
 
 #[server(endpoint = "instance/rename-workspace")]
 pub async fn rename_workspace(slug: String, name: String) -> Result<(), AppError> {
-    let actor = crate::access::super_admin()?;
-    let name = crate::workspaces::normalise_workspace_name(&name)?;
-    let state = crate::state::app_state()?;
-    let mut tx = store::begin_instance_change(&state.db, actor.id).await?;
-    let workspace = store::workspace(&mut tx, &slug)
-        .await?
-        .ok_or(AppError::WorkspaceNotFound)?;
-    store::rename_workspace(&mut tx, actor.id, workspace.id, &name).await?;
-    tx.commit().await?;
-    Ok(())
+    let (caller, state) = crate::access::session_caller()?;
+    operations::rename_workspace(&state, &caller, slug, name).await
 }
 
 /// Archives a workspace, or brings it back with `archived: false`. While archived nobody
 /// enters it and its invitation links don't work.
 #[server(endpoint = "instance/archive-workspace")]
 pub async fn set_workspace_archived(slug: String, archived: bool) -> Result<(), AppError> {
-    let actor = crate::access::super_admin()?;
-    let state = crate::state::app_state()?;
-    let mut tx = store::begin_instance_change(&state.db, actor.id).await?;
-    let workspace = store::workspace(&mut tx, &slug)
-        .await?
-        .ok_or(AppError::WorkspaceNotFound)?;
-    check_workspace_archive(workspace.archived, archived)?;
-    store::set_workspace_archived(&mut tx, actor.id, workspace.id, archived).await?;
-    tx.commit().await?;
-    tracing::info!(actor = actor.id, workspace = %slug, archived, "workspace status changed");
-    Ok(())
+    let (caller, state) = crate::access::session_caller()?;
+    operations::set_workspace_archived(&state, &caller, slug, archived).await
 }
 
 /// Creates a workspace with the caller as its Admin, at the URL given or one made from
@@ -372,23 +276,6 @@ pub async fn create_workspace(
     name: String,
     slug: Option<String>,
 ) -> Result<WorkspaceSummary, AppError> {
-    let user = crate::access::super_admin()?;
-    let name = crate::workspaces::normalise_workspace_name(&name)?;
-    let slug = match slug.as_deref().map(str::trim) {
-        Some(slug) if !slug.is_empty() => Some(check_workspace_url(slug)?),
-        _ => None,
-    };
-    let state = crate::state::app_state()?;
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    let workspace =
-        crate::workspaces::store::create_with_admin_at(&mut tx, &name, slug.as_deref(), user.id)
-            .await?;
-    store::record_workspace_created(&mut tx, user.id, workspace.id, &workspace.slug).await?;
-    tx.commit().await?;
-    tracing::info!(user_id = user.id, workspace = %workspace.slug, "workspace created");
-    Ok(WorkspaceSummary {
-        slug: workspace.slug,
-        name: workspace.name,
-        role: Role::Admin,
-    })
+    let (caller, state) = crate::access::session_caller()?;
+    operations::create_workspace(&state, &caller, name, slug).await
 }

@@ -94,9 +94,8 @@ pub struct OutboxEntry {
 /// The most recent mail, newest first (super admins only).
 #[server(endpoint = "instance/email-outbox")]
 pub async fn email_outbox() -> Result<Vec<OutboxEntry>, AppError> {
-    crate::access::super_admin()?;
-    let state = crate::state::app_state()?;
-    store::recent(&state.db, &state.keys, 200).await
+    let (caller, state) = crate::access::session_caller()?;
+    crate::instance::operations::email_outbox(&state, &caller).await
 }
 
 #[cfg(test)]

@@ -69,7 +69,7 @@ pub fn landing_among(
 /// The workspace a page under `/{slug}` shows, with the viewer's role in it.
 #[server(endpoint = "workspaces/context")]
 pub async fn workspace_context(slug: String) -> Result<WorkspaceSummary, AppError> {
-    let actor = crate::access::member_of(&slug).await?;
+    let (actor, _) = crate::access::session_actor(&slug).await?;
     Ok(WorkspaceSummary {
         slug: actor.workspace.slug,
         name: actor.workspace.name,
@@ -80,8 +80,7 @@ pub async fn workspace_context(slug: String) -> Result<WorkspaceSummary, AppErro
 /// Remembers `slug` as the workspace the viewer lands in after signing in.
 #[server(endpoint = "workspaces/switch")]
 pub async fn switch_workspace(slug: String) -> Result<(), AppError> {
-    let actor = crate::access::member_of(&slug).await?;
-    let state = crate::state::app_state()?;
+    let (actor, state) = crate::access::session_actor(&slug).await?;
     store::set_default(&state.db, actor.user.id, actor.workspace.id).await
 }
 

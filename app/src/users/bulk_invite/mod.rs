@@ -5,6 +5,8 @@
 #[cfg(feature = "csv-import")]
 pub mod csv_file;
 #[cfg(feature = "ssr")]
+pub mod operations;
+#[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(all(test, feature = "csv-import"))]
 mod tests;
@@ -183,47 +185,6 @@ pub struct CsvImport {
 /// problem is refused with every problem ([`AppError::CsvRejected`]) and changes nothing.
 #[server(endpoint = "users/import-csv", input = Json)]
 pub async fn import_csv(slug: String, csv: String, dry_run: bool) -> Result<CsvImport, AppError> {
-    let (actor, state) = crate::access::admin_of(&slug).await?;
-    let mut tx = crate::access::begin_as_admin(&state, &actor).await?;
-    if !dry_run {
-        // An admin who has used up their hourly share of invitations can't start a bulk
-        // invite either; the file's own limit bounds what one upload sends.
-        crate::users::members::server::within_invitation_rate(&mut tx, &actor, None).await?;
-    }
-    let inviter = store::Inviter {
-        user_id: actor.user.id,
-        workspace_id: actor.workspace.id,
-    };
-    let store::Imported { invitees, links } = store::import(
-        &mut tx,
-        &state.keys,
-        inviter,
-        csv.as_bytes(),
-        MAX_ROWS,
-        state.config.invite_ttl,
-        dry_run,
-    )
-    .await?;
-    if dry_run {
-        return Ok(CsvImport {
-            invited: invitees.len(),
-            dry_run,
-            mails_queued: false,
-        });
-    }
-    tx.commit().await?;
-    tracing::info!(actor = actor.user.id, workspace = %actor.workspace.slug, invited = invitees.len(), "members invited from a CSV file");
-    let mails: Vec<_> = invitees
-        .iter()
-        .zip(&links)
-        .map(|(invitee, token)| {
-            crate::users::members::server::invitation_mail_to(&state, &actor, &invitee.email, token)
-        })
-        .collect();
-    let mails_queued = crate::mail::store::queue_many(&state, &mails).await;
-    Ok(CsvImport {
-        invited: invitees.len(),
-        dry_run,
-        mails_queued,
-    })
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    operations::import(&state, &actor, &csv, dry_run).await
 }
