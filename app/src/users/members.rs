@@ -102,7 +102,7 @@ pub async fn list_members(
         status: StatusFilter::parse(status.as_deref().unwrap_or_default())?,
         position,
         limit: PAGE_SIZE,
-        with_total: true,
+        with_counts: true,
     };
     super::operations::list(&state, &actor, query).await
 }

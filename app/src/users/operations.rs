@@ -22,8 +22,9 @@ pub struct MemberQuery {
     pub status: StatusFilter,
     pub position: PagePosition,
     pub limit: i64,
-    /// The total costs a count; the API leaves it out.
-    pub with_total: bool,
+    /// The total and each member's metadata key count: two queries more, which the
+    /// Users page shows and the API leaves out.
+    pub with_counts: bool,
 }
 
 pub async fn list(
@@ -39,7 +40,7 @@ pub async fn list(
         query.status,
         query.position,
         query.limit,
-        query.with_total,
+        query.with_counts,
     )
     .await
 }

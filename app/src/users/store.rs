@@ -342,8 +342,9 @@ impl PagePosition {
     }
 }
 
-/// A page of the member listing with its total and the cursors to either side: what the
-/// Users page shows.
+/// A page of the member listing with the cursors to either side and, `with_counts`, the
+/// total and each member's number of metadata keys: what the Users page shows. Each
+/// count is a query more; the REST API shows neither.
 pub async fn listing(
     db: &Db,
     workspace_id: i64,
@@ -351,20 +352,20 @@ pub async fn listing(
     status: StatusFilter,
     position: PagePosition,
     size: i64,
-    with_total: bool,
+    with_counts: bool,
 ) -> Result<MemberPage, AppError> {
     let (mut members, more) =
         member_page(db, workspace_id, search, status, &position, size).await?;
-    let total = if with_total {
+    let total = if with_counts {
+        let ids: Vec<i64> = members.iter().map(|member| member.user_id).collect();
+        let counts = crate::metadata::store::key_counts(db, workspace_id, &ids).await?;
+        for member in &mut members {
+            member.metadata_keys = counts.get(&member.user_id).copied().unwrap_or(0);
+        }
         Some(member_count(db, workspace_id, search, status).await?)
     } else {
         None
     };
-    let ids: Vec<i64> = members.iter().map(|member| member.user_id).collect();
-    let counts = crate::metadata::store::key_counts(db, workspace_id, &ids).await?;
-    for member in &mut members {
-        member.metadata_keys = counts.get(&member.user_id).copied().unwrap_or(0);
-    }
     let (next_after, previous_before) = position.cursors(
         members.first().map(|member| member.email.clone()),
         members.last().map(|member| member.email.clone()),

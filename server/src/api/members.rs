@@ -202,7 +202,7 @@ pub async fn list(
             status,
             position,
             limit,
-            with_total: false,
+            with_counts: false,
         },
     )
     .await?;
