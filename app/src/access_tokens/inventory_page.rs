@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{InventoryRow, format_time, workspace_tokens};
+use super::{InventoryRow, format_time_or_never, workspace_tokens};
 use crate::error::AppError;
 use crate::ui::{ActionTable, when_loaded};
 use crate::workspaces::CurrentWorkspace;
@@ -45,8 +45,8 @@ pub fn AccessTokensPage() -> impl IntoView {
                                             <td>{row.token.name.clone()}</td>
                                             <td><code>{row.token.hint.clone()}</code></td>
                                             <td>{super::scopes_to_text(&row.token.scopes)}</td>
-                                            <td>{row.token.expires_at.map(format_time).unwrap_or_else(|| "Never".into())}</td>
-                                            <td>{row.token.last_used_at.map(format_time).unwrap_or_else(|| "Never".into())}</td>
+                                            <td>{format_time_or_never(row.token.expires_at)}</td>
+                                            <td>{format_time_or_never(row.token.last_used_at)}</td>
                                             <td>{row.token.state.label()}</td>
                                             <td></td>
                                         </tr>

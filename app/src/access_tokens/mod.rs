@@ -201,6 +201,11 @@ pub async fn workspace_tokens(slug: String) -> Result<Vec<InventoryRow>, AppErro
     operations::inventory(&state, &actor).await
 }
 
+/// An expiry or last use as the token tables show it: "Never" when there is none.
+pub fn format_time_or_never(unix_seconds: Option<i64>) -> String {
+    unix_seconds.map_or_else(|| "Never".into(), format_time)
+}
+
 /// A time as the token tables show it: the date and time in UTC.
 pub fn format_time(unix_seconds: i64) -> String {
     let days = unix_seconds.div_euclid(86_400);

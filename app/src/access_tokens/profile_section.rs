@@ -7,8 +7,8 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use super::{
-    CreateToken, CreatedToken, TokenState, TokenSummary, VALIDITY_CHOICES, format_time, my_tokens,
-    revoke_token,
+    CreateToken, CreatedToken, TokenState, TokenSummary, VALIDITY_CHOICES, format_time,
+    format_time_or_never, my_tokens, revoke_token,
 };
 use crate::access::Scope;
 use crate::error::AppError;
@@ -187,8 +187,8 @@ fn TokenRow(token: TokenSummary, listing: Listing) -> impl IntoView {
             <td><code>{token.hint.clone()}</code></td>
             <td>{super::scopes_to_text(&token.scopes)}</td>
             <td>{format_time(token.created_at)}</td>
-            <td>{token.expires_at.map(format_time).unwrap_or_else(|| "Never".into())}</td>
-            <td>{token.last_used_at.map(format_time).unwrap_or_else(|| "Never".into())}</td>
+            <td>{format_time_or_never(token.expires_at)}</td>
+            <td>{format_time_or_never(token.last_used_at)}</td>
             <td>{token.state.label()}</td>
             <td>
                 {active.then(|| view! {

@@ -79,11 +79,12 @@ impl AccountFilter {
         }
     }
 
-    /// `""` or `"all"` for everyone, else a status key.
-    pub fn parse(input: &str) -> Result<AccountFilter, AppError> {
-        match input.trim() {
-            "" | "all" => Ok(AccountFilter::All),
-            key => AccountStatus::from_key(key)
+    /// No filter or `"all"` for everyone, else a status key; anything else, an empty
+    /// field included, is refused.
+    pub fn parse(input: Option<&str>) -> Result<AccountFilter, AppError> {
+        match input.map(str::trim) {
+            None | Some("all") => Ok(AccountFilter::All),
+            Some(key) => AccountStatus::from_key(key)
                 .map(AccountFilter::Only)
                 .ok_or(AppError::UnknownStatus),
         }
@@ -180,7 +181,7 @@ pub async fn list_instance_users(
 
     let (caller, state) = crate::access::session_caller()?;
     let search = search.as_deref().and_then(crate::users::search_key);
-    let filter = AccountFilter::parse(status.as_deref().unwrap_or_default())?;
+    let filter = AccountFilter::parse(status.as_deref())?;
     let position = match (after, before) {
         (Some(after), _) if !after.is_empty() => PagePosition::After(after),
         (_, Some(before)) if !before.is_empty() => PagePosition::Before(before),

@@ -26,10 +26,7 @@ pub async fn user_details(
 ) -> Result<AccountDetails, AppError> {
     caller.as_super_admin(Scope::InstanceRead)?;
     let mut conn = state.db.acquire().await?;
-    store::account(&mut conn, user_id)
-        .await?
-        .map(|account| account.details())
-        .ok_or(AppError::UserNotFound)
+    Ok(store::existing_account(&mut conn, user_id).await?.details())
 }
 
 pub async fn user_workspaces(
@@ -39,9 +36,7 @@ pub async fn user_workspaces(
 ) -> Result<Vec<UserWorkspace>, AppError> {
     caller.as_super_admin(Scope::InstanceRead)?;
     let mut conn = state.db.acquire().await?;
-    store::account(&mut conn, user_id)
-        .await?
-        .ok_or(AppError::UserNotFound)?;
+    store::existing_account(&mut conn, user_id).await?;
     store::user_workspaces(&mut conn, user_id).await
 }
 
@@ -55,9 +50,7 @@ pub async fn update_user(
     let actor = caller.as_super_admin_in_session()?;
     let full_name = crate::users::normalise_full_name(&full_name)?;
     let mut tx = store::begin_instance_change(&state.db, actor.id).await?;
-    let account = store::account(&mut tx, user_id)
-        .await?
-        .ok_or(AppError::UserNotFound)?;
+    let account = store::existing_account(&mut tx, user_id).await?;
     let super_admins = store::count_super_admins(&mut tx).await?;
     check_super_admin_change(account.is_super_admin, super_admin, super_admins)?;
     store::update_account(&mut tx, actor.id, &account, &full_name, super_admin).await?;
@@ -90,9 +83,7 @@ pub async fn reset_password(
     // A super admin resetting their own password stays signed in where they are.
     let own_session = current_session.filter(|_| actor.id == user_id);
     let mut tx = store::begin_instance_change(&state.db, actor.id).await?;
-    store::account(&mut tx, user_id)
-        .await?
-        .ok_or(AppError::UserNotFound)?;
+    store::existing_account(&mut tx, user_id).await?;
     store::set_password(&mut tx, actor.id, user_id, &hash, own_session.as_ref()).await?;
     tx.commit().await?;
     tracing::info!(actor = actor.id, user_id, generated, "password reset");
@@ -104,9 +95,7 @@ pub async fn reset_password(
 pub async fn archive_user(state: &AppState, caller: &Caller, user_id: i64) -> Result<(), AppError> {
     let actor = caller.as_super_admin_in_session()?;
     let mut tx = store::begin_instance_change(&state.db, actor.id).await?;
-    let account = store::account(&mut tx, user_id)
-        .await?
-        .ok_or(AppError::UserNotFound)?;
+    let account = store::existing_account(&mut tx, user_id).await?;
     check_archive(actor.id, user_id, account.status)?;
     let only_admin_of = store::workspaces_only_administered_by(&mut tx, user_id).await?;
     if !only_admin_of.is_empty() {
@@ -127,9 +116,7 @@ pub async fn sign_out_everywhere(
 ) -> Result<(), AppError> {
     let actor = caller.as_super_admin_in_session()?;
     let mut tx = store::begin_instance_change(&state.db, actor.id).await?;
-    store::account(&mut tx, user_id)
-        .await?
-        .ok_or(AppError::UserNotFound)?;
+    store::existing_account(&mut tx, user_id).await?;
     store::end_sessions(&mut tx, actor.id, user_id).await?;
     tx.commit().await?;
     tracing::info!(actor = actor.id, user_id, "user signed out everywhere");
@@ -143,9 +130,7 @@ pub async fn unarchive_user(
 ) -> Result<(), AppError> {
     let actor = caller.as_super_admin_in_session()?;
     let mut tx = store::begin_instance_change(&state.db, actor.id).await?;
-    let account = store::account(&mut tx, user_id)
-        .await?
-        .ok_or(AppError::UserNotFound)?;
+    let account = store::existing_account(&mut tx, user_id).await?;
     let restored = status_after_unarchive(account.status, account.has_password)?;
     store::unarchive(&mut tx, actor.id, user_id, restored).await?;
     tx.commit().await?;

@@ -73,6 +73,11 @@ fn decode_account_status(key: &str) -> Result<AccountStatus, AppError> {
     })
 }
 
+/// An account the request names, which must exist.
+pub async fn existing_account(conn: &mut AnyConnection, user_id: i64) -> Result<Account, AppError> {
+    account(conn, user_id).await?.ok_or(AppError::UserNotFound)
+}
+
 pub async fn account(conn: &mut AnyConnection, user_id: i64) -> Result<Option<Account>, AppError> {
     let row: Option<(i64, String, String, i64, String, Option<String>)> = sqlx::query_as(
         "SELECT id, email, full_name, is_super_admin, status, password_hash

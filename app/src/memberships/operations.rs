@@ -116,11 +116,7 @@ pub async fn unarchive(
     )
     .await?;
     record_and_commit(tx, actor, user_id, audit::Action::MemberUnarchived).await?;
-    let mail_queued = mail_invitation(state, actor, &member.email, &token).await;
-    Ok(InvitationSent {
-        email: member.email,
-        mail_queued,
-    })
+    Ok(mail_invitation(state, actor, member.email, &token).await)
 }
 
 /// Removes a member from the workspace, with their metadata and invitations.

@@ -61,11 +61,12 @@ pub enum StatusFilter {
 }
 
 impl StatusFilter {
-    /// `""` or `"all"` for everyone, else a status key.
-    pub fn parse(input: &str) -> Result<StatusFilter, AppError> {
-        match input.trim() {
-            "" | "all" => Ok(StatusFilter::All),
-            key => MembershipStatus::from_key(key)
+    /// No filter or `"all"` for everyone, else a status key; anything else, an empty
+    /// field included, is refused.
+    pub fn parse(input: Option<&str>) -> Result<StatusFilter, AppError> {
+        match input.map(str::trim) {
+            None | Some("all") => Ok(StatusFilter::All),
+            Some(key) => MembershipStatus::from_key(key)
                 .map(StatusFilter::Only)
                 .ok_or(AppError::UnknownStatus),
         }
@@ -99,7 +100,7 @@ pub async fn list_members(
     };
     let query = MemberQuery {
         search: search.as_deref().and_then(super::search_key),
-        status: StatusFilter::parse(status.as_deref().unwrap_or_default())?,
+        status: StatusFilter::parse(status.as_deref())?,
         position,
         limit: PAGE_SIZE,
         with_counts: true,
@@ -370,10 +371,11 @@ pub(crate) mod server {
     pub async fn mail_invitation(
         state: &AppState,
         actor: &WorkspaceActor,
-        email: &str,
+        email: String,
         token: &SecretToken,
-    ) -> bool {
-        let mail = invitation_mail_to(state, actor, email, token);
-        crate::mail::store::queue(state, &mail).await
+    ) -> super::InvitationSent {
+        let mail = invitation_mail_to(state, actor, &email, token);
+        let mail_queued = crate::mail::store::queue(state, &mail).await;
+        super::InvitationSent { email, mail_queued }
     }
 }

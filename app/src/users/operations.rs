@@ -138,10 +138,9 @@ pub async fn invite(
     .await?;
     tx.commit().await?;
     tracing::info!(actor = actor.user.id, user_id, workspace = %actor.workspace.slug, "member invited");
-    let mail_queued = mail_invitation(state, actor, &email, &token).await;
     Ok(Invited {
         user_id,
-        sent: InvitationSent { email, mail_queued },
+        sent: mail_invitation(state, actor, email, &token).await,
     })
 }
 
@@ -384,9 +383,5 @@ pub async fn resend_invitation(
     let mut tx = begin_as_admin(state, actor).await?;
     let (member, token) = server::new_link(&mut tx, state, actor, user_id, Delivery::Mail).await?;
     record_and_commit(tx, actor, user_id, audit::Action::InvitationResent).await?;
-    let mail_queued = mail_invitation(state, actor, &member.email, &token).await;
-    Ok(InvitationSent {
-        email: member.email,
-        mail_queued,
-    })
+    Ok(mail_invitation(state, actor, member.email, &token).await)
 }

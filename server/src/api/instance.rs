@@ -61,7 +61,7 @@ pub async fn users(
 ) -> Result<Json<InstanceUsers>, ApiError> {
     let caller = bearer.caller(&state).await?;
     let Query(params) = query?;
-    let filter = AccountFilter::parse(super::status_word(params.status.as_deref())?)?;
+    let filter = AccountFilter::parse(params.status.as_deref())?;
     let position = match params.after.as_deref() {
         Some(cursor) => PagePosition::After(Cursor::decode(cursor)?),
         None => PagePosition::First,

@@ -192,7 +192,7 @@ pub async fn list(
         Some(cursor) => PagePosition::After(Cursor::decode(cursor)?),
         None => PagePosition::First,
     };
-    let status = StatusFilter::parse(super::status_word(params.status.as_deref())?)?;
+    let status = StatusFilter::parse(params.status.as_deref())?;
     let search = params.search.as_deref().and_then(app::users::search_key);
     let page = operations::list(
         &state.app,

@@ -190,16 +190,6 @@ fn page_limit(limit: Option<i64>, max: i64) -> Result<i64, AppError> {
     }
 }
 
-/// A status filter as the API takes it: absent for all, otherwise one of the documented
-/// words. The pages' forms send an empty field for all; the API doesn't accept one.
-fn status_word(status: Option<&str>) -> Result<&str, AppError> {
-    match status {
-        None => Ok("all"),
-        Some(word) if word.trim().is_empty() => Err(AppError::UnknownStatus),
-        Some(word) => Ok(word),
-    }
-}
-
 /// A listing's position, opaque to clients so that its form can change.
 struct Cursor;
 
