@@ -5,14 +5,14 @@ TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
 # npm's binaryen provides wasm-opt for the release build (Debian's breaks hydration).
 BUILD_PATH := $(CURDIR)/end2end/node_modules/.bin:$(PATH)
 
-.PHONY: run test setup build lint test-rust api-contract e2e bench fuzz
+.PHONY: run test setup build lint test-rust api-contract scim-conformance e2e bench fuzz
 # The steps depend on each other's order (e2e needs the build), even under make -j.
 .NOTPARALLEL:
 
 run: setup build
 	LEPTOS_SITE_ROOT=$(TARGET_DIR)/site LEPTOS_ENV=PROD $(TARGET_DIR)/release/gatehouse
 
-test: setup lint test-rust build api-contract e2e
+test: setup lint test-rust build api-contract scim-conformance e2e
 
 setup:
 	scripts/setup.sh $(if $(filter test lint test-rust e2e,$(MAKECMDGOALS)),--test)
@@ -39,6 +39,10 @@ test-rust:
 # The REST API against its OpenAPI document: openapi-spec-validator and Schemathesis.
 api-contract:
 	scripts/api-contract.sh
+
+# The SCIM service against the third-party checker scim2-tester, on SQLite and PostgreSQL.
+scim-conformance:
+	scripts/scim-conformance.sh
 
 e2e:
 	scripts/e2e.sh

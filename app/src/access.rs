@@ -65,6 +65,9 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// What a SCIM token may do: provision members and groups, nothing else.
+    pub const SCIM: [Scope; 2] = [Scope::MembersWrite, Scope::GroupsWrite];
+
     pub const ALL: [Scope; 8] = [
         Scope::MembersRead,
         Scope::MembersWrite,
@@ -127,7 +130,15 @@ impl Scope {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
     Session,
-    AccessToken { id: i64, scopes: Vec<Scope> },
+    AccessToken {
+        id: i64,
+        scopes: Vec<Scope>,
+    },
+    /// A workspace's SCIM token, acting for the admin who created it: members and
+    /// groups only.
+    ScimToken {
+        id: i64,
+    },
 }
 
 impl Credential {
@@ -137,6 +148,15 @@ impl Credential {
             Credential::Session => Ok(()),
             Credential::AccessToken { scopes, .. } => {
                 if scopes.iter().any(|scope| scope.includes(needed)) {
+                    Ok(())
+                } else {
+                    Err(AppError::ScopeMissing {
+                        scope: needed.key().to_string(),
+                    })
+                }
+            }
+            Credential::ScimToken { .. } => {
+                if Scope::SCIM.iter().any(|scope| scope.includes(needed)) {
                     Ok(())
                 } else {
                     Err(AppError::ScopeMissing {
@@ -406,6 +426,27 @@ mod tests {
         ];
         for (standing, expected) in cases {
             assert_eq!(role_in_workspace(&standing), expected, "{standing:?}");
+        }
+    }
+
+    #[test]
+    fn scim_tokens_reach_members_and_groups_only() {
+        let scim = Credential::ScimToken { id: 1 };
+        for scope in [
+            Scope::MembersRead,
+            Scope::MembersWrite,
+            Scope::GroupsRead,
+            Scope::GroupsWrite,
+        ] {
+            assert_eq!(scim.permits(scope), Ok(()), "{scope:?}");
+        }
+        for scope in [
+            Scope::ResourcesRead,
+            Scope::ResourcesWrite,
+            Scope::AuditRead,
+            Scope::InstanceRead,
+        ] {
+            assert!(scim.permits(scope).is_err(), "{scope:?}");
         }
     }
 

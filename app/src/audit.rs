@@ -48,6 +48,13 @@ pub enum Action {
     TokenCreated,
     TokenRevoked,
     TokenUsedFromNewAddress,
+    ScimTokenCreated,
+    ScimTokenRevoked,
+    ProvisioningSettingsChanged,
+    MemberHandedOver,
+    MemberTakenBack,
+    MemberProvisioned,
+    MemberDetailsProvisioned,
 }
 
 impl Action {
@@ -93,6 +100,13 @@ impl Action {
             Action::TokenCreated => "token.created",
             Action::TokenRevoked => "token.revoked",
             Action::TokenUsedFromNewAddress => "token.used_from_new_address",
+            Action::ScimTokenCreated => "scim_token.created",
+            Action::ScimTokenRevoked => "scim_token.revoked",
+            Action::ProvisioningSettingsChanged => "provisioning.settings_changed",
+            Action::MemberHandedOver => "member.handed_over_to_provisioning",
+            Action::MemberTakenBack => "member.taken_back_from_provisioning",
+            Action::MemberProvisioned => "member.provisioned",
+            Action::MemberDetailsProvisioned => "member.details_provisioned",
         }
     }
 }
@@ -133,14 +147,7 @@ pub async fn record_by(
     action: Action,
     detail: &str,
 ) -> Result<(), AppError> {
-    let through_token;
-    let detail = match actor.credential {
-        crate::access::Credential::AccessToken { id, .. } => {
-            through_token = format!("{detail} (access token {id})");
-            through_token.as_str()
-        }
-        crate::access::Credential::Session => detail,
-    };
+    let detail = with_credential(actor, detail);
     record(
         conn,
         Event {
@@ -148,10 +155,53 @@ pub async fn record_by(
             workspace_id: Some(actor.workspace.id),
             target_user_id,
             action,
-            detail,
+            detail: &detail,
         },
     )
     .await
+}
+
+/// A change made through a token names it, so that what a leaked token did can be told
+/// from what its owner did.
+fn with_credential(actor: &crate::access::WorkspaceActor, detail: &str) -> String {
+    match actor.credential {
+        crate::access::Credential::AccessToken { id, .. } => {
+            format!("{detail} (access token {id})")
+        }
+        crate::access::Credential::ScimToken { id } => format!("{detail} (SCIM token {id})"),
+        crate::access::Credential::Session => detail.to_string(),
+    }
+}
+
+/// The same change to many members at once, in one statement per thousand members.
+pub async fn record_many_by(
+    conn: &mut AnyConnection,
+    actor: &crate::access::WorkspaceActor,
+    target_user_ids: &[i64],
+    action: Action,
+    detail: &str,
+) -> Result<(), AppError> {
+    let detail = with_credential(actor, detail);
+    for chunk in target_user_ids.chunks(crate::db::IDS_PER_STATEMENT) {
+        let rows = chunk
+            .iter()
+            .map(|target| format!("($1, $2, $3, {target}, $4, $5)"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        sqlx::query(&format!(
+            "INSERT INTO audit_events
+                (occurred_at, actor_user_id, workspace_id, target_user_id, action, detail)
+             VALUES {rows}"
+        ))
+        .bind(now())
+        .bind(actor.user.id)
+        .bind(actor.workspace.id)
+        .bind(action.key())
+        .bind(&detail)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// A change someone made to their own account.

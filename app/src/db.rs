@@ -186,6 +186,96 @@ where
     Ok(returned)
 }
 
+/// A statement put together at run time (a SCIM filter's conditions), with `$N`
+/// placeholders that both databases read: sqlx's `QueryBuilder` writes `?` for `Any`,
+/// which PostgreSQL refuses.
+#[derive(Debug, Default)]
+pub struct SqlBuilder {
+    sql: String,
+    binds: Vec<SqlValue>,
+}
+
+/// A value bound to a [`SqlBuilder`]'s statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqlValue {
+    Text(String),
+    Integer(i64),
+}
+
+impl SqlBuilder {
+    pub fn new(sql: &str) -> SqlBuilder {
+        SqlBuilder {
+            sql: sql.to_string(),
+            binds: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, sql: &str) -> &mut SqlBuilder {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Binds a value and writes its placeholder.
+    pub fn push_bind(&mut self, value: SqlValue) -> &mut SqlBuilder {
+        self.binds.push(value);
+        self.sql.push_str(&format!("${}", self.binds.len()));
+        self
+    }
+
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    pub fn binds(&self) -> &[SqlValue] {
+        &self.binds
+    }
+
+    pub fn query(&self) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments<'_>> {
+        self.binds
+            .iter()
+            .fold(sqlx::query(&self.sql), |query, value| match value {
+                SqlValue::Text(text) => query.bind(text.as_str()),
+                SqlValue::Integer(number) => query.bind(*number),
+            })
+    }
+
+    pub fn query_as<T>(&self) -> sqlx::query::QueryAs<'_, Any, T, sqlx::any::AnyArguments<'_>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        self.binds
+            .iter()
+            .fold(sqlx::query_as(&self.sql), |query, value| match value {
+                SqlValue::Text(text) => query.bind(text.as_str()),
+                SqlValue::Integer(number) => query.bind(*number),
+            })
+    }
+
+    pub fn query_scalar<T>(
+        &self,
+    ) -> sqlx::query::QueryScalar<'_, Any, T, sqlx::any::AnyArguments<'_>>
+    where
+        (T,): for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        self.binds
+            .iter()
+            .fold(sqlx::query_scalar(&self.sql), |query, value| match value {
+                SqlValue::Text(text) => query.bind(text.as_str()),
+                SqlValue::Integer(number) => query.bind(*number),
+            })
+    }
+}
+
+/// How many ids one statement lists inline: well within both databases' limits on
+/// statement size and bound parameters.
+pub const IDS_PER_STATEMENT: usize = 1000;
+
+/// Integer ids as an SQL list. Ids are integers, never text from a request, so listing
+/// them inline is safe, and it keeps a statement's bound parameters few.
+pub fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db_error) if db_error.is_unique_violation())
 }

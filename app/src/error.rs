@@ -215,6 +215,22 @@ pub enum AppError {
     WorkspaceNotFound,
     #[error("That access token doesn't exist.")]
     AccessTokenNotFound,
+
+    // Provisioning
+    #[error("That SCIM token doesn't exist.")]
+    ScimTokenNotFound,
+    #[error("The SCIM token is missing, unknown or revoked.")]
+    ScimTokenInvalid,
+    #[error("Gatehouse can't copy the SCIM attribute {attribute} into metadata.")]
+    UnknownScimAttribute { attribute: String },
+    #[error("Each SCIM attribute and each metadata key can be mapped once; {key} is mapped twice.")]
+    AttributeMappedTwice { key: String },
+    #[error("Choose whether to refuse such changes or to make those members Builders.")]
+    UnknownBuilderLevelPolicy,
+    #[error(
+        "This member was invited by hand, so the identity provider can't change them. An admin can hand them over on the Users page."
+    )]
+    NotProvisioned,
     #[error("The instance needs at least one super admin. Make another user a super admin first.")]
     LastSuperAdmin,
     #[error(
@@ -283,7 +299,10 @@ impl AppError {
     /// The HTTP status an API client receives with this error.
     pub fn status_code(&self) -> u16 {
         match self {
-            Self::NotSignedIn | Self::InvalidCredentials | Self::AccessTokenInvalid => 401,
+            Self::NotSignedIn
+            | Self::InvalidCredentials
+            | Self::AccessTokenInvalid
+            | Self::ScimTokenInvalid => 401,
             Self::TooManyRequests => 429,
             Self::ChangedMeanwhile => 412,
             Self::AccountArchived
@@ -300,6 +319,7 @@ impl AppError {
             | Self::ResourceNotFound
             | Self::UserNotFound
             | Self::AccessTokenNotFound
+            | Self::ScimTokenNotFound
             | Self::WorkspaceNotFound => 404,
             Self::PermissionDenied => 403,
             Self::AlreadySetUp
@@ -328,7 +348,8 @@ impl AppError {
             | Self::NotArchivedInInstance
             | Self::WorkspaceUrlTaken { .. }
             | Self::WorkspaceAlreadyArchived
-            | Self::WorkspaceNotArchived => 409,
+            | Self::WorkspaceNotArchived
+            | Self::NotProvisioned => 409,
             Self::InvitationUsed | Self::InvitationExpired | Self::InvitationReplaced => 410,
             Self::InvitationForSomeoneElse { .. } => 403,
             Self::InvalidEmail
@@ -376,6 +397,9 @@ impl AppError {
             | Self::ResourceTextTooLong { .. }
             | Self::UnknownDataSourceKind
             | Self::WorkspaceUrlInvalid { .. }
+            | Self::UnknownScimAttribute { .. }
+            | Self::AttributeMappedTwice { .. }
+            | Self::UnknownBuilderLevelPolicy
             | Self::CsvRejected { .. } => 422,
             Self::BadRequest => 400,
             Self::TooManySignInAttempts { .. } | Self::TooManyInvitations { .. } => 429,

@@ -16,6 +16,7 @@ pub mod mail;
 pub mod memberships;
 pub mod metadata;
 pub mod permissions;
+pub mod provisioning;
 pub mod rendering;
 pub mod resources;
 pub mod setup;
@@ -48,6 +49,7 @@ use groups::GroupsPage;
 use instance::{AllUsersPage, WorkspacesPage};
 use invitations::AcceptInvitationPage;
 use mail::EmailOutboxPage;
+use provisioning::ProvisioningPage;
 use resources::{
     AppEditPage, AppPage, ConstantPage, ConstantsPage, DashboardPage, DataSourcePage,
     DataSourcesPage, FolderPage,
@@ -100,6 +102,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("settings/groups") view=GroupsPage />
                         <Route path=path!("settings/groups/:group_id") view=GroupsPage />
                         <Route path=path!("settings/access-tokens") view=AccessTokensPage />
+                        <Route path=path!("settings/provisioning") view=ProvisioningPage />
                         <Route path=path!("settings/constants") view=ConstantsPage />
                         <Route path=path!("settings/data-sources") view=DataSourcesPage />
                         <Route path=path!("apps/:app_id") view=AppPage />

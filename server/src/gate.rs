@@ -82,6 +82,7 @@ fn is_page(method: &Method, uri: &Uri) -> bool {
     let path = uri.path();
     (method == Method::GET || method == Method::HEAD)
         && !path.starts_with("/api/")
+        && !path.starts_with("/scim/")
         && !path.starts_with("/pkg/")
         && !matches!(path, "/health" | "/favicon.svg")
 }

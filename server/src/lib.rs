@@ -4,6 +4,7 @@
 pub mod api;
 pub mod gate;
 pub mod protection;
+pub mod scim;
 
 use app::state::AppState;
 use app::{App, shell};
@@ -44,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .route(app::users::bulk_invite::SAMPLE_CSV_PATH, get(sample_csv))
         .route_service("/favicon.svg", favicon)
         .merge(api::router(state.clone()))
+        .merge(scim::router(state.clone()))
         .leptos_routes_with_context(&state, routes, context.clone(), render)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             context, shell,

@@ -13,7 +13,10 @@ use axum::response::{IntoResponse, Response};
 /// The REST API and its document and docs page: authenticated by bearer tokens only,
 /// never by cookies, so cross-site requests can't act with anyone's rights there.
 pub fn is_token_api(path: &str) -> bool {
-    path.starts_with("/api/v1/") || path == "/api/docs" || path.starts_with("/api/docs/")
+    path.starts_with("/api/v1/")
+        || path == "/api/docs"
+        || path.starts_with("/api/docs/")
+        || path.starts_with("/scim/v2/")
 }
 
 /// Resolves the session cookie once per request, so the page gate and every server

@@ -555,6 +555,7 @@ const NO_SUCH_DATA_SOURCE: Form = &[("slug", "acme"), ("data_source_id", "999999
 /// Server functions that take JSON; the matrix sends their form as a JSON object.
 const JSON_ENDPOINTS: &[&str] = &[
     "tokens/create",
+    "provisioning/settings",
     "users/invite",
     "users/import-csv",
     "users/update",
@@ -625,6 +626,35 @@ const MATRIX: &[(&str, Form, [u16; 9])] = &[
         [401, 404, 404, 404, 404, 404, 404, 404, 401],
     ),
     ("tokens/inventory", IN_ACME, ADMINS_ONLY),
+    ("provisioning/overview", IN_ACME, ADMINS_ONLY),
+    (
+        "provisioning/tokens/create",
+        &[("slug", "acme"), ("name", "Okta")],
+        ADMINS_ONLY,
+    ),
+    (
+        "provisioning/tokens/revoke",
+        &[("slug", "acme"), ("token_id", "999999")],
+        ADMINS_REACH_NO_MEMBER,
+    ),
+    (
+        "provisioning/settings",
+        &[
+            ("slug", "acme"),
+            ("builder_level_groups", "refuse"),
+            ("mappings", "[]"),
+        ],
+        ADMINS_ONLY,
+    ),
+    (
+        "provisioning/hand-over",
+        &[
+            ("slug", "acme"),
+            ("user_id", "999999"),
+            ("provisioned", "true"),
+        ],
+        ADMINS_REACH_NO_MEMBER,
+    ),
     ("workspaces/switch", IN_ACME, MEMBERS),
     ("workspaces/create", &[("name", "New")], SUPER_ADMINS_ONLY),
     ("instance/workspaces", &[], SUPER_ADMINS_ONLY),

@@ -12,3 +12,4 @@ mod http;
 mod instance;
 mod members;
 mod resources;
+mod scim;

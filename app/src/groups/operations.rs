@@ -93,23 +93,60 @@ pub async fn add_members(
     allow_role_change: bool,
 ) -> Result<(), AppError> {
     actor.authorise(Role::Admin, Scope::GroupsWrite)?;
-    let workspace_id = actor.workspace.id;
     let mut tx = begin_as_admin(state, actor).await?;
-    let group = server::group(&mut tx, workspace_id, group_id).await?;
+    let group = server::group(&mut tx, actor.workspace.id, group_id).await?;
     check_custom(&group, CustomOnly::Members)?;
-    let mut joining = Vec::new();
+    add_members_in(
+        &mut tx,
+        actor,
+        &group,
+        user_ids,
+        allow_role_change,
+        Archived::Refused,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether archived members may join a group. An admin adding one is more likely a
+/// mistake; an identity provider's directory keeps the groups of people it deactivated,
+/// and they come back with them. The end-user rule counts them either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Archived {
+    Refused,
+    Admitted,
+}
+
+/// Adds members to a custom group within the caller's change, a few queries whatever
+/// their number: identity providers add thousands at once.
+pub async fn add_members_in(
+    conn: &mut sqlx::AnyConnection,
+    actor: &WorkspaceActor,
+    group: &crate::permissions::Group,
+    user_ids: Vec<i64>,
+    allow_role_change: bool,
+    archived: Archived,
+) -> Result<(), AppError> {
+    let workspace_id = actor.workspace.id;
     // Each user once, however often the request names them: the consent dialog lists
     // them once and each promotion is recorded once.
     let mut seen = HashSet::new();
-    for user_id in user_ids.into_iter().filter(|user_id| seen.insert(*user_id)) {
-        let member = crate::users::store::find_member(&mut tx, workspace_id, user_id)
-            .await?
-            .ok_or(AppError::MemberNotFound)?;
-        if member.status == MembershipStatus::Archived {
+    let user_ids: Vec<i64> = user_ids
+        .into_iter()
+        .filter(|user_id| seen.insert(*user_id))
+        .collect();
+    let found = crate::users::store::find_members(conn, workspace_id, &user_ids).await?;
+    if found.len() != user_ids.len() {
+        return Err(AppError::MemberNotFound);
+    }
+    let mut joining = Vec::with_capacity(found.len());
+    for member in found {
+        if member.status == MembershipStatus::Archived && archived == Archived::Refused {
             return Err(AppError::MemberCannotJoinGroup);
         }
         joining.push(GroupMember {
-            user_id,
+            user_id: member.user_id,
             full_name: member.full_name,
             email: member.email,
             role: member.role,
@@ -117,27 +154,15 @@ pub async fn add_members(
         });
     }
     keep_end_users_view_only(
-        &mut tx,
+        conn,
         actor,
-        &group,
+        group,
         Reaching::Joining(&joining),
         allow_role_change,
     )
     .await?;
-    for member in &joining {
-        if store::add_member(&mut tx, group.id, workspace_id, member.user_id).await? {
-            record_for(
-                &mut tx,
-                actor,
-                member.user_id,
-                Action::GroupMemberAdded,
-                &group.name,
-            )
-            .await?;
-        }
-    }
-    tx.commit().await?;
-    Ok(())
+    let added = store::add_members(conn, group.id, workspace_id, &user_ids).await?;
+    crate::audit::record_many_by(conn, actor, &added, Action::GroupMemberAdded, &group.name).await
 }
 
 pub async fn remove_member(

@@ -717,6 +717,65 @@ pub async fn add_member(
     Ok(added.rows_affected() > 0)
 }
 
+/// Adds the members not yet in the group; returns those it added.
+pub async fn add_members(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    workspace_id: i64,
+    user_ids: &[i64],
+) -> Result<Vec<i64>, AppError> {
+    let mut added = Vec::with_capacity(user_ids.len());
+    for chunk in user_ids.chunks(crate::db::IDS_PER_STATEMENT) {
+        // Ids are integers, so listing them inline is safe; the rest is bound.
+        let rows = chunk
+            .iter()
+            .map(|user_id| format!("($1, $2, {user_id}, $3)"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut inserted: Vec<i64> = sqlx::query_scalar(&format!(
+            "INSERT INTO group_members (group_id, workspace_id, user_id, added_at)
+             VALUES {rows} ON CONFLICT (group_id, user_id) DO NOTHING RETURNING user_id"
+        ))
+        .bind(group_id)
+        .bind(workspace_id)
+        .bind(now())
+        .fetch_all(&mut *conn)
+        .await?;
+        added.append(&mut inserted);
+    }
+    Ok(added)
+}
+
+/// Removes those of `user_ids` who are in the group; returns those it removed.
+pub async fn remove_members(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    user_ids: &[i64],
+) -> Result<Vec<i64>, AppError> {
+    let mut removed = Vec::with_capacity(user_ids.len());
+    for chunk in user_ids.chunks(crate::db::IDS_PER_STATEMENT) {
+        let ids = crate::db::id_list(chunk);
+        let mut deleted: Vec<i64> = sqlx::query_scalar(&format!(
+            "DELETE FROM group_members WHERE group_id = $1 AND user_id IN ({ids}) RETURNING user_id"
+        ))
+        .bind(group_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        removed.append(&mut deleted);
+    }
+    Ok(removed)
+}
+
+/// The user ids of a custom group's members.
+pub async fn member_ids(conn: &mut AnyConnection, group_id: i64) -> Result<Vec<i64>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT user_id FROM group_members WHERE group_id = $1")
+            .bind(group_id)
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
 pub async fn remove_member(
     conn: &mut AnyConnection,
     group_id: i64,

@@ -79,19 +79,80 @@ pub async fn archive(
 ) -> Result<(), AppError> {
     actor.authorise(Role::Admin, Scope::MembersWrite)?;
     let mut tx = begin_as_admin(state, actor).await?;
-    let member = member(&mut tx, actor, user_id).await?;
+    archive_in(&mut tx, actor, user_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Archives a member within the caller's change (begun with [`begin_as_admin`]).
+pub async fn archive_in(
+    conn: &mut AnyConnection,
+    actor: &WorkspaceActor,
+    user_id: i64,
+) -> Result<(), AppError> {
+    let member = member(conn, actor, user_id).await?;
     if member.status == MembershipStatus::Archived {
         return Err(AppError::AlreadyArchived);
     }
-    let admins = store::active_admin_count(&mut tx, actor.workspace.id).await?;
+    let admins = store::active_admin_count(conn, actor.workspace.id).await?;
     keep_an_active_admin(
         admins,
         (member.role, member.status),
         Some((member.role, MembershipStatus::Archived)),
     )?;
-    store::set_status(&mut tx, member.membership_id, MembershipStatus::Archived).await?;
-    crate::invitations::store::revoke_all(&mut tx, member.membership_id).await?;
-    record_and_commit(tx, actor, user_id, audit::Action::MemberArchived).await
+    store::set_status(conn, member.membership_id, MembershipStatus::Archived).await?;
+    crate::invitations::store::revoke_all(conn, member.membership_id).await?;
+    audit::record_by(
+        conn,
+        actor,
+        Some(user_id),
+        audit::Action::MemberArchived,
+        "",
+    )
+    .await?;
+    tracing::info!(actor = actor.user.id, user_id, "member archived");
+    Ok(())
+}
+
+/// Brings an archived member the identity provider vouches for back: Active when they
+/// have a password to sign in with, else Invited with a new link to choose one.
+/// Returns the link to mail once the change commits.
+pub async fn reactivate_in(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    actor: &WorkspaceActor,
+    user_id: i64,
+    has_password: bool,
+) -> Result<Option<crate::tokens::SecretToken>, AppError> {
+    let member = member(conn, actor, user_id).await?;
+    if member.status != MembershipStatus::Archived {
+        return Err(AppError::NotArchived);
+    }
+    let token = if has_password {
+        store::set_status(conn, member.membership_id, MembershipStatus::Active).await?;
+        None
+    } else {
+        within_invitation_rate(conn, actor, Some(user_id)).await?;
+        store::set_status(conn, member.membership_id, MembershipStatus::Invited).await?;
+        Some(
+            crate::invitations::store::issue(
+                conn,
+                member.membership_id,
+                state.config.invite_ttl,
+                crate::invitations::Delivery::Mail,
+            )
+            .await?,
+        )
+    };
+    audit::record_by(
+        conn,
+        actor,
+        Some(user_id),
+        audit::Action::MemberUnarchived,
+        "",
+    )
+    .await?;
+    Ok(token)
 }
 
 /// Unarchives a member back to Invited, with a new invitation to accept.

@@ -54,6 +54,17 @@ pub fn edits_of_patch(
         .collect()
 }
 
+/// A metadata key is named and fits.
+pub fn check_key(key: &str) -> Result<(), AppError> {
+    if key.is_empty() {
+        return Err(AppError::MetadataKeyRequired);
+    }
+    if key.chars().count() > KEY_MAX_CHARS {
+        return Err(AppError::MetadataKeyTooLong { max: KEY_MAX_CHARS });
+    }
+    Ok(())
+}
+
 /// The metadata a member ends up with once `edits` are applied to what is stored.
 /// Checks every rule before anything is written.
 pub fn apply_edits(
@@ -63,12 +74,7 @@ pub fn apply_edits(
     let mut result = BTreeMap::new();
     for edit in edits {
         let key = edit.key.trim();
-        if key.is_empty() {
-            return Err(AppError::MetadataKeyRequired);
-        }
-        if key.chars().count() > KEY_MAX_CHARS {
-            return Err(AppError::MetadataKeyTooLong { max: KEY_MAX_CHARS });
-        }
+        check_key(key)?;
         let value = match &edit.value {
             Some(value) => value.clone(),
             None => stored

@@ -176,7 +176,8 @@ pub async fn rotate(db: &Db, keys: &Keyring) -> Result<Rotation, AppError> {
     let mut rotation = rotate_metadata(db, keys).await?;
     rotation.resource_secrets = crate::resources::store::reseal_all(db, keys).await?;
     rotation.mail_bodies = crate::mail::store::seal_stored_bodies(db, keys).await?;
-    rotation.resealed += rotation.resource_secrets + rotation.mail_bodies;
+    let scim_documents = crate::provisioning::store::reseal_documents(db, keys).await?;
+    rotation.resealed += rotation.resource_secrets + rotation.mail_bodies + scim_documents;
     Ok(rotation)
 }
 

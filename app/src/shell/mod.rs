@@ -44,10 +44,11 @@ fn SignedInFrame(viewer: Viewer) -> impl IntoView {
 
 /// The pages under Workspace settings, by label and path below `/{slug}`, and whether
 /// only admins see them. Every member sees the constants and data sources they may use.
-const WORKSPACE_SETTINGS: [(&str, &str, bool); 5] = [
+const WORKSPACE_SETTINGS: [(&str, &str, bool); 6] = [
     ("Users", "/settings/users", true),
     ("Groups", "/settings/groups", true),
     ("Access tokens", "/settings/access-tokens", true),
+    ("Provisioning", "/settings/provisioning", true),
     ("Workspace constants", "/settings/constants", false),
     ("Data sources", "/settings/data-sources", false),
 ];

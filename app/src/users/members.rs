@@ -21,6 +21,8 @@ pub struct MemberRow {
     pub role: Role,
     pub status: MembershipStatus,
     pub metadata_keys: i64,
+    /// Owned by the workspace's identity provider, through SCIM.
+    pub provisioned: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -316,7 +318,12 @@ pub(crate) mod server {
         user_id: Option<i64>,
     ) -> Result<(), AppError> {
         use crate::invitations::store::{recent_by_admin, recent_for_person};
-        let by_admin = recent_by_admin(conn, actor.user.id).await?;
+        // Identity providers provision in bulk (a first sync brings everyone), so SCIM
+        // isn't held to an admin's rate; the limit per person still guards inboxes.
+        let by_admin = match actor.credential {
+            crate::access::Credential::ScimToken { .. } => 0,
+            _ => recent_by_admin(conn, actor.user.id).await?,
+        };
         let for_person = match user_id {
             Some(user_id) => recent_for_person(conn, actor.workspace.id, user_id).await?,
             None => 0,

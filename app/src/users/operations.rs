@@ -83,6 +83,38 @@ pub async fn invite(
     invitee: Invitee,
 ) -> Result<Invited, AppError> {
     actor.authorise(Role::Admin, Scope::MembersWrite)?;
+    // Two admins inviting one address at once take turns, so the second is told it is
+    // already a member rather than meeting a unique index.
+    let mut tx = begin_as_admin(state, actor).await?;
+    let pending = invite_in(&mut tx, state, actor, invitee).await?;
+    tx.commit().await?;
+    Ok(pending.send(state, actor).await)
+}
+
+/// An invitation written but not yet mailed: the mail goes once its change commits.
+pub struct PendingInvitation {
+    pub user_id: i64,
+    email: String,
+    token: crate::tokens::SecretToken,
+}
+
+impl PendingInvitation {
+    pub async fn send(self, state: &AppState, actor: &WorkspaceActor) -> Invited {
+        Invited {
+            user_id: self.user_id,
+            sent: mail_invitation(state, actor, self.email, &self.token).await,
+        }
+    }
+}
+
+/// Invites someone within the caller's change to the workspace (begun with
+/// [`begin_as_admin`]).
+pub async fn invite_in(
+    tx: &mut sqlx::AnyConnection,
+    state: &AppState,
+    actor: &WorkspaceActor,
+    invitee: Invitee,
+) -> Result<PendingInvitation, AppError> {
     let Invitee {
         full_name,
         email,
@@ -90,30 +122,26 @@ pub async fn invite(
         metadata,
     } = invitee;
     let workspace_id = actor.workspace.id;
-    // Two admins inviting one address at once take turns, so the second is told it is
-    // already a member rather than meeting a unique index.
-    let mut tx = begin_as_admin(state, actor).await?;
-    let user_id = match store::account_id(&mut tx, &email).await? {
-        Some(account) => admit_account(&mut tx, actor, account).await?,
+    let user_id = match store::account_id(tx, &email).await? {
+        Some(account) => admit_account(tx, actor, account).await?,
         None => {
-            server::within_invitation_rate(&mut tx, actor, None).await?;
-            match store::insert_invited(&mut tx, &email, &full_name, workspace_id).await? {
+            server::within_invitation_rate(tx, actor, None).await?;
+            match store::insert_invited(tx, &email, &full_name, workspace_id).await? {
                 Some(created) => created,
                 // Another workspace's invitation created the account a moment ago.
                 None => {
-                    let account = store::account_id(&mut tx, &email)
+                    let account = store::account_id(tx, &email)
                         .await?
                         .ok_or(AppError::Internal)?;
-                    admit_account(&mut tx, actor, account).await?
+                    admit_account(tx, actor, account).await?
                 }
             }
         }
     };
     let membership_id =
-        crate::workspaces::store::add_invitee(&mut tx, workspace_id, user_id, role, &full_name)
-            .await?;
+        crate::workspaces::store::add_invitee(tx, workspace_id, user_id, role, &full_name).await?;
     crate::metadata::store::replace(
-        &mut tx,
+        tx,
         &state.keys,
         workspace_id,
         user_id,
@@ -122,25 +150,22 @@ pub async fn invite(
     )
     .await?;
     let token = crate::invitations::store::issue(
-        &mut tx,
+        tx,
         membership_id,
         state.config.invite_ttl,
         Delivery::Mail,
     )
     .await?;
-    audit::record_by(
-        &mut tx,
-        actor,
-        Some(user_id),
-        audit::Action::MemberInvited,
-        role.key(),
-    )
-    .await?;
-    tx.commit().await?;
+    let action = match actor.credential {
+        crate::access::Credential::ScimToken { .. } => audit::Action::MemberProvisioned,
+        _ => audit::Action::MemberInvited,
+    };
+    audit::record_by(tx, actor, Some(user_id), action, role.key()).await?;
     tracing::info!(actor = actor.user.id, user_id, workspace = %actor.workspace.slug, "member invited");
-    Ok(Invited {
+    Ok(PendingInvitation {
         user_id,
-        sent: mail_invitation(state, actor, email, &token).await,
+        email,
+        token,
     })
 }
 

@@ -223,6 +223,33 @@ pub async fn find_member(
     record.map(Member::try_from).transpose()
 }
 
+/// The members of the workspace among `user_ids`, in no particular order; ids that
+/// aren't members are left out.
+pub async fn find_members(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    user_ids: &[i64],
+) -> Result<Vec<Member>, AppError> {
+    let mut members = Vec::with_capacity(user_ids.len());
+    for chunk in user_ids.chunks(crate::db::IDS_PER_STATEMENT) {
+        let ids = crate::db::id_list(chunk);
+        let records: Vec<MemberRecord> = sqlx::query_as(&format!(
+            "SELECT m.id AS membership_id, u.id AS user_id,
+                    COALESCE(m.invited_name, u.full_name) AS full_name, u.email, m.role, m.status,
+                    u.status AS account_status
+             FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE m.workspace_id = $1 AND m.user_id IN ({ids})"
+        ))
+        .bind(workspace_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        for record in records {
+            members.push(Member::try_from(record)?);
+        }
+    }
+    Ok(members)
+}
+
 /// Active admins whose accounts are usable: the ones the last-admin rule protects.
 pub async fn active_admin_count(
     conn: &mut AnyConnection,
@@ -422,13 +449,13 @@ pub async fn member_page(
     };
     let sql = format!(
         "SELECT u.id AS user_id, COALESCE(m.invited_name, u.full_name) AS full_name, m.email,
-                m.role, m.status
+                m.role, m.status, m.provisioned
          FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE m.workspace_id = $1{conditions} {order} LIMIT {}",
         size + 1
     );
     let mut query =
-        sqlx::query_as::<_, (i64, String, String, String, String)>(&sql).bind(workspace_id);
+        sqlx::query_as::<_, (i64, String, String, String, String, i64)>(&sql).bind(workspace_id);
     for text in texts {
         query = query.bind(text);
     }
@@ -436,7 +463,7 @@ pub async fn member_page(
     let more = position.take_page(&mut rows, size);
     let members = rows
         .into_iter()
-        .map(|(user_id, full_name, email, role, status)| {
+        .map(|(user_id, full_name, email, role, status, provisioned)| {
             Ok(MemberRow {
                 user_id,
                 full_name,
@@ -444,6 +471,7 @@ pub async fn member_page(
                 role: decode_role(&role)?,
                 status: decode_status(&status)?,
                 metadata_keys: 0,
+                provisioned: provisioned == 1,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;

@@ -148,6 +148,7 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
     let email_for_sign_out = member.email.clone();
     let name = member.full_name.clone();
     let status = member.status;
+    let provisioned = member.provisioned;
     let metadata = if member.metadata_keys == 0 {
         view! { <span>"—"</span> }.into_any()
     } else {
@@ -190,6 +191,12 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
                 RowAction::Remove => remove_member(slug, user_id)
                     .await
                     .map(|()| "The user has been removed from the workspace.".to_string()),
+                RowAction::HandOver => crate::provisioning::set_member_provisioned(slug, user_id, true)
+                    .await
+                    .map(|()| "The identity provider now manages this user.".to_string()),
+                RowAction::TakeBack => crate::provisioning::set_member_provisioned(slug, user_id, false)
+                    .await
+                    .map(|()| "The identity provider no longer manages this user.".to_string()),
                 RowAction::SignOut => sign_member_out_everywhere(slug, user_id)
                     .await
                     .map(|()| "The user has been signed out everywhere.".to_string()),
@@ -218,7 +225,12 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
             <td>{member.full_name.clone()}</td>
             <td>{member.email.clone()}</td>
             <td>{member.role.label()}</td>
-            <td>{member.status.label()}</td>
+            <td>
+                {member.status.label()}
+                {member.provisioned.then(|| view! {
+                    <span class="badge" title="Managed by the identity provider over SCIM">"Provisioned"</span>
+                })}
+            </td>
             <td>{metadata}</td>
             <td class="row-menu">
                 <RowMenu label=format!("More actions for {email}") open=menu_open>
@@ -239,6 +251,17 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
                             .into_any()
                     } else {
                         view! { <MenuItem label="Archive" on_click=move |()| run(RowAction::Archive) /> }
+                            .into_any()
+                    }}
+                    {if provisioned {
+                        view! {
+                            <MenuItem label="Take back from identity provider" on_click=move |()| run(RowAction::TakeBack) />
+                        }
+                            .into_any()
+                    } else {
+                        view! {
+                            <MenuItem label="Hand over to identity provider" on_click=move |()| run(RowAction::HandOver) />
+                        }
                             .into_any()
                     }}
                     <MenuItem
@@ -337,6 +360,8 @@ enum RowAction {
     Remove,
     SignOut,
     CopyLink,
+    HandOver,
+    TakeBack,
 }
 
 /// Best effort: the link is also shown, for browsers that refuse clipboard access.

@@ -177,6 +177,28 @@ pub async fn add_invitee(
     .await
 }
 
+/// The name this workspace shows for a member, as its identity provider gives it: the
+/// account's own name is the person's, and other workspaces keep theirs.
+pub async fn set_shown_name(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    user_id: i64,
+    name: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE memberships SET invited_name = $1, name_key = $2, updated_at = $3
+         WHERE workspace_id = $4 AND user_id = $5",
+    )
+    .bind(name)
+    .bind(crate::users::name_key(name))
+    .bind(crate::db::now())
+    .bind(workspace_id)
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 async fn insert_membership(
     conn: &mut AnyConnection,
     workspace_id: i64,

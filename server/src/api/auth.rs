@@ -46,6 +46,20 @@ impl CallerSlot {
     }
 }
 
+/// The secret of an `Authorization: Bearer …` header, not yet checked.
+pub fn bearer_secret(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| {
+            // The scheme's name is case-insensitive (RFC 7235).
+            let (scheme, secret) = value.split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| secret.trim().to_string())
+        })
+}
+
 /// A request's bearer secret and the address it came from, not yet checked.
 pub struct Bearer {
     secret: Option<String>,
@@ -57,19 +71,8 @@ impl FromRequestParts<ApiState> for Bearer {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, ApiError> {
-        let secret = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| {
-                // The scheme's name is case-insensitive (RFC 7235).
-                let (scheme, secret) = value.split_once(' ')?;
-                scheme
-                    .eq_ignore_ascii_case("bearer")
-                    .then(|| secret.trim().to_string())
-            });
         Ok(Bearer {
-            secret,
+            secret: bearer_secret(&parts.headers),
             address: client_address(parts, state.app.config.trust_proxy),
             slot: parts.extensions.get::<CallerSlot>().cloned(),
         })

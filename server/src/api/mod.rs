@@ -27,7 +27,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use auth::TokenLimiter;
+pub use auth::{TokenLimiter, bearer_secret};
 
 /// Where the document and the docs page are served.
 pub const DOCUMENT_PATH: &str = "/api/v1/openapi.json";
