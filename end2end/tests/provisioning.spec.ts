@@ -28,37 +28,37 @@ test('an identity provider provisions a member and a group, then deactivates the
     method: 'POST',
     body: {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-      userName: 'dorothy@techcorp.example',
-      name: { givenName: 'Dorothy', familyName: 'Vaughan' },
-      emails: [{ value: 'dorothy@techcorp.example', primary: true, type: 'work' }],
+      userName: 'gladys@techcorp.example',
+      name: { givenName: 'Gladys', familyName: 'West' },
+      emails: [{ value: 'gladys@techcorp.example', primary: true, type: 'work' }],
       active: true,
     },
   });
   expect(created.status, await created.clone().text()).toBe(201);
-  const dorothy = (await created.json()).id as string;
+  const gladys = (await created.json()).id as string;
   const group = await scim('/Groups', token, {
     method: 'POST',
     body: {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
       displayName: 'Field Ops',
-      members: [{ value: dorothy }],
+      members: [{ value: gladys }],
     },
   });
   expect(group.status, await group.clone().text()).toBe(201);
 
   await openUsers(page);
-  await expect(row(page, 'dorothy@techcorp.example')).toContainText('Invited');
-  await expect(row(page, 'dorothy@techcorp.example')).toContainText('Provisioned');
+  await expect(row(page, 'gladys@techcorp.example')).toContainText('Invited');
+  await expect(row(page, 'gladys@techcorp.example')).toContainText('Provisioned');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Groups' }).click();
   await expect(page.getByRole('navigation', { name: 'Groups' }).getByRole('link', { name: 'Field Ops (1)' })).toBeVisible();
 
   // She joins through her invitation and works in the workspace.
   await openUsers(page);
-  const link = await copyLink(page, 'dorothy@techcorp.example');
+  const link = await copyLink(page, 'gladys@techcorp.example');
   const member = await asInvitee(browser);
-  await joinWith(member.page, link, 'Dorothy Vaughan', 'fortran pioneer');
+  await joinWith(member.page, link, 'Gladys West', 'geodesy models');
 
-  const deactivated = await scim(`/Users/${dorothy}`, token, {
+  const deactivated = await scim(`/Users/${gladys}`, token, {
     method: 'PATCH',
     body: {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
@@ -68,7 +68,7 @@ test('an identity provider provisions a member and a group, then deactivates the
   expect(deactivated.status, await deactivated.clone().text()).toBe(200);
 
   await page.reload();
-  await expect(row(page, 'dorothy@techcorp.example')).toContainText('Archived');
+  await expect(row(page, 'gladys@techcorp.example')).toContainText('Archived');
   await member.page.reload();
   await expect(
     member.page.getByRole('alert').filter({ hasText: "This workspace doesn't exist, or you are not an active member of it." }),
@@ -78,7 +78,7 @@ test('an identity provider provisions a member and a group, then deactivates the
   // The Provisioning page shows what the identity provider did.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Provisioning' }).click();
   const requests = page.getByRole('table', { name: 'Latest SCIM requests' });
-  await expect(requests.getByRole('row').filter({ hasText: `PATCH /Users/${dorothy}` })).toContainText('200');
+  await expect(requests.getByRole('row').filter({ hasText: `PATCH /Users/${gladys}` })).toContainText('200');
   await expect(requests.getByRole('row').filter({ hasText: 'POST /Groups' })).toContainText('201');
 });
 
@@ -122,8 +122,8 @@ test('a mapped SCIM attribute reaches apps as metadata', async ({ page, browser 
         'urn:ietf:params:scim:schemas:core:2.0:User',
         'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
       ],
-      userName: 'evelyn@techcorp.example',
-      name: { givenName: 'Evelyn', familyName: 'Boyd' },
+      userName: 'valerie@techcorp.example',
+      name: { givenName: 'Valerie', familyName: 'Thomas' },
       'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'Logistics' },
     },
   });
@@ -141,13 +141,13 @@ test('a mapped SCIM attribute reaches apps as metadata', async ({ page, browser 
   await expect(page.getByRole('status').first()).toHaveText('The app has been saved.');
 
   await openUsers(page);
-  await expect(row(page, 'evelyn@techcorp.example').getByLabel('1 key, values hidden')).toBeVisible();
-  const link = await copyLink(page, 'evelyn@techcorp.example');
-  const evelyn = await asInvitee(browser);
-  await joinWith(evelyn.page, link, 'Evelyn Boyd', 'orbital mechanics');
-  await evelyn.page.goto(appUrl);
-  await expect(evelyn.page.getByLabel('Rendered app')).toHaveText('Dept: Logistics');
-  await evelyn.context.close();
+  await expect(row(page, 'valerie@techcorp.example').getByLabel('1 key, values hidden')).toBeVisible();
+  const link = await copyLink(page, 'valerie@techcorp.example');
+  const valerie = await asInvitee(browser);
+  await joinWith(valerie.page, link, 'Valerie Thomas', 'illusion transmitter');
+  await valerie.page.goto(appUrl);
+  await expect(valerie.page.getByLabel('Rendered app')).toHaveText('Dept: Logistics');
+  await valerie.context.close();
 });
 
 test('an admin hands a member invited by hand over to the identity provider and takes them back', async ({ page }) => {

@@ -85,10 +85,22 @@ fn TokensSection(slug: String, tokens: Vec<ScimTokenSummary>, listing: Listing) 
         });
     };
     let created = move || create.value().get().and_then(Result::ok);
-    let rows = tokens
-        .into_iter()
-        .map(|token| view! { <TokenRow slug=slug.get_value() token listing /> })
-        .collect_view();
+    // A new token joins the list at once; its secret stays on show until the page
+    // reloads.
+    let tokens = RwSignal::new(tokens);
+    Effect::new(move |_| {
+        if let Some(Ok(created)) = create.value().get() {
+            tokens.update(|tokens| tokens.insert(0, created.token));
+            name.set(String::new());
+        }
+    });
+    let rows = move || {
+        tokens
+            .get()
+            .into_iter()
+            .map(|token| view! { <TokenRow slug=slug.get_value() token listing /> })
+            .collect_view()
+    };
     view! {
         <section aria-labelledby="scim-tokens-title">
             <h2 id="scim-tokens-title">"SCIM tokens"</h2>

@@ -343,19 +343,4 @@ mod tests {
         );
         assert_eq!(schema(BASE, "urn:example:unknown"), None);
     }
-
-    /// Writes the discovery documents for scim2-models' `ScimProvider.from_discovery`
-    /// check: `SCIM_DISCOVERY_DUMP=/tmp/dir cargo test … dump_discovery -- --ignored`.
-    #[test]
-    #[ignore = "writes files for an external check"]
-    fn dump_discovery() {
-        let directory = std::env::var("SCIM_DISCOVERY_DUMP").expect("SCIM_DISCOVERY_DUMP");
-        let write = |name: &str, value: Value| {
-            let path = std::path::Path::new(&directory).join(name);
-            std::fs::write(path, value.to_string()).expect("write");
-        };
-        write("config.json", service_provider_config(BASE));
-        write("resource_types.json", resource_types(BASE));
-        write("schemas.json", schemas(BASE));
-    }
 }
