@@ -221,6 +221,10 @@ pub enum AppError {
     ScimTokenNotFound,
     #[error("The SCIM token is missing, unknown or revoked.")]
     ScimTokenInvalid,
+    #[error(
+        "The admin who created this SCIM token is no longer an admin of the workspace. An admin creates a new one on the Provisioning page."
+    )]
+    ScimTokenCreatorGone,
     #[error("Gatehouse can't copy the SCIM attribute {attribute} into metadata.")]
     UnknownScimAttribute { attribute: String },
     #[error("Each SCIM attribute and each metadata key can be mapped once; {key} is mapped twice.")]
@@ -302,7 +306,8 @@ impl AppError {
             Self::NotSignedIn
             | Self::InvalidCredentials
             | Self::AccessTokenInvalid
-            | Self::ScimTokenInvalid => 401,
+            | Self::ScimTokenInvalid
+            | Self::ScimTokenCreatorGone => 401,
             Self::TooManyRequests => 429,
             Self::ChangedMeanwhile => 412,
             Self::AccountArchived

@@ -772,3 +772,34 @@ async fn a_sign_in_email_changes_only_for_an_account_of_this_workspace_alone() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_token_stops_when_its_creator_is_no_longer_an_admin() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        app.set_up().await;
+        let (bob, admin) = app.second_admin().await;
+        let token = scim_token(&app, &admin.cookie).await;
+        assert_eq!(
+            scim(&app, "GET", USERS, &token, None).await.status,
+            StatusCode::OK
+        );
+
+        sqlx::query("UPDATE memberships SET role = 'builder' WHERE user_id = $1")
+            .bind(bob)
+            .execute(&app.db)
+            .await
+            .unwrap();
+        let refused = scim(&app, "GET", USERS, &token, None).await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+        assert!(
+            refused.json()["detail"]
+                .as_str()
+                .unwrap()
+                .contains("no longer an admin"),
+            "{}",
+            refused.body
+        );
+    })
+    .await;
+}

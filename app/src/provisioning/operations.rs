@@ -194,9 +194,9 @@ pub async fn authenticate(
         slug,
     )
     .await
-    .map_err(|_| AppError::ScimTokenInvalid)?;
+    .map_err(|_| AppError::ScimTokenCreatorGone)?;
     if actor.role != Role::Admin {
-        return Err(AppError::ScimTokenInvalid);
+        return Err(AppError::ScimTokenCreatorGone);
     }
     let now = now();
     if holder
