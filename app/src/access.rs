@@ -139,6 +139,11 @@ pub enum Credential {
     ScimToken {
         id: i64,
     },
+    /// Group sync at a sign-in through an identity provider, acting for the admin who
+    /// last saved the workspace's single sign-on settings: members and groups only.
+    SingleSignOn {
+        provider_id: i64,
+    },
 }
 
 impl Credential {
@@ -155,7 +160,7 @@ impl Credential {
                     })
                 }
             }
-            Credential::ScimToken { .. } => {
+            Credential::ScimToken { .. } | Credential::SingleSignOn { .. } => {
                 if Scope::SCIM.iter().any(|scope| scope.includes(needed)) {
                     Ok(())
                 } else {

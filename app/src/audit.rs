@@ -55,6 +55,14 @@ pub enum Action {
     MemberTakenBack,
     MemberProvisioned,
     MemberDetailsProvisioned,
+    SsoProviderAdded,
+    SsoProviderChanged,
+    SsoProviderDeleted,
+    SsoSettingsChanged,
+    SsoSignedIn,
+    SsoIdentityLinked,
+    SsoJoined,
+    SsoGroupSkipped,
 }
 
 impl Action {
@@ -107,6 +115,14 @@ impl Action {
             Action::MemberTakenBack => "member.taken_back_from_provisioning",
             Action::MemberProvisioned => "member.provisioned",
             Action::MemberDetailsProvisioned => "member.details_provisioned",
+            Action::SsoProviderAdded => "sso.provider_added",
+            Action::SsoProviderChanged => "sso.provider_changed",
+            Action::SsoProviderDeleted => "sso.provider_deleted",
+            Action::SsoSettingsChanged => "sso.settings_changed",
+            Action::SsoSignedIn => "sso.signed_in",
+            Action::SsoIdentityLinked => "sso.identity_linked",
+            Action::SsoJoined => "sso.joined",
+            Action::SsoGroupSkipped => "sso.group_skipped",
         }
     }
 }
@@ -169,6 +185,9 @@ fn with_credential(actor: &crate::access::WorkspaceActor, detail: &str) -> Strin
             format!("{detail} (access token {id})")
         }
         crate::access::Credential::ScimToken { id } => format!("{detail} (SCIM token {id})"),
+        crate::access::Credential::SingleSignOn { provider_id } => {
+            format!("{detail} (single sign-on, identity provider {provider_id})")
+        }
         crate::access::Credential::Session => detail.to_string(),
     }
 }

@@ -235,6 +235,43 @@ pub enum AppError {
         "This member was invited by hand, so the identity provider can't change them. An admin can hand them over on the Users page."
     )]
     NotProvisioned,
+    // Single sign-on
+    #[error("That identity provider doesn't exist.")]
+    SsoProviderNotFound,
+    #[error("Give the identity provider a display name of at most {max} characters.")]
+    SsoDisplayNameInvalid { max: usize },
+    #[error(
+        "The issuer URL must be an https URL without a query or fragment (plain http only for localhost)."
+    )]
+    SsoIssuerInvalid,
+    #[error("Enter the client ID the identity provider gave Gatehouse.")]
+    SsoClientIdRequired,
+    #[error("Enter the client secret the identity provider gave Gatehouse.")]
+    SsoClientSecretRequired,
+    #[error("Scopes are words separated by spaces, and must include openid.")]
+    SsoScopesInvalid,
+    #[error("The {field} must be a claim name, or names separated by dots for a nested claim.")]
+    SsoClaimInvalid { field: String },
+    #[error("\"{domain}\" isn't an email domain such as example.com.")]
+    SsoDomainInvalid { domain: String },
+    #[error("Choose where the groups are read: the ID token, the access token or userinfo.")]
+    UnknownGroupsSource,
+    #[error("Choose a group sync mode: off, full, additive or first sign-in only.")]
+    UnknownSyncMode,
+    #[error("Each group mapping needs the identity provider's group name and a Gatehouse group.")]
+    SsoMappingInvalid,
+    #[error("A group mapping names a group that isn't in this workspace. Reload the page.")]
+    SsoMappingGroupUnknown,
+    #[error("A workspace keeps at most {max} group mappings.")]
+    TooManySsoMappings { max: usize },
+    #[error("Choose at least one identity provider before requiring single sign-on.")]
+    SsoRequiresProvider,
+    #[error("Your workspace requires single sign-on. Sign in with your identity provider.")]
+    SsoRequired,
+    #[error("{refusal}")]
+    SsoRefused {
+        refusal: crate::single_sign_on::SsoRefusal,
+    },
     #[error("The instance needs at least one super admin. Make another user a super admin first.")]
     LastSuperAdmin,
     #[error(
@@ -304,6 +341,7 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             Self::NotSignedIn
+            | Self::SsoRefused { .. }
             | Self::InvalidCredentials
             | Self::AccessTokenInvalid
             | Self::ScimTokenInvalid
@@ -311,6 +349,7 @@ impl AppError {
             Self::TooManyRequests => 429,
             Self::ChangedMeanwhile => 412,
             Self::AccountArchived
+            | Self::SsoRequired
             | Self::ScopeMissing { .. }
             | Self::SessionRequired
             | Self::AdminRequired
@@ -325,6 +364,7 @@ impl AppError {
             | Self::UserNotFound
             | Self::AccessTokenNotFound
             | Self::ScimTokenNotFound
+            | Self::SsoProviderNotFound
             | Self::WorkspaceNotFound => 404,
             Self::PermissionDenied => 403,
             Self::AlreadySetUp
@@ -405,6 +445,19 @@ impl AppError {
             | Self::UnknownScimAttribute { .. }
             | Self::AttributeMappedTwice { .. }
             | Self::UnknownBuilderLevelPolicy
+            | Self::SsoDisplayNameInvalid { .. }
+            | Self::SsoIssuerInvalid
+            | Self::SsoClientIdRequired
+            | Self::SsoClientSecretRequired
+            | Self::SsoScopesInvalid
+            | Self::SsoClaimInvalid { .. }
+            | Self::SsoDomainInvalid { .. }
+            | Self::UnknownGroupsSource
+            | Self::UnknownSyncMode
+            | Self::SsoMappingInvalid
+            | Self::SsoMappingGroupUnknown
+            | Self::TooManySsoMappings { .. }
+            | Self::SsoRequiresProvider
             | Self::CsvRejected { .. } => 422,
             Self::BadRequest => 400,
             Self::TooManySignInAttempts { .. } | Self::TooManyInvitations { .. } => 429,

@@ -21,6 +21,7 @@ pub mod rendering;
 pub mod resources;
 pub mod setup;
 pub mod shell;
+pub mod single_sign_on;
 pub mod ui;
 pub mod users;
 pub mod workspaces;
@@ -56,6 +57,7 @@ use resources::{
 };
 use setup::SetupPage;
 use shell::{AppShell, NoWorkspacePage, NotFoundPage};
+use single_sign_on::{SingleSignOnProvidersPage, WorkspaceSingleSignOnPage};
 use users::{ProfilePage, UsersPage};
 use workspaces::WorkspaceLayout;
 
@@ -96,6 +98,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings") view=AllUsersPage />
                     <Route path=path!("settings/workspaces") view=WorkspacesPage />
                     <Route path=path!("settings/email-outbox") view=EmailOutboxPage />
+                    <Route path=path!("settings/single-sign-on") view=SingleSignOnProvidersPage />
                     <ParentRoute path=path!(":slug") view=WorkspaceLayout>
                         <Route path=path!("") view=DashboardPage />
                         <Route path=path!("settings/users") view=UsersPage />
@@ -103,6 +106,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("settings/groups/:group_id") view=GroupsPage />
                         <Route path=path!("settings/access-tokens") view=AccessTokensPage />
                         <Route path=path!("settings/provisioning") view=ProvisioningPage />
+                        <Route path=path!("settings/single-sign-on") view=WorkspaceSingleSignOnPage />
                         <Route path=path!("settings/constants") view=ConstantsPage />
                         <Route path=path!("settings/data-sources") view=DataSourcesPage />
                         <Route path=path!("apps/:app_id") view=AppPage />

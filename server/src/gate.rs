@@ -83,6 +83,7 @@ fn is_page(method: &Method, uri: &Uri) -> bool {
     (method == Method::GET || method == Method::HEAD)
         && !path.starts_with("/api/")
         && !path.starts_with("/scim/")
+        && !path.starts_with("/sso/")
         && !path.starts_with("/pkg/")
         && !matches!(path, "/health" | "/favicon.svg")
 }

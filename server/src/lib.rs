@@ -5,6 +5,7 @@ pub mod api;
 pub mod gate;
 pub mod protection;
 pub mod scim;
+pub mod sso;
 
 use app::state::AppState;
 use app::{App, shell};
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route_service("/favicon.svg", favicon)
         .merge(api::router(state.clone()))
         .merge(scim::router(state.clone()))
+        .merge(sso::router())
         .leptos_routes_with_context(&state, routes, context.clone(), render)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             context, shell,

@@ -556,6 +556,8 @@ const NO_SUCH_DATA_SOURCE: Form = &[("slug", "acme"), ("data_source_id", "999999
 const JSON_ENDPOINTS: &[&str] = &[
     "tokens/create",
     "provisioning/settings",
+    "sso/providers/save",
+    "sso/workspace/save",
     "users/invite",
     "users/import-csv",
     "users/update",
@@ -654,6 +656,39 @@ const MATRIX: &[(&str, Form, [u16; 9])] = &[
             ("provisioned", "true"),
         ],
         ADMINS_REACH_NO_MEMBER,
+    ),
+    // The sign-in page lists the providers to everyone.
+    ("sso/sign-in-options", &[], [200; 9]),
+    ("sso/providers", &[], SUPER_ADMINS_ONLY),
+    (
+        "sso/providers/save",
+        &[(
+            "form",
+            r#"{"id": null, "display_name": "Okta", "issuer_url": "https://acme.okta.com", "client_id": "0oa1", "client_secret": "s3cret", "scopes": "openid email", "email_claim": "email", "groups_claim": "groups", "groups_source": "id_token", "allowed_domains": ""}"#,
+        )],
+        SUPER_ADMINS_ONLY,
+    ),
+    (
+        "sso/providers/delete",
+        &[("provider_id", "999999")],
+        SUPER_ADMINS_REACH_NOBODY,
+    ),
+    (
+        "sso/providers/test",
+        &[("provider_id", "999999")],
+        SUPER_ADMINS_REACH_NOBODY,
+    ),
+    ("sso/workspace", IN_ACME, ADMINS_ONLY),
+    (
+        "sso/workspace/save",
+        &[
+            ("slug", "acme"),
+            (
+                "form",
+                r#"{"accepted_providers": [], "require_sso": false, "join_on_first_sign_in": true, "default_role": "end-user", "sync_mode": "off", "ignore_case": true, "create_groups": false, "builder_level_groups": "refuse", "mappings": []}"#,
+            ),
+        ],
+        ADMINS_ONLY,
     ),
     ("workspaces/switch", IN_ACME, MEMBERS),
     ("workspaces/create", &[("name", "New")], SUPER_ADMINS_ONLY),

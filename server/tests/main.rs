@@ -13,3 +13,4 @@ mod instance;
 mod members;
 mod resources;
 mod scim;
+mod sso;

@@ -111,6 +111,12 @@ pub async fn sign_in(email: String, password: String) -> Result<Landing, AppErro
         tracing::warn!(user_id = account.id, "archived account tried to sign in");
         return Err(AppError::AccountArchived);
     }
+    crate::single_sign_on::operations::check_password_sign_in(
+        &state.db,
+        account.id,
+        account.is_super_admin,
+    )
+    .await?;
     throttle::forgive(&state.db, &email, &address).await?;
 
     // A fresh token on every sign-in; whatever session this browser had ends here.
@@ -127,20 +133,31 @@ pub async fn sign_in(email: String, password: String) -> Result<Landing, AppErro
     })
 }
 
+/// Where the browser goes after signing out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedOut {
+    /// The identity provider's sign-out page, when the session began there and the
+    /// provider offers one; it comes back to the sign-in page.
+    pub provider_sign_out: Option<String>,
+}
+
 #[server(endpoint = "sign-out")]
-pub async fn sign_out() -> Result<(), AppError> {
+pub async fn sign_out() -> Result<SignedOut, AppError> {
     use crate::{request, state::app_state};
 
     let state = app_state()?;
     let parts = request::parts()?;
+    let mut provider_sign_out = None;
     if let Some(token) = session::token_from_headers(&parts.headers, &state.config) {
+        provider_sign_out =
+            crate::single_sign_on::operations::provider_sign_out(&state, &token).await?;
         session::end(&state.db, &token).await?;
     }
     request::set_cookie(session::clear_cookie_header(&state.config))?;
     if let Ok(user) = crate::access::signed_in() {
         tracing::info!(user_id = user.id, "signed out");
     }
-    Ok(())
+    Ok(SignedOut { provider_sign_out })
 }
 
 #[server(endpoint = "viewer")]

@@ -4,6 +4,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{SignIn, safe_next_path};
+use crate::single_sign_on::{SignInWithProviders, sso_error_message};
 use crate::ui::{Field, FormError, load_page, use_hydrated};
 
 #[component]
@@ -26,7 +27,14 @@ pub fn SignInPage() -> impl IntoView {
             .get()
             .and_then(Result::err)
             .map(|error| error.to_string())
+            .or_else(|| {
+                query
+                    .read()
+                    .get("sso_error")
+                    .map(|key| sso_error_message(&key))
+            })
     });
+    let next = safe_next_path(query.read_untracked().get("next").as_deref());
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         sign_in.dispatch(SignIn {
@@ -56,6 +64,7 @@ pub fn SignInPage() -> impl IntoView {
                 >
                     "Sign in"
                 </button>
+                <SignInWithProviders next />
             </form>
         </main>
     }

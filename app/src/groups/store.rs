@@ -373,6 +373,37 @@ fn member_rule(document: RuleDocument) -> Result<Rule, AppError> {
 }
 
 /// The custom groups a member is in, with their rules.
+/// The ids of the custom groups a member is in.
+pub async fn custom_group_ids_of(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    user_id: i64,
+) -> Result<Vec<i64>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT gm.group_id FROM group_members gm JOIN groups g ON g.id = gm.group_id
+         WHERE gm.workspace_id = $1 AND gm.user_id = $2 AND g.role IS NULL",
+    )
+    .bind(workspace_id)
+    .bind(user_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The custom group of this name (in any case), if there is one.
+pub async fn custom_group_named(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    name: &str,
+) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM groups WHERE workspace_id = $1 AND name_key = $2 AND role IS NULL",
+    )
+    .bind(workspace_id)
+    .bind(crate::permissions::changes::name_key(name))
+    .fetch_optional(conn)
+    .await?)
+}
+
 pub async fn custom_groups_of(
     conn: &mut AnyConnection,
     workspace_id: i64,

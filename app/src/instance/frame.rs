@@ -6,9 +6,10 @@ use crate::error::AppError;
 use crate::shell::ErrorPanel;
 
 /// The pages of instance Settings, by label and path.
-const SETTINGS_PAGES: [(&str, &str); 3] = [
+const SETTINGS_PAGES: [(&str, &str); 4] = [
     ("All users", "/settings"),
     ("Workspaces", "/settings/workspaces"),
+    ("Single sign-on", "/settings/single-sign-on"),
     ("Email outbox", "/settings/email-outbox"),
 ];
 

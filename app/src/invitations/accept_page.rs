@@ -9,6 +9,7 @@ use super::{
     AcceptInvitation, InvitationDetails, JoinOutcome, JoinWithInvitation, open_invitation,
 };
 use crate::auth::sign_out;
+use crate::single_sign_on::SignInWithProviders;
 use crate::ui::{Field, FormError, load_page, use_hydrated};
 
 #[component]
@@ -91,6 +92,7 @@ fn Invitation(details: InvitationDetails, token: String) -> impl IntoView {
                 <strong>{details.email.clone()}</strong> "."
             </p>
             {body}
+            {details.signed_in_as.is_none().then(|| view! { <SignInWithProviders next=None /> })}
         </section>
     }
     .into_any()

@@ -179,45 +179,9 @@ pub async fn find(
 /// Makes the membership active and uses up every link it had. The status check in the
 /// update makes a second, concurrent acceptance fail instead of succeeding twice.
 pub async fn accept(conn: &mut AnyConnection, found: &Found, user_id: i64) -> Result<(), AppError> {
-    let now = now();
-    let activated = sqlx::query(
-        "UPDATE memberships SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
-    )
-    .bind(MembershipStatus::Active.key())
-    .bind(now)
-    .bind(found.membership_id)
-    .bind(MembershipStatus::Invited.key())
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if activated != 1 {
+    if !activate(conn, found.membership_id, found.workspace_id, user_id).await? {
         return Err(AppError::InvitationUsed);
     }
-    // Having joined, they go by their own name here too.
-    let own_name: String = sqlx::query_scalar("SELECT full_name FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    sqlx::query("UPDATE memberships SET invited_name = NULL, name_key = $1 WHERE id = $2")
-        .bind(crate::users::name_key(&own_name))
-        .bind(found.membership_id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
-        "UPDATE invitations SET used_at = $1
-         WHERE membership_id = $2 AND used_at IS NULL AND revoked_at IS NULL",
-    )
-    .bind(now)
-    .bind(found.membership_id)
-    .execute(&mut *conn)
-    .await?;
-    // The workspace just joined is where they land, as after switching to it.
-    sqlx::query("UPDATE users SET default_workspace_id = $1, updated_at = $2 WHERE id = $3")
-        .bind(found.workspace_id)
-        .bind(now)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
     crate::audit::record(
         conn,
         crate::audit::Event {
@@ -229,4 +193,54 @@ pub async fn accept(conn: &mut AnyConnection, found: &Found, user_id: i64) -> Re
         },
     )
     .await
+}
+
+/// Makes an invited membership active, uses up its links and makes its workspace where
+/// the person lands. False when the membership wasn't invited (any more).
+pub async fn activate(
+    conn: &mut AnyConnection,
+    membership_id: i64,
+    workspace_id: i64,
+    user_id: i64,
+) -> Result<bool, AppError> {
+    let now = now();
+    let activated = sqlx::query(
+        "UPDATE memberships SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+    )
+    .bind(MembershipStatus::Active.key())
+    .bind(now)
+    .bind(membership_id)
+    .bind(MembershipStatus::Invited.key())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if activated != 1 {
+        return Ok(false);
+    }
+    // Having joined, they go by their own name here too.
+    let own_name: String = sqlx::query_scalar("SELECT full_name FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE memberships SET invited_name = NULL, name_key = $1 WHERE id = $2")
+        .bind(crate::users::name_key(&own_name))
+        .bind(membership_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE invitations SET used_at = $1
+         WHERE membership_id = $2 AND used_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(membership_id)
+    .execute(&mut *conn)
+    .await?;
+    // The workspace just joined is where they land, as after switching to it.
+    sqlx::query("UPDATE users SET default_workspace_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(workspace_id)
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(true)
 }

@@ -159,7 +159,8 @@ pub async fn replace(
 /// How a rotation went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Rotation {
-    /// Every value sealed again: metadata values and resource secrets.
+    /// Every value sealed again: metadata values, resource secrets, SCIM documents and
+    /// identity providers' client secrets.
     pub resealed: u64,
     /// Of those, workspace constants' values and data sources' configurations.
     pub resource_secrets: u64,
@@ -177,7 +178,9 @@ pub async fn rotate(db: &Db, keys: &Keyring) -> Result<Rotation, AppError> {
     rotation.resource_secrets = crate::resources::store::reseal_all(db, keys).await?;
     rotation.mail_bodies = crate::mail::store::seal_stored_bodies(db, keys).await?;
     let scim_documents = crate::provisioning::store::reseal_documents(db, keys).await?;
-    rotation.resealed += rotation.resource_secrets + rotation.mail_bodies + scim_documents;
+    let client_secrets = crate::single_sign_on::store::reseal_secrets(db, keys).await?;
+    rotation.resealed +=
+        rotation.resource_secrets + rotation.mail_bodies + scim_documents + client_secrets;
     Ok(rotation)
 }
 

@@ -13,8 +13,13 @@ pub fn AccountMenu() -> impl IntoView {
     let hydrated = use_hydrated();
     let sign_out = ServerAction::<SignOut>::new();
     Effect::new(move |_| {
-        if let Some(Ok(())) = sign_out.value().get() {
-            load_page("/sign-in");
+        if let Some(Ok(signed_out)) = sign_out.value().get() {
+            load_page(
+                signed_out
+                    .provider_sign_out
+                    .as_deref()
+                    .unwrap_or("/sign-in"),
+            );
         }
     });
 

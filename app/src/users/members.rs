@@ -23,6 +23,8 @@ pub struct MemberRow {
     pub metadata_keys: i64,
     /// Owned by the workspace's identity provider, through SCIM.
     pub provisioned: bool,
+    /// What single sign-on's group sync last had to skip for this member, and why.
+    pub sso_sync_warning: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

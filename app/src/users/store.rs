@@ -14,19 +14,24 @@ pub struct Credentials {
     pub id: i64,
     pub password_hash: Option<StoredHash>,
     pub archived: bool,
+    pub is_super_admin: bool,
 }
 
 pub async fn find_credentials(db: &Db, email: &str) -> Result<Option<Credentials>, AppError> {
-    let row: Option<(i64, Option<String>, String)> =
-        sqlx::query_as("SELECT id, password_hash, status FROM users WHERE email = $1")
-            .bind(email)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.map(|(id, password_hash, status)| Credentials {
-        id,
-        password_hash: password_hash.map(StoredHash),
-        archived: status == "archived",
-    }))
+    let row: Option<(i64, Option<String>, String, i64)> = sqlx::query_as(
+        "SELECT id, password_hash, status, is_super_admin FROM users WHERE email = $1",
+    )
+    .bind(email)
+    .fetch_optional(db)
+    .await?;
+    Ok(
+        row.map(|(id, password_hash, status, is_super_admin)| Credentials {
+            id,
+            password_hash: password_hash.map(StoredHash),
+            archived: status == "archived",
+            is_super_admin: is_super_admin == 1,
+        }),
+    )
 }
 
 pub struct NewUser<'a> {
@@ -409,6 +414,9 @@ pub async fn listing(
 /// One page of a workspace's members in email order, and whether more lie beyond it in
 /// the direction of travel. Every path through this query is an index range scan:
 /// memberships carry their email and name key for exactly that.
+/// A member listing's row as the database returns it.
+type MemberRowRecord = (i64, String, String, String, String, i64, Option<String>);
+
 pub async fn member_page(
     db: &Db,
     workspace_id: i64,
@@ -449,13 +457,12 @@ pub async fn member_page(
     };
     let sql = format!(
         "SELECT u.id AS user_id, COALESCE(m.invited_name, u.full_name) AS full_name, m.email,
-                m.role, m.status, m.provisioned
+                m.role, m.status, m.provisioned, m.sso_sync_warning
          FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE m.workspace_id = $1{conditions} {order} LIMIT {}",
         size + 1
     );
-    let mut query =
-        sqlx::query_as::<_, (i64, String, String, String, String, i64)>(&sql).bind(workspace_id);
+    let mut query = sqlx::query_as::<_, MemberRowRecord>(&sql).bind(workspace_id);
     for text in texts {
         query = query.bind(text);
     }
@@ -463,17 +470,20 @@ pub async fn member_page(
     let more = position.take_page(&mut rows, size);
     let members = rows
         .into_iter()
-        .map(|(user_id, full_name, email, role, status, provisioned)| {
-            Ok(MemberRow {
-                user_id,
-                full_name,
-                email,
-                role: decode_role(&role)?,
-                status: decode_status(&status)?,
-                metadata_keys: 0,
-                provisioned: provisioned == 1,
-            })
-        })
+        .map(
+            |(user_id, full_name, email, role, status, provisioned, sso_sync_warning)| {
+                Ok(MemberRow {
+                    user_id,
+                    full_name,
+                    email,
+                    role: decode_role(&role)?,
+                    status: decode_status(&status)?,
+                    metadata_keys: 0,
+                    provisioned: provisioned == 1,
+                    sso_sync_warning,
+                })
+            },
+        )
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok((members, more))
 }

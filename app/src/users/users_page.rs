@@ -230,6 +230,9 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
                 {member.provisioned.then(|| view! {
                     <span class="badge" title="Managed by the identity provider over SCIM">"Provisioned"</span>
                 })}
+                {member.sso_sync_warning.clone().map(|warning| view! {
+                    <p class="warning" role="note">{warning}</p>
+                })}
             </td>
             <td>{metadata}</td>
             <td class="row-menu">

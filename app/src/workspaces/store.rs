@@ -199,7 +199,7 @@ pub async fn set_shown_name(
     Ok(())
 }
 
-async fn insert_membership(
+pub async fn insert_membership(
     conn: &mut AnyConnection,
     workspace_id: i64,
     user_id: i64,
