@@ -15,11 +15,12 @@ free_port() {
 port=$(free_port)
 smtp_port=$(free_port)
 sink_port=$(free_port)
+oidc_port=$(free_port)
 data_dir=$(mktemp -d)
 log="$data_dir/server.log"
 cleanup() {
   status=$?
-  for pid in "${server_pid:-}" "${sink_pid:-}"; do
+  for pid in "${server_pid:-}" "${sink_pid:-}" "${oidc_pid:-}"; do
     [ -n "$pid" ] && { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
   done
   if [ "$status" -ne 0 ]; then
@@ -36,6 +37,18 @@ trap cleanup EXIT
 # A real SMTP server that keeps what it receives, so tests can open the mailed links.
 SMTP_PORT="$smtp_port" HTTP_PORT="$sink_port" node end2end/smtp-sink.mjs > "$data_dir/smtp-sink.log" 2>&1 &
 sink_pid=$!
+
+# A real OpenID provider (oidc-provider) with a login form, for single sign-on.
+OIDC_PORT="$oidc_port" \
+OIDC_REDIRECT_URIS="http://127.0.0.1:$port/sso/test-idp/callback" \
+OIDC_POST_LOGOUT_URIS="http://127.0.0.1:$port/sign-in" \
+  node end2end/oidc-provider.mjs > "$data_dir/oidc-provider.log" 2>&1 &
+oidc_pid=$!
+for _ in $(seq 1 100); do
+  grep -q "oidc provider ready" "$data_dir/oidc-provider.log" 2>/dev/null && break
+  kill -0 "$oidc_pid" 2>/dev/null || { cat "$data_dir/oidc-provider.log" >&2; echo "e2e: the OpenID provider exited at start" >&2; exit 1; }
+  sleep 0.1
+done
 
 GATEHOUSE_DATA_DIR="$data_dir" \
 GATEHOUSE_SMTP_URL="smtp://127.0.0.1:$smtp_port" \
@@ -57,4 +70,5 @@ done
 cd end2end
 GATEHOUSE_E2E_URL="http://127.0.0.1:$port" \
 SMTP_SINK_URL="http://127.0.0.1:$sink_port" \
+OIDC_ISSUER="http://127.0.0.1:$oidc_port" \
   npx playwright test "$@"

@@ -861,3 +861,46 @@ async fn every_seal_counts_toward_its_master_key_in_the_database() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_rotation_reseals_identity_providers_client_secrets() {
+    use app::metadata::crypto::Keyring;
+    use app::metadata::store::rotate;
+    use app::single_sign_on::GroupsSource;
+    use app::single_sign_on::rules::ProviderSettings;
+    use app::single_sign_on::store::{insert_provider, provider};
+    const OLD: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+    const NEW: &str = "1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100";
+
+    on_each_backend(|db| async move {
+        let old_keys = Keyring::from_keys(&OLD.into(), &[]).unwrap();
+        let settings = ProviderSettings {
+            display_name: "Okta".into(),
+            issuer_url: "https://acme.okta.com".into(),
+            client_id: "0oa1".into(),
+            client_secret: None,
+            scopes: vec!["openid".into()],
+            email_claim: "email".into(),
+            groups_claim: "groups".into(),
+            groups_source: GroupsSource::IdToken,
+            allowed_domains: vec![],
+        };
+        let mut conn = db.acquire().await.unwrap();
+        let id = insert_provider(&mut conn, &old_keys, "okta", &settings, "client-secret")
+            .await
+            .unwrap();
+        drop(conn);
+
+        let new_keys = Keyring::from_keys(&NEW.into(), &[OLD.into()]).unwrap();
+        assert_eq!(rotate(&db, &new_keys).await.unwrap().resealed, 1);
+        let only_new = Keyring::from_keys(&NEW.into(), &[]).unwrap();
+        let mut conn = db.acquire().await.unwrap();
+        let stored = provider(&mut conn, id).await.unwrap().unwrap();
+        assert_eq!(stored.client_secret_key_id, new_keys.current_key_id());
+        assert_eq!(stored.open_secret(&only_new).unwrap(), "client-secret");
+        assert!(!stored.client_secret.contains("client-secret"));
+        drop(conn);
+        assert_eq!(rotate(&db, &new_keys).await.unwrap().resealed, 0);
+    })
+    .await;
+}

@@ -3,157 +3,12 @@
 //! test signs with test keys. Every way an answer can be wrong is refused; a right one
 //! signs the person in, joins them to the workspace and syncs their groups.
 
-use std::sync::{Arc, Mutex};
-
 use app::db::testing::on_each_backend;
-use axum::Json;
-use axum::extract::State;
+use app::single_sign_on::testing::{CLIENT_ID, Provider, b64, signed};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use base64::Engine;
-use openidconnect::core::{CoreJwsSigningAlgorithm, CoreRsaPrivateSigningKey};
-use openidconnect::{JsonWebKeyId, PrivateSigningKey};
 use serde_json::{Value, json};
 
 use crate::support::{PASSWORD, Reply, Session, TestApp};
-
-const CLIENT_ID: &str = "gatehouse";
-const KEYS: [&str; 2] = [
-    include_str!("fixtures/oidc-test-key-1.pem"),
-    include_str!("fixtures/oidc-test-key-2.pem"),
-];
-
-fn signing_key(index: usize, kid: &str) -> CoreRsaPrivateSigningKey {
-    CoreRsaPrivateSigningKey::from_pem(KEYS[index], Some(JsonWebKeyId::new(kid.to_string())))
-        .expect("a test key")
-}
-
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// A JWT over `claims`, signed with test key `index` and naming `kid`.
-fn signed(index: usize, kid: &str, claims: &Value) -> String {
-    let header = json!({"alg": "RS256", "typ": "JWT", "kid": kid});
-    let input = format!(
-        "{}.{}",
-        b64(header.to_string().as_bytes()),
-        b64(claims.to_string().as_bytes())
-    );
-    let signature = signing_key(index, kid)
-        .sign(
-            &CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
-            input.as_bytes(),
-        )
-        .expect("signing");
-    format!("{input}.{}", b64(&signature))
-}
-
-/// What the provider answers, as the test sets it.
-#[derive(Default)]
-struct Answers {
-    /// Published keys: (test key index, kid).
-    published: Vec<(usize, String)>,
-    jwks_fetches: usize,
-    id_token: String,
-    access_token: String,
-    userinfo: Value,
-}
-
-#[derive(Clone)]
-struct Provider {
-    issuer: String,
-    answers: Arc<Mutex<Answers>>,
-}
-
-impl Provider {
-    async fn start() -> Provider {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let issuer = format!("http://{}", listener.local_addr().unwrap());
-        let provider = Provider {
-            issuer,
-            answers: Arc::new(Mutex::new(Answers {
-                published: vec![(0, "key-1".into())],
-                access_token: "opaque-access-token".into(),
-                ..Answers::default()
-            })),
-        };
-        let router = axum::Router::new()
-            .route("/.well-known/openid-configuration", get(discovery))
-            .route("/jwks", get(jwks))
-            .route("/token", post(token))
-            .route("/userinfo", get(userinfo))
-            .with_state(provider.clone());
-        tokio::spawn(async move { axum::serve(listener, router).await });
-        provider
-    }
-
-    fn answers(&self) -> std::sync::MutexGuard<'_, Answers> {
-        self.answers.lock().unwrap()
-    }
-
-    /// Claims a good ID token for `sub` carries.
-    fn claims(&self, sub: &str, email: &str, nonce: &str, groups: &[&str]) -> Value {
-        let now = app::db::now();
-        json!({
-            "iss": self.issuer,
-            "aud": CLIENT_ID,
-            "sub": sub,
-            "exp": now + 300,
-            "iat": now,
-            "nonce": nonce,
-            "email": email,
-            "email_verified": true,
-            "name": "Grace Hopper",
-            "groups": groups,
-            "realm_access": {"roles": groups},
-        })
-    }
-}
-
-async fn discovery(State(provider): State<Provider>) -> Json<Value> {
-    let issuer = &provider.issuer;
-    Json(json!({
-        "issuer": issuer,
-        "authorization_endpoint": format!("{issuer}/authorize"),
-        "token_endpoint": format!("{issuer}/token"),
-        "userinfo_endpoint": format!("{issuer}/userinfo"),
-        "jwks_uri": format!("{issuer}/jwks"),
-        "end_session_endpoint": format!("{issuer}/logout"),
-        "response_types_supported": ["code"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "scopes_supported": ["openid", "email", "profile", "groups"],
-        "code_challenge_methods_supported": ["S256"],
-    }))
-}
-
-async fn jwks(State(provider): State<Provider>) -> Json<Value> {
-    let mut answers = provider.answers();
-    answers.jwks_fetches += 1;
-    let keys: Vec<Value> = answers
-        .published
-        .iter()
-        .map(|(index, kid)| {
-            serde_json::to_value(signing_key(*index, kid).as_verification_key()).unwrap()
-        })
-        .collect();
-    Json(json!({ "keys": keys }))
-}
-
-async fn token(State(provider): State<Provider>) -> Json<Value> {
-    let answers = provider.answers();
-    Json(json!({
-        "access_token": answers.access_token,
-        "token_type": "Bearer",
-        "expires_in": 300,
-        "id_token": answers.id_token,
-    }))
-}
-
-async fn userinfo(State(provider): State<Provider>) -> Json<Value> {
-    Json(provider.answers().userinfo.clone())
-}
 
 /// A sign-in begun at Gatehouse: the state and nonce it sent to the provider, and the
 /// cookie it gave the browser.
@@ -990,6 +845,59 @@ async fn test_connection_says_what_it_found_and_the_client_secret_is_sealed() {
                 .contains("couldn't be fetched"),
             "{report}"
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unmapped_groups_are_ignored_unless_the_workspace_creates_them() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let ada = app.set_up_session().await;
+        let provider = Provider::start().await;
+        let provider_id = configure(
+            &app,
+            &ada.cookie,
+            &provider,
+            "id_token",
+            "groups",
+            json!({}),
+        )
+        .await;
+        let sign_in = |sub: &'static str, email: &'static str| {
+            let provider = provider.clone();
+            let app = &app;
+            async move {
+                let reply = sign_in_with(app, &provider, |nonce| {
+                    signed(
+                        0,
+                        "key-1",
+                        &provider.claims(sub, email, nonce, &["Research"]),
+                    )
+                })
+                .await;
+                session_of(app, &reply);
+            }
+        };
+        sign_in("g", "grace@example.com").await;
+        assert!(groups_of(&app, "grace@example.com").await.is_empty());
+
+        let form = json!({
+            "accepted_providers": [provider_id], "require_sso": false,
+            "join_on_first_sign_in": true, "default_role": "end-user",
+            "sync_mode": "full", "ignore_case": true, "create_groups": true,
+            "builder_level_groups": "refuse", "mappings": [],
+        });
+        ada.call_json("sso/workspace/save", json!({"form": form}))
+            .await
+            .ok();
+        sign_in("g", "grace@example.com").await;
+        sign_in("l", "linus@example.com").await;
+        assert_eq!(groups_of(&app, "grace@example.com").await, ["Research"]);
+        assert_eq!(groups_of(&app, "linus@example.com").await, ["Research"]);
+        let settings = ada.ok("sso/workspace", &[]).await;
+        assert_eq!(settings["mappings"][0]["idp_group"], "Research");
+        assert_eq!(audited(&app, "group.created").await, 1);
     })
     .await;
 }

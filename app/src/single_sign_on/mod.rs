@@ -21,6 +21,8 @@ pub mod rules;
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod sync;
+#[cfg(feature = "test-support")]
+pub mod testing;
 
 pub use buttons::SignInWithProviders;
 pub use provider_page::SingleSignOnProvidersPage;

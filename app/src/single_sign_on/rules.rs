@@ -196,19 +196,21 @@ pub fn groups_in(claims: &Value, path: &str) -> Option<Vec<String>> {
     }
 }
 
-/// The verified email in a token's claims, lower-cased. `email_verified` must say so:
-/// an unverified address could belong to anyone, and would let them into its account.
+/// The verified email in a token's claims, lower-cased. `email_verified` must say so (or
+/// Microsoft Entra ID's `xms_edov`, its domain owner verified): an unverified address
+/// could belong to anyone, and would let them into its account.
 pub fn verified_email(claims: &Value, email_claim: &str) -> Result<String, SsoRefusal> {
     let email = claim_at(claims, email_claim)
         .and_then(Value::as_str)
         .ok_or(SsoRefusal::EmailMissing)?;
     let email = crate::users::normalise_email(email).map_err(|_| SsoRefusal::EmailMissing)?;
-    let verified = match claims.get("email_verified") {
+    let says_true = |claim: &str| match claims.get(claim) {
         Some(Value::Bool(verified)) => *verified,
         // Some providers send the boolean as a string.
         Some(Value::String(verified)) => verified.eq_ignore_ascii_case("true"),
         _ => false,
     };
+    let verified = says_true("email_verified") || says_true("xms_edov");
     if verified {
         Ok(email)
     } else {
@@ -371,6 +373,8 @@ mod tests {
             verified_email(&unverified, "email"),
             Err(SsoRefusal::EmailUnverified)
         );
+        let entra = json!({ "email": "ada@acme.com", "xms_edov": true });
+        assert_eq!(verified_email(&entra, "email"), Ok("ada@acme.com".into()));
         let silent = json!({ "email": "ada@acme.com" });
         assert_eq!(
             verified_email(&silent, "email"),
