@@ -10,6 +10,9 @@ use serde_json::{Value, json};
 
 use crate::support::{PASSWORD, Reply, Session, TestApp};
 
+/// Makes an ID token for the nonce Gatehouse sent.
+type TokenFor<'a> = Box<dyn Fn(&str) -> String + 'a>;
+
 /// A sign-in begun at Gatehouse: the state and nonce it sent to the provider, and the
 /// cookie it gave the browser.
 struct Begun {
@@ -426,7 +429,7 @@ async fn every_wrong_answer_is_refused_and_changes_nothing() {
             change(&mut claims);
             claims
         };
-        let cases: Vec<(&str, Box<dyn Fn(&str) -> String>, &str)> = vec![
+        let cases: Vec<(&str, TokenFor<'_>, &str)> = vec![
             (
                 "a signature by another key",
                 Box::new(|nonce| signed(1, "key-1", &good(nonce))),

@@ -254,11 +254,10 @@ fn describe_connection(
         ok = false;
         findings.push("The provider has no token endpoint, so the code can't be exchanged.".into());
     }
-    let supports_code = metadata.response_types_supported().iter().any(|types| {
-        types
-            .iter()
-            .any(|kind| *kind == openidconnect::core::CoreResponseType::Code)
-    });
+    let supports_code = metadata
+        .response_types_supported()
+        .iter()
+        .any(|types| types.contains(&openidconnect::core::CoreResponseType::Code));
     if !supports_code {
         ok = false;
         findings.push("The provider doesn't offer the authorization code flow.".into());
