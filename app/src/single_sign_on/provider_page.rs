@@ -245,4 +245,5 @@ fn ProviderEditor(
             })}
         </form>
     }
+    .into_any()
 }

@@ -165,29 +165,13 @@ fn SettingsForm(slug: String, settings: WorkspaceSso, listing: Listing) -> impl 
             "Make them Builders".to_string(),
         ),
     ];
-    let no_providers = providers.with_value(Vec::is_empty);
+    let accepted = providers.get_value();
+    let mapping_table =
+        view! { <MappingTable rows groups=groups.get_value() add_row /> }.into_any();
     view! {
         <form on:submit=submit aria-labelledby="sso-settings-title">
             <h2 id="sso-settings-title">"Settings"</h2>
-            <fieldset>
-                <legend>"Identity providers this workspace accepts"</legend>
-                {no_providers.then(|| view! {
-                    <p class="hint">"The instance has no identity provider yet. A super admin adds them in Settings › Single sign-on."</p>
-                })}
-                {providers
-                    .get_value()
-                    .into_iter()
-                    .map(|(id, name, accepted)| {
-                        let input_id = format!("accept-provider-{id}");
-                        view! {
-                            <div class="field checkbox">
-                                <input id=input_id.clone() type="checkbox" bind:checked=accepted />
-                                <label for=input_id>{format!("Accept {name}")}</label>
-                            </div>
-                        }
-                    })
-                    .collect_view()}
-            </fieldset>
+            <AcceptedProviders providers=accepted />
             {checkbox("require-sso", "Require single sign-on: members can't sign in with a password (super admins still can)", require_sso)}
             {checkbox("join-on-first-sign-in", "Let people from the provider's allowed domains join on their first sign-in", join)}
             <Select
@@ -216,22 +200,7 @@ fn SettingsForm(slug: String, settings: WorkspaceSso, listing: Listing) -> impl 
                     value=policy
                 />
                 <p class="hint">"Only mapped groups are synced; identity provider groups without a mapping are ignored."</p>
-                <table>
-                    <caption>"Group mappings"</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Identity provider group"</th>
-                            <th scope="col">"Gatehouse group"</th>
-                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        <For each=move || rows.get() key=|row| row.key let:row>
-                            <MappingEditor row rows groups=groups.get_value() />
-                        </For>
-                    </tbody>
-                </table>
-                <button type="button" on:click=add_row disabled=move || !hydrated.get()>"Add group mapping"</button>
+                {mapping_table}
             </fieldset>
             <FormError message=Signal::derive(move || error.get()) />
             <button type="submit" class="primary" disabled=move || !hydrated.get()>
@@ -239,6 +208,61 @@ fn SettingsForm(slug: String, settings: WorkspaceSso, listing: Listing) -> impl 
             </button>
         </form>
     }
+}
+
+#[component]
+fn AcceptedProviders(providers: Vec<(i64, String, RwSignal<bool>)>) -> impl IntoView {
+    let none = providers.is_empty();
+    view! {
+        <fieldset>
+            <legend>"Identity providers this workspace accepts"</legend>
+            {none.then(|| view! {
+                <p class="hint">"The instance has no identity provider yet. A super admin adds them in Settings › Single sign-on."</p>
+            })}
+            {providers
+                .into_iter()
+                .map(|(id, name, accepted)| {
+                    let input_id = format!("accept-provider-{id}");
+                    view! {
+                        <div class="field checkbox">
+                            <input id=input_id.clone() type="checkbox" bind:checked=accepted />
+                            <label for=input_id>{format!("Accept {name}")}</label>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </fieldset>
+    }
+    .into_any()
+}
+
+#[component]
+fn MappingTable(
+    rows: RwSignal<Vec<MappingRow>>,
+    groups: Vec<MappableGroup>,
+    add_row: impl Fn(leptos::ev::MouseEvent) + 'static,
+) -> impl IntoView {
+    let hydrated = use_hydrated();
+    let groups = StoredValue::new(groups);
+    view! {
+        <table>
+            <caption>"Group mappings"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Identity provider group"</th>
+                    <th scope="col">"Gatehouse group"</th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                </tr>
+            </thead>
+            <tbody>
+                <For each=move || rows.get() key=|row| row.key let:row>
+                    <MappingEditor row rows groups=groups.get_value() />
+                </For>
+            </tbody>
+        </table>
+        <button type="button" on:click=add_row disabled=move || !hydrated.get()>"Add group mapping"</button>
+    }
+    .into_any()
 }
 
 #[component]
