@@ -223,6 +223,39 @@ pub async fn record_many_by(
     Ok(())
 }
 
+/// Changes of one kind to one member, each with its own detail (the groups they joined),
+/// in one statement per hundred.
+pub async fn record_each_by(
+    conn: &mut AnyConnection,
+    actor: &crate::access::WorkspaceActor,
+    target_user_id: i64,
+    action: Action,
+    details: &[&str],
+) -> Result<(), AppError> {
+    for chunk in details.chunks(100) {
+        let rows = (0..chunk.len())
+            .map(|index| format!("($1, $2, $3, $4, $5, ${})", index + 6))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO audit_events
+                (occurred_at, actor_user_id, workspace_id, target_user_id, action, detail)
+             VALUES {rows}"
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(now())
+            .bind(actor.user.id)
+            .bind(actor.workspace.id)
+            .bind(target_user_id)
+            .bind(action.key());
+        for detail in chunk {
+            query = query.bind(with_credential(actor, detail));
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// A change someone made to their own account.
 pub async fn record_own(
     conn: &mut AnyConnection,

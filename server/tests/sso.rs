@@ -707,6 +707,29 @@ async fn a_builder_level_group_is_skipped_for_an_end_user_and_the_row_says_why()
                 .contains("App creators"),
             "{row}"
         );
+
+        // Where the workspace allows it, the End-user becomes a Builder instead.
+        let settings = ada.ok("sso/workspace", &[]).await;
+        let form = json!({
+            "accepted_providers": [settings["providers"][0]["id"]], "require_sso": false,
+            "join_on_first_sign_in": true, "default_role": "end-user",
+            "sync_mode": "full", "ignore_case": true, "create_groups": false,
+            "builder_level_groups": "promote", "mappings": settings["mappings"],
+        });
+        ada.call_json("sso/workspace/save", json!({"form": form}))
+            .await
+            .ok();
+        let reply = sign_in_with(&app, &provider, |nonce| {
+            signed(
+                0,
+                "key-1",
+                &provider.claims("grace", "grace@example.com", nonce, &["creators"]),
+            )
+        })
+        .await;
+        session_of(&app, &reply);
+        assert_eq!(groups_of(&app, "grace@example.com").await, ["App creators"]);
+        assert_eq!(app.role_of("acme", grace).await, "builder");
     })
     .await;
 }

@@ -373,6 +373,59 @@ fn member_rule(document: RuleDocument) -> Result<Rule, AppError> {
 }
 
 /// The custom groups a member is in, with their rules.
+/// Adds one member to several custom groups at once; returns the groups they joined.
+pub async fn join_groups(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    user_id: i64,
+    group_ids: &[i64],
+) -> Result<Vec<i64>, AppError> {
+    let mut joined = Vec::with_capacity(group_ids.len());
+    for chunk in group_ids.chunks(crate::db::IDS_PER_STATEMENT) {
+        // Ids are integers, so listing them inline is safe; the rest is bound.
+        let rows = chunk
+            .iter()
+            .map(|group_id| format!("({group_id}, $1, $2, $3)"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut inserted: Vec<i64> = sqlx::query_scalar(&format!(
+            "INSERT INTO group_members (group_id, workspace_id, user_id, added_at)
+             VALUES {rows} ON CONFLICT (group_id, user_id) DO NOTHING RETURNING group_id"
+        ))
+        .bind(workspace_id)
+        .bind(user_id)
+        .bind(now())
+        .fetch_all(&mut *conn)
+        .await?;
+        joined.append(&mut inserted);
+    }
+    Ok(joined)
+}
+
+/// Takes one member out of several groups at once; returns the groups they left.
+pub async fn leave_groups(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+    user_id: i64,
+    group_ids: &[i64],
+) -> Result<Vec<i64>, AppError> {
+    let mut left = Vec::with_capacity(group_ids.len());
+    for chunk in group_ids.chunks(crate::db::IDS_PER_STATEMENT) {
+        let mut deleted: Vec<i64> = sqlx::query_scalar(&format!(
+            "DELETE FROM group_members
+             WHERE workspace_id = $1 AND user_id = $2 AND group_id IN ({})
+             RETURNING group_id",
+            crate::db::id_list(chunk)
+        ))
+        .bind(workspace_id)
+        .bind(user_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        left.append(&mut deleted);
+    }
+    Ok(left)
+}
+
 /// The ids of the custom groups a member is in.
 pub async fn custom_group_ids_of(
     conn: &mut AnyConnection,

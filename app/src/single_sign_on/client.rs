@@ -30,16 +30,24 @@ const CLOCK_SKEW_SECONDS: i64 = 120;
 const MAX_TOKEN_AGE_SECONDS: i64 = 600;
 
 /// A client that never follows redirects: the token endpoint must answer itself (the
-/// `openidconnect` crate's advice against SSRF through redirects).
+/// `openidconnect` crate's advice against SSRF through redirects). One per process:
+/// building one loads the TLS roots, which took longer than the rest of a sign-in, and
+/// its connection pool is only a cache, so instances share nothing through it.
 pub fn http_client() -> Result<reqwest::Client, AppError> {
-    reqwest::ClientBuilder::new()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(PROVIDER_TIMEOUT)
-        .build()
-        .map_err(|error| {
-            tracing::error!(%error, "could not build the HTTP client for identity providers");
-            AppError::Internal
+    static CLIENT: std::sync::OnceLock<Option<reqwest::Client>> = std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            reqwest::ClientBuilder::new()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(PROVIDER_TIMEOUT)
+                .build()
+                .inspect_err(|error| {
+                    tracing::error!(%error, "could not build the HTTP client for identity providers");
+                })
+                .ok()
         })
+        .clone()
+        .ok_or(AppError::Internal)
 }
 
 /// The provider's discovery document and its keys, or what went wrong, in words.

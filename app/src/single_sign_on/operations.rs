@@ -2,7 +2,7 @@
 //! and the sign-in itself, from the redirect to the provider to the session, with
 //! just-in-time membership and group sync.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use openidconnect::TokenResponse;
 use openidconnect::core::CoreJsonWebKeySet;
@@ -22,6 +22,7 @@ use crate::audit::{self, Action};
 use crate::db::{Db, begin_write, now};
 use crate::error::AppError;
 use crate::memberships::{MembershipStatus, Role};
+use crate::permissions::Group;
 use crate::provisioning::BuilderLevelGroups;
 use crate::state::AppState;
 use crate::tokens::SecretToken;
@@ -852,9 +853,10 @@ async fn sync_member(
         ignore_case: settings.ignore_case,
     });
     let mut skipped: Vec<String> = Vec::new();
+    let mut role_now = member.role;
     if let Some(role) = plan.role {
         match crate::memberships::operations::change_role(tx, &actor, &member, role).await {
-            Ok(_) => {}
+            Ok(_) => role_now = role,
             Err(error @ (AppError::LastActiveAdmin | AppError::CannotMakeYourselfEndUser)) => {
                 let reason = format!("{}: {error}", role.label());
                 audit::record_by(tx, &actor, Some(user_id), Action::SsoGroupSkipped, &reason)
@@ -864,43 +866,45 @@ async fn sync_member(
             Err(other) => return Err(other),
         }
     }
-    let promote = settings.builder_level_groups == BuilderLevelGroups::Promote;
-    for group_id in plan.join {
-        let group = crate::groups::server::group(tx, workspace.id, group_id).await?;
-        let added = crate::groups::operations::add_members_in(
-            tx,
-            &actor,
-            &group,
-            vec![user_id],
-            promote,
-            crate::groups::operations::Archived::Refused,
-        )
-        .await;
-        match added {
-            Ok(()) => {}
-            Err(AppError::RoleChangeNeeded { .. }) => {
-                let reason = format!(
-                    "{}: it gives builder-level permissions, and this workspace doesn't make End-users Builders through single sign-on",
-                    group.name
-                );
-                audit::record_by(tx, &actor, Some(user_id), Action::SsoGroupSkipped, &reason)
-                    .await?;
-                skipped.push(reason);
+    if !plan.join.is_empty() || !plan.leave.is_empty() {
+        let groups: HashMap<i64, Group> = crate::groups::store::all_with_rules(tx, workspace.id)
+            .await?
+            .into_iter()
+            .map(|group| (group.id, group))
+            .collect();
+        let promote = settings.builder_level_groups == BuilderLevelGroups::Promote;
+        let mut admitted = Vec::with_capacity(plan.join.len());
+        let mut promotes = false;
+        for group in plan.join.iter().filter_map(|id| groups.get(id)) {
+            // The end-user rule: an End-user never holds a builder-level permission.
+            if role_now == Role::EndUser && group.is_builder_level() {
+                if promote {
+                    promotes = true;
+                } else {
+                    let reason = format!(
+                        "{}: it gives builder-level permissions, and this workspace doesn't make End-users Builders through single sign-on",
+                        group.name
+                    );
+                    audit::record_by(tx, &actor, Some(user_id), Action::SsoGroupSkipped, &reason)
+                        .await?;
+                    skipped.push(reason);
+                    continue;
+                }
             }
-            Err(other) => return Err(other),
+            admitted.push(group.id);
         }
-    }
-    for group_id in plan.leave {
-        let group = crate::groups::server::group(tx, workspace.id, group_id).await?;
-        let removed = crate::groups::store::remove_members(tx, group.id, &[user_id]).await?;
-        audit::record_many_by(
-            tx,
-            &actor,
-            &removed,
-            Action::GroupMemberRemoved,
-            &group.name,
-        )
-        .await?;
+        if promotes {
+            crate::memberships::operations::promote_to_builder(tx, &actor, user_id).await?;
+        }
+        let name_of = |id: &i64| groups.get(id).map_or("", |group| group.name.as_str());
+        let joined =
+            crate::groups::store::join_groups(tx, workspace.id, user_id, &admitted).await?;
+        let names: Vec<&str> = joined.iter().map(name_of).collect();
+        audit::record_each_by(tx, &actor, user_id, Action::GroupMemberAdded, &names).await?;
+        let left =
+            crate::groups::store::leave_groups(tx, workspace.id, user_id, &plan.leave).await?;
+        let names: Vec<&str> = left.iter().map(name_of).collect();
+        audit::record_each_by(tx, &actor, user_id, Action::GroupMemberRemoved, &names).await?;
     }
     let warning =
         (!skipped.is_empty()).then(|| format!("Skipped by group sync: {}", skipped.join("; ")));
