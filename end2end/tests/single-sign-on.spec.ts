@@ -7,11 +7,11 @@ import { admin, fillSignIn, signIn } from './people';
 const issuer = process.env.OIDC_ISSUER ?? '';
 
 /** Sets what the provider says about someone: their address and their groups. */
-async function atProvider(sub: string, email: string, groups: string[]) {
+async function atProvider(sub: string, email: string, groups: string[], name = 'Radia Perlman') {
   const reply = await fetch(`${issuer}/test/accounts/${sub}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, email_verified: true, name: 'Grace Hopper', groups }),
+    body: JSON.stringify({ email, email_verified: true, name, groups }),
   });
   expect(reply.status).toBe(204);
 }
@@ -88,20 +88,20 @@ test('people sign in through the identity provider, join, and their groups follo
   await saveWorkspaceSso(page);
 
   // Full: the first sign-in creates the member with her mapped groups…
-  await atProvider('grace', 'grace@techcorp.example', ['Compilers', 'Unmapped']);
-  const first = await signInThroughProvider(browser, 'grace');
-  await expect(first.page.getByRole('button', { name: /Account menu for Grace Hopper/ })).toBeVisible();
+  await atProvider('radia', 'radia@techcorp.example', ['Compilers', 'Unmapped']);
+  const first = await signInThroughProvider(browser, 'radia');
+  await expect(first.page.getByRole('button', { name: /Account menu for Radia Perlman/ })).toBeVisible();
   await first.context.close();
   await openUsers(page);
-  await expect(row(page, 'grace@techcorp.example')).toContainText('Active');
+  await expect(row(page, 'radia@techcorp.example')).toContainText('Active');
   await page.goto(`/${admin.slug}/settings/groups`);
   await expect(groupLink(page, 'Compilers', 1)).toBeVisible();
   await expect(groupLink(page, 'Cobol', 0)).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Groups' }).getByRole('link', { name: /^Unmapped/ })).toHaveCount(0);
 
   // …and the next one follows the provider both ways.
-  await atProvider('grace', 'grace@techcorp.example', ['Cobol']);
-  (await signInThroughProvider(browser, 'grace')).context.close();
+  await atProvider('radia', 'radia@techcorp.example', ['Cobol']);
+  (await signInThroughProvider(browser, 'radia')).context.close();
   await page.reload();
   await expect(groupLink(page, 'Compilers', 0)).toBeVisible();
   await expect(groupLink(page, 'Cobol', 1)).toBeVisible();
@@ -110,22 +110,22 @@ test('people sign in through the identity provider, join, and their groups follo
   await openWorkspaceSso(page);
   await page.getByLabel('Group sync mode').selectOption('additive');
   await saveWorkspaceSso(page);
-  await atProvider('grace', 'grace@techcorp.example', ['Compilers']);
-  (await signInThroughProvider(browser, 'grace')).context.close();
+  await atProvider('radia', 'radia@techcorp.example', ['Compilers']);
+  (await signInThroughProvider(browser, 'radia')).context.close();
   await page.goto(`/${admin.slug}/settings/groups`);
   await expect(groupLink(page, 'Compilers', 1)).toBeVisible();
   await expect(groupLink(page, 'Cobol', 1)).toBeVisible();
 
-  // First sign-in only: Grace's groups stay; a newcomer's are set once.
+  // First sign-in only: Radia's groups stay; a newcomer's are set once.
   await openWorkspaceSso(page);
   await page.getByLabel('Group sync mode').selectOption('first_sign_in');
   await saveWorkspaceSso(page);
-  await atProvider('grace', 'grace@techcorp.example', []);
-  (await signInThroughProvider(browser, 'grace')).context.close();
-  await atProvider('jean', 'jean@techcorp.example', ['Cobol']);
-  (await signInThroughProvider(browser, 'jean')).context.close();
-  await atProvider('jean', 'jean@techcorp.example', ['Compilers']);
-  (await signInThroughProvider(browser, 'jean')).context.close();
+  await atProvider('radia', 'radia@techcorp.example', []);
+  (await signInThroughProvider(browser, 'radia')).context.close();
+  await atProvider('frances', 'frances@techcorp.example', ['Cobol'], 'Frances Allen');
+  (await signInThroughProvider(browser, 'frances')).context.close();
+  await atProvider('frances', 'frances@techcorp.example', ['Compilers'], 'Frances Allen');
+  (await signInThroughProvider(browser, 'frances')).context.close();
   await page.goto(`/${admin.slug}/settings/groups`);
   await expect(groupLink(page, 'Compilers', 1)).toBeVisible();
   await expect(groupLink(page, 'Cobol', 2)).toBeVisible();
@@ -134,14 +134,14 @@ test('people sign in through the identity provider, join, and their groups follo
 test('a workspace that requires single sign-on refuses the password form, except to a super admin', async ({ page, browser }) => {
   await signIn(page);
   await openUsers(page);
-  await invite(page, { name: 'Hedy Lamarr', email: 'hedy@techcorp.example' });
-  const link = await copyLink(page, 'hedy@techcorp.example');
-  const hedy = await asInvitee(browser);
+  await invite(page, { name: 'Margaret Hamilton', email: 'margaret@techcorp.example' });
+  const link = await copyLink(page, 'margaret@techcorp.example');
+  const margaret = await asInvitee(browser);
   // The invitation page offers the identity provider too.
-  await hedy.page.goto(link);
-  await expect(hedy.page.getByRole('link', { name: 'Sign in with Test IdP' })).toBeVisible();
-  await joinWith(hedy.page, link, 'Hedy Lamarr', 'frequency hopping');
-  await hedy.context.close();
+  await margaret.page.goto(link);
+  await expect(margaret.page.getByRole('link', { name: 'Sign in with Test IdP' })).toBeVisible();
+  await joinWith(margaret.page, link, 'Margaret Hamilton', 'apollo guidance');
+  await margaret.context.close();
 
   await openWorkspaceSso(page);
   await page.getByLabel(/^Require single sign-on/).check();
@@ -149,7 +149,7 @@ test('a workspace that requires single sign-on refuses the password form, except
   try {
     const refused = await asInvitee(browser);
     await refused.page.goto('/sign-in');
-    await fillSignIn(refused.page, 'hedy@techcorp.example', 'frequency hopping');
+    await fillSignIn(refused.page, 'margaret@techcorp.example', 'apollo guidance');
     await expect(refused.page.getByRole('alert')).toHaveText(
       'Your workspace requires single sign-on. Sign in with your identity provider.',
     );
@@ -168,8 +168,8 @@ test('a workspace that requires single sign-on refuses the password form, except
 });
 
 test('signing out of a single sign-on session signs out at the provider, which asks for the login again', async ({ browser }) => {
-  await atProvider('grace', 'grace@techcorp.example', []);
-  const { context, page } = await signInThroughProvider(browser, 'grace');
+  await atProvider('radia', 'radia@techcorp.example', []);
+  const { context, page } = await signInThroughProvider(browser, 'radia');
   await page.getByRole('button', { name: /Account menu/ }).click();
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/sign-in/);
