@@ -121,8 +121,15 @@ async fn configure(
         "http://127.0.0.1:3000/sso/test-idp/callback"
     );
     let id = saved["id"].as_i64().unwrap();
+    save_workspace(app, ada, id, settings).await;
+    id
+}
+
+/// Saves acme's single sign-on settings: it accepts the provider, lets newcomers join
+/// as End-users and syncs fully, but for what `settings` changes.
+async fn save_workspace(app: &TestApp, ada: &str, provider_id: i64, settings: Value) {
     let mut form = json!({
-        "accepted_providers": [id],
+        "accepted_providers": [provider_id],
         "require_sso": false,
         "join_on_first_sign_in": true,
         "default_role": "end-user",
@@ -135,15 +142,13 @@ async fn configure(
     for (key, value) in settings.as_object().unwrap() {
         form[key] = value.clone();
     }
-    let reply = app
-        .call_json(
-            "sso/workspace/save",
-            json!({"slug": "acme", "form": form}),
-            Some(ada),
-        )
-        .await;
-    reply.ok();
-    id
+    app.call_json(
+        "sso/workspace/save",
+        json!({"slug": "acme", "form": form}),
+        Some(ada),
+    )
+    .await
+    .ok();
 }
 
 async fn group(session: &Session<'_>, name: &str) -> i64 {
@@ -320,15 +325,13 @@ async fn additive_and_first_sign_in_modes_leave_groups_the_provider_dropped() {
             ["Engineering", "Sales"]
         );
 
-        let form = json!({
-            "accepted_providers": [provider_id], "require_sso": false,
-            "join_on_first_sign_in": true, "default_role": "end-user",
-            "sync_mode": "first_sign_in", "ignore_case": true, "create_groups": false,
-            "builder_level_groups": "refuse", "mappings": mappings,
-        });
-        ada.call_json("sso/workspace/save", json!({"form": form}))
-            .await
-            .ok();
+        save_workspace(
+            &app,
+            &ada.cookie,
+            provider_id,
+            json!({"sync_mode": "first_sign_in", "mappings": mappings}),
+        )
+        .await;
         sign_in("l", "linus@example.com", &["Sales"]).await;
         sign_in("l", "linus@example.com", &["Engineering"]).await;
         assert_eq!(groups_of(&app, "linus@example.com").await, ["Sales"]);
@@ -670,7 +673,7 @@ async fn a_builder_level_group_is_skipped_for_an_end_user_and_the_row_says_why()
         )
         .await
         .ok();
-        configure(
+        let provider_id = configure(
             &app,
             &ada.cookie,
             &provider,
@@ -709,16 +712,13 @@ async fn a_builder_level_group_is_skipped_for_an_end_user_and_the_row_says_why()
         );
 
         // Where the workspace allows it, the End-user becomes a Builder instead.
-        let settings = ada.ok("sso/workspace", &[]).await;
-        let form = json!({
-            "accepted_providers": [settings["providers"][0]["id"]], "require_sso": false,
-            "join_on_first_sign_in": true, "default_role": "end-user",
-            "sync_mode": "full", "ignore_case": true, "create_groups": false,
-            "builder_level_groups": "promote", "mappings": settings["mappings"],
-        });
-        ada.call_json("sso/workspace/save", json!({"form": form}))
-            .await
-            .ok();
+        save_workspace(
+            &app,
+            &ada.cookie,
+            provider_id,
+            json!({"builder_level_groups": "promote", "mappings": [{"idp_group": "creators", "group_id": creators}]}),
+        )
+        .await;
         let reply = sign_in_with(&app, &provider, |nonce| {
             signed(
                 0,
@@ -908,15 +908,13 @@ async fn unmapped_groups_are_ignored_unless_the_workspace_creates_them() {
         sign_in("g", "grace@example.com").await;
         assert!(groups_of(&app, "grace@example.com").await.is_empty());
 
-        let form = json!({
-            "accepted_providers": [provider_id], "require_sso": false,
-            "join_on_first_sign_in": true, "default_role": "end-user",
-            "sync_mode": "full", "ignore_case": true, "create_groups": true,
-            "builder_level_groups": "refuse", "mappings": [],
-        });
-        ada.call_json("sso/workspace/save", json!({"form": form}))
-            .await
-            .ok();
+        save_workspace(
+            &app,
+            &ada.cookie,
+            provider_id,
+            json!({"create_groups": true}),
+        )
+        .await;
         sign_in("g", "grace@example.com").await;
         sign_in("l", "linus@example.com").await;
         assert_eq!(groups_of(&app, "grace@example.com").await, ["Research"]);
