@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::access::{Credential, SignedInUser, WorkspaceActor, WorkspaceRef};
+use app::access::{ActingAs, Credential, SignedInUser, WorkspaceActor, WorkspaceRef};
 use app::config::Config;
 use app::db::testing::{TestDatabase, test_keyring};
 use app::db::{Backend, Db};
@@ -138,6 +138,7 @@ fn scim_benches(c: &mut Criterion) {
             },
             role: Role::Admin,
             credential: Credential::ScimToken { id: 1 },
+            acting_as: ActingAs::Member,
         };
         let by_user_name = || Listing {
             // Member 500,003 of the instance is in workspace 3.

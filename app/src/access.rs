@@ -50,6 +50,31 @@ pub fn role_in_workspace(standing: &Standing) -> Result<Role, AppError> {
     }
 }
 
+/// How a signed-in person holds the rights they act with in a workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActingAs {
+    Member,
+    /// A super admin acting as the workspace's admin without being one of its active
+    /// admins: ToolJet gives super admins admin rights in every workspace.
+    SuperAdmin,
+}
+
+/// The role someone acts with in a workspace, and on what standing: their own active
+/// membership, or, for a super admin, admin rights in any workspace that isn't
+/// archived.
+pub fn rights_in_workspace(
+    standing: &Standing,
+    is_super_admin: bool,
+) -> Result<(Role, ActingAs), AppError> {
+    match role_in_workspace(standing) {
+        Ok(Role::Admin) => Ok((Role::Admin, ActingAs::Member)),
+        _ if is_super_admin && !standing.workspace_archived => {
+            Ok((Role::Admin, ActingAs::SuperAdmin))
+        }
+        other => other.map(|role| (role, ActingAs::Member)),
+    }
+}
+
 /// What an access token may be used for. A session may do whatever its person's role
 /// allows; a token only what its scopes name as well.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -287,13 +312,15 @@ mod server {
         }
     }
 
-    /// A signed-in person acting in a workspace they are an active member of.
+    /// A signed-in person acting in a workspace: an active member of it, or a super
+    /// admin with admin rights in it.
     #[derive(Debug, Clone)]
     pub struct WorkspaceActor {
         pub user: SignedInUser,
         pub workspace: WorkspaceRef,
         pub role: Role,
         pub credential: Credential,
+        pub acting_as: ActingAs,
     }
 
     impl WorkspaceActor {
@@ -340,7 +367,7 @@ mod server {
     }
 
     /// `user` acting in the workspace at `slug` through `credential`, if they are an
-    /// active member of it.
+    /// active member of it or, in their session, a super admin.
     pub async fn actor_in(
         state: &AppState,
         user: SignedInUser,
@@ -350,12 +377,16 @@ mod server {
         let (workspace, standing) = standing(&state.db, slug, user.id)
             .await?
             .ok_or(AppError::WorkspaceUnavailable)?;
-        let role = role_in_workspace(&standing)?;
+        // A token acts for its owner as the member they are; a super admin's rights in
+        // other workspaces are theirs in person.
+        let super_admin = user.is_super_admin && credential == Credential::Session;
+        let (role, acting_as) = rights_in_workspace(&standing, super_admin)?;
         Ok(WorkspaceActor {
             user,
             workspace,
             role,
             credential,
+            acting_as,
         })
     }
 
@@ -368,6 +399,22 @@ mod server {
     ) -> Result<Transaction<'static, Any>, AppError> {
         let mut tx = crate::db::begin_write(&state.db).await?;
         crate::db::lock_workspace(&mut tx, actor.workspace.id).await?;
+        if actor.acting_as == ActingAs::SuperAdmin {
+            // Still a super admin, with an account in use, in a workspace in use.
+            let still: Option<i64> = sqlx::query_scalar(
+                "SELECT 1 FROM users u, workspaces w
+                 WHERE u.id = $1 AND u.is_super_admin = 1 AND u.status <> 'archived'
+                   AND w.id = $2 AND w.status = 'active'",
+            )
+            .bind(actor.user.id)
+            .bind(actor.workspace.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            return match still {
+                Some(_) => Ok(tx),
+                None => Err(AppError::WorkspaceUnavailable),
+            };
+        }
         let me: Option<(String, String, String)> = sqlx::query_as(
             "SELECT m.role, m.status, u.status FROM memberships m JOIN users u ON u.id = m.user_id
              WHERE m.workspace_id = $1 AND m.user_id = $2",
@@ -400,6 +447,46 @@ mod tests {
             workspace_archived: archived,
             membership,
         }
+    }
+
+    #[test]
+    fn super_admins_act_as_admins_in_every_active_workspace() {
+        use ActingAs::*;
+        let cases = [
+            (standing(false, None), Ok((Role::Admin, SuperAdmin))),
+            (
+                standing(false, Some((Role::EndUser, Active))),
+                Ok((Role::Admin, SuperAdmin)),
+            ),
+            (
+                standing(false, Some((Role::Builder, Archived))),
+                Ok((Role::Admin, SuperAdmin)),
+            ),
+            (
+                standing(false, Some((Role::Admin, Active))),
+                Ok((Role::Admin, Member)),
+            ),
+            (
+                standing(true, Some((Role::Admin, Active))),
+                Err(AppError::WorkspaceUnavailable),
+            ),
+            (standing(true, None), Err(AppError::WorkspaceUnavailable)),
+        ];
+        for (standing, expected) in cases {
+            assert_eq!(
+                rights_in_workspace(&standing, true),
+                expected,
+                "{standing:?}"
+            );
+        }
+        assert_eq!(
+            rights_in_workspace(&standing(false, None), false),
+            Err(AppError::WorkspaceUnavailable)
+        );
+        assert_eq!(
+            rights_in_workspace(&standing(false, Some((Role::Builder, Active))), false),
+            Ok((Role::Builder, Member))
+        );
     }
 
     #[test]

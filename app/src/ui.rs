@@ -32,6 +32,9 @@ pub fn Field(
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional, into)] hint: Option<String>,
+    /// May be left empty.
+    #[prop(optional)]
+    optional: bool,
 ) -> impl IntoView {
     let hint_id = hint.as_ref().map(|_| format!("{id}-hint"));
     view! {
@@ -43,7 +46,7 @@ pub fn Field(
                 type=kind
                 autocomplete=autocomplete
                 aria-describedby=hint_id.clone()
-                required
+                required=!optional
                 bind:value=value
             />
             {hint.map(|hint| view! { <p class="hint" id=hint_id>{hint}</p> })}

@@ -1,6 +1,7 @@
 import { type Browser, type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { asInvitee, copyLink, invite, joinWith, openUsers, row, rowAction } from './members';
+import { createGroup, groupsPage, openGroup, openGroups } from './groups';
 import { admin, signIn } from './people';
 
 /**
@@ -11,30 +12,9 @@ import { admin, signIn } from './people';
  */
 test.describe.configure({ mode: 'serial' });
 
-const groupsPage = `/${admin.slug}/settings/groups`;
 const alice = { name: 'Alice Engineer', email: 'alice@techcorp.example', password: 'bug tracker pass' };
 const bob = { name: 'Bob Support', email: 'bob@techcorp.example', password: 'ticket queue pass' };
 const charlie = { name: 'Charlie Sales', email: 'charlie@techcorp.example' };
-
-async function openGroups(page: Page) {
-  await page.goto(groupsPage);
-  await expect(page.getByRole('button', { name: 'Create new group' })).toBeEnabled();
-}
-
-async function openGroup(page: Page, name: string) {
-  await openGroups(page);
-  await page.getByRole('navigation', { name: 'Groups' }).getByRole('link', { name: new RegExp(`^${name} \\(`) }).click();
-  await expect(page.getByRole('heading', { name: new RegExp(`^${name} \\(\\d+\\)$`) })).toBeVisible();
-}
-
-async function createGroup(page: Page, name: string) {
-  await page.getByRole('button', { name: 'Create new group' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Create new group' });
-  await dialog.getByLabel('Group name').fill(name);
-  await dialog.getByRole('button', { name: 'Create group' }).click();
-  await expect(dialog).toBeHidden();
-  await expect(page.getByRole('heading', { name: `${name} (0)` })).toBeVisible();
-}
 
 async function addToGroup(page: Page, group: string, email: string) {
   await openGroup(page, group);
@@ -122,8 +102,16 @@ test('an app, a folder and a constant get their groups from their Permissions se
   // The resources themselves, made through the API their pages use.
   ticketsFolder = (await post(page, 'folders/create', { slug: admin.slug, name: 'Customer Tickets' })).id;
   bugTracker = await post(page, 'apps/create', { slug: admin.slug, name: 'Bug Tracker' });
-  await post(page, 'apps/create', { slug: admin.slug, name: 'Ticket Queue', folder_id: String(ticketsFolder) });
-  await post(page, 'apps/create', { slug: admin.slug, name: 'Sales Pipeline' });
+  const ticketQueue = await post(page, 'apps/create', {
+    slug: admin.slug,
+    name: 'Ticket Queue',
+    folder_id: String(ticketsFolder),
+  });
+  const salesPipeline = await post(page, 'apps/create', { slug: admin.slug, name: 'Sales Pipeline' });
+  // Released, so that those who may only view them find them.
+  for (const app of [bugTracker, ticketQueue, salesPipeline]) {
+    await post(page, 'apps/release', { slug: admin.slug, app_id: String(app), notes: '' });
+  }
   apiKey = await post(page, 'constants/create', { slug: admin.slug, name: 'API_KEY', value: 'sk-live-123' });
 
   // End-users see every app by default; TechCorp wants access by department instead.
@@ -173,7 +161,7 @@ test('each user sees what their groups allow, and the admin sees why', async ({ 
   await bobSession.context.close();
 
   const aliceSession = await signedInAs(browser, alice.email, alice.password);
-  await aliceSession.page.goto(`/${admin.slug}/apps/${bugTracker}`);
+  await aliceSession.page.goto(`/${admin.slug}/apps/${bugTracker}/edit`);
   await expect(aliceSession.page.getByRole('button', { name: 'Save' })).toBeVisible();
   await aliceSession.context.close();
 

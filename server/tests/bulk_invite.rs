@@ -1,32 +1,13 @@
 //! Bulk invite from a CSV file over HTTP, on SQLite and PostgreSQL: every problem at
 //! once and nothing written, or everyone invited.
 
-use crate::support::{Reply, Session, TestApp};
+use crate::support::{Reply, TestApp};
 use app::db::testing::{on_each_backend, test_keyring};
 use app::memberships::{MembershipStatus, Role};
 use app::users::bulk_invite::{MAX_FILE_BYTES, SAMPLE_CSV};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
-
-/// A custom group; with `builder_level` its members may create apps.
-async fn group(admin: &Session<'_>, name: &str, builder_level: bool) -> i64 {
-    let id = admin.ok("groups/create", &[("name", name)]).await["id"]
-        .as_i64()
-        .expect("the new group's id");
-    if builder_level {
-        let form = [
-            ("flag", "app_create"),
-            ("on", "true"),
-            ("allow_role_change", "false"),
-        ];
-        admin
-            .call_on("groups/set-flag", ("group_id", id), &form)
-            .await
-            .ok();
-    }
-    id
-}
 
 /// The problems of a refused file as (row, column, issue kind).
 fn problems(reply: &Reply) -> Vec<(Value, Value, String)> {
@@ -105,8 +86,8 @@ async fn a_file_with_problems_reports_them_all_and_invites_nobody() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
         let admin = app.set_up_session().await;
-        group(&admin, "Support", false).await;
-        group(&admin, "Engineering", true).await;
+        admin.custom_group("Support", false).await;
+        admin.custom_group("Engineering", true).await;
         app.member_of("acme", "bea@example.com", Role::Builder, MembershipStatus::Active)
             .await;
         let before = app.footprint().await;
@@ -160,8 +141,8 @@ async fn groups_are_joined_and_builder_level_groups_take_builders() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
         let admin = app.set_up_session().await;
-        let support = group(&admin, "Support", false).await;
-        let engineering = group(&admin, "Engineering", true).await;
+        let support = admin.custom_group("Support", false).await;
+        let engineering = admin.custom_group("Engineering", true).await;
         let csv = "Full Name,Email,Role,Groups\n\
                    Eve,eve@example.com,End-user,support\n\
                    Bo,bo@example.com,Builder,Support|Engineering\n";

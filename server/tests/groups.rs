@@ -795,13 +795,12 @@ async fn adding_members_is_idempotent_and_refuses_archived_members_and_role_grou
         }
         for role_group in ["Admin", "Builder", "End-user"] {
             let id = group_id(&app, role_group).await;
-            for reply in [
-                add_members(&ada, id, &[frank], true).await,
-                remove_member(&ada, id, frank).await,
-                on_group(&ada, "groups/addable-members", id, &[]).await,
-            ] {
-                reply.assert_refusal(&ROLE_GROUP_MEMBERS_BY_ROLE);
-            }
+            remove_member(&ada, id, frank)
+                .await
+                .assert_refusal(&ROLE_GROUP_MEMBERS_BY_ROLE);
+            add_members(&ada, id, &[carl], false)
+                .await
+                .assert_refusal(&MEMBER_CANNOT_JOIN_GROUP);
         }
         assert_eq!(snapshot(&app).await, before, "refusals changed nothing");
 
@@ -827,6 +826,56 @@ async fn adding_members_is_idempotent_and_refuses_archived_members_and_role_grou
             .assert_refusal(&MEMBER_NOT_FOUND);
         add_members(&ada, viewers, &[dan], false).await.ok();
         assert!(members_of(&app, viewers).await.contains(&dan));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn joining_a_role_group_changes_the_role_and_keeps_an_active_admin() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let ada = app.set_up_session().await;
+        let ada_id = app.user_id("ada@example.com").await;
+        let bob = member(&app, "bob@example.com", Role::Builder).await;
+        let eve = member(&app, "eve@example.com", Role::EndUser).await;
+        let admins = group_id(&app, "Admin").await;
+        let end_users = group_id(&app, "End-user").await;
+
+        // Who could join a role group: everyone not archived whose role is another.
+        assert_eq!(
+            addable(&ada, admins, None).await,
+            ["bob@example.com", "eve@example.com"]
+        );
+        assert_eq!(
+            addable(&ada, end_users, Some("bo")).await,
+            ["bob@example.com"]
+        );
+
+        let audit_before = app.count("audit_events").await;
+        add_members(&ada, admins, &[bob, eve], false).await.ok();
+        assert_eq!(app.role_of("acme", bob).await, "admin");
+        assert_eq!(app.role_of("acme", eve).await, "admin");
+        assert_eq!(
+            audit_since(&app, audit_before).await,
+            [
+                event("member.role_changed", Some(bob), "builder -> admin"),
+                event("member.role_changed", Some(eve), "end-user -> admin"),
+            ]
+        );
+        let listed = details(&ada, admins).await.ok()["members"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert_eq!(listed, 3, "Ada, Bob and Eve");
+
+        // Down to one admin again, who can't leave the role by joining another group.
+        add_members(&ada, end_users, &[bob, eve], false).await.ok();
+        assert_eq!(app.role_of("acme", bob).await, "end-user");
+        let before = snapshot(&app).await;
+        let refused = add_members(&ada, group_id(&app, "Builder").await, &[ada_id], false).await;
+        assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+        assert_eq!(app.role_of("acme", ada_id).await, "admin");
+        assert_eq!(snapshot(&app).await, before, "the refusal changed nothing");
     })
     .await;
 }

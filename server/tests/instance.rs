@@ -518,3 +518,61 @@ async fn two_super_admins_revoking_each_other_at_once_leave_one() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn super_admins_manage_every_workspace_without_being_members() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let ada = app.set_up_session().await;
+        app.admin_of_new_workspace("grace@example.com", "Elsewhere")
+            .await;
+        let elsewhere = app.workspace_id("elsewhere").await;
+        let as_ada = app.session("elsewhere", ada.cookie.clone());
+
+        let context = app.workspace_context("elsewhere", &ada.cookie).await.ok();
+        assert_eq!(context["role"], "Admin");
+        let listed = as_ada.ok("users/list", &[]).await;
+        assert_eq!(listed["total"], 1, "only Grace: Ada is not a member");
+        assert_eq!(listed["members"][0]["email"], "grace@example.com");
+        as_ada.ok("dashboard", &[]).await;
+        as_ada.ok("groups/list", &[]).await;
+
+        let arguments = json!({
+            "full_name": "Hedy Lamarr", "email": "hedy@example.com", "role": "builder",
+            "metadata": [],
+        });
+        as_ada.call_json("users/invite", arguments).await.ok();
+        let (actor, detail): (i64, String) = sqlx::query_as(
+            "SELECT actor_user_id, detail FROM audit_events
+             WHERE workspace_id = $1 AND action = 'member.invited'",
+        )
+        .bind(elsewhere)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        assert_eq!(actor, app.user_id("ada@example.com").await);
+        assert_eq!(detail, "builder (as super admin)");
+        assert_eq!(
+            app.membership_status("elsewhere", "ada@example.com").await,
+            None,
+            "acting there made Ada no member"
+        );
+
+        // Someone who is neither a member nor a super admin finds nothing there.
+        let (_, bob) = app.user_with_session("bob@example.com").await;
+        let refused = app.workspace_context("elsewhere", &bob).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.body);
+
+        // Nor does a super admin once the workspace is archived.
+        app.call(
+            "instance/archive-workspace",
+            &[("slug", "elsewhere"), ("archived", "true")],
+            Some(&ada.cookie),
+        )
+        .await
+        .ok();
+        let refused = as_ada.call("users/list", &[]).await;
+        assert_eq!(error_code(&refused), "WorkspaceUnavailable");
+    })
+    .await;
+}

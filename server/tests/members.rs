@@ -851,3 +851,290 @@ async fn an_admin_demoted_a_moment_ago_can_no_longer_change_members() {
     })
     .await;
 }
+
+/// Invites someone by email alone, with custom groups, perhaps consenting to make them a
+/// Builder.
+async fn invite_into_groups(
+    admin: &Session<'_>,
+    full_name: &str,
+    email: &str,
+    group_ids: &[i64],
+    allow_role_change: bool,
+) -> Reply {
+    let arguments = json!({
+        "full_name": full_name,
+        "email": email,
+        "role": "end-user",
+        "metadata": [],
+        "group_ids": group_ids,
+        "allow_role_change": allow_role_change,
+    });
+    admin.call_json("users/invite", arguments).await
+}
+
+async fn group_names(admin: &Session<'_>, user_id: i64) -> Value {
+    act(admin, "users/details", user_id).await.json()["groups"].clone()
+}
+
+fn emails(listing: &Value) -> Vec<String> {
+    listing["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|member| member["email"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_search_finds_any_word_of_a_name_in_users_all_users_and_the_group_picker() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let ada = app.set_up_session().await;
+        for (name, email) in [
+            ("Grace Brewster Hopper", "grace@example.com"),
+            ("Lovelace Fan", "fan@example.com"),
+            ("Mary Lovelace-Smith", "mary@example.com"),
+        ] {
+            invite_into_groups(&ada, name, email, &[], false).await.ok();
+        }
+        let found = |search: &'static str| {
+            let ada = &ada;
+            async move { emails(&list(ada, &[("search", search)]).await) }
+        };
+        assert_eq!(
+            found("lovelace").await,
+            ["ada@example.com", "fan@example.com", "mary@example.com"]
+        );
+        assert_eq!(found(" BREW").await, ["grace@example.com"]);
+        assert_eq!(found("hopper").await, ["grace@example.com"]);
+        assert_eq!(found("lovelace-s").await, ["mary@example.com"]);
+        assert_eq!(
+            found("grace b").await,
+            ["grace@example.com"],
+            "the whole name"
+        );
+        assert_eq!(found("mary@").await, ["mary@example.com"], "the email");
+        assert!(
+            found("ovelace").await.is_empty(),
+            "words match from their start"
+        );
+        let counted = list(&ada, &[("search", "lovelace")]).await;
+        assert_eq!(counted["total"], 3);
+
+        let group = ada.custom_group("Support", false).await;
+        let addable = ada
+            .call_on(
+                "groups/addable-members",
+                ("group_id", group),
+                &[("search", "hopper")],
+            )
+            .await
+            .ok();
+        assert_eq!(addable[0]["email"], "grace@example.com");
+        assert_eq!(addable.as_array().unwrap().len(), 1);
+
+        let everyone = app
+            .call(
+                "instance/users",
+                &[("search", "brewster")],
+                Some(&ada.cookie),
+            )
+            .await
+            .ok();
+        assert_eq!(everyone["users"][0]["email"], "grace@example.com");
+        assert_eq!(everyone["users"].as_array().unwrap().len(), 1);
+
+        // Joining under their own name: the words follow the name shown.
+        let token = {
+            invite_into_groups(&ada, "", "ida@example.com", &[], false)
+                .await
+                .ok();
+            app.last_mailed_token().await
+        };
+        assert_eq!(found("ida").await, ["ida@example.com"]);
+        join(&app, &token, "Ida Rhodes").await.ok();
+        assert_eq!(found("rhodes").await, ["ida@example.com"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_invitation_needs_only_an_email_and_the_name_comes_from_it_until_set() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let ada = app.set_up_session().await;
+        invite_into_groups(&ada, "  ", "katherine.johnson@example.com", &[], false)
+            .await
+            .ok();
+        let listed = list(&ada, &[("search", "katherine")]).await;
+        assert_eq!(listed["members"][0]["full_name"], "Katherine Johnson");
+        let token = app.last_mailed_token().await;
+        let invitation = app.invitation(&token).await.json();
+        assert_eq!(invitation["full_name"], "Katherine Johnson");
+        join(&app, &token, "Katherine Coleman Johnson").await.ok();
+        let listed = list(&ada, &[("search", "coleman")]).await;
+        assert_eq!(
+            listed["members"][0]["full_name"],
+            "Katherine Coleman Johnson"
+        );
+
+        let imported = ada
+            .import_csv("Email,Role\ndorothy_vaughan@example.com,Builder\n", false)
+            .await;
+        assert_eq!(imported.status, StatusCode::OK, "{}", imported.body);
+        let listed = list(&ada, &[("search", "vaughan")]).await;
+        assert_eq!(listed["members"][0]["full_name"], "Dorothy Vaughan");
+
+        let before = app.footprint().await;
+        let refused = invite_into_groups(&ada, "example.com", "mary@example.com", &[], false).await;
+        assert_eq!(error_code(&refused), "NameNotPlain");
+        assert_eq!(app.footprint().await, before);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn groups_are_chosen_when_inviting_and_editing_with_the_end_user_rule() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let ada = app.set_up_session().await;
+        let support = ada.custom_group("Support", false).await;
+        let makers = ada.custom_group("Makers", true).await;
+
+        invite_into_groups(&ada, "Bea", "bea@example.com", &[support], false)
+            .await
+            .ok();
+        let bea = app.user_id("bea@example.com").await;
+        assert_eq!(group_names(&ada, bea).await, json!(["Support"]));
+
+        // A builder-level group makes an End-user a Builder, only with consent.
+        let before = app.footprint().await;
+        let refused = invite_into_groups(&ada, "Cy", "cy@example.com", &[makers], false).await;
+        assert_eq!(
+            error_code(&refused),
+            json!({"RoleChangeNeeded": {"users": ["cy@example.com"]}})
+        );
+        assert_eq!(app.footprint().await, before, "the invitation was not made");
+        invite_into_groups(&ada, "Cy", "cy@example.com", &[makers, support], true)
+            .await
+            .ok();
+        let cy = app.user_id("cy@example.com").await;
+        assert_eq!(app.role_of("acme", cy).await, "builder");
+        assert_eq!(group_names(&ada, cy).await, json!(["Makers", "Support"]));
+
+        // Edit user details: the groups sent are the groups kept.
+        let edit = |user_id: i64, groups: Vec<i64>, allow: bool| {
+            let ada = &ada;
+            async move {
+                let arguments = json!({
+                    "user_id": user_id, "role": "end-user", "metadata": [],
+                    "group_ids": groups, "allow_role_change": allow,
+                });
+                ada.call_json("users/update", arguments).await
+            }
+        };
+        let before = app.footprint().await;
+        let refused = edit(bea, vec![makers], false).await;
+        assert_eq!(
+            error_code(&refused),
+            json!({"RoleChangeNeeded": {"users": ["bea@example.com"]}})
+        );
+        assert_eq!(
+            app.footprint().await,
+            before,
+            "a refused edit changes nothing"
+        );
+        edit(bea, vec![makers], true).await.ok();
+        assert_eq!(app.role_of("acme", bea).await, "builder");
+        assert_eq!(group_names(&ada, bea).await, json!(["Makers"]));
+
+        // Without group_ids an edit leaves the groups alone.
+        update(&ada, cy, "builder", json!([])).await.ok();
+        assert_eq!(group_names(&ada, cy).await, json!(["Makers", "Support"]));
+
+        // The table shows each member's custom groups and filters by one.
+        let in_support = list(&ada, &[("group", &support.to_string())]).await;
+        assert_eq!(emails(&in_support), ["cy@example.com"]);
+        assert_eq!(in_support["total"], 1);
+        assert_eq!(
+            in_support["members"][0]["groups"],
+            json!(["Makers", "Support"])
+        );
+        let elsewhere = app
+            .admin_of_new_workspace("grace@example.com", "Elsewhere")
+            .await;
+        let foreign = app
+            .session("elsewhere", elsewhere.cookie)
+            .custom_group("Theirs", false)
+            .await;
+        let refused = ada
+            .call("users/list", &[("group", &foreign.to_string())])
+            .await;
+        assert_eq!(error_code(&refused), "GroupNotFound");
+        let role_group: i64 = sqlx::query_scalar(
+            "SELECT g.id FROM groups g JOIN workspaces w ON w.id = g.workspace_id
+             WHERE w.slug = 'acme' AND g.role = 'admin'",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        let refused = ada
+            .call("users/list", &[("group", &role_group.to_string())])
+            .await;
+        assert_eq!(error_code(&refused), "GroupNotFound");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_metadata_key_is_renamed_in_place_and_its_value_resealed_under_the_new_key() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let ada = app.set_up_session().await;
+        let metadata = json!([{"key": "dept", "value": "Sales"}, {"key": "tier", "value": "gold"}]);
+        invite(&ada, "bea@example.com", "builder", metadata)
+            .await
+            .ok();
+        let bea = app.user_id("bea@example.com").await;
+        let sealed_before: String =
+            sqlx::query_scalar("SELECT ciphertext FROM member_metadata WHERE meta_key = 'dept'")
+                .fetch_one(&app.db)
+                .await
+                .unwrap();
+
+        let renamed = json!([
+            {"key": "department", "value": null, "renamed_from": "dept"},
+            {"key": "tier", "value": null},
+        ]);
+        update(&ada, bea, "builder", renamed).await.ok();
+        let expected: BTreeMap<String, String> = [("department", "Sales"), ("tier", "gold")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(
+            metadata_of(&app, bea).await,
+            expected,
+            "opens under the new key"
+        );
+        let sealed_after: String = sqlx::query_scalar(
+            "SELECT ciphertext FROM member_metadata WHERE meta_key = 'department'",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        assert_ne!(
+            sealed_after, sealed_before,
+            "sealed again, bound to the new key"
+        );
+        let detail: String = sqlx::query_scalar(
+            "SELECT detail FROM audit_events WHERE action = 'member.metadata_changed'
+             ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        assert_eq!(detail, "department, dept");
+        assert!(!detail.contains("Sales"));
+    })
+    .await;
+}

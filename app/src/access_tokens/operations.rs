@@ -4,7 +4,7 @@
 use super::store::{self, NewTokenRow};
 use super::{CreatedToken, InventoryRow, NewToken, SECRET_PREFIX, TokenSummary};
 use crate::access::{
-    Caller, Credential, Scope, Standing, WorkspaceActor, WorkspaceRef, role_in_workspace,
+    ActingAs, Caller, Credential, Scope, Standing, WorkspaceActor, WorkspaceRef, role_in_workspace,
 };
 use crate::audit;
 use crate::db::now;
@@ -133,6 +133,7 @@ impl TokenCaller {
             workspace,
             role,
             credential: self.caller.credential,
+            acting_as: ActingAs::Member,
         })
     }
 }

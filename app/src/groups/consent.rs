@@ -145,48 +145,74 @@ pub fn ConsentDialog(runner: ChangeRunner) -> impl IntoView {
                 .map(|(change, users)| {
                     let change = StoredValue::new(change);
                     view! {
-                        <Modal
-                            labelled_by="consent-title"
-                            on_close=move |()| {
-                                runner.waiting.try_set(None);
+                        <PromotionConsent
+                            users
+                            on_cancel=move |()| {
+                                runner.waiting.set(None);
+                                runner.on_done.run("Nothing was changed.".to_string());
                             }
-                        >
-                            <h2 id="consent-title">"Make these users Builders?"</h2>
-                            <p>
-                                "End-users can only view apps, folders and workspace constants. "
-                                "To go ahead with this change, these users become Builders:"
-                            </p>
-                            <ul aria-label="Users who become Builders">
-                                {users
-                                    .into_iter()
-                                    .map(|email| view! { <li>{email}</li> })
-                                    .collect_view()}
-                            </ul>
-                            <div class="actions">
-                                <button
-                                    type="button"
-                                    on:click=move |_| {
-                                        runner.waiting.set(None);
-                                        runner.on_done.run("Nothing was changed.".to_string());
-                                    }
-                                >
-                                    "Cancel"
-                                </button>
-                                <button
-                                    type="button"
-                                    class="primary"
-                                    on:click=move |_| {
-                                        runner.waiting.set(None);
-                                        runner.send_with(change.get_value(), true);
-                                    }
-                                >
-                                    "Continue"
-                                </button>
-                            </div>
-                        </Modal>
+                            on_continue=move |()| {
+                                runner.waiting.set(None);
+                                runner.send_with(change.get_value(), true);
+                            }
+                        />
                     }
                 })
         }}
     }
     .into_any()
+}
+
+/// "Make these users Builders?": the end-users (by email) a change would promote, with
+/// **Cancel** and **Continue**. Every change that can promote asks with this.
+#[component]
+pub fn PromotionConsent(
+    users: Vec<String>,
+    #[prop(into)] on_cancel: Callback<()>,
+    #[prop(into)] on_continue: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <Modal labelled_by="consent-title" on_close=on_cancel>
+            <h2 id="consent-title">"Make these users Builders?"</h2>
+            <p>
+                "End-users can only view apps, folders and workspace constants. "
+                "To go ahead with this change, these users become Builders:"
+            </p>
+            <ul aria-label="Users who become Builders">
+                {users.into_iter().map(|email| view! { <li>{email}</li> }).collect_view()}
+            </ul>
+            <div class="actions">
+                <button type="button" on:click=move |_| on_cancel.run(())>
+                    "Cancel"
+                </button>
+                <button type="button" class="primary" on:click=move |_| on_continue.run(())>
+                    "Continue"
+                </button>
+            </div>
+        </Modal>
+    }
+    .into_any()
+}
+
+/// [`PromotionConsent`] while `waiting` holds the end-users a change would promote:
+/// **Continue** runs `on_continue` (the change again, with consent), **Cancel** drops it.
+#[component]
+pub fn PendingPromotion(
+    waiting: RwSignal<Option<Vec<String>>>,
+    #[prop(into)] on_continue: Callback<()>,
+) -> impl IntoView {
+    move || {
+        waiting.get().map(|users| {
+            view! {
+                <PromotionConsent
+                    users
+                    on_cancel=move |()| waiting.set(None)
+                    on_continue=move |()| {
+                        waiting.set(None);
+                        on_continue.run(());
+                    }
+                />
+            }
+        })
+    }
 }

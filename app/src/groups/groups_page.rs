@@ -18,6 +18,7 @@ use crate::permissions::{Flag, ResourceKind};
 use crate::ui::{
     ActionTable, Field, FormError, Modal, Notice, NoticeBar, use_hydrated, when_loaded,
 };
+use crate::users::members::{RoleChangePreview, preview_role_change};
 use crate::workspaces::CurrentWorkspace;
 
 /// What every part of the page shares: where it is, how to reload, how to report.
@@ -332,17 +333,17 @@ fn UsersTab(details: GroupDetails, page: Page) -> impl IntoView {
     let group_name = details.name.clone();
     let is_custom = details.role.is_none();
     let members = details.members.clone();
+    let role = details.role;
     view! {
-        {if is_custom {
-            view! { <AddMembers group_id page /> }.into_any()
-        } else {
-            view! {
-                <p class="hint">
-                    "Members join this group through their role. Change a user's role under Users."
-                </p>
-            }
-                .into_any()
-        }}
+        {role.map(|role| view! {
+            <p class="hint">
+                {format!(
+                    "Members of this group are the users whose role is {}: adding someone here changes their role.",
+                    role.label(),
+                )}
+            </p>
+        })}
+        <AddMembers group_id role page />
         {if members.is_empty() {
             view! {
                 <p>"No users added yet."</p>
@@ -403,12 +404,14 @@ fn MemberRow(member: GroupMember, group_id: i64, is_custom: bool, page: Page) ->
     .into_any()
 }
 
-/// Search for members and add the chosen ones.
+/// Search for members and add the chosen ones. Adding to a role group changes roles, so
+/// it is confirmed first with what each change does, as in Edit user details.
 #[component]
-fn AddMembers(group_id: i64, page: Page) -> impl IntoView {
+fn AddMembers(group_id: i64, role: Option<Role>, page: Page) -> impl IntoView {
     let search = RwSignal::new(String::new());
     let found = RwSignal::new(Vec::<GroupMember>::new());
     let chosen = RwSignal::new(Vec::<i64>::new());
+    let confirming = RwSignal::new(None::<Vec<RoleChangePreview>>);
     Effect::new(move |_| {
         let text = search.get();
         page.version.track();
@@ -426,6 +429,29 @@ fn AddMembers(group_id: i64, page: Page) -> impl IntoView {
             page.failed("Choose at least one user to add.".to_string());
             return;
         }
+        let Some(role) = role else {
+            chosen.set(Vec::new());
+            page.runner.send(Change::AddMembers { group_id, user_ids });
+            return;
+        };
+        let slug = page.slug.get_value();
+        leptos::task::spawn_local(async move {
+            let mut previews = Vec::with_capacity(user_ids.len());
+            for user_id in user_ids {
+                match preview_role_change(slug.clone(), user_id, role.key().to_string()).await {
+                    Ok(preview) => previews.push(preview),
+                    Err(error) => {
+                        page.failed(error.to_string());
+                        return;
+                    }
+                }
+            }
+            confirming.try_set(Some(previews));
+        });
+    };
+    let confirm = move |_| {
+        confirming.set(None);
+        let user_ids = chosen.get_untracked();
         chosen.set(Vec::new());
         page.runner.send(Change::AddMembers { group_id, user_ids });
     };
@@ -484,8 +510,48 @@ fn AddMembers(group_id: i64, page: Page) -> impl IntoView {
                 "Add users"
             </button>
         </div>
+        {move || {
+            confirming
+                .get()
+                .map(|previews| {
+                    view! {
+                        <Modal labelled_by="role-change-title" on_close=move |()| confirming.set(None)>
+                            <h2 id="role-change-title">"Change user roles"</h2>
+                            <ul aria-label="Role changes">
+                                {previews
+                                    .into_iter()
+                                    .map(|preview| view! { <RoleChangeItem preview /> })
+                                    .collect_view()}
+                            </ul>
+                            <div class="actions">
+                                <button type="button" on:click=move |_| confirming.set(None)>
+                                    "Cancel"
+                                </button>
+                                <button type="button" class="primary" on:click=confirm>
+                                    "Continue"
+                                </button>
+                            </div>
+                        </Modal>
+                    }
+                })
+        }}
     }
     .into_any()
+}
+
+/// One member's role change: the summary, and the groups and apps it takes from them.
+#[component]
+fn RoleChangeItem(preview: RoleChangePreview) -> impl IntoView {
+    let consequence = |label: &'static str, items: Vec<String>| {
+        (!items.is_empty()).then(|| view! { <p>{format!("{label}: {}", items.join(", "))}</p> })
+    };
+    view! {
+        <li>
+            <p>{preview.summary}</p>
+            {consequence("Custom groups they will leave", preview.groups_to_leave)}
+            {consequence("Apps that will be transferred to you", preview.apps_to_transfer)}
+        </li>
+    }
 }
 
 #[component]

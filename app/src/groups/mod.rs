@@ -12,6 +12,7 @@ mod rule_dialog;
 #[cfg(feature = "ssr")]
 pub mod store;
 
+pub use consent::PendingPromotion;
 pub use groups_page::GroupsPage;
 pub use resource_permissions::ResourcePermissions;
 

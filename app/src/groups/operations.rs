@@ -83,8 +83,10 @@ pub async fn delete(
     Ok(())
 }
 
-/// Adds members to a custom group. Members already in it stay as they are; an End-user
-/// who would gain a builder-level permission needs `allow_role_change`.
+/// Adds members to a group. Members already in it stay as they are. In a custom group,
+/// an End-user who would gain a builder-level permission needs `allow_role_change`; a
+/// role group's members are the members with its role, so joining one changes the
+/// member's role, as Edit user details does (the last active admin keeps theirs).
 pub async fn add_members(
     state: &AppState,
     actor: &WorkspaceActor,
@@ -93,9 +95,24 @@ pub async fn add_members(
     allow_role_change: bool,
 ) -> Result<(), AppError> {
     actor.authorise(Role::Admin, Scope::GroupsWrite)?;
+    actor.credential.permits(Scope::MembersWrite)?;
     let mut tx = begin_as_admin(state, actor).await?;
     let group = server::group(&mut tx, actor.workspace.id, group_id).await?;
-    check_custom(&group, CustomOnly::Members)?;
+    if let crate::permissions::GroupKind::Role(role) = group.kind {
+        let members =
+            crate::users::store::find_members(&mut tx, actor.workspace.id, &user_ids).await?;
+        if members.len() != user_ids.iter().collect::<HashSet<_>>().len() {
+            return Err(AppError::MemberNotFound);
+        }
+        for member in members {
+            if member.status == MembershipStatus::Archived {
+                return Err(AppError::MemberCannotJoinGroup);
+            }
+            crate::memberships::operations::change_role(&mut tx, actor, &member, role).await?;
+        }
+        tx.commit().await?;
+        return Ok(());
+    }
     add_members_in(
         &mut tx,
         actor,
@@ -163,6 +180,54 @@ pub async fn add_members_in(
     .await?;
     let added = store::add_members(conn, group.id, workspace_id, &user_ids).await?;
     crate::audit::record_many_by(conn, actor, &added, Action::GroupMemberAdded, &group.name).await
+}
+
+/// Puts a member in exactly the custom groups `wanted`, within the caller's change (an
+/// invitation or Edit user details): the groups they join go through the end-user rule,
+/// as adding them on the Groups page does, and each join and leave is audited.
+pub async fn set_member_groups_in(
+    conn: &mut sqlx::AnyConnection,
+    actor: &WorkspaceActor,
+    user_id: i64,
+    wanted: &[i64],
+    allow_role_change: bool,
+) -> Result<(), AppError> {
+    let workspace_id = actor.workspace.id;
+    let current = store::custom_group_ids_of(conn, workspace_id, user_id).await?;
+    let wanted: HashSet<i64> = wanted.iter().copied().collect();
+    for group_id in &current {
+        if !wanted.contains(group_id) {
+            let group = server::group(conn, workspace_id, *group_id).await?;
+            store::remove_member(conn, group.id, user_id).await?;
+            record_for(
+                conn,
+                actor,
+                user_id,
+                Action::GroupMemberRemoved,
+                &group.name,
+            )
+            .await?;
+        }
+    }
+    let mut joining: Vec<i64> = wanted
+        .into_iter()
+        .filter(|group_id| !current.contains(group_id))
+        .collect();
+    joining.sort_unstable();
+    for group_id in joining {
+        let group = server::group(conn, workspace_id, group_id).await?;
+        check_custom(&group, CustomOnly::Members)?;
+        add_members_in(
+            conn,
+            actor,
+            &group,
+            vec![user_id],
+            allow_role_change,
+            Archived::Refused,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 pub async fn remove_member(
@@ -268,15 +333,13 @@ pub async fn addable_members(
     group_id: i64,
     search: Option<String>,
 ) -> Result<Vec<GroupMember>, AppError> {
-    use crate::permissions::{CustomOnly, check_custom};
     actor.authorise(Role::Admin, Scope::GroupsRead)?;
     let mut conn = state.db.acquire().await?;
     let group = server::group(&mut conn, actor.workspace.id, group_id).await?;
-    check_custom(&group, CustomOnly::Members)?;
     store::addable_members(
         &mut conn,
         actor.workspace.id,
-        group.id,
+        &group,
         search.as_deref().map(str::trim),
         20,
     )

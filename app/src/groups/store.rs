@@ -188,6 +188,36 @@ pub async fn list(
         .collect()
 }
 
+/// The custom groups of each of these members, by name, as the Users table shows them.
+pub async fn custom_group_names_of(
+    db: &crate::db::Db,
+    workspace_id: i64,
+    user_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<String>>, AppError> {
+    let mut names: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    if user_ids.is_empty() {
+        return Ok(names);
+    }
+    // Ids are integers from our own query: inline, as metadata's key_counts does.
+    let ids = user_ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT gm.user_id, g.name FROM group_members gm JOIN groups g ON g.id = gm.group_id
+         WHERE gm.workspace_id = $1 AND gm.user_id IN ({ids}) AND g.role IS NULL
+         ORDER BY g.name_key"
+    ))
+    .bind(workspace_id)
+    .fetch_all(db)
+    .await?;
+    for (user_id, name) in rows {
+        names.entry(user_id).or_default().push(name);
+    }
+    Ok(names)
+}
+
 /// A group of the workspace with its rules; ids from other workspaces aren't found.
 pub async fn find(
     conn: &mut AnyConnection,
@@ -746,38 +776,49 @@ async fn members_where(
     records.into_iter().map(GroupMember::try_from).collect()
 }
 
-/// Members who could join a custom group: not archived, not in it yet, matching the
-/// search on name or email. At most `limit`.
+/// Members who could join a group: not archived, not in it yet (for a role group: not
+/// of its role), matching the search as the member listing does (the start of the
+/// email, the name or any word of it). At most `limit`.
 pub async fn addable_members(
     conn: &mut AnyConnection,
     workspace_id: i64,
-    group_id: i64,
+    group: &Group,
     search: Option<&str>,
     limit: i64,
 ) -> Result<Vec<GroupMember>, AppError> {
-    let pattern = format!(
-        "%{}%",
-        search
-            .unwrap_or_default()
-            .to_lowercase()
-            .replace(['%', '_'], "")
-    );
-    let records: Vec<MemberRecord> = sqlx::query_as(
+    let search = search.and_then(crate::users::search_key);
+    let matching = match &search {
+        Some(_) => format!(
+            " AND {}",
+            crate::users::store::search_condition("$1", "$4", "$5")
+        ),
+        None => String::new(),
+    };
+    let outside = match group.kind {
+        GroupKind::Role(_) => "m.role <> $2",
+        GroupKind::Custom => {
+            "NOT EXISTS (SELECT 1 FROM group_members gm
+                         WHERE gm.group_id = $2 AND gm.user_id = m.user_id)"
+        }
+    };
+    let sql = format!(
         "SELECT m.user_id, COALESCE(m.invited_name, u.full_name) AS full_name, m.email, m.role,
                 m.status
          FROM memberships m JOIN users u ON u.id = m.user_id
-         WHERE m.workspace_id = $1 AND m.status <> 'archived'
-           AND (m.email LIKE $3 OR m.name_key LIKE $3)
-           AND NOT EXISTS (SELECT 1 FROM group_members gm
-                           WHERE gm.group_id = $2 AND gm.user_id = m.user_id)
-         ORDER BY m.email LIMIT $4",
-    )
-    .bind(workspace_id)
-    .bind(group_id)
-    .bind(pattern)
-    .bind(limit)
-    .fetch_all(conn)
-    .await?;
+         WHERE m.workspace_id = $1 AND m.status <> 'archived'{matching} AND {outside}
+         ORDER BY m.email LIMIT $3"
+    );
+    let query = sqlx::query_as::<_, MemberRecord>(&sql).bind(workspace_id);
+    let mut query = match group.kind {
+        GroupKind::Role(role) => query.bind(role.key()),
+        GroupKind::Custom => query.bind(group.id),
+    }
+    .bind(limit);
+    if let Some(search) = search {
+        let ceiling = crate::users::store::search_ceiling(&search);
+        query = query.bind(search).bind(ceiling);
+    }
+    let records = query.fetch_all(conn).await?;
     records.into_iter().map(GroupMember::try_from).collect()
 }
 

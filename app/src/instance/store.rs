@@ -369,7 +369,10 @@ pub async fn user_page(
         conditions.push(format!(
             "((u.email >= {low} AND u.email < {high}) OR EXISTS (
                 SELECT 1 FROM memberships n
-                WHERE n.user_id = u.id AND n.name_key >= {low} AND n.name_key < {high}))"
+                WHERE n.user_id = u.id AND n.name_key >= {low} AND n.name_key < {high})
+              OR EXISTS (
+                SELECT 1 FROM member_name_words w
+                WHERE w.user_id = u.id AND w.word >= {low} AND w.word < {high}))"
         ));
     }
     let order = match position {

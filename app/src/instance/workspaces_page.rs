@@ -100,7 +100,17 @@ fn WorkspaceRow(workspace: WorkspaceListing, listing: Listing) -> impl IntoView 
     };
     view! {
         <tr>
-            <td>{workspace.name.clone()}</td>
+            <td>
+                {if archived {
+                    view! { <span>{workspace.name.clone()}</span> }.into_any()
+                } else {
+                    // Super admins manage every workspace, member or not.
+                    view! {
+                        <a href=format!("/{}/settings/users", workspace.slug)>{workspace.name.clone()}</a>
+                    }
+                        .into_any()
+                }}
+            </td>
             <td>{format!("/{}", workspace.slug)}</td>
             <td>{if archived { "Archived" } else { "Active" }}</td>
             <td>{workspace.active_members}</td>

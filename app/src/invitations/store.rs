@@ -227,6 +227,7 @@ pub async fn activate(
         .bind(membership_id)
         .execute(&mut *conn)
         .await?;
+    crate::users::store::index_name_words(conn, &[membership_id]).await?;
     sqlx::query(
         "UPDATE invitations SET used_at = $1
          WHERE membership_id = $2 AND used_at IS NULL AND revoked_at IS NULL",

@@ -11,16 +11,17 @@ pub struct MetadataRow {
     id: usize,
     pub key: RwSignal<String>,
     pub value: RwSignal<String>,
-    stored: bool,
+    /// The saved key this row shows, which it may rename; `None` for a new row.
+    saved_key: StoredValue<Option<String>>,
 }
 
 impl MetadataRow {
     pub fn stored(id: usize, key: String) -> MetadataRow {
         MetadataRow {
             id,
-            key: RwSignal::new(key),
+            key: RwSignal::new(key.clone()),
             value: RwSignal::new(String::new()),
-            stored: true,
+            saved_key: StoredValue::new(Some(key)),
         }
     }
 
@@ -29,7 +30,7 @@ impl MetadataRow {
             id,
             key: RwSignal::new(String::new()),
             value: RwSignal::new(String::new()),
-            stored: false,
+            saved_key: StoredValue::new(None),
         }
     }
 
@@ -37,8 +38,9 @@ impl MetadataRow {
     pub fn edit(&self) -> Option<MetadataEdit> {
         let key = self.key.get_untracked();
         let value = self.value.get_untracked();
-        if self.stored {
+        if let Some(saved_key) = self.saved_key.get_value() {
             Some(MetadataEdit {
+                renamed_from: (key.trim() != saved_key).then_some(saved_key),
                 key,
                 value: (!value.is_empty()).then_some(value),
             })
@@ -48,6 +50,7 @@ impl MetadataRow {
             Some(MetadataEdit {
                 key,
                 value: Some(value),
+                renamed_from: None,
             })
         }
     }
@@ -71,21 +74,20 @@ pub fn MetadataEditor(rows: RwSignal<Vec<MetadataRow>>) -> impl IntoView {
         <fieldset class="metadata">
             <legend>"Metadata"</legend>
             <p class="hint">
-                "Values are encrypted and never shown again. Leave a saved value empty to keep it."
+                "Values are encrypted and never shown again. Leave a saved value empty to keep it; a renamed key keeps its value."
             </p>
             <For each=move || rows.get() key=|row| row.id let:row>
                 <div class="metadata-row">
                     <input
                         aria-label="Key"
                         placeholder="Key"
-                        readonly=row.stored
                         bind:value=row.key
                     />
                     <input
                         aria-label="Value"
                         type="password"
                         autocomplete="off"
-                        placeholder=if row.stored { "•••••• (unchanged)" } else { "Value" }
+                        placeholder=if row.saved_key.with_value(Option::is_some) { "•••••• (unchanged)" } else { "Value" }
                         bind:value=row.value
                     />
                     <button

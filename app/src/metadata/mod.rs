@@ -24,11 +24,15 @@ pub const TOTAL_MAX_CHARS: usize = 200_000;
 pub const KEY_MAX_CHARS: usize = 100;
 
 /// One metadata row as an admin submits it. `value: None` keeps the stored value of an
-/// existing key, which the admin never saw; a key that isn't submitted is removed.
+/// existing key, which the admin never saw; a key that isn't submitted is removed. A
+/// saved row whose key was changed names the key it had (`renamed_from`), so that its
+/// value moves to the new key unseen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MetadataEdit {
     pub key: String,
     pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
 }
 
 /// The edits a partial change makes: keys it names are set (a value) or removed (none);
@@ -44,11 +48,13 @@ pub fn edits_of_patch(
         .map(|key| MetadataEdit {
             key: key.clone(),
             value: None,
+            renamed_from: None,
         })
         .chain(patch.iter().filter_map(|(key, value)| {
             value.as_ref().map(|value| MetadataEdit {
                 key: key.clone(),
                 value: Some(value.clone()),
+                renamed_from: None,
             })
         }))
         .collect()
@@ -75,10 +81,11 @@ pub fn apply_edits(
     for edit in edits {
         let key = edit.key.trim();
         check_key(key)?;
+        let stored_key = edit.renamed_from.as_deref().map_or(key, str::trim);
         let value = match &edit.value {
             Some(value) => value.clone(),
             None => stored
-                .get(key)
+                .get(stored_key)
                 .cloned()
                 .ok_or_else(|| AppError::MetadataValueRequired { key: key.into() })?,
         };
@@ -126,6 +133,14 @@ mod tests {
         MetadataEdit {
             key: key.into(),
             value: value.map(String::from),
+            renamed_from: None,
+        }
+    }
+
+    fn rename(from: &str, to: &str, value: Option<&str>) -> MetadataEdit {
+        MetadataEdit {
+            renamed_from: Some(from.into()),
+            ..edit(to, value)
         }
     }
 
@@ -178,6 +193,40 @@ mod tests {
         assert_eq!(
             apply_edits(&stored, &[edit(" a ", Some(""))]),
             Ok(map(&[("a", "")]))
+        );
+    }
+
+    #[test]
+    fn a_renamed_key_keeps_its_value_unless_given_a_new_one() {
+        let stored = map(&[("dept", "Sales"), ("tier", "gold"), ("team", "ops")]);
+        let result = apply_edits(
+            &stored,
+            &[
+                rename("dept", " department ", None),
+                rename("tier", "level", Some("platinum")),
+                edit("team", None),
+            ],
+        );
+        assert_eq!(
+            result,
+            Ok(map(&[
+                ("department", "Sales"),
+                ("level", "platinum"),
+                ("team", "ops")
+            ]))
+        );
+        let swapped = apply_edits(
+            &stored,
+            &[rename("dept", "team", None), rename("team", "dept", None)],
+        );
+        assert_eq!(swapped, Ok(map(&[("dept", "ops"), ("team", "Sales")])));
+        assert_eq!(
+            apply_edits(&stored, &[rename("dept", "team", None), edit("team", None)]),
+            Err(AppError::DuplicateMetadataKey { key: "team".into() })
+        );
+        assert_eq!(
+            apply_edits(&stored, &[rename("gone", "back", None)]),
+            Err(AppError::MetadataValueRequired { key: "back".into() })
         );
     }
 

@@ -391,8 +391,9 @@ pub async fn create_user(
         email: derived.email.clone(),
         role: Role::EndUser,
         metadata,
+        group_ids: Vec::new(),
     };
-    let pending = crate::users::operations::invite_in(&mut tx, state, actor, invitee)
+    let pending = crate::users::operations::invite_in(&mut tx, state, actor, invitee, false)
         .await
         .map_err(|error| match error {
             AppError::AlreadyMember => ScimOrApp::Scim(ScimError::uniqueness(format!(
@@ -555,6 +556,7 @@ fn mapped_metadata(
             value.map(|value| crate::metadata::MetadataEdit {
                 key,
                 value: Some(value),
+                renamed_from: None,
             })
         })
         .collect();

@@ -796,6 +796,7 @@ async fn sync_actor(
         workspace: workspace.clone(),
         role: Role::Admin,
         credential: Credential::SingleSignOn { provider_id },
+        acting_as: crate::access::ActingAs::Member,
     }))
 }
 

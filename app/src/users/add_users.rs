@@ -4,9 +4,12 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use super::bulk_invite::UploadPanel;
+use super::group_picker::GroupPicker;
 use super::members::InviteMember;
 use super::role_select::RoleSelect;
 use super::users_page::Listing;
+use crate::error::AppError;
+use crate::groups::PendingPromotion;
 use crate::memberships::Role;
 use crate::metadata::{MetadataEditor, MetadataRow, edits_of};
 use crate::ui::{Field, FormError, Modal};
@@ -20,8 +23,16 @@ pub(super) fn AddUsersDialog(
     let email = RwSignal::new(String::new());
     let role = RwSignal::new(Role::EndUser);
     let metadata = RwSignal::new(Vec::<MetadataRow>::new());
+    let group_ids = RwSignal::new(Vec::<i64>::new());
     let uploading_csv = RwSignal::new(false);
     let invite = ServerAction::<InviteMember>::new();
+    // End-users that the chosen groups would make Builders, awaiting the admin's word.
+    let consent = RwSignal::new(None::<Vec<String>>);
+    Effect::new(move |_| {
+        if let Some(Err(AppError::RoleChangeNeeded { users })) = invite.value().get() {
+            consent.set(Some(users));
+        }
+    });
     Effect::new(move |_| {
         if let Some(Ok(sent)) = invite.value().get() {
             let message = if sent.mail_queued {
@@ -41,17 +52,23 @@ pub(super) fn AddUsersDialog(
             .value()
             .get()
             .and_then(Result::err)
+            .filter(|error| !matches!(error, AppError::RoleChangeNeeded { .. }))
             .map(|error| error.to_string())
     });
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
+    let send = move |allow_role_change: bool| {
         invite.dispatch(InviteMember {
             slug: listing.slug.get_value(),
             full_name: full_name.get_untracked(),
             email: email.get_untracked(),
             role: role.get_untracked().key().to_string(),
             metadata: edits_of(&metadata.get_untracked()),
+            group_ids: group_ids.get_untracked(),
+            allow_role_change,
         });
+    };
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        send(false);
     };
 
     view! {
@@ -84,9 +101,17 @@ pub(super) fn AddUsersDialog(
                 fallback=move || {
                     view! {
                         <form id="invite-panel" role="tabpanel" aria-labelledby="invite-tab" on:submit=submit>
-                            <Field label="Full name" id="invite-full-name" value=full_name autocomplete="off" />
+                            <Field
+                                label="Full name"
+                                id="invite-full-name"
+                                value=full_name
+                                autocomplete="off"
+                                optional=true
+                                hint="Optional: without one, the name comes from the email address until they set their own."
+                            />
                             <Field label="Email address" id="invite-email" kind="email" value=email autocomplete="off" />
                             <RoleSelect id="invite-role" role />
+                            <GroupPicker groups=listing.groups chosen=group_ids />
                             <MetadataEditor rows=metadata />
                             <FormError message=error />
                             <div class="actions">
@@ -105,6 +130,7 @@ pub(super) fn AddUsersDialog(
                 <UploadPanel listing on_close />
             </Show>
         </Modal>
+        <PendingPromotion waiting=consent on_continue=move |()| send(true) />
     }
     .into_any()
 }

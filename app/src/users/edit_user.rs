@@ -3,11 +3,14 @@
 
 use leptos::prelude::*;
 
+use super::group_picker::GroupPicker;
 use super::members::{
     MemberDetails, RoleChangePreview, member_for_editing, preview_role_change, update_member,
 };
 use super::role_select::RoleSelect;
 use super::users_page::Listing;
+use crate::error::AppError;
+use crate::groups::PendingPromotion;
 use crate::metadata::{MetadataEditor, MetadataRow, edits_of};
 use crate::ui::{FormError, Modal};
 
@@ -49,21 +52,39 @@ fn EditUserForm(details: MemberDetails, listing: Listing, on_close: Callback<()>
             .map(|(index, key)| MetadataRow::stored(index, key.clone()))
             .collect::<Vec<_>>(),
     );
+    let group_ids = RwSignal::new(details.group_ids.clone());
     let confirming = RwSignal::new(None::<RoleChangePreview>);
+    // End-users that the chosen groups would make Builders, awaiting the admin's word.
+    let consent = RwSignal::new(None::<Vec<String>>);
     let error = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
     let user_id = details.user_id;
-    let save = move || {
+    let save = move |allow_role_change: bool| {
         confirming.set(None);
+        consent.set(None);
         saving.set(true);
         let slug = listing.slug.get_value();
         let role = role.get_untracked();
         let edits = edits_of(&metadata.get_untracked());
+        let groups = group_ids.get_untracked();
         leptos::task::spawn_local(async move {
-            match update_member(slug, user_id, role.key().to_string(), edits).await {
+            let outcome = update_member(
+                slug,
+                user_id,
+                role.key().to_string(),
+                edits,
+                Some(groups),
+                allow_role_change,
+            )
+            .await;
+            match outcome {
                 Ok(()) => {
                     listing.done("The user has been updated.".to_string());
                     on_close.run(());
+                }
+                Err(AppError::RoleChangeNeeded { users }) => {
+                    saving.set(false);
+                    consent.set(Some(users));
                 }
                 Err(failure) => {
                     saving.set(false);
@@ -76,7 +97,7 @@ fn EditUserForm(details: MemberDetails, listing: Listing, on_close: Callback<()>
         event.prevent_default();
         let new_role = role.get_untracked();
         if new_role == original_role {
-            save();
+            save(false);
             return;
         }
         // What the change would do comes from the server: which custom groups the member
@@ -101,6 +122,7 @@ fn EditUserForm(details: MemberDetails, listing: Listing, on_close: Callback<()>
                 <input id="edit-email" readonly value=details.email.clone() />
             </div>
             <RoleSelect id="edit-role" role />
+            <GroupPicker groups=listing.groups chosen=group_ids />
             <MetadataEditor rows=metadata />
             <FormError message=error />
             <div class="actions">
@@ -132,7 +154,7 @@ fn EditUserForm(details: MemberDetails, listing: Listing, on_close: Callback<()>
                                 <button type="button" on:click=move |_| confirming.set(None)>
                                     "Cancel"
                                 </button>
-                                <button type="button" class="primary" on:click=move |_| save()>
+                                <button type="button" class="primary" on:click=move |_| save(false)>
                                     "Continue"
                                 </button>
                             </div>
@@ -140,6 +162,7 @@ fn EditUserForm(details: MemberDetails, listing: Listing, on_close: Callback<()>
                     }
                 })
         }}
+        <PendingPromotion waiting=consent on_continue=move |()| save(true) />
     }
     .into_any()
 }

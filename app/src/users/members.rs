@@ -21,6 +21,8 @@ pub struct MemberRow {
     pub role: Role,
     pub status: MembershipStatus,
     pub metadata_keys: i64,
+    /// Their custom groups' names, in name order (the Users page only).
+    pub groups: Vec<String>,
     /// Owned by the workspace's identity provider, through SCIM.
     pub provisioned: bool,
     /// What single sign-on's group sync last had to skip for this member, and why.
@@ -47,7 +49,9 @@ pub struct MemberDetails {
     pub role: Role,
     pub status: MembershipStatus,
     pub metadata_keys: Vec<String>,
+    /// Their custom groups' names, and the same groups' ids in the same order.
     pub groups: Vec<String>,
+    pub group_ids: Vec<i64>,
 }
 
 /// The outcome of sending an invitation. The invitation stands even when its mail could
@@ -84,12 +88,14 @@ impl StatusFilter {
     }
 }
 
-/// One page of the workspace's members, by email.
+/// One page of the workspace's members, by email; `group` keeps the members of one
+/// custom group.
 #[server(endpoint = "users/list")]
 pub async fn list_members(
     slug: String,
     search: Option<String>,
     status: Option<String>,
+    group: Option<i64>,
     after: Option<String>,
     before: Option<String>,
 ) -> Result<MemberPage, AppError> {
@@ -105,6 +111,7 @@ pub async fn list_members(
     let query = MemberQuery {
         search: search.as_deref().and_then(super::search_key),
         status: StatusFilter::parse(status.as_deref())?,
+        group_id: group,
         position,
         limit: PAGE_SIZE,
         with_counts: true,
@@ -113,6 +120,7 @@ pub async fn list_members(
 }
 
 /// Invites someone by email: their membership starts as Invited, and a link goes out.
+/// Custom groups that would make an End-user a Builder need `allow_role_change`.
 #[server(endpoint = "users/invite", input = Json)]
 pub async fn invite_member(
     slug: String,
@@ -120,13 +128,17 @@ pub async fn invite_member(
     email: String,
     role: String,
     metadata: Vec<MetadataEdit>,
+    #[server(default)] group_ids: Vec<i64>,
+    #[server(default)] allow_role_change: bool,
 ) -> Result<InvitationSent, AppError> {
     use super::operations::Invitee;
     let (actor, state) = crate::access::session_actor(&slug).await?;
-    let invitee = Invitee::parse(&full_name, &email, &role, &metadata)?;
-    Ok(super::operations::invite(&state, &actor, invitee)
-        .await?
-        .sent)
+    let invitee = Invitee::parse(&full_name, &email, &role, &metadata, group_ids)?;
+    Ok(
+        super::operations::invite(&state, &actor, invitee, allow_role_change)
+            .await?
+            .sent,
+    )
 }
 
 /// A member, for the edit form.
@@ -136,19 +148,25 @@ pub async fn member_for_editing(slug: String, user_id: i64) -> Result<MemberDeta
     super::operations::details(&state, &actor, user_id).await
 }
 
-/// Changes a member's role and metadata together.
+/// Changes a member's role, metadata and custom groups together (`group_ids`, when
+/// given, is every custom group they are to be in). Groups that would make an End-user
+/// a Builder need `allow_role_change`.
 #[server(endpoint = "users/update", input = Json)]
 pub async fn update_member(
     slug: String,
     user_id: i64,
     role: String,
     metadata: Vec<MetadataEdit>,
+    #[server(default)] group_ids: Option<Vec<i64>>,
+    #[server(default)] allow_role_change: bool,
 ) -> Result<(), AppError> {
     use super::operations::{MemberChange, MetadataChange};
     let (actor, state) = crate::access::session_actor(&slug).await?;
     let change = MemberChange {
         role: Some(Role::parse(&role)?),
         metadata: MetadataChange::Whole(metadata),
+        groups: group_ids,
+        allow_role_change,
         based_on: None,
     };
     super::operations::update(&state, &actor, user_id, change).await?;

@@ -12,6 +12,7 @@ mod add_users;
 pub mod bulk_invite;
 mod edit_user;
 mod effective_permissions;
+mod group_picker;
 pub mod members;
 mod profile;
 mod role_select;
@@ -64,6 +65,40 @@ pub fn normalise_full_name(input: &str) -> Result<String, AppError> {
     }
 }
 
+/// The name an invitation gives someone: the one entered, or when none was, one read
+/// from their email address, which they replace with their own when they accept.
+pub fn name_for_invitation(full_name: &str, email: &str) -> Result<String, AppError> {
+    if full_name.trim().is_empty() {
+        Ok(name_from_email(email))
+    } else {
+        normalise_full_name(full_name)
+    }
+}
+
+/// A name read from an email address: the words of its local part, capitalised
+/// ("ada.lovelace@example.com" is "Ada Lovelace"). Only letters and digits make words,
+/// so the result is always a plain name.
+pub fn name_from_email(email: &str) -> String {
+    let local = email.split('@').next().unwrap_or_default();
+    let name = local
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut letters = word.chars();
+            letters
+                .next()
+                .map(|first| first.to_uppercase().chain(letters).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let name: String = name.chars().take(FULL_NAME_MAX_CHARS).collect();
+    match name.trim() {
+        "" => "New user".to_string(),
+        trimmed => trimmed.to_string(),
+    }
+}
+
 /// Whether a name is just a name: no web address, email address or domain name. Names
 /// appear in mail and on other people's screens, where a link or a domain in someone's
 /// name would borrow Gatehouse's voice ("Ada from it-support.example asks you to…").
@@ -91,8 +126,17 @@ pub fn name_key(full_name: &str) -> String {
     full_name.to_lowercase()
 }
 
-/// A search box's text as the member listing matches it: a prefix of the email address
-/// or of the full name, compared without case. `None` when there is nothing to match.
+/// The words a search finds a name by: each word of its [`name_key`], once.
+pub fn name_words(name_key: &str) -> Vec<String> {
+    let mut words: Vec<String> = name_key.split_whitespace().map(str::to_string).collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// A search box's text as the member listing matches it: a prefix of the email address,
+/// of the full name or of any word of the name, compared without case. `None` when
+/// there is nothing to match.
 pub fn search_key(input: &str) -> Option<String> {
     let key: String = input
         .trim()
@@ -224,6 +268,44 @@ mod tests {
         assert_eq!(search_key("   "), None);
         assert_eq!(search_key(&"x".repeat(500)).map(|key| key.len()), Some(100));
         assert_eq!(name_key("Ada LOVELACE"), "ada lovelace");
+    }
+
+    #[test]
+    fn an_invitation_without_a_name_takes_one_from_the_email() {
+        let cases = [
+            ("ada.lovelace@example.com", "Ada Lovelace"),
+            ("grace_hopper+test@example.com", "Grace Hopper Test"),
+            ("jsmith42@example.com", "Jsmith42"),
+            ("élodie-durand@example.fr", "Élodie Durand"),
+            ("+++@example.com", "New user"),
+        ];
+        for (email, name) in cases {
+            assert_eq!(
+                name_for_invitation("  ", email),
+                Ok(name.to_string()),
+                "{email}"
+            );
+            assert_eq!(normalise_full_name(name), Ok(name.to_string()), "{email}");
+        }
+        assert_eq!(
+            name_for_invitation(" Ada  Byron ", "ada.lovelace@example.com"),
+            Ok("Ada Byron".to_string())
+        );
+        assert_eq!(
+            name_for_invitation("example.com", "ada@example.com"),
+            Err(AppError::NameNotPlain)
+        );
+        let long = format!("{}@example.com", "a".repeat(64));
+        assert!(name_from_email(&long).chars().count() <= FULL_NAME_MAX_CHARS);
+    }
+
+    #[test]
+    fn a_name_is_found_by_each_of_its_words_once() {
+        assert_eq!(
+            name_words("ada byron lovelace byron"),
+            ["ada", "byron", "lovelace"]
+        );
+        assert!(name_words("").is_empty());
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub struct MemberQuery {
     /// A prefix of an email or a name, already normalised by [`super::search_key`].
     pub search: Option<String>,
     pub status: StatusFilter,
+    /// Only the members of this custom group.
+    pub group_id: Option<i64>,
     pub position: PagePosition,
     pub limit: i64,
     /// The total and each member's metadata key count: two queries more, which the
@@ -33,11 +35,22 @@ pub async fn list(
     query: MemberQuery,
 ) -> Result<MemberPage, AppError> {
     actor.authorise(Role::Admin, Scope::MembersRead)?;
+    if let Some(group_id) = query.group_id {
+        let mut conn = state.db.acquire().await?;
+        let group = crate::groups::store::find(&mut conn, actor.workspace.id, group_id).await?;
+        if !group.is_some_and(|group| group.is_custom()) {
+            return Err(AppError::GroupNotFound);
+        }
+    }
+    let filter = store::MemberFilter {
+        search: query.search.as_deref(),
+        status: query.status,
+        group_id: query.group_id,
+    };
     store::listing(
         &state.db,
         actor.workspace.id,
-        query.search.as_deref(),
-        query.status,
+        filter,
         query.position,
         query.limit,
         query.with_counts,
@@ -52,6 +65,8 @@ pub struct Invitee {
     pub email: String,
     pub role: Role,
     pub metadata: std::collections::BTreeMap<String, String>,
+    /// The custom groups they join with the invitation.
+    pub group_ids: Vec<i64>,
 }
 
 impl Invitee {
@@ -60,12 +75,15 @@ impl Invitee {
         email: &str,
         role: &str,
         metadata: &[MetadataEdit],
+        group_ids: Vec<i64>,
     ) -> Result<Invitee, AppError> {
+        let email = super::normalise_email(email)?;
         Ok(Invitee {
-            full_name: super::normalise_full_name(full_name)?,
-            email: super::normalise_email(email)?,
+            full_name: super::name_for_invitation(full_name, &email)?,
+            email,
             role: Role::parse(role)?,
             metadata: crate::metadata::apply_edits(&Default::default(), metadata)?,
+            group_ids,
         })
     }
 }
@@ -77,16 +95,22 @@ pub struct Invited {
 }
 
 /// Invites someone by email: their membership starts as Invited, and a link goes out.
+/// Groups that would give an End-user builder-level permissions need
+/// `allow_role_change`, which makes them a Builder.
 pub async fn invite(
     state: &AppState,
     actor: &WorkspaceActor,
     invitee: Invitee,
+    allow_role_change: bool,
 ) -> Result<Invited, AppError> {
     actor.authorise(Role::Admin, Scope::MembersWrite)?;
+    if !invitee.group_ids.is_empty() {
+        actor.credential.permits(Scope::GroupsWrite)?;
+    }
     // Two admins inviting one address at once take turns, so the second is told it is
     // already a member rather than meeting a unique index.
     let mut tx = begin_as_admin(state, actor).await?;
-    let pending = invite_in(&mut tx, state, actor, invitee).await?;
+    let pending = invite_in(&mut tx, state, actor, invitee, allow_role_change).await?;
     tx.commit().await?;
     Ok(pending.send(state, actor).await)
 }
@@ -114,12 +138,14 @@ pub async fn invite_in(
     state: &AppState,
     actor: &WorkspaceActor,
     invitee: Invitee,
+    allow_role_change: bool,
 ) -> Result<PendingInvitation, AppError> {
     let Invitee {
         full_name,
         email,
         role,
         metadata,
+        group_ids,
     } = invitee;
     let workspace_id = actor.workspace.id;
     let user_id = match store::account_id(tx, &email).await? {
@@ -161,6 +187,14 @@ pub async fn invite_in(
         _ => audit::Action::MemberInvited,
     };
     audit::record_by(tx, actor, Some(user_id), action, role.key()).await?;
+    crate::groups::operations::set_member_groups_in(
+        tx,
+        actor,
+        user_id,
+        &group_ids,
+        allow_role_change,
+    )
+    .await?;
     tracing::info!(actor = actor.user.id, user_id, workspace = %actor.workspace.slug, "member invited");
     Ok(PendingInvitation {
         user_id,
@@ -187,11 +221,12 @@ async fn details_on(
 ) -> Result<MemberDetails, AppError> {
     let member = server::member(conn, actor, user_id).await?;
     let metadata_keys = crate::metadata::store::keys_of(conn, actor.workspace.id, user_id).await?;
-    let groups = crate::groups::store::custom_groups_of(conn, actor.workspace.id, user_id)
-        .await?
-        .into_iter()
-        .map(|group| group.name)
-        .collect();
+    let (group_ids, groups) =
+        crate::groups::store::custom_groups_of(conn, actor.workspace.id, user_id)
+            .await?
+            .into_iter()
+            .map(|group| (group.id, group.name))
+            .unzip();
     Ok(MemberDetails {
         user_id,
         full_name: member.full_name,
@@ -200,6 +235,7 @@ async fn details_on(
         status: member.status,
         metadata_keys,
         groups,
+        group_ids,
     })
 }
 
@@ -213,11 +249,15 @@ pub enum MetadataChange {
     Patch(std::collections::BTreeMap<String, Option<String>>),
 }
 
-/// A change to a member's role and metadata, made together or not at all.
+/// A change to a member's role, metadata and custom groups, made together or not at all.
 #[derive(Debug, Clone)]
 pub struct MemberChange {
     pub role: Option<Role>,
     pub metadata: MetadataChange,
+    /// Every custom group they are to be in; `None` leaves their groups as they are.
+    pub groups: Option<Vec<i64>>,
+    /// Consent to make an End-user a Builder when a group they join needs it.
+    pub allow_role_change: bool,
     /// The versions the change may apply to ([`versioned_details`]); refused if the
     /// member is at none of them. `None` applies it whatever the version.
     pub based_on: Option<Vec<String>>,
@@ -262,6 +302,9 @@ pub async fn update(
     change: MemberChange,
 ) -> Result<(MemberDetails, String), AppError> {
     actor.authorise(Role::Admin, Scope::MembersWrite)?;
+    if change.groups.is_some() {
+        actor.credential.permits(Scope::GroupsWrite)?;
+    }
     let workspace_id = actor.workspace.id;
     let mut tx = begin_as_admin(state, actor).await?;
     if let Some(accepted) = &change.based_on {
@@ -279,6 +322,16 @@ pub async fn update(
     let wanted = crate::metadata::apply_edits(&stored, &edits)?;
     if let Some(role) = change.role {
         crate::memberships::operations::change_role(&mut tx, actor, &member, role).await?;
+    }
+    if let Some(groups) = &change.groups {
+        crate::groups::operations::set_member_groups_in(
+            &mut tx,
+            actor,
+            user_id,
+            groups,
+            change.allow_role_change,
+        )
+        .await?;
     }
     let changed = crate::metadata::changed_keys(&stored, &wanted);
     if !changed.is_empty() {

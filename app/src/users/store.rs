@@ -114,12 +114,88 @@ pub async fn rename(
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("UPDATE memberships SET name_key = $1 WHERE user_id = $2 AND invited_name IS NULL")
-        .bind(super::name_key(full_name))
-        .bind(user_id)
-        .execute(conn)
+    let renamed: Vec<i64> = sqlx::query_scalar(
+        "UPDATE memberships SET name_key = $1 WHERE user_id = $2 AND invited_name IS NULL
+         RETURNING id",
+    )
+    .bind(super::name_key(full_name))
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    index_name_words(conn, &renamed).await
+}
+
+/// Rewrites the search words of these memberships from the names they show now: every
+/// statement that writes a membership's `name_key` is followed by this.
+pub async fn index_name_words(
+    conn: &mut AnyConnection,
+    membership_ids: &[i64],
+) -> Result<(), AppError> {
+    use crate::db::{insert_many, parameter_list};
+    for chunk in membership_ids.chunks(500) {
+        let ids = parameter_list(1, chunk.len());
+        let delete = format!("DELETE FROM member_name_words WHERE membership_id IN ({ids})");
+        chunk
+            .iter()
+            .fold(sqlx::query(&delete), |query, id| query.bind(*id))
+            .execute(&mut *conn)
+            .await?;
+        let select = format!(
+            "SELECT id, workspace_id, user_id, name_key FROM memberships WHERE id IN ({ids})"
+        );
+        let names: Vec<(i64, i64, i64, String)> = chunk
+            .iter()
+            .fold(sqlx::query_as(&select), |query, id| query.bind(*id))
+            .fetch_all(&mut *conn)
+            .await?;
+        let words: Vec<(i64, i64, i64, String)> = names
+            .into_iter()
+            .flat_map(|(membership_id, workspace_id, user_id, name_key)| {
+                super::name_words(&name_key)
+                    .into_iter()
+                    .map(move |word| (membership_id, workspace_id, user_id, word))
+            })
+            .collect();
+        insert_many::<_, ()>(
+            conn,
+            "INSERT INTO member_name_words (membership_id, workspace_id, user_id, word)",
+            4,
+            &words,
+            |query, (membership_id, workspace_id, user_id, word)| {
+                query
+                    .bind(*membership_id)
+                    .bind(*workspace_id)
+                    .bind(*user_id)
+                    .bind(word.clone())
+            },
+            "",
+        )
         .await?;
+    }
     Ok(())
+}
+
+/// The members of a workspace a search matches, as a condition on `m` (a membership of
+/// the workspace in `workspace`): the email, the whole name or any word of the name
+/// begins with the text between `low` (the search) and `high` (past every continuation
+/// of it). Each branch is an index range scan, so a search costs what it finds.
+pub fn search_condition(workspace: &str, low: &str, high: &str) -> String {
+    format!(
+        "m.user_id IN (
+            SELECT s.user_id FROM memberships s
+            WHERE s.workspace_id = {workspace} AND s.email >= {low} AND s.email < {high}
+            UNION
+            SELECT s.user_id FROM memberships s
+            WHERE s.workspace_id = {workspace} AND s.name_key >= {low} AND s.name_key < {high}
+            UNION
+            SELECT w.user_id FROM member_name_words w
+            WHERE w.workspace_id = {workspace} AND w.word >= {low} AND w.word < {high})"
+    )
+}
+
+/// The upper end of the range of texts that begin with `search`.
+pub fn search_ceiling(search: &str) -> String {
+    format!("{search}{}", char::MAX)
 }
 
 /// Who stands behind a new password being the account owner's.
@@ -374,27 +450,74 @@ impl PagePosition {
     }
 }
 
+/// Which members a listing shows.
+#[derive(Debug, Clone, Copy)]
+pub struct MemberFilter<'a> {
+    /// A search key ([`super::search_key`]).
+    pub search: Option<&'a str>,
+    pub status: StatusFilter,
+    /// Only the members of this custom group, which the caller found in the workspace.
+    pub group_id: Option<i64>,
+}
+
+impl MemberFilter<'_> {
+    /// Every member.
+    pub const ALL: MemberFilter<'static> = MemberFilter {
+        search: None,
+        status: StatusFilter::All,
+        group_id: None,
+    };
+
+    /// The conditions on `m` beyond the workspace (`$1`), numbering their parameters
+    /// after the texts already in `texts`, and the group's id when there is one.
+    fn conditions(&self, texts: &mut Vec<String>) -> String {
+        let mut placeholder = |value: String| {
+            texts.push(value);
+            format!("${}", texts.len() + 1)
+        };
+        let mut conditions = String::new();
+        if let StatusFilter::Only(status) = self.status {
+            let p = placeholder(status.key().to_string());
+            conditions.push_str(&format!(" AND m.status = {p}"));
+        }
+        if let Some(search) = self.search {
+            let low = placeholder(search.to_string());
+            let high = placeholder(search_ceiling(search));
+            conditions.push_str(&format!(" AND {}", search_condition("$1", &low, &high)));
+        }
+        if let Some(group_id) = self.group_id {
+            // An id from the caller's own lookup, an integer: inline, as key_counts does.
+            conditions.push_str(&format!(
+                " AND m.user_id IN (SELECT gm.user_id FROM group_members gm
+                                    WHERE gm.group_id = {group_id} AND gm.workspace_id = $1)"
+            ));
+        }
+        conditions
+    }
+}
+
 /// A page of the member listing with the cursors to either side and, `with_counts`, the
-/// total and each member's number of metadata keys: what the Users page shows. Each
-/// count is a query more; the REST API shows neither.
+/// total, each member's number of metadata keys and their custom groups: what the Users
+/// page shows. Each is a query more; the REST API shows none of them.
 pub async fn listing(
     db: &Db,
     workspace_id: i64,
-    search: Option<&str>,
-    status: StatusFilter,
+    filter: MemberFilter<'_>,
     position: PagePosition,
     size: i64,
     with_counts: bool,
 ) -> Result<MemberPage, AppError> {
-    let (mut members, more) =
-        member_page(db, workspace_id, search, status, &position, size).await?;
+    let (mut members, more) = member_page(db, workspace_id, filter, &position, size).await?;
     let total = if with_counts {
         let ids: Vec<i64> = members.iter().map(|member| member.user_id).collect();
         let counts = crate::metadata::store::key_counts(db, workspace_id, &ids).await?;
+        let mut groups =
+            crate::groups::store::custom_group_names_of(db, workspace_id, &ids).await?;
         for member in &mut members {
             member.metadata_keys = counts.get(&member.user_id).copied().unwrap_or(0);
+            member.groups = groups.remove(&member.user_id).unwrap_or_default();
         }
-        Some(member_count(db, workspace_id, search, status).await?)
+        Some(member_count(db, workspace_id, filter).await?)
     } else {
         None
     };
@@ -411,47 +534,34 @@ pub async fn listing(
     })
 }
 
-/// One page of a workspace's members in email order, and whether more lie beyond it in
-/// the direction of travel. Every path through this query is an index range scan:
-/// memberships carry their email and name key for exactly that.
 /// A member listing's row as the database returns it.
 type MemberRowRecord = (i64, String, String, String, String, i64, Option<String>);
 
+/// One page of a workspace's members in email order, and whether more lie beyond it in
+/// the direction of travel. Every path through this query is an index range scan:
+/// memberships carry their email and name key, and the words of the name are indexed,
+/// for exactly that.
 pub async fn member_page(
     db: &Db,
     workspace_id: i64,
-    search: Option<&str>,
-    status: StatusFilter,
+    filter: MemberFilter<'_>,
     position: &PagePosition,
     size: i64,
 ) -> Result<(Vec<MemberRow>, bool), AppError> {
-    let mut conditions = String::new();
     let mut texts: Vec<String> = Vec::new();
-    let placeholder = |texts: &mut Vec<String>, value: String| {
+    let mut conditions = filter.conditions(&mut texts);
+    let mut placeholder = |value: String| {
         texts.push(value);
         format!("${}", texts.len() + 1)
     };
-    if let StatusFilter::Only(status) = status {
-        let p = placeholder(&mut texts, status.key().to_string());
-        conditions.push_str(&format!(" AND m.status = {p}"));
-    }
-    if let Some(search) = search {
-        let low = placeholder(&mut texts, search.to_string());
-        let high = placeholder(&mut texts, format!("{search}{}", char::MAX));
-        conditions.push_str(&format!(
-            " AND ((m.email >= {low} AND m.email < {high}) OR (m.name_key >= {low} AND m.name_key < {high}))"
-        ));
-    }
     let order = match position {
         PagePosition::First => "ORDER BY m.email",
         PagePosition::After(email) => {
-            let p = placeholder(&mut texts, email.clone());
-            conditions.push_str(&format!(" AND m.email > {p}"));
+            conditions.push_str(&format!(" AND m.email > {}", placeholder(email.clone())));
             "ORDER BY m.email"
         }
         PagePosition::Before(email) => {
-            let p = placeholder(&mut texts, email.clone());
-            conditions.push_str(&format!(" AND m.email < {p}"));
+            conditions.push_str(&format!(" AND m.email < {}", placeholder(email.clone())));
             "ORDER BY m.email DESC"
         }
     };
@@ -479,6 +589,7 @@ pub async fn member_page(
                     role: decode_role(&role)?,
                     status: decode_status(&status)?,
                     metadata_keys: 0,
+                    groups: Vec::new(),
                     provisioned: provisioned == 1,
                     sso_sync_warning,
                 })
@@ -488,15 +599,15 @@ pub async fn member_page(
     Ok((members, more))
 }
 
-/// How many members match; without a search this is read from the kept counts.
+/// How many members match; without a search or a group this is read from the kept
+/// counts.
 pub async fn member_count(
     db: &Db,
     workspace_id: i64,
-    search: Option<&str>,
-    status: StatusFilter,
+    filter: MemberFilter<'_>,
 ) -> Result<i64, AppError> {
-    let Some(search) = search else {
-        let count: Option<i64> = match status {
+    if filter.search.is_none() && filter.group_id.is_none() {
+        let count: Option<i64> = match filter.status {
             StatusFilter::All => sqlx::query_scalar(
                 "SELECT CAST(SUM(members) AS BIGINT) FROM member_counts WHERE workspace_id = $1",
             )
@@ -514,32 +625,13 @@ pub async fn member_count(
             }
         };
         return Ok(count.unwrap_or(0));
-    };
-    let high = format!("{search}{}", char::MAX);
-    let range = "((m.email >= $2 AND m.email < $3) OR (m.name_key >= $2 AND m.name_key < $3))";
-    let count = match status {
-        StatusFilter::All => {
-            sqlx::query_scalar(&format!(
-                "SELECT COUNT(*) FROM memberships m WHERE m.workspace_id = $1 AND {range}"
-            ))
-            .bind(workspace_id)
-            .bind(search)
-            .bind(high)
-            .fetch_one(db)
-            .await?
-        }
-        StatusFilter::Only(status) => {
-            sqlx::query_scalar(&format!(
-                "SELECT COUNT(*) FROM memberships m
-                 WHERE m.workspace_id = $1 AND {range} AND m.status = $4"
-            ))
-            .bind(workspace_id)
-            .bind(search)
-            .bind(high)
-            .bind(status.key())
-            .fetch_one(db)
-            .await?
-        }
-    };
-    Ok(count)
+    }
+    let mut texts = Vec::new();
+    let conditions = filter.conditions(&mut texts);
+    let sql = format!("SELECT COUNT(*) FROM memberships m WHERE m.workspace_id = $1{conditions}");
+    let mut query = sqlx::query_scalar(&sql).bind(workspace_id);
+    for text in texts {
+        query = query.bind(text);
+    }
+    Ok(query.fetch_one(db).await?)
 }

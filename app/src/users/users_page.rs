@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use super::add_users::AddUsersDialog;
 use super::edit_user::EditUserDialog;
 use super::effective_permissions::EffectivePermissionsDialog;
+use super::group_picker::{GroupChoice, GroupFilter, GroupsCell, load_custom_groups};
 use super::members::{
     MemberPage, MemberRow, archive_member, invitation_link, list_members, remove_member,
     resend_invitation, sign_member_out_everywhere, unarchive_member,
@@ -22,6 +23,8 @@ use crate::workspaces::CurrentWorkspace;
 #[derive(Clone, Copy)]
 pub(super) struct Listing {
     pub slug: StoredValue<String>,
+    /// The workspace's custom groups, for the pickers and the filter.
+    pub groups: RwSignal<Vec<GroupChoice>>,
     version: RwSignal<u64>,
     notice: RwSignal<Option<Notice>>,
 }
@@ -42,12 +45,22 @@ pub fn UsersPage() -> impl IntoView {
     let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
     let listing = Listing {
         slug: StoredValue::new(workspace.slug.clone()),
+        groups: load_custom_groups(workspace.slug.clone()),
         version: RwSignal::new(0),
         notice: RwSignal::new(None),
     };
     let search = RwSignal::new(String::new());
     let status = RwSignal::new(String::from("all"));
+    let group = RwSignal::new(None::<i64>);
     let cursor = RwSignal::new(PageCursor::First);
+    // A new group starts from the first page, as a new search or status does.
+    Effect::new(move |previous: Option<Option<i64>>| {
+        let chosen = group.get();
+        if previous.is_some_and(|previous| previous != chosen) {
+            cursor.set(PageCursor::First);
+        }
+        chosen
+    });
     // Loaded in the browser only, after hydration: the table follows every keystroke in
     // the search box, and the server-rendered page and the browser's first render both
     // show "Loading…", so they never disagree. Only the newest request's answer is shown.
@@ -57,6 +70,7 @@ pub fn UsersPage() -> impl IntoView {
         let (after, before) = cursor.get().bounds();
         let search = search.get();
         let status = status.get();
+        let group = group.get();
         listing.version.track();
         let request = latest_request.get_value() + 1;
         latest_request.set_value(request);
@@ -65,6 +79,7 @@ pub fn UsersPage() -> impl IntoView {
                 listing.slug.get_value(),
                 Some(search),
                 Some(status),
+                group,
                 after,
                 before,
             )
@@ -93,6 +108,7 @@ pub fn UsersPage() -> impl IntoView {
             </div>
             <NoticeBar notice=listing.notice />
             <PeopleFilters id_prefix="member" search status cursor />
+            <GroupFilter groups=listing.groups chosen=group />
             {when_loaded(page, move |page| view! { <MemberTable page cursor listing /> })}
         </section>
         <Show when=move || adding.get()>
@@ -114,7 +130,7 @@ fn MemberTable(page: MemberPage, cursor: RwSignal<PageCursor>, listing: Listing)
         <p class="count">{counted}</p>
         <ActionTable
             caption="Members of this workspace"
-            columns=&["Name", "Email", "Role", "Status", "Metadata"]
+            columns=&["Name", "Email", "Role", "Groups", "Status", "Metadata"]
         >
             {page
                 .members
@@ -226,7 +242,20 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
             <td>{member.email.clone()}</td>
             <td>{member.role.label()}</td>
             <td>
+                <GroupsCell groups=member.groups.clone() />
+            </td>
+            <td>
                 {member.status.label()}
+                {(status == MembershipStatus::Invited).then(|| view! {
+                    <button
+                        type="button"
+                        class="inline-action"
+                        aria-label=format!("Copy link for {}", member.email)
+                        on:click=move |_| run(RowAction::CopyLink)
+                    >
+                        "Copy link"
+                    </button>
+                })}
                 {member.provisioned.then(|| view! {
                     <span class="badge" title="Managed by the identity provider over SCIM">"Provisioned"</span>
                 })}

@@ -185,18 +185,19 @@ pub async fn set_shown_name(
     user_id: i64,
     name: &str,
 ) -> Result<(), AppError> {
-    sqlx::query(
+    let renamed: Vec<i64> = sqlx::query_scalar(
         "UPDATE memberships SET invited_name = $1, name_key = $2, updated_at = $3
-         WHERE workspace_id = $4 AND user_id = $5",
+         WHERE workspace_id = $4 AND user_id = $5
+         RETURNING id",
     )
     .bind(name)
     .bind(crate::users::name_key(name))
     .bind(crate::db::now())
     .bind(workspace_id)
     .bind(user_id)
-    .execute(conn)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(())
+    crate::users::store::index_name_words(conn, &renamed).await
 }
 
 pub async fn insert_membership(
@@ -229,8 +230,9 @@ pub async fn insert_membership(
     .bind(crate::users::name_key(shown_name))
     .bind(invited_name)
     .bind(now)
-    .fetch_one(conn)
+    .fetch_one(&mut *conn)
     .await?;
+    crate::users::store::index_name_words(conn, &[id]).await?;
     Ok(id)
 }
 

@@ -101,7 +101,10 @@ pub struct ListParams {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InviteRequest {
-    #[schema(min_length = 1, max_length = 100)]
+    /// Optional: without one, the name shown is read from the email until the person
+    /// sets their own.
+    #[serde(default)]
+    #[schema(max_length = 100)]
     pub full_name: String,
     #[schema(format = "email")]
     pub email: String,
@@ -200,6 +203,7 @@ pub async fn list(
         MemberQuery {
             search: search.clone(),
             status,
+            group_id: None,
             position,
             limit,
             with_counts: false,
@@ -255,10 +259,17 @@ pub async fn invite(
         .map(|(key, value)| MetadataEdit {
             key,
             value: Some(value),
+            renamed_from: None,
         })
         .collect();
-    let invitee = Invitee::parse(&request.full_name, &request.email, &request.role, &metadata)?;
-    let invited = operations::invite(&state.app, &actor, invitee).await?;
+    let invitee = Invitee::parse(
+        &request.full_name,
+        &request.email,
+        &request.role,
+        &metadata,
+        Vec::new(),
+    )?;
+    let invited = operations::invite(&state.app, &actor, invitee, false).await?;
     let location = format!("/api/v1/workspaces/{slug}/members/{}", invited.user_id);
     Ok((
         StatusCode::CREATED,
@@ -331,6 +342,8 @@ pub async fn update(
     let change = MemberChange {
         role,
         metadata: MetadataChange::Patch(request.metadata),
+        groups: None,
+        allow_role_change: false,
         based_on,
     };
     let (details, version) = operations::update(&state.app, &actor, user_id, change).await?;

@@ -83,6 +83,25 @@ impl Session<'_> {
         self.call_json("users/import-csv", arguments).await
     }
 
+    /// A new custom group of the session's workspace, by id; `builder_level` gives it
+    /// the "create apps" flag, a builder-level permission.
+    pub async fn custom_group(&self, name: &str, builder_level: bool) -> i64 {
+        let id = self.ok("groups/create", &[("name", name)]).await["id"]
+            .as_i64()
+            .expect("the new group's id");
+        if builder_level {
+            let form = [
+                ("flag", "app_create"),
+                ("on", "true"),
+                ("allow_role_change", "false"),
+            ];
+            self.call_on("groups/set-flag", ("group_id", id), &form)
+                .await
+                .ok();
+        }
+        id
+    }
+
     /// The link the admin copies for an invited member.
     pub async fn copied_link(&self, user_id: i64) -> String {
         let reply = self

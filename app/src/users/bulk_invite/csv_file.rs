@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use super::{Column, CsvIssue, CsvProblem, MAX_FILE_BYTES, MAX_LISTED_PROBLEMS};
 use crate::error::AppError;
 use crate::memberships::Role;
-use crate::users::{normalise_email, normalise_full_name};
+use crate::users::{name_from_email, normalise_email, normalise_full_name};
 
 /// A data row as read from the file, each cell already normalised where it could be.
 /// A cell that had a problem is `None`; the problem is reported separately.
@@ -162,13 +162,11 @@ impl Layout {
         if full_name && split_name {
             problems.push(CsvProblem::of_file(CsvIssue::BothNameForms));
         }
+        // Names are optional (an invitation without one takes it from the email), but a
+        // file that splits them has both halves.
         let mut required = vec![Column::Email, Column::Role];
-        if !full_name {
-            if split_name {
-                required.extend([Column::FirstName, Column::LastName]);
-            } else {
-                required.push(Column::FullName);
-            }
+        if split_name && !full_name {
+            required.extend([Column::FirstName, Column::LastName]);
         }
         for column in required {
             if !positions.contains_key(&column) {
@@ -197,28 +195,30 @@ impl Layout {
                 issue,
             });
         };
-        let (name_column, name) = if self.positions.contains_key(&Column::FullName) {
+        let (name_column, name) = if self.positions.contains_key(&Column::FirstName) {
+            let first = self.cell(record, Column::FirstName);
+            let last = self.cell(record, Column::LastName);
+            (Column::FirstName, format!("{first} {last}"))
+        } else {
             (
                 Column::FullName,
                 self.cell(record, Column::FullName).to_string(),
             )
-        } else {
-            let first = self.cell(record, Column::FirstName);
-            let last = self.cell(record, Column::LastName);
-            (Column::FirstName, format!("{first} {last}"))
         };
-        let full_name = normalise_full_name(&name)
-            .map_err(|error| {
-                let issue = match error {
-                    AppError::FullNameRequired => CsvIssue::NameMissing,
-                    AppError::NameNotPlain => CsvIssue::NameNotPlain,
-                    _ => CsvIssue::NameTooLong {
-                        max: crate::users::FULL_NAME_MAX_CHARS,
-                    },
-                };
-                report(name_column, issue);
-            })
-            .ok();
+        // Problems are reported in column order: the name's before the email's.
+        let given_name = (!name.trim().is_empty()).then(|| {
+            normalise_full_name(&name)
+                .map_err(|error| {
+                    let issue = match error {
+                        AppError::NameNotPlain => CsvIssue::NameNotPlain,
+                        _ => CsvIssue::NameTooLong {
+                            max: crate::users::FULL_NAME_MAX_CHARS,
+                        },
+                    };
+                    report(name_column, issue);
+                })
+                .ok()
+        });
         let email_cell = self.cell(record, Column::Email).trim();
         let email = if email_cell.is_empty() {
             report(Column::Email, CsvIssue::EmailMissing);
@@ -234,6 +234,11 @@ impl Layout {
                     );
                 })
                 .ok()
+        };
+        // A row without a name takes it from the email, as an invitation does.
+        let full_name = match given_name {
+            Some(checked) => checked,
+            None => email.as_deref().map(name_from_email),
         };
         let role_cell = self.cell(record, Column::Role).trim();
         let role = if role_cell.is_empty() {
@@ -314,6 +319,7 @@ fn metadata_of(cell: &str) -> Result<BTreeMap<String, String>, CsvIssue> {
             serde_json::Value::String(value) => Ok(crate::metadata::MetadataEdit {
                 key,
                 value: Some(value),
+                renamed_from: None,
             }),
             _ => Err(CsvIssue::MetadataValueNotText { key }),
         })

@@ -112,8 +112,6 @@ pub enum CsvIssue {
     BothNameForms,
     #[error("This row has {found} fields, but the header has {expected}.")]
     WrongFieldCount { found: usize, expected: usize },
-    #[error("Enter a name.")]
-    NameMissing,
     #[error("The name can be at most {max} characters long.")]
     NameTooLong { max: usize },
     #[error("A name can't contain a web address, an email address or a domain name.")]

@@ -186,6 +186,8 @@ pub async fn invite_all(
         }
     })?;
     let membership_of: HashMap<i64, i64> = memberships.into_iter().collect();
+    let membership_ids: Vec<i64> = membership_of.values().copied().collect();
+    crate::users::store::index_name_words(conn, &membership_ids).await?;
 
     let group_members: Vec<(i64, i64)> = people
         .iter()

@@ -75,6 +75,20 @@ fn the_sample_file_imports_as_it_is() {
 }
 
 #[test]
+fn rows_without_a_name_take_it_from_the_email() {
+    let with_blank_names = "Full Name,Email,Role\n,ada.lovelace@example.com,Builder\n";
+    let without_a_name_column = "Email,Role\ngrace_hopper@example.com,End-user\n";
+    let names = |text: &str| {
+        invitees_of(text)
+            .into_iter()
+            .map(|invitee| invitee.full_name)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(with_blank_names), ["Ada Lovelace"]);
+    assert_eq!(names(without_a_name_column), ["Grace Hopper"]);
+}
+
+#[test]
 fn accepted_spellings_and_layouts() {
     let cases: &[(&str, &str, Invitee)] = &[
         (
@@ -201,11 +215,6 @@ fn every_kind_of_problem_is_reported_where_it_is() {
             vec![(None, Some(LastName), CsvIssue::MissingColumn)],
         ),
         (
-            "no name column at all",
-            "Email,Role\n".to_string(),
-            vec![(None, Some(FullName), CsvIssue::MissingColumn)],
-        ),
-        (
             "a row with too few fields",
             format!("{header}Ada,ada@example.com\n"),
             vec![(
@@ -223,10 +232,9 @@ fn every_kind_of_problem_is_reported_where_it_is() {
             vec![(None, None, CsvIssue::NoRows)],
         ),
         (
-            "missing name, email and role in a row with something in it",
+            "missing email and role in a row with something in it",
             format!("{header} , , ,Support,\n"),
             vec![
-                (Some(2), Some(FullName), CsvIssue::NameMissing),
                 (Some(2), Some(Email), CsvIssue::EmailMissing),
                 (Some(2), Some(Role), CsvIssue::RoleMissing),
             ],
@@ -347,7 +355,7 @@ fn every_kind_of_problem_is_reported_where_it_is() {
 fn several_rows_with_problems_are_all_reported_in_row_order() {
     let text = "Full Name,Email,Role,Groups\n\
                 \"Ada\nLovelace\",ada@example.com,Builder,\n\
-                ,bob@example.com,Builder,\n\
+                example.com,bob@example.com,Builder,\n\
                 Cy,cy@,Builder,\n\
                 Di,di@example.com,Boss,Nobody\n";
     let located: Vec<_> = problems_of(text)
@@ -482,9 +490,9 @@ fn rows_with_the_wrong_number_of_fields_count_toward_the_row_limit() {
 
 #[test]
 fn a_file_with_more_problems_than_are_listed_says_how_many() {
-    let mut text = String::from("Full Name,Email,Role,Groups\n");
+    let mut text = String::from("Full Name,Email,Role,Groups,Metadata\n");
     for n in 0..MAX_ROWS {
-        text.push_str(&format!(",person{n}@,Boss,Nobody\n"));
+        text.push_str(&format!("Person {n},person{n}@,Boss,Nobody,[]\n"));
     }
     let problems = problems_of(&text);
     assert_eq!(problems.len(), 4 * MAX_ROWS);
