@@ -33,6 +33,8 @@ pub enum Action {
     ResourceChanged,
     ResourceDeleted,
     ResourceRevealed,
+    AppReleased,
+    AppVersionRestored,
     UserDetailsChanged,
     SuperAdminGranted,
     SuperAdminRevoked,
@@ -93,6 +95,8 @@ impl Action {
             Action::ResourceChanged => "resource.changed",
             Action::ResourceDeleted => "resource.deleted",
             Action::ResourceRevealed => "resource.revealed",
+            Action::AppReleased => "app.released",
+            Action::AppVersionRestored => "app.version_restored",
             Action::UserDetailsChanged => "user.details_changed",
             Action::SuperAdminGranted => "user.super_admin_granted",
             Action::SuperAdminRevoked => "user.super_admin_revoked",
@@ -180,6 +184,9 @@ pub async fn record_by(
 /// A change made through a token names it, so that what a leaked token did can be told
 /// from what its owner did.
 fn with_credential(actor: &crate::access::WorkspaceActor, detail: &str) -> String {
+    if actor.acting_as == crate::access::ActingAs::SuperAdmin {
+        return format!("{detail} (as super admin)");
+    }
     match actor.credential {
         crate::access::Credential::AccessToken { id, .. } => {
             format!("{detail} (access token {id})")

@@ -207,6 +207,12 @@ pub enum AppError {
     ResourceTextTooLong { field: String, max: usize },
     #[error("Choose a kind of data source from the list.")]
     UnknownDataSourceKind,
+    #[error(
+        "The draft is the same as version {number}, which viewers see already. Change the draft before releasing it."
+    )]
+    NothingToRelease { number: i64 },
+    #[error("That version of the app doesn't exist.")]
+    AppVersionNotFound,
 
     // Instance
     #[error("That user doesn't exist in this instance.")]
@@ -361,6 +367,7 @@ impl AppError {
             | Self::GroupNotFound
             | Self::RuleNotFound
             | Self::ResourceNotFound
+            | Self::AppVersionNotFound
             | Self::UserNotFound
             | Self::AccessTokenNotFound
             | Self::ScimTokenNotFound
@@ -386,6 +393,7 @@ impl AppError {
             | Self::MemberCannotJoinGroup
             | Self::RuleNameTaken
             | Self::ResourceNameTaken { .. }
+            | Self::NothingToRelease { .. }
             | Self::LastSuperAdmin
             | Self::OnlyActiveAdminOf { .. }
             | Self::CannotArchiveYourself

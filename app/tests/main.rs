@@ -3,5 +3,6 @@
 
 mod bulk_invite;
 mod instance;
+mod releases;
 mod schema;
 mod store;

@@ -134,11 +134,14 @@ test('a mapped SCIM attribute reaches apps as metadata', async ({ page, browser 
   const appDialog = page.getByRole('dialog', { name: 'Create app' });
   await appDialog.getByLabel('Name').fill('Logistics board');
   await appDialog.getByRole('button', { name: 'Create app' }).click();
-  await expect(page).toHaveURL(new RegExp(`/${admin.slug}/apps/\\d+$`));
-  const appUrl = page.url();
+  await expect(page).toHaveURL(new RegExp(`/${admin.slug}/apps/\\d+/edit$`));
+  const appUrl = page.url().replace(/\/edit$/, '');
   await page.getByLabel('Body').fill('Dept: {{globals.currentUser.metadata.department}}');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('status').first()).toHaveText('The app has been saved.');
+  await page.getByRole('button', { name: 'Release' }).click();
+  await page.getByRole('dialog', { name: 'Release version 1' }).getByRole('button', { name: 'Release' }).click();
+  await expect(page.getByRole('status').first()).toHaveText('Version 1 has been released. Viewers see it now.');
 
   await openUsers(page);
   await expect(row(page, 'valerie@techcorp.example').getByLabel('1 key, values hidden')).toBeVisible();

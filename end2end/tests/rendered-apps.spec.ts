@@ -23,14 +23,18 @@ test("an app shows each viewer their own metadata, as the admin changes it", asy
   const appDialog = page.getByRole('dialog', { name: 'Create app' });
   await appDialog.getByLabel('Name').fill('Department board');
   await appDialog.getByRole('button', { name: 'Create app' }).click();
-  await expect(page).toHaveURL(new RegExp(`/${admin.slug}/apps/\\d+$`));
-  const appUrl = page.url();
+  await expect(page).toHaveURL(new RegExp(`/${admin.slug}/apps/\\d+/edit$`));
+  const appUrl = page.url().replace(/\/edit$/, '');
   await page.getByLabel('Body').fill(`${body} <b>{{globals.currentUser.email}}</b>`);
   await expect(page.getByLabel('Preview of the app')).toHaveText(`Dept: <b>${admin.email}</b>`);
   await expect(page.getByLabel('globals')).toContainText(`"email": "${admin.email}"`);
   await page.getByLabel('Body').fill(body);
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('status').first()).toHaveText('The app has been saved.');
+  // Viewers see it once it is released.
+  await page.getByRole('button', { name: 'Release' }).click();
+  await page.getByRole('dialog', { name: 'Release version 1' }).getByRole('button', { name: 'Release' }).click();
+  await expect(page.getByRole('status').first()).toHaveText('Version 1 has been released. Viewers see it now.');
 
   const viewer = await asInvitee(browser);
   await joinWith(viewer.page, link, ida.name, ida.password);
@@ -63,6 +67,8 @@ test("an app shows each viewer their own metadata, as the admin changes it", asy
   await dialog.getByRole('button', { name: 'Update' }).click();
   await expect(row(page, admin.email).getByLabel('1 key, values hidden')).toBeVisible();
   await page.goto(appUrl);
+  await expect(page.getByLabel('Rendered app')).toHaveText('Dept: Management');
+  await page.goto(`${appUrl}/edit`);
   await expect(page.getByLabel('Preview of the app')).toHaveText('Dept: Management');
   await viewer.page.reload();
   await expect(viewer.page.getByLabel('Rendered app')).toHaveText('Dept:');
@@ -73,7 +79,10 @@ test('an app hidden from the dashboard is missing there but opens by its address
   await signIn(page);
   const created = await page.request.post('/api/apps/create', { form: { slug: admin.slug, name: 'Payroll' } });
   expect(created.ok(), await created.text()).toBeTruthy();
-  const payrollUrl = `/${admin.slug}/apps/${await created.json()}`;
+  const payroll = String(await created.json());
+  const released = await page.request.post('/api/apps/release', { form: { slug: admin.slug, app_id: payroll, notes: '' } });
+  expect(released.ok(), await released.text()).toBeTruthy();
+  const payrollUrl = `/${admin.slug}/apps/${payroll}`;
   const groups = `/${admin.slug}/settings/groups`;
   const openGroup = async (name: string) => {
     await page.goto(groups);

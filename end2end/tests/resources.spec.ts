@@ -38,16 +38,22 @@ test('an admin files a new app into a new folder and edits it', async ({ page })
   await appDialog.getByRole('button', { name: 'Create app' }).click();
 
   // The new app opens in its editor.
-  await expect(page).toHaveURL(new RegExp(`/${admin.slug}/apps/\\d+$`));
+  await expect(page).toHaveURL(new RegExp(`/${admin.slug}/apps/\\d+/edit$`));
   await expect(page.getByRole('heading', { name: 'Billing', level: 1 })).toBeVisible();
-  await expect(page.getByRole('link', { name: 'Finance' })).toBeVisible();
   await expect(page.getByLabel('Folder')).toHaveValue(/\d+/);
   await page.getByLabel('Body').fill('Invoices for {{globals.currentUser.email}}');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('status').first()).toHaveText('The app has been saved.');
   await page.reload();
   await expect(page.getByLabel('Body')).toHaveValue('Invoices for {{globals.currentUser.email}}');
-  // Admins manage who may use it right here.
+  await page.getByRole('button', { name: 'Release' }).click();
+  await page.getByRole('dialog', { name: 'Release version 1' }).getByRole('button', { name: 'Release' }).click();
+  await expect(page.getByRole('status').first()).toHaveText('Version 1 has been released. Viewers see it now.');
+
+  // Its page shows it as viewers see it; admins manage who may use it right there.
+  await page.getByRole('link', { name: 'View app' }).click();
+  await expect(page.getByRole('link', { name: 'Finance' })).toBeVisible();
+  await expect(page.getByLabel('Rendered app')).toHaveText(`Invoices for ${admin.email}`);
   await expect(page.getByRole('region', { name: 'Permissions' })).toBeVisible();
 
   await openDashboard(page);
@@ -132,6 +138,14 @@ test('a builder sees and edits apps; an end-user opens them without an editor', 
   await barbara.page.getByLabel('Body').fill('Overdue invoices');
   await barbara.page.getByRole('button', { name: 'Save' }).click();
   await expect(barbara.page.getByRole('status').first()).toHaveText('The app has been saved.');
+  await barbara.page.getByRole('button', { name: 'Release' }).click();
+  await barbara.page
+    .getByRole('dialog', { name: 'Release version 2' })
+    .getByRole('button', { name: 'Release' })
+    .click();
+  await expect(barbara.page.getByRole('status').first()).toHaveText('Version 2 has been released. Viewers see it now.');
+  await barbara.page.getByRole('link', { name: 'View app' }).click();
+  await expect(barbara.page.getByLabel('Rendered app')).toHaveText('Overdue invoices');
   await expect(barbara.page.getByRole('region', { name: 'Permissions' })).toHaveCount(0);
   await barbara.context.close();
 

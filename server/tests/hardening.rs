@@ -123,9 +123,9 @@ async fn a_file_with_thousands_of_problems_lists_the_first_thousand() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
         let ada = app.set_up_session().await;
-        let mut csv = String::from("Full Name,Email,Role,Groups\n");
+        let mut csv = String::from("Full Name,Email,Role,Groups,Metadata\n");
         for n in 0..500 {
-            csv.push_str(&format!(",person{n}@,Boss,Nobody\n"));
+            csv.push_str(&format!("Person {n},person{n}@,Boss,Nobody,[]\n"));
         }
         let reply = ada.import_csv(&csv, true).await;
         let rejected = &reply.json()["code"]["CsvRejected"];
@@ -475,6 +475,17 @@ async fn create_app(app: &TestApp, cookie: &str, name: &str) -> Reply {
     .await
 }
 
+/// Releases an app's draft, so that those who may only view it see it.
+async fn release_app(app: &TestApp, cookie: &str, app_id: &str) {
+    app.call(
+        "apps/release",
+        &[("slug", "acme"), ("app_id", app_id), ("notes", "")],
+        Some(cookie),
+    )
+    .await
+    .ok();
+}
+
 async fn owner_of(app: &TestApp, app_id: i64) -> Option<i64> {
     sqlx::query_scalar("SELECT owner_user_id FROM resources WHERE id = $1")
         .bind(app_id)
@@ -499,6 +510,7 @@ async fn a_removed_member_leaves_their_apps_to_the_admin_and_owns_nothing_on_ret
             .await;
         let app_id = create_app(&app, &bea_cookie, "Bea's tracker").await.ok();
         let app_id = app_id.as_i64().unwrap();
+        release_app(&app, &bea_cookie, &app_id.to_string()).await;
         assert_eq!(owner_of(&app, app_id).await, Some(bea));
 
         ada.ok("users/remove", &[("user_id", &bea.to_string())])
@@ -541,6 +553,7 @@ async fn an_end_user_who_still_owns_an_app_cannot_edit_it() {
         let ada = app.set_up_session().await;
         let app_id = create_app(&app, &ada.cookie, "Left behind").await.ok();
         let app_id = app_id.as_i64().unwrap().to_string();
+        release_app(&app, &ada.cookie, &app_id).await;
         let (eve, eve_cookie) = app
             .member_of(
                 "acme",

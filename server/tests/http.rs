@@ -980,6 +980,16 @@ const MATRIX: &[(&str, Form, [u16; 9])] = &[
     ),
     ("apps/delete", NO_SUCH_APP, MEMBERS_REACH_NO_RESOURCE),
     (
+        "apps/release",
+        &[("slug", "acme"), ("app_id", "999999"), ("notes", "")],
+        MEMBERS_REACH_NO_RESOURCE,
+    ),
+    (
+        "apps/restore",
+        &[("slug", "acme"), ("app_id", "999999"), ("number", "1")],
+        MEMBERS_REACH_NO_RESOURCE,
+    ),
+    (
         "folders/create",
         &[("slug", "acme"), ("name", "Matrix")],
         CREATORS,

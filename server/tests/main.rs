@@ -11,6 +11,7 @@ mod hardening;
 mod http;
 mod instance;
 mod members;
+mod releases;
 mod resources;
 mod scim;
 mod sso;

@@ -102,6 +102,13 @@ impl World {
             .unwrap()
     }
 
+    /// Releases the app's draft as it stands, so that those who may view it see it.
+    async fn release(&self, cookie: &str, app_id: i64) {
+        self.on(cookie, "apps/release", ("app_id", app_id), &[("notes", "")])
+            .await
+            .ok();
+    }
+
     async fn create_folder(&self, cookie: &str, name: &str) -> i64 {
         self.ok(cookie, "folders/create", &[("name", name)]).await["id"]
             .as_i64()
@@ -209,15 +216,15 @@ async fn builders_create_edit_and_delete_apps_and_folders() {
             ("body", body),
         ];
         world.on(&bea, "apps/update", this_app, &edit).await.ok();
-        let details = world.on(&bea, "apps/details", this_app, &[]).await.ok();
-        assert_eq!(details["name"], "Billing v2");
-        assert_eq!(details["body"], body);
-        let first_name = details["rendered"].as_str().expect("the rendered app");
+        let draft = world.on(&bea, "apps/editor", this_app, &[]).await.ok();
+        assert_eq!(draft["app"]["name"], "Billing v2");
+        assert_eq!(draft["body"], body);
+        let first_name = draft["preview"].as_str().expect("the draft rendered");
         assert!(
             first_name.starts_with("Hello ") && first_name.len() > 6,
             "{first_name}"
         );
-        let inspector = details["inspector"]
+        let inspector = draft["inspector"]
             .as_str()
             .expect("the inspector for an editor");
         assert!(
@@ -291,6 +298,7 @@ async fn an_end_user_views_apps_but_an_edit_posted_directly_is_refused() {
             .on(&world.ada, "apps/update", this_app, &stocked)
             .await
             .ok();
+        world.release(&world.ada, app_id).await;
 
         let board = world.ok(&eve, "dashboard", &[]).await;
         assert_eq!(board["can_create_app"], false);
@@ -299,8 +307,13 @@ async fn an_end_user_views_apps_but_an_edit_posted_directly_is_refused() {
         assert_eq!(board["unfiled"][0]["can_edit"], false);
         let details = world.on(&eve, "apps/details", this_app, &[]).await.ok();
         assert_eq!(details["rendered"], "Stock levels");
-        assert_eq!(details["body"], "", "the template is for editors");
-        assert_eq!(details["inspector"], Value::Null);
+        for draft_only in ["body", "preview", "inspector", "folders", "versions"] {
+            assert_eq!(
+                details[draft_only],
+                Value::Null,
+                "{draft_only} is for editors"
+            );
+        }
         assert_eq!(details["can_edit"], false);
         let preview = world
             .on(
@@ -314,7 +327,6 @@ async fn an_end_user_views_apps_but_an_edit_posted_directly_is_refused() {
         let editor = world.on(&eve, "apps/editor", this_app, &[]).await;
         assert_eq!(editor.status, StatusCode::FORBIDDEN, "{}", editor.body);
         assert_eq!(error_code(&editor), "PermissionDenied");
-        assert_eq!(details["folders"], json!([]), "no folder choice to offer");
 
         // The view-only user posts an edit straight to the server function.
         let before = world.footprint().await;
@@ -629,6 +641,9 @@ async fn a_custom_group_rule_on_one_app_grants_exactly_that_app() {
         let bea = world.builder.1.clone();
         let billing = world.create_app(&world.ada, "Billing", None).await;
         let payroll = world.create_app(&world.ada, "Payroll", None).await;
+        for app_id in [billing, payroll] {
+            world.release(&world.ada, app_id).await;
+        }
 
         // The Builder group no longer edits every app; Bea's custom group edits Billing.
         let mut conn = world.app.db.acquire().await.unwrap();
@@ -690,6 +705,9 @@ async fn deleting_a_folder_unfiles_its_apps() {
         let folder = world.create_folder(&world.ada, "Operations").await;
         let first = world.create_app(&world.ada, "Rota", Some(folder)).await;
         let second = world.create_app(&world.ada, "Shifts", Some(folder)).await;
+        for app_id in [first, second] {
+            world.release(&world.ada, app_id).await;
+        }
         let board = world.ok(&world.end_user.1, "dashboard", &[]).await;
         assert_eq!(board["folders"][0]["folder"]["name"], "Operations");
         assert_eq!(
@@ -807,6 +825,7 @@ async fn moving_an_app_takes_edit_on_it_and_a_folder_the_mover_sees() {
             "app_id",
             world.create_app(&world.ada, "Billing", None).await,
         );
+        world.release(&world.ada, this_app.1).await;
         let (world, bea, eve) = (&world, &world.builder.1, &world.end_user.1);
         let move_to = |cookie, folder: Option<i64>| async move {
             let folder = folder.map(|id| id.to_string()).unwrap_or_default();
@@ -908,6 +927,7 @@ async fn each_viewer_sees_their_own_metadata_and_only_constants_they_may_view() 
             .on(&world.ada, "apps/update", ("app_id", app_id), &body)
             .await
             .ok();
+        world.release(&world.ada, app_id).await;
 
         let rendered_for = |cookie: String| {
             let world = &world;

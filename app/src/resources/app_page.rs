@@ -1,15 +1,19 @@
-//! An app's page (`/{slug}/apps/{app_id}`): its folder and owner; the app rendered for
-//! viewers; for those who may edit it, the editor with a live preview and the Inspector
-//! (their own `globals` tree); Delete app for those who may delete it, and the
-//! Permissions section for admins. Rendering happens on the server.
+//! An app's pages. The app's page (`/{slug}/apps/{app_id}`) shows its folder and owner
+//! and the version its viewers see, rendered for the person looking; Edit app for those
+//! who may edit it, Delete app for those who may delete it, and the Permissions section
+//! for admins. The editor (`/{slug}/apps/{app_id}/edit`), for those who may edit the app,
+//! changes its draft with a live preview and the Inspector (their own `globals` tree),
+//! releases it and restores earlier versions. Rendering happens on the server.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 
+use super::app_releases::{ReleasePanel, VersionList, released_on};
 use super::dashboard::FolderSelect;
 use super::detail_page::{DeleteAndLeave, HeaderButton, ResourcePanel, SaveForm};
 use super::page::{Page, resource_page};
 use super::widgets::TextArea;
-use super::{AppDetails, delete_app, open_app, open_app_editor, preview_app, save_app};
+use super::{AppDetails, AppDraft, delete_app, open_app, open_app_editor, preview_app, save_app};
 use crate::ui::{Field, NoticeBar, use_hydrated};
 
 #[component]
@@ -21,19 +25,21 @@ pub fn AppPage() -> impl IntoView {
     )
 }
 
-/// The editor on a page of its own (`/{slug}/apps/{app_id}/edit`), for those who may
-/// edit the app; anyone else meets the refusal.
+/// The editor on a page of its own, for those who may edit the app; anyone else meets
+/// the refusal.
 #[component]
 pub fn AppEditPage() -> impl IntoView {
-    resource_page("app_id", open_app_editor, |app, page| {
+    resource_page("app_id", open_app_editor, |draft, page| {
         let slug = page.slug.get_value();
+        let name = draft.app.name.clone();
         view! {
-            <h1>{app.name.clone()}</h1>
+            <Title text=format!("Edit {name}") />
+            <h1>{name}</h1>
             <p>
-                <a href=format!("/{slug}/apps/{}", app.id)>"View app"</a>
+                <a href=format!("/{slug}/apps/{}", draft.app.id)>"View app"</a>
             </p>
             <NoticeBar notice=page.notice />
-            <AppEditor app page />
+            <AppEditor draft page />
         }
     })
 }
@@ -41,8 +47,9 @@ pub fn AppEditPage() -> impl IntoView {
 #[component]
 fn AppView(app: AppDetails, page: Page) -> impl IntoView {
     let slug = page.slug.get_value();
+    let editor = format!("/{slug}/apps/{}/edit", app.id);
     let deleting = RwSignal::new(false);
-    let can_delete = app.can_delete;
+    let (can_edit, can_delete) = (app.can_edit, app.can_delete);
     let folder = match &app.folder {
         Some(folder) => {
             view! { <a href=format!("/{slug}/folders/{}", folder.id)>{folder.name.clone()}</a> }
@@ -51,16 +58,27 @@ fn AppView(app: AppDetails, page: Page) -> impl IntoView {
         None => view! { <span>"No folder"</span> }.into_any(),
     };
     let owner = app.owner.clone().unwrap_or_else(|| "—".to_string());
-    let content = if app.can_edit {
-        view! { <AppEditor app=app.clone() page /> }.into_any()
-    } else {
+    let version = app.released.as_ref().map(|version| {
         view! {
-            <section class="app-body" aria-labelledby="app-body-title">
-                <h2 id="app-body-title">"App"</h2>
-                <div class="rendered-app" aria-label="Rendered app" inner_html=app.rendered.clone()></div>
-            </section>
+            <dt>"Version"</dt>
+            <dd>{format!("{}, {}", version.number, released_on(version))}</dd>
         }
-        .into_any()
+    });
+    let content = match app.rendered.clone() {
+        Some(rendered) => {
+            view! { <div class="rendered-app" aria-label="Rendered app" inner_html=rendered></div> }
+                .into_any()
+        }
+        // Only its editors reach an app never released.
+        None => view! {
+            <p class="empty">"Not released yet."</p>
+            <p>
+                "Only those who may edit this app can open it until it is released. "
+                <a href=editor.clone()>"Open the editor"</a>
+                " to release it."
+            </p>
+        }
+        .into_any(),
     };
     let name = app.name.clone();
 
@@ -71,8 +89,15 @@ fn AppView(app: AppDetails, page: Page) -> impl IntoView {
             is_admin=app.is_admin
             page
             actions=move || {
-                can_delete
-                    .then(|| view! { <HeaderButton label="Delete app" class="danger" opens=deleting /> })
+                view! {
+                    <div class="actions">
+                        {can_edit.then(|| view! { <a href=editor.clone()>"Edit app"</a> })}
+                        {can_delete
+                            .then(|| {
+                                view! { <HeaderButton label="Delete app" class="danger" opens=deleting /> }
+                            })}
+                    </div>
+                }
             }
         >
             <dl class="facts">
@@ -80,8 +105,12 @@ fn AppView(app: AppDetails, page: Page) -> impl IntoView {
                 <dd>{folder}</dd>
                 <dt>"Owner"</dt>
                 <dd>{owner}</dd>
+                {version}
             </dl>
-            {content}
+            <section class="app-body" aria-labelledby="app-body-title">
+                <h2 id="app-body-title">"App"</h2>
+                {content}
+            </section>
         </ResourcePanel>
         <DeleteAndLeave
             open=deleting
@@ -96,16 +125,27 @@ fn AppView(app: AppDetails, page: Page) -> impl IntoView {
     .into_any()
 }
 
-/// Name, folder and body, saved together, beside the body rendered as it is typed and the
-/// editing user's `globals`.
+/// Name, folder and draft body, saved together, beside the draft rendered as it is typed
+/// and the editing user's `globals`; then releasing the saved draft and its versions.
 #[component]
-fn AppEditor(app: AppDetails, page: Page) -> impl IntoView {
+fn AppEditor(draft: AppDraft, page: Page) -> impl IntoView {
     let hydrated = use_hydrated();
-    let name = RwSignal::new(app.name.clone());
-    let folder = RwSignal::new(app.folder.as_ref().map(|folder| folder.id));
-    let body = RwSignal::new(app.body.clone());
-    let app_id = app.id;
-    let preview = live_preview(page, app_id, body, app.rendered.clone());
+    let saved_name = draft.app.name.clone();
+    let saved_folder = draft.app.folder.as_ref().map(|folder| folder.id);
+    let name = RwSignal::new(saved_name.clone());
+    let folder = RwSignal::new(saved_folder);
+    let body = RwSignal::new(draft.body.clone());
+    let saved = StoredValue::new((saved_name, saved_folder, draft.body.clone()));
+    // A release publishes what is saved, so it waits for changes to be saved first.
+    let unsaved = Signal::derive(move || {
+        saved.with_value(|(saved_name, saved_folder, saved_body)| {
+            name.with(|name| name != saved_name)
+                || folder.get() != *saved_folder
+                || body.with(|body| body != saved_body)
+        })
+    });
+    let app_id = draft.app.id;
+    let preview = live_preview(page, app_id, body, draft.preview.clone());
     let submit = move || {
         save_app(
             page.slug.get_value(),
@@ -126,22 +166,25 @@ fn AppEditor(app: AppDetails, page: Page) -> impl IntoView {
             page
         >
             <Field label="Name" id="app-name" value=name autocomplete="off" />
-            <FolderSelect id="app-folder" folders=app.folders.clone() folder />
+            <FolderSelect id="app-folder" folders=draft.folders.clone() folder />
             <TextArea
                 label="Body"
                 id="app-body"
                 value=body
                 rows=14
-                hint="Text with {{ expression }} placeholders, such as {{globals.currentUser.email}} or {{constants.API_KEY}}."
+                hint="Text with {{ expression }} placeholders, such as {{globals.currentUser.email}} or {{constants.API_KEY}}. Viewers see it once it is released."
             />
         </SaveForm>
         <section class="app-body" aria-labelledby="app-preview-title">
             <h2 id="app-preview-title">"Preview"</h2>
+            <p class="hint">"The draft as a viewer sees it, rendered with your own globals."</p>
             <div class="rendered-app" aria-label="Preview of the app" inner_html=move || preview.get()></div>
         </section>
+        <ReleasePanel app_id released=draft.app.released.clone() unsaved page />
+        <VersionList app_id versions=draft.versions.clone() page />
         <section class="inspector" aria-labelledby="inspector-title">
             <h2 id="inspector-title">"Inspector"</h2>
-            <pre aria-label="globals">{app.inspector.clone().unwrap_or_default()}</pre>
+            <pre aria-label="globals">{draft.inspector.clone()}</pre>
         </section>
     }
     .into_any()

@@ -165,7 +165,7 @@ pub(super) fn FolderSelect(
     view! { <Select label="Folder" id options key value=folder /> }.into_any()
 }
 
-/// Create app: a name and a folder; the new app opens for editing.
+/// Create app: a name and a folder; the new app opens in its editor.
 #[component]
 fn CreateAppDialog(
     page: Page,
@@ -184,7 +184,7 @@ fn CreateAppDialog(
     };
     let open_editor = move |id: i64| {
         navigate(
-            &format!("/{}/apps/{id}", page.slug.get_value()),
+            &format!("/{}/apps/{id}/edit", page.slug.get_value()),
             Default::default(),
         );
     };

@@ -4,11 +4,14 @@
 //! Every function decides on the server with the permission rules
 //! ([`crate::permissions`]) over the caller's role group and custom groups. A resource
 //! the caller can't see is not found, so its existence isn't revealed; one they see but
-//! may not change that way is refused. Constants' values and data sources'
+//! may not change that way is refused. An app's editors change its draft and release it
+//! as numbered versions; its viewers see the newest version, and an app never released
+//! exists only for its editors. Constants' values and data sources'
 //! configurations are sealed at rest and leave the server only through the functions
 //! that reveal them, to callers allowed to read them.
 
 mod app_page;
+mod app_releases;
 mod constants_page;
 mod dashboard;
 mod data_sources_page;
@@ -51,6 +54,9 @@ pub struct AppCard {
     pub id: i64,
     pub name: String,
     pub can_edit: bool,
+    /// The number of the version its viewers see; `None` for a draft never released,
+    /// which only its editors find listed.
+    pub released: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,7 +75,7 @@ pub struct Dashboard {
     pub can_create_folder: bool,
 }
 
-/// An app's page.
+/// An app's page: the version its viewers see, rendered for the caller.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppDetails {
     pub id: i64,
@@ -77,18 +83,45 @@ pub struct AppDetails {
     pub folder: Option<FolderRef>,
     /// The owner's full name; `None` once their account is gone.
     pub owner: Option<String>,
-    /// The body as written, with its placeholders: only for those who may edit it.
-    pub body: String,
-    /// The body rendered for the caller, as HTML.
-    pub rendered: String,
-    /// The caller's own `globals` tree as indented JSON, for the editor's Inspector: only
-    /// for those who may edit the app.
-    pub inspector: Option<String>,
+    /// The version viewers see; `None` until the app is first released, when only its
+    /// editors get this far.
+    pub released: Option<AppVersion>,
+    /// That version's body rendered for the caller, as HTML; `None` until released.
+    pub rendered: Option<String>,
     pub can_edit: bool,
     pub can_delete: bool,
     pub is_admin: bool,
-    /// The folders the app may move to: only for those who may edit it.
+}
+
+/// A released version of an app. Its body stays on the server but for the version viewers
+/// see, which reaches them rendered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppVersion {
+    /// 1 for the first release, then one more for each.
+    pub number: i64,
+    /// The full name of who released it; `None` once their account is gone, and for apps
+    /// released when versions were introduced.
+    pub released_by: Option<String>,
+    /// Unix seconds.
+    pub released_at: i64,
+    pub notes: String,
+}
+
+/// An app in its editor: its draft and what goes with it. Only for those who may edit
+/// the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppDraft {
+    pub app: AppDetails,
+    /// The draft body as written, with its placeholders.
+    pub body: String,
+    /// The draft rendered for the caller, as HTML, as the preview first shows it.
+    pub preview: String,
+    /// The caller's own `globals` tree as indented JSON, for the Inspector.
+    pub inspector: String,
+    /// The folders the app may move to.
     pub folders: Vec<FolderRef>,
+    /// Every released version, newest first.
+    pub versions: Vec<AppVersion>,
 }
 
 /// A folder's page: the apps in it the viewer may see listed.
@@ -165,69 +198,20 @@ pub async fn create_app(
     operations::create_app(&state, &actor, name, folder_id).await
 }
 
+/// An app's page: the version its viewers see, rendered for the caller. An app never
+/// released is not found but for its editors.
 #[server(endpoint = "apps/details")]
 pub async fn open_app(slug: String, app_id: i64) -> Result<AppDetails, AppError> {
-    use crate::permissions::{Action, ResourceKind};
     let (actor, state) = crate::access::session_actor(&slug).await?;
-    let (caller, mut conn) = server::read(&state, actor).await?;
-    let app = server::resource(&mut conn, &caller, ResourceKind::App, app_id).await?;
-    let reference = app.reference();
-    let permissions = &caller.permissions;
-    let can_edit = permissions.can(&reference, Action::Edit);
-    // The folder is named only to those who see it.
-    let folder = match app.folder_id {
-        Some(folder_id) => match server::folder(&mut conn, &caller, folder_id).await {
-            Ok(folder) => Some(FolderRef {
-                id: folder.id,
-                name: folder.name,
-            }),
-            Err(AppError::ResourceNotFound) => None,
-            Err(error) => return Err(error),
-        },
-        None => None,
-    };
-    let folders = if can_edit {
-        let resources =
-            crate::groups::store::resource_refs(&mut conn, caller.actor.workspace.id).await?;
-        rules::visible_folders(permissions, &resources)
-    } else {
-        Vec::new()
-    };
-    let owner = match app.owner_user_id {
-        Some(user_id) => store::full_name(&mut conn, user_id).await?,
-        None => None,
-    };
-    let scope = crate::rendering::server::scope_for(&mut conn, &caller, &app.body).await?;
-    let rendered = crate::rendering::render_html(&app.body, &scope);
-    let inspector = can_edit
-        .then(|| serde_json::to_string_pretty(&scope.globals))
-        .transpose()
-        .map_err(|_| AppError::Internal)?;
-    Ok(AppDetails {
-        id: app.id,
-        can_delete: permissions.can(&reference, Action::Delete),
-        is_admin: permissions.is_admin(),
-        name: app.name,
-        folder,
-        owner,
-        body: if can_edit { app.body } else { String::new() },
-        rendered,
-        inspector,
-        can_edit,
-        folders,
-    })
+    operations::open_app(&state, &actor, app_id).await
 }
 
 /// An app opened in its editor (`/{slug}/apps/{app_id}/edit`): refused to those who may
 /// only view it, whichever way they arrive.
 #[server(endpoint = "apps/editor")]
-pub async fn open_app_editor(slug: String, app_id: i64) -> Result<AppDetails, AppError> {
-    let app = open_app(slug, app_id).await?;
-    if app.can_edit {
-        Ok(app)
-    } else {
-        Err(AppError::PermissionDenied)
-    }
+pub async fn open_app_editor(slug: String, app_id: i64) -> Result<AppDraft, AppError> {
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    operations::open_app_editor(&state, &actor, app_id).await
 }
 
 /// A draft body rendered for the caller, for the editor's preview: only for those who may
@@ -248,7 +232,8 @@ pub async fn preview_app(slug: String, app_id: i64, body: String) -> Result<Stri
     Ok(crate::rendering::render_html(&body, &scope))
 }
 
-/// Changes an app's name, folder and body; moving it to another folder is an edit too.
+/// Changes an app's name, folder and draft body; moving it to another folder is an edit
+/// too. Viewers see the draft once it is released.
 #[server(endpoint = "apps/update")]
 pub async fn save_app(
     slug: String,
@@ -264,6 +249,21 @@ pub async fn save_app(
         body: Some(body),
     };
     operations::update_app(&state, &actor, app_id, change).await
+}
+
+/// Releases an app's saved draft as its next version, which its viewers then see.
+#[server(endpoint = "apps/release")]
+pub async fn release_app(slug: String, app_id: i64, notes: String) -> Result<AppVersion, AppError> {
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    operations::release_app(&state, &actor, app_id, notes).await
+}
+
+/// Makes a released version's body the app's draft again; viewers keep the version they
+/// see until the next release.
+#[server(endpoint = "apps/restore")]
+pub async fn restore_app_version(slug: String, app_id: i64, number: i64) -> Result<(), AppError> {
+    let (actor, state) = crate::access::session_actor(&slug).await?;
+    operations::restore_version(&state, &actor, app_id, number).await
 }
 
 #[server(endpoint = "apps/delete")]

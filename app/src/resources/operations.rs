@@ -1,12 +1,14 @@
-//! The resource use cases every adapter shares: what a member sees (the dashboard, the
-//! constants, the data sources), creating and deleting resources. Each works from the
-//! actor's permissions in the workspace, as the pages do.
+//! The resource use cases every adapter shares: what a member sees (the dashboard, an
+//! app, the constants, the data sources), creating and deleting resources, releasing
+//! apps. Each works from the actor's permissions in the workspace, as the pages do.
 
-use super::server;
-use super::store;
+use sqlx::AnyConnection;
+
+use super::server::{self, Caller};
+use super::store::{self, Resource};
 use super::{
-    ConstantDetails, ConstantList, Dashboard, DataSourceDetails, DataSourceList, FolderDetails,
-    FolderRef, SourceKind, rules,
+    AppDetails, AppDraft, AppVersion, ConstantDetails, ConstantList, Dashboard, DataSourceDetails,
+    DataSourceList, FolderDetails, FolderRef, SourceKind, rules,
 };
 use crate::access::WorkspaceActor;
 use crate::error::AppError;
@@ -25,9 +27,10 @@ pub async fn delete(
 
 pub async fn dashboard(state: &AppState, actor: &WorkspaceActor) -> Result<Dashboard, AppError> {
     let (caller, mut conn) = server::read(state, actor.clone()).await?;
-    let resources =
-        crate::groups::store::resource_refs(&mut conn, caller.actor.workspace.id).await?;
-    Ok(rules::dashboard(&caller.permissions, &resources))
+    let workspace_id = caller.actor.workspace.id;
+    let resources = crate::groups::store::resource_refs(&mut conn, workspace_id).await?;
+    let releases = store::released_versions(&mut conn, workspace_id).await?;
+    Ok(rules::dashboard(&caller.permissions, &resources, &releases))
 }
 
 pub async fn create_app(
@@ -75,8 +78,8 @@ pub async fn folder(
     let apps = store::apps_in_folder(&mut conn, caller.actor.workspace.id, folder.id)
         .await?
         .into_iter()
-        .filter(|(app, _)| permissions.lists_on_dashboard(app))
-        .map(|(app, name)| rules::app_card(permissions, &app, &name))
+        .filter(|listed| rules::lists_app(permissions, &listed.app, listed.released.is_some()))
+        .map(|listed| rules::app_card(permissions, &listed.app, &listed.name, listed.released))
         .collect();
     Ok(FolderDetails {
         id: folder.id,
@@ -187,8 +190,161 @@ pub async fn app(
 ) -> Result<(super::AppCard, Option<i64>), AppError> {
     let (caller, mut conn) = server::read(state, actor.clone()).await?;
     let app = server::resource(&mut conn, &caller, ResourceKind::App, app_id).await?;
-    let card = rules::app_card(&caller.permissions, &app.reference(), &app.name);
+    let card = rules::app_card(
+        &caller.permissions,
+        &app.reference(),
+        &app.name,
+        app.released,
+    );
     Ok((card, app.folder_id))
+}
+
+/// An app's page: the version its viewers see, rendered for the actor.
+pub async fn open_app(
+    state: &AppState,
+    actor: &WorkspaceActor,
+    app_id: i64,
+) -> Result<AppDetails, AppError> {
+    let (caller, mut conn) = server::read(state, actor.clone()).await?;
+    let app = server::resource(&mut conn, &caller, ResourceKind::App, app_id).await?;
+    app_details(&mut conn, &caller, &app).await
+}
+
+/// An app in its editor: its draft rendered for the actor with their `globals`, the
+/// folders it may move to and its versions. Only for those who may edit it.
+pub async fn open_app_editor(
+    state: &AppState,
+    actor: &WorkspaceActor,
+    app_id: i64,
+) -> Result<AppDraft, AppError> {
+    let (caller, mut conn) = server::read(state, actor.clone()).await?;
+    let app =
+        server::resource_for(&mut conn, &caller, ResourceKind::App, app_id, Action::Edit).await?;
+    let details = app_details(&mut conn, &caller, &app).await?;
+    let scope = crate::rendering::server::scope_for(&mut conn, &caller, &app.body).await?;
+    let inspector = serde_json::to_string_pretty(&scope.globals).map_err(|_| AppError::Internal)?;
+    let workspace_id = caller.actor.workspace.id;
+    let resources = crate::groups::store::resource_refs(&mut conn, workspace_id).await?;
+    let releases = store::released_versions(&mut conn, workspace_id).await?;
+    Ok(AppDraft {
+        app: details,
+        preview: crate::rendering::render_html(&app.body, &scope),
+        inspector,
+        folders: rules::visible_folders(&caller.permissions, &resources, &releases),
+        versions: store::versions(&mut conn, app.id).await?,
+        body: app.body,
+    })
+}
+
+/// What an app's page shows the caller, who sees the app.
+async fn app_details(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    app: &Resource,
+) -> Result<AppDetails, AppError> {
+    let permissions = &caller.permissions;
+    let reference = app.reference();
+    // The folder is named only to those who see it.
+    let folder = match app.folder_id {
+        Some(folder_id) => match server::folder(conn, caller, folder_id).await {
+            Ok(folder) => Some(FolderRef {
+                id: folder.id,
+                name: folder.name,
+            }),
+            Err(AppError::ResourceNotFound) => None,
+            Err(error) => return Err(error),
+        },
+        None => None,
+    };
+    let owner = match app.owner_user_id {
+        Some(user_id) => store::full_name(conn, user_id).await?,
+        None => None,
+    };
+    let (released, rendered) = match store::released_version(conn, app).await? {
+        Some((version, body)) => {
+            let scope = crate::rendering::server::scope_for(conn, caller, &body).await?;
+            (
+                Some(version),
+                Some(crate::rendering::render_html(&body, &scope)),
+            )
+        }
+        None => (None, None),
+    };
+    Ok(AppDetails {
+        id: app.id,
+        name: app.name.clone(),
+        folder,
+        owner,
+        released,
+        rendered,
+        can_edit: permissions.can(&reference, Action::Edit),
+        can_delete: permissions.can(&reference, Action::Delete),
+        is_admin: permissions.is_admin(),
+    })
+}
+
+/// Releases an app's saved draft as its next version, with `notes`, and audits it.
+pub async fn release_app(
+    state: &AppState,
+    actor: &WorkspaceActor,
+    app_id: i64,
+    notes: String,
+) -> Result<AppVersion, AppError> {
+    let (caller, mut tx) = server::write(state, actor.clone()).await?;
+    let app =
+        server::resource_for(&mut tx, &caller, ResourceKind::App, app_id, Action::Edit).await?;
+    rules::Text::ReleaseNotes.check(&notes)?;
+    let newest = store::released_version(&mut tx, &app).await?;
+    let newest = newest
+        .as_ref()
+        .map(|(version, body)| (version.number, body.as_str()));
+    let number = rules::next_release(newest, &app.body)?;
+    store::insert_version(
+        &mut tx,
+        app.id,
+        number,
+        &app.body,
+        notes.trim(),
+        caller.actor.user.id,
+    )
+    .await?;
+    let (version, _) = store::version(&mut tx, app.id, number)
+        .await?
+        .ok_or(AppError::Internal)?;
+    let change = server::Change::Released { number };
+    server::finish(tx, &caller, change, ResourceKind::App, app.id, &app.name).await?;
+    Ok(version)
+}
+
+/// An app's released versions, newest first, for those who may edit it.
+pub async fn app_versions(
+    state: &AppState,
+    actor: &WorkspaceActor,
+    app_id: i64,
+) -> Result<Vec<AppVersion>, AppError> {
+    let (caller, mut conn) = server::read(state, actor.clone()).await?;
+    let app =
+        server::resource_for(&mut conn, &caller, ResourceKind::App, app_id, Action::Edit).await?;
+    store::versions(&mut conn, app.id).await
+}
+
+/// Makes version `number`'s body the app's draft again, and audits it. What viewers see
+/// stays as it is until the next release.
+pub async fn restore_version(
+    state: &AppState,
+    actor: &WorkspaceActor,
+    app_id: i64,
+    number: i64,
+) -> Result<(), AppError> {
+    let (caller, mut tx) = server::write(state, actor.clone()).await?;
+    let app =
+        server::resource_for(&mut tx, &caller, ResourceKind::App, app_id, Action::Edit).await?;
+    let (_, body) = store::version(&mut tx, app.id, number)
+        .await?
+        .ok_or(AppError::AppVersionNotFound)?;
+    store::set_draft(&mut tx, app.id, &body).await?;
+    let change = server::Change::Restored { number };
+    server::finish(tx, &caller, change, ResourceKind::App, app.id, &app.name).await
 }
 
 /// A change to an app: the fields given change, the others stay. `folder_id` of
@@ -200,7 +356,8 @@ pub struct AppChange {
     pub body: Option<String>,
 }
 
-/// Changes an app's name, folder and body; moving it to another folder is an edit too.
+/// Changes an app's name, folder and draft body; moving it to another folder is an edit
+/// too.
 pub async fn update_app(
     state: &AppState,
     actor: &WorkspaceActor,

@@ -1,6 +1,8 @@
 //! The rules for resources, pure and shared by server and browser: names and texts,
-//! the kinds of data source, who sees which resource, and the dashboard's grouping of
-//! apps by folder.
+//! the kinds of data source, who sees which resource, releasing apps, and the
+//! dashboard's grouping of apps by folder.
+
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +21,8 @@ pub enum Text {
     Value,
     /// A data source's configuration.
     Configuration,
+    /// The notes that go with an app's release.
+    ReleaseNotes,
 }
 
 impl Text {
@@ -27,6 +31,7 @@ impl Text {
             Text::Body => 100_000,
             Text::Value => 10_000,
             Text::Configuration => 20_000,
+            Text::ReleaseNotes => 2_000,
         }
     }
 
@@ -35,6 +40,7 @@ impl Text {
             Text::Body => "body",
             Text::Value => "value",
             Text::Configuration => "configuration",
+            Text::ReleaseNotes => "release notes",
         }
     }
 
@@ -146,6 +152,33 @@ pub fn sees(permissions: &Permissions, resource: &ResourceRef) -> bool {
     }
 }
 
+/// Each released app's newest version number, which is what its viewers see, by app id.
+/// An app not in it was never released.
+pub type Releases = HashMap<i64, i64>;
+
+/// Whether an app exists for the member at all, whatever else they may do: one never
+/// released exists only for those who may edit it, until its first release.
+pub fn app_exists_for(permissions: &Permissions, app: &ResourceRef, released: bool) -> bool {
+    released || permissions.can(app, Action::Edit)
+}
+
+/// Whether the member sees an app: [`sees`] it, and it exists for them
+/// ([`app_exists_for`]).
+pub fn sees_app(permissions: &Permissions, app: &ResourceRef, released: bool) -> bool {
+    sees(permissions, app) && app_exists_for(permissions, app, released)
+}
+
+/// The number a release of `draft` gets: one after the newest version, given with its
+/// body, or 1 for the first. A draft the same as the newest version, which viewers see
+/// already, has nothing to release.
+pub fn next_release(newest: Option<(i64, &str)>, draft: &str) -> Result<i64, AppError> {
+    match newest {
+        None => Ok(1),
+        Some((number, body)) if body == draft => Err(AppError::NothingToRelease { number }),
+        Some((number, _)) => Ok(number + 1),
+    }
+}
+
 /// A folder is seen by those who may do something with it or file apps into it, and by
 /// anyone the dashboard lists one of its apps to. `apps` may hold any of the workspace's
 /// apps; only those in the folder count.
@@ -189,14 +222,19 @@ pub fn authorise_create(permissions: &Permissions, kind: ResourceKind) -> Result
     }
 }
 
-/// The folders the member sees, in the order given (by name).
+/// The folders the member sees, in the order given (by name). Apps that don't exist for
+/// the member ([`app_exists_for`]) don't show them a folder.
 pub fn visible_folders(
     permissions: &Permissions,
     resources: &[(ResourceRef, String)],
+    releases: &Releases,
 ) -> Vec<FolderRef> {
     let apps: Vec<ResourceRef> = resources
         .iter()
-        .filter(|(resource, _)| resource.kind == ResourceKind::App)
+        .filter(|(resource, _)| {
+            resource.kind == ResourceKind::App
+                && app_exists_for(permissions, resource, releases.contains_key(&resource.id))
+        })
         .map(|(resource, _)| *resource)
         .collect();
     resources
@@ -211,33 +249,54 @@ pub fn visible_folders(
         .collect()
 }
 
-/// An app as the dashboard and folder pages list it.
-pub fn app_card(permissions: &Permissions, app: &ResourceRef, name: &str) -> AppCard {
+/// An app as the dashboard and folder pages list it, with the version its viewers see.
+pub fn app_card(
+    permissions: &Permissions,
+    app: &ResourceRef,
+    name: &str,
+    released: Option<i64>,
+) -> AppCard {
     AppCard {
         id: app.id,
         name: name.to_string(),
         can_edit: permissions.can(app, Action::Edit),
+        released,
     }
+}
+
+/// Whether a list shows the member an app: listed on their dashboard, and existing for
+/// them ([`app_exists_for`]).
+pub fn lists_app(permissions: &Permissions, app: &ResourceRef, released: bool) -> bool {
+    permissions.lists_on_dashboard(app) && app_exists_for(permissions, app, released)
 }
 
 /// The dashboard: the folders the member sees, each with the apps it lists to them,
 /// then the listed apps without a folder. `resources` is the workspace's resources by
-/// name; apps hidden from the member's dashboard are left out.
-pub fn dashboard(permissions: &Permissions, resources: &[(ResourceRef, String)]) -> Dashboard {
+/// name; apps hidden from the member's dashboard are left out, and so are apps never
+/// released, but for those who may edit them.
+pub fn dashboard(
+    permissions: &Permissions,
+    resources: &[(ResourceRef, String)],
+    releases: &Releases,
+) -> Dashboard {
+    let card = |(app, name): &(&ResourceRef, &String)| {
+        app_card(permissions, app, name, releases.get(&app.id).copied())
+    };
     let listed: Vec<(&ResourceRef, &String)> = resources
         .iter()
         .filter(|(resource, _)| {
-            resource.kind == ResourceKind::App && permissions.lists_on_dashboard(resource)
+            resource.kind == ResourceKind::App
+                && lists_app(permissions, resource, releases.contains_key(&resource.id))
         })
         .map(|(resource, name)| (resource, name))
         .collect();
-    let folders = visible_folders(permissions, resources)
+    let folders = visible_folders(permissions, resources, releases)
         .into_iter()
         .map(|folder| FolderSection {
             apps: listed
                 .iter()
                 .filter(|(app, _)| app.folder_id == Some(folder.id))
-                .map(|(app, name)| app_card(permissions, app, name))
+                .map(card)
                 .collect(),
             folder,
         })
@@ -246,7 +305,7 @@ pub fn dashboard(permissions: &Permissions, resources: &[(ResourceRef, String)])
     let unfiled = listed
         .iter()
         .filter(|(app, _)| app.folder_id.is_none_or(|folder| !filed.contains(&folder)))
-        .map(|(app, name)| app_card(permissions, app, name))
+        .map(card)
         .collect();
     Dashboard {
         folders,
@@ -380,7 +439,12 @@ mod tests {
 
     #[test]
     fn texts_are_bounded_in_characters() {
-        for text in [Text::Body, Text::Value, Text::Configuration] {
+        for text in [
+            Text::Body,
+            Text::Value,
+            Text::Configuration,
+            Text::ReleaseNotes,
+        ] {
             assert!(text.check(&"é".repeat(text.max_chars())).is_ok());
             assert!(matches!(
                 text.check(&"x".repeat(text.max_chars() + 1)),
@@ -393,6 +457,13 @@ mod tests {
                 .unwrap_err()
                 .to_string(),
             "The value can be at most 10000 characters long."
+        );
+        assert_eq!(
+            Text::ReleaseNotes
+                .check(&"x".repeat(2_001))
+                .unwrap_err()
+                .to_string(),
+            "The release notes can be at most 2000 characters long."
         );
     }
 
@@ -541,7 +612,8 @@ mod tests {
                 groups: &groups,
             })
         };
-        let board = dashboard(&end_user, &resources);
+        let every_app_released = Releases::from([(10, 1), (11, 1), (12, 1), (13, 1)]);
+        let board = dashboard(&end_user, &resources, &every_app_released);
         let names = |apps: &[AppCard]| apps.iter().map(|a| a.name.clone()).collect::<Vec<_>>();
         assert_eq!(board.folders.len(), 1, "only the folder with a listed app");
         assert_eq!(board.folders[0].folder.name, "Finance");
@@ -551,7 +623,7 @@ mod tests {
         assert!(board.unfiled.iter().all(|card| !card.can_edit));
 
         let admin = permissions(Role::Admin, vec![]);
-        let board = dashboard(&admin, &resources);
+        let board = dashboard(&admin, &resources, &every_app_released);
         let folders: Vec<&str> = board
             .folders
             .iter()
@@ -562,6 +634,55 @@ mod tests {
         assert!(board.folders[2].apps.is_empty());
         assert!(board.can_create_app && board.can_create_folder);
         assert!(board.folders[0].apps.iter().all(|card| card.can_edit));
+        assert_eq!(board.folders[0].apps[0].released, Some(1));
+    }
+
+    #[test]
+    fn an_app_never_released_exists_only_for_its_editors() {
+        let folder = resource(1, ResourceKind::Folder);
+        let resources = vec![
+            (app(10, Some(1)), "Billing".to_string()),
+            (app(11, None), "Inventory".to_string()),
+            (folder, "Finance".to_string()),
+        ];
+        // Only Inventory was released, as version 3.
+        let releases = Releases::from([(11, 3)]);
+        let end_user = permissions(Role::EndUser, vec![]);
+        let builder = permissions(Role::Builder, vec![]);
+
+        let board = dashboard(&end_user, &resources, &releases);
+        assert!(board.folders.is_empty(), "no folder through a draft");
+        assert_eq!(board.unfiled.len(), 1);
+        assert_eq!(
+            (board.unfiled[0].name.as_str(), board.unfiled[0].released),
+            ("Inventory", Some(3))
+        );
+        assert!(visible_folders(&end_user, &resources, &releases).is_empty());
+        assert!(!sees_app(&end_user, &resources[0].0, false));
+        assert!(sees_app(&end_user, &resources[1].0, true));
+        assert!(!lists_app(&end_user, &resources[0].0, false));
+
+        let board = dashboard(&builder, &resources, &releases);
+        assert_eq!(board.folders[0].apps[0].name, "Billing");
+        assert_eq!(board.folders[0].apps[0].released, None, "a draft only");
+        assert!(sees_app(&builder, &resources[0].0, false));
+        assert!(app_exists_for(&builder, &resources[0].0, false));
+    }
+
+    #[test]
+    fn releases_are_numbered_in_turn_and_need_a_changed_draft() {
+        assert_eq!(next_release(None, ""), Ok(1));
+        assert_eq!(next_release(None, "Hello"), Ok(1));
+        assert_eq!(next_release(Some((1, "Hello")), "Hello again"), Ok(2));
+        assert_eq!(next_release(Some((7, "")), " "), Ok(8));
+        assert_eq!(
+            next_release(Some((2, "Hello")), "Hello"),
+            Err(AppError::NothingToRelease { number: 2 })
+        );
+        assert_eq!(
+            AppError::NothingToRelease { number: 2 }.to_string(),
+            "The draft is the same as version 2, which viewers see already. Change the draft before releasing it."
+        );
     }
 
     #[test]
@@ -571,9 +692,9 @@ mod tests {
             ..app(30, None)
         };
         let builder = permissions(Role::Builder, vec![]);
-        assert!(app_card(&builder, &mine, "Mine").can_edit);
+        assert!(app_card(&builder, &mine, "Mine", None).can_edit);
         let end_user = permissions(Role::EndUser, vec![]);
-        assert!(!app_card(&end_user, &mine, "Mine").can_edit);
+        assert!(!app_card(&end_user, &mine, "Mine", Some(1)).can_edit);
         let deleter = permissions(
             Role::Builder,
             vec![custom(Flags::NONE.with(Flag::AppDelete, true), vec![])],

@@ -6,13 +6,15 @@ use sqlx::{Any, AnyConnection, Transaction};
 
 use super::store::{self, Resource};
 use super::{ConstantRow, DataSourceRow, SourceKind, rules};
-use crate::access::{Scope, WorkspaceActor};
+use crate::access::{ActingAs, Scope, WorkspaceActor};
 use crate::audit;
 use crate::error::AppError;
+use crate::memberships::Role;
 use crate::permissions::{Action, Permissions, ResourceKind, Subject};
 use crate::state::AppState;
 
-/// An active member of the workspace with their effective permissions in it.
+/// An active member of the workspace, or a super admin acting as its admin, with their
+/// effective permissions in it.
 pub struct Caller {
     pub actor: WorkspaceActor,
     pub permissions: Permissions,
@@ -21,10 +23,20 @@ pub struct Caller {
 }
 
 async fn caller(conn: &mut AnyConnection, actor: WorkspaceActor) -> Result<Caller, AppError> {
-    let (role, groups) =
-        crate::groups::store::subject_groups(conn, actor.workspace.id, actor.user.id)
-            .await?
-            .ok_or(AppError::WorkspaceUnavailable)?;
+    let (role, groups) = match actor.acting_as {
+        ActingAs::Member => {
+            crate::groups::store::subject_groups(conn, actor.workspace.id, actor.user.id)
+                .await?
+                .ok_or(AppError::WorkspaceUnavailable)?
+        }
+        // A super admin has the Admin group's permissions, member or not.
+        ActingAs::SuperAdmin => {
+            let admins =
+                crate::groups::store::find_role_group(conn, actor.workspace.id, Role::Admin)
+                    .await?;
+            (Role::Admin, vec![admins])
+        }
+    };
     let permissions = Permissions::of(Subject {
         user_id: actor.user.id,
         role,
@@ -65,8 +77,8 @@ pub async fn write(
     Ok((caller, tx))
 }
 
-/// An app, workspace constant or data source of the caller's workspace that they see;
-/// anything else is not found.
+/// An app, folder, workspace constant or data source of the caller's workspace that they
+/// see; anything else is not found. An app never released is seen by its editors only.
 pub async fn resource(
     conn: &mut AnyConnection,
     caller: &Caller,
@@ -81,10 +93,22 @@ pub async fn resource(
             let apps: Vec<_> = store::apps_in_folder(conn, caller.actor.workspace.id, id)
                 .await?
                 .into_iter()
-                .map(|(app, _)| app)
+                .filter(|listed| {
+                    rules::app_exists_for(
+                        &caller.permissions,
+                        &listed.app,
+                        listed.released.is_some(),
+                    )
+                })
+                .map(|listed| listed.app)
                 .collect();
             rules::sees_folder(&caller.permissions, &resource.reference(), &apps)
         }
+        ResourceKind::App => rules::sees_app(
+            &caller.permissions,
+            &resource.reference(),
+            resource.released.is_some(),
+        ),
         _ => rules::sees(&caller.permissions, &resource.reference()),
     };
     if seen {
@@ -249,6 +273,14 @@ pub enum Change {
     Deleted,
     /// A secret was read: a constant's value or a data source's configuration.
     Revealed,
+    /// An app's draft was released as version `number`.
+    Released {
+        number: i64,
+    },
+    /// Version `number` of an app became its draft again.
+    Restored {
+        number: i64,
+    },
 }
 
 impl Change {
@@ -258,12 +290,14 @@ impl Change {
             Change::Changed => audit::Action::ResourceChanged,
             Change::Deleted => audit::Action::ResourceDeleted,
             Change::Revealed => audit::Action::ResourceRevealed,
+            Change::Released { .. } => audit::Action::AppReleased,
+            Change::Restored { .. } => audit::Action::AppVersionRestored,
         }
     }
 }
 
-/// Ends a change: its audit event (the kind and name, never a value) goes into the same
-/// transaction, which then commits.
+/// Ends a change: its audit event (the kind and name, and a version's number, never a
+/// value) goes into the same transaction, which then commits.
 pub async fn finish(
     mut tx: Transaction<'static, Any>,
     caller: &Caller,
@@ -273,7 +307,12 @@ pub async fn finish(
     name: &str,
 ) -> Result<(), AppError> {
     let action = change.action();
-    let detail = format!("{} {name}", kind.key());
+    let detail = match change {
+        Change::Released { number } | Change::Restored { number } => {
+            format!("{} {name} v{number}", kind.key())
+        }
+        _ => format!("{} {name}", kind.key()),
+    };
     audit::record_by(&mut tx, &caller.actor, None, action, &detail).await?;
     tx.commit().await?;
     tracing::info!(

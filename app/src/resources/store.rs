@@ -1,6 +1,9 @@
 //! Resources in the database: one `resources` row per app, folder, workspace constant
 //! and data source. Constants' values and data sources' configurations are sealed in
-//! `ciphertext`, bound to their row ([`ResourceBinding`]).
+//! `ciphertext`, bound to their row ([`ResourceBinding`]). An app's `body` is its draft;
+//! its releases are numbered rows of `app_versions`, the newest being what viewers see.
+
+use std::collections::HashMap;
 
 use sqlx::AnyConnection;
 
@@ -19,8 +22,10 @@ pub struct Resource {
     pub name: String,
     pub folder_id: Option<i64>,
     pub owner_user_id: Option<i64>,
-    /// Apps: the body. Data sources: the kind of source.
+    /// Apps: the draft body. Data sources: the kind of source.
     pub body: String,
+    /// Apps: the number of the version viewers see; `None` until first released.
+    pub released: Option<i64>,
     sealed: Option<Sealed>,
 }
 
@@ -59,10 +64,12 @@ struct ResourceRecord {
     body: String,
     ciphertext: Option<String>,
     key_id: Option<String>,
+    released: Option<i64>,
 }
 
 const COLUMNS: &str =
-    "id, workspace_id, kind, name, folder_id, owner_user_id, body, ciphertext, key_id";
+    "id, workspace_id, kind, name, folder_id, owner_user_id, body, ciphertext, key_id,
+     (SELECT MAX(v.number) FROM app_versions v WHERE v.app_id = resources.id) AS released";
 
 impl TryFrom<ResourceRecord> for Resource {
     type Error = AppError;
@@ -80,6 +87,7 @@ impl TryFrom<ResourceRecord> for Resource {
             folder_id: record.folder_id,
             owner_user_id: record.owner_user_id,
             body: record.body,
+            released: record.released,
             sealed: match (record.ciphertext, record.key_id) {
                 (Some(ciphertext), Some(key_id)) => Some(Sealed { key_id, ciphertext }),
                 _ => None,
@@ -122,34 +130,165 @@ pub async fn of_kind(
     records.into_iter().map(Resource::try_from).collect()
 }
 
+/// An app as a list names it, with the number of its released version.
+#[derive(Debug, Clone)]
+pub struct ListedApp {
+    pub app: ResourceRef,
+    pub name: String,
+    /// `None` until the app is first released.
+    pub released: Option<i64>,
+}
+
 /// The apps in a folder, by name.
 pub async fn apps_in_folder(
     conn: &mut AnyConnection,
     workspace_id: i64,
     folder_id: i64,
-) -> Result<Vec<(ResourceRef, String)>, AppError> {
-    let rows: Vec<(i64, Option<i64>, Option<i64>, String)> = sqlx::query_as(
-        "SELECT id, folder_id, owner_user_id, name FROM resources
+) -> Result<Vec<ListedApp>, AppError> {
+    let records: Vec<ListedAppRecord> = sqlx::query_as(
+        "SELECT id, folder_id, owner_user_id, name,
+                (SELECT MAX(v.number) FROM app_versions v WHERE v.app_id = resources.id)
+                    AS released
+         FROM resources
          WHERE workspace_id = $1 AND kind = 'app' AND folder_id = $2 ORDER BY name_key",
     )
     .bind(workspace_id)
     .bind(folder_id)
     .fetch_all(conn)
     .await?;
-    Ok(rows
+    Ok(records
         .into_iter()
-        .map(|(id, folder_id, owner_user_id, name)| {
-            (
-                ResourceRef {
-                    id,
-                    kind: ResourceKind::App,
-                    folder_id,
-                    owner_user_id,
-                },
-                name,
-            )
+        .map(|record| ListedApp {
+            app: ResourceRef {
+                id: record.id,
+                kind: ResourceKind::App,
+                folder_id: record.folder_id,
+                owner_user_id: record.owner_user_id,
+            },
+            name: record.name,
+            released: record.released,
         })
         .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct ListedAppRecord {
+    id: i64,
+    folder_id: Option<i64>,
+    owner_user_id: Option<i64>,
+    name: String,
+    released: Option<i64>,
+}
+
+/// The number of each released app's newest version, by app id. Apps never released
+/// aren't in it.
+pub async fn released_versions(
+    conn: &mut AnyConnection,
+    workspace_id: i64,
+) -> Result<HashMap<i64, i64>, AppError> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT v.app_id, MAX(v.number) FROM app_versions v
+         JOIN resources r ON r.id = v.app_id
+         WHERE r.workspace_id = $1 GROUP BY v.app_id",
+    )
+    .bind(workspace_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// An app's released versions, newest first, without their bodies.
+pub async fn versions(
+    conn: &mut AnyConnection,
+    app_id: i64,
+) -> Result<Vec<super::AppVersion>, AppError> {
+    let rows: Vec<(i64, String, Option<String>, i64)> = sqlx::query_as(&format!(
+        "SELECT {VERSION_COLUMNS} {VERSIONS_FROM} WHERE v.app_id = $1 ORDER BY v.number DESC"
+    ))
+    .bind(app_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(version_of).collect())
+}
+
+/// One version of an app with its body.
+pub async fn version(
+    conn: &mut AnyConnection,
+    app_id: i64,
+    number: i64,
+) -> Result<Option<(super::AppVersion, String)>, AppError> {
+    let row: Option<(i64, String, Option<String>, i64, String)> = sqlx::query_as(&format!(
+        "SELECT {VERSION_COLUMNS}, v.body {VERSIONS_FROM} WHERE v.app_id = $1 AND v.number = $2"
+    ))
+    .bind(app_id)
+    .bind(number)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(number, notes, released_by, released_at, body)| {
+        (version_of((number, notes, released_by, released_at)), body)
+    }))
+}
+
+/// The version viewers see, with its body; `None` when the app was never released.
+pub async fn released_version(
+    conn: &mut AnyConnection,
+    app: &Resource,
+) -> Result<Option<(super::AppVersion, String)>, AppError> {
+    match app.released {
+        Some(number) => version(conn, app.id, number).await,
+        None => Ok(None),
+    }
+}
+
+/// A version's columns as [`version_of`] takes them, and where they come from: the
+/// releaser's name is gone with their account.
+const VERSION_COLUMNS: &str = "v.number, v.notes, u.full_name, v.released_at";
+const VERSIONS_FROM: &str = "FROM app_versions v LEFT JOIN users u ON u.id = v.released_by";
+
+fn version_of(
+    (number, notes, released_by, released_at): (i64, String, Option<String>, i64),
+) -> super::AppVersion {
+    super::AppVersion {
+        number,
+        released_by,
+        released_at,
+        notes,
+    }
+}
+
+/// Adds version `number` of an app, released by `released_by` now.
+pub async fn insert_version(
+    conn: &mut AnyConnection,
+    app_id: i64,
+    number: i64,
+    body: &str,
+    notes: &str,
+    released_by: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO app_versions (app_id, number, body, notes, released_by, released_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(app_id)
+    .bind(number)
+    .bind(body)
+    .bind(notes)
+    .bind(released_by)
+    .bind(now())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Replaces an app's draft body, leaving its name, folder and versions.
+pub async fn set_draft(conn: &mut AnyConnection, app_id: i64, body: &str) -> Result<(), AppError> {
+    sqlx::query("UPDATE resources SET body = $1, updated_at = $2 WHERE id = $3")
+        .bind(body)
+        .bind(now())
+        .bind(app_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 pub struct NewResource<'a> {

@@ -7,7 +7,8 @@ use super::AppCard;
 use crate::ui::Modal;
 
 /// Apps as a list: each name opens the app, with "Open" beside it and "Edit", to the
-/// editor, where the viewer may edit it.
+/// editor, where the viewer may edit it. An app never released, which only its editors
+/// find listed, says "Draft only".
 #[component]
 pub fn AppLinks(slug: String, apps: Vec<AppCard>) -> impl IntoView {
     view! {
@@ -24,9 +25,16 @@ pub fn AppLinks(slug: String, apps: Vec<AppCard>) -> impl IntoView {
                             </a>
                         }
                     });
+                    let draft_only = app
+                        .released
+                        .is_none()
+                        .then(|| view! { " " <span class="badge">"Draft only"</span> });
                     view! {
                         <li>
-                            <a href=href.clone()>{app.name.clone()}</a>
+                            <span>
+                                <a href=href.clone()>{app.name.clone()}</a>
+                                {draft_only}
+                            </span>
                             " "
                             <a href=href aria-label=format!("Open {}", app.name) class="app-action">
                                 "Open"

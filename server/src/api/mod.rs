@@ -99,6 +99,7 @@ fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
             resources::update_app,
             resources::delete_app
         ))
+        .routes(routes!(resources::app_versions, resources::release_app))
         .routes(routes!(resources::create_folder))
         .routes(routes!(
             resources::folder,

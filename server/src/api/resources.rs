@@ -1,10 +1,11 @@
 //! `/api/v1/workspaces/{slug}/apps`, `folders`, `constants` and `data-sources`: what the
 //! token's owner may see and do with them, as their groups allow. Constant values and
-//! data source configurations never leave through the API.
+//! data source configurations never leave through the API, nor do app bodies: an app's
+//! draft is written here and released as a version, which its viewers see.
 
 use app::permissions::ResourceKind;
 use app::resources::operations;
-use app::resources::{AppCard, ConstantRow, DataSourceRow};
+use app::resources::{AppCard, AppVersion, ConstantRow, DataSourceRow};
 use axum::Json;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -27,6 +28,9 @@ pub struct App {
     pub folder_id: Option<i64>,
     /// Whether the token's owner may edit it.
     pub can_edit: bool,
+    /// The number of the version its viewers see; null until it is first released, and
+    /// until then only those who may edit it find it.
+    pub released_version: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -110,6 +114,7 @@ fn app_of(card: AppCard, folder_id: Option<i64>) -> App {
         name: card.name,
         folder_id,
         can_edit: card.can_edit,
+        released_version: card.released,
     }
 }
 
@@ -533,7 +538,8 @@ pub struct AppUpdate {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<i64>)]
     pub folder_id: Option<Option<i64>>,
-    /// The app's body, with `{{ }}` placeholders.
+    /// The app's draft body, with `{{ }}` placeholders. Viewers see it once it is
+    /// released.
     pub body: Option<String>,
 }
 
@@ -649,4 +655,87 @@ pub async fn configure_data_source(
     operations::configure_data_source(&state.app, &actor, id, change).await?;
     let details = operations::data_source(&state.app, &actor, id).await?;
     Ok(Json(details.data_source.into()))
+}
+
+/// A released version of an app.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Version {
+    /// 1 for the first release, then one more for each.
+    pub number: i64,
+    /// The full name of who released it; null once their account is gone.
+    pub released_by: Option<String>,
+    /// Unix seconds.
+    pub released_at: i64,
+    pub notes: String,
+}
+
+impl From<AppVersion> for Version {
+    fn from(version: AppVersion) -> Version {
+        Version {
+            number: version.number,
+            released_by: version.released_by,
+            released_at: version.released_at,
+            notes: version.notes,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Versions {
+    /// Newest first; the first is the one viewers see.
+    pub versions: Vec<Version>,
+}
+
+/// The released versions of an app the token's owner may edit.
+#[utoipa::path(
+    get, operation_id = "resources_app_versions", path = "/api/v1/workspaces/{slug}/apps/{id}/versions", tag = "resources",
+    params(ResourcePath),
+    responses((status = 200, description = "Done", body = Versions), (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody)),
+    security(("token" = ["resources:read"]))
+)]
+pub async fn app_versions(
+    State(state): State<ApiState>,
+    bearer: Bearer,
+    path: Result<Path<ResourcePath>, PathRejection>,
+) -> Result<Json<Versions>, ApiError> {
+    let Path(ResourcePath { slug, id }) = path?;
+    let actor = bearer.in_workspace(&state, &slug).await?;
+    let versions = operations::app_versions(&state.app, &actor, id).await?;
+    Ok(Json(Versions {
+        versions: versions.into_iter().map(Version::from).collect(),
+    }))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Release {
+    /// What changed, for the app's other editors.
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub notes: String,
+}
+
+/// Releases the saved draft of an app the token's owner may edit as its next version,
+/// which its viewers then see. A draft the same as the newest version is refused.
+#[utoipa::path(
+    post, operation_id = "resources_release_app", path = "/api/v1/workspaces/{slug}/apps/{id}/versions", tag = "resources",
+    params(ResourcePath),
+    request_body(content = Option<Release>),
+    responses(
+        (status = 201, description = "Released", body = Version),
+        (status = "4XX", description = "Refused: the body says why (`code`, `message`, `details`)", body = ErrorBody),
+    ),
+    security(("token" = ["resources:write"]))
+)]
+pub async fn release_app(
+    State(state): State<ApiState>,
+    bearer: Bearer,
+    path: Result<Path<ResourcePath>, PathRejection>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let Path(ResourcePath { slug, id }) = path?;
+    let actor = bearer.in_workspace(&state, &slug).await?;
+    let release: Release = super::error::optional_object(&body)?;
+    let version = operations::release_app(&state.app, &actor, id, release.notes).await?;
+    Ok((StatusCode::CREATED, Json(Version::from(version))).into_response())
 }
