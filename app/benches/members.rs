@@ -106,7 +106,14 @@ async fn seed(db: &Db) -> i64 {
     index_name_words(&mut conn, &memberships)
         .await
         .expect("the words of the names");
-    sqlx::query("ANALYZE")
+    // PostgreSQL's autovacuum visits freshly loaded tables soon after; until it has, the
+    // visibility map is empty, index-only scans read the heap, and the planner prices the
+    // word search's index probes above a sequential scan (measured: 37 ms instead of 4).
+    let statistics = match Backend::of_pool(db) {
+        Backend::Sqlite => "ANALYZE",
+        Backend::Postgres => "VACUUM ANALYZE",
+    };
+    sqlx::query(statistics)
         .execute(db)
         .await
         .expect("statistics");

@@ -139,7 +139,7 @@ test('a metadata key is renamed in place and keeps its hidden value', async ({ p
   await invitee.context.close();
 });
 
-test('a search finds any word of a name, in Users and in the group member picker', async ({ page }) => {
+test('a search finds any word of a name, in Users, All users and the group member picker', async ({ page }) => {
   await signIn(page);
   const dialog = await openAddUsers(page);
   await dialog.getByLabel('Full name').fill(wu.name);
@@ -153,6 +153,12 @@ test('a search finds any word of a name, in Users and in the group member picker
   await page.getByLabel('Search by name or email').fill('meitner');
   await expect(row(page, lise.email)).toBeVisible();
   await expect(row(page, wu.email)).toHaveCount(0);
+
+  await page.goto('/settings');
+  await expect(page.getByRole('heading', { name: 'All users' })).toBeVisible();
+  await page.getByLabel('Search by name or email').fill('wu');
+  await expect(page.getByRole('table', { name: 'Users of this instance' }).getByRole('row')).toHaveCount(2);
+  await expect(row(page, wu.email)).toBeVisible();
 
   await openGroup(page, 'Optics');
   await page.getByLabel('Search users to add').fill('franklin');
