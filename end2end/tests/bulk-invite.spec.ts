@@ -37,7 +37,7 @@ test('a file with three problems shows all three and invites nobody', async ({ p
   const csv = [
     'Full Name,Email,Role,Groups',
     'Gus Grissom,gus@techcorp.example,Owner,',
-    ',nameless@techcorp.example,Builder,',
+    'techcorp.example,nameless@techcorp.example,Builder,',
     'Ed White,ed@techcorp.example,Builder,No Such Group',
   ].join('\n');
   await dialog.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
@@ -49,7 +49,9 @@ test('a file with three problems shows all three and invites nobody', async ({ p
   const problems = dialog.getByRole('table', { name: 'Problems in the file' });
   await expect(problems.getByRole('row')).toHaveCount(4);
   await expect(problems.getByRole('row').nth(1)).toHaveText(['2', 'Role', '"Owner" isn\'t a role. Use Admin, Builder or End-user.'].join(''));
-  await expect(problems.getByRole('row').nth(2)).toHaveText(['3', 'Full Name', 'Enter a name.'].join(''));
+  await expect(problems.getByRole('row').nth(2)).toHaveText(
+    ['3', 'Full Name', "A name can't contain a web address, an email address or a domain name."].join(''),
+  );
   await expect(problems.getByRole('row').nth(3)).toHaveText(
     ['4', 'Groups', 'There is no custom group named "No Such Group" in this workspace.'].join(''),
   );

@@ -1048,6 +1048,19 @@ async fn groups_are_chosen_when_inviting_and_editing_with_the_end_user_rule() {
         assert_eq!(app.role_of("acme", bea).await, "builder");
         assert_eq!(group_names(&ada, bea).await, json!(["Makers"]));
 
+        // Made an End-user with the groups the form loaded, she leaves the builder-level
+        // one, as the confirmation said, and keeps the others.
+        edit(cy, vec![makers, support], false).await.ok();
+        assert_eq!(app.role_of("acme", cy).await, "end-user");
+        assert_eq!(group_names(&ada, cy).await, json!(["Support"]));
+        edit(cy, vec![makers, support], true).await.ok();
+        assert_eq!(
+            app.role_of("acme", cy).await,
+            "builder",
+            "rejoining takes consent"
+        );
+        assert_eq!(group_names(&ada, cy).await, json!(["Makers", "Support"]));
+
         // Without group_ids an edit leaves the groups alone.
         update(&ada, cy, "builder", json!([])).await.ok();
         assert_eq!(group_names(&ada, cy).await, json!(["Makers", "Support"]));

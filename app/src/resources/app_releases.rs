@@ -140,6 +140,7 @@ pub fn VersionList(app_id: i64, versions: Vec<AppVersion>, page: Page) -> impl I
                                 <td class="row-actions">
                                     <button
                                         type="button"
+                                        aria-label=format!("Restore as draft: version {number}")
                                         disabled=move || !hydrated.get()
                                         on:click=move |_| restoring.set(Some(number))
                                     >

@@ -9,6 +9,7 @@ use super::store::{self, PagePosition};
 use crate::access::{Scope, WorkspaceActor, begin_as_admin};
 use crate::audit;
 use crate::error::AppError;
+use crate::groups::store::custom_group_ids_of;
 use crate::invitations::Delivery;
 use crate::memberships::Role;
 use crate::metadata::MetadataEdit;
@@ -320,10 +321,21 @@ pub async fn update(
         MetadataChange::Patch(patch) => crate::metadata::edits_of_patch(&stored, &patch),
     };
     let wanted = crate::metadata::apply_edits(&stored, &edits)?;
+    let mut groups = change.groups;
     if let Some(role) = change.role {
+        let groups_before = match &groups {
+            Some(_) => custom_group_ids_of(&mut tx, workspace_id, user_id).await?,
+            None => Vec::new(),
+        };
         crate::memberships::operations::change_role(&mut tx, actor, &member, role).await?;
+        // A new role's consequences win over the groups the form sent unchanged: the
+        // builder-level groups an End-user leaves (listed in the confirmation) stay left.
+        if let Some(wanted) = &mut groups {
+            let groups_after = custom_group_ids_of(&mut tx, workspace_id, user_id).await?;
+            wanted.retain(|id| !groups_before.contains(id) || groups_after.contains(id));
+        }
     }
-    if let Some(groups) = &change.groups {
+    if let Some(groups) = &groups {
         crate::groups::operations::set_member_groups_in(
             &mut tx,
             actor,
