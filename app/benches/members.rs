@@ -385,16 +385,6 @@ async fn seed_permissions(db: &Db) -> (i64, i64) {
     )
     .await;
     tx.commit().await.expect("committed");
-    let memberships: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM memberships WHERE workspace_id = $1")
-            .bind(workspace_id)
-            .fetch_all(db)
-            .await
-            .expect("memberships");
-    let mut conn = db.acquire().await.expect("a connection");
-    index_name_words(&mut conn, &memberships)
-        .await
-        .expect("the words of the names");
     sqlx::query("ANALYZE")
         .execute(db)
         .await
