@@ -18,6 +18,7 @@ use crate::permissions::{Flag, ResourceKind};
 use crate::ui::{
     ActionTable, Field, FormError, Modal, Notice, NoticeBar, use_hydrated, when_loaded,
 };
+use crate::users::ConsequenceList;
 use crate::users::members::{RoleChangePreview, preview_role_change};
 use crate::workspaces::CurrentWorkspace;
 
@@ -542,14 +543,14 @@ fn AddMembers(group_id: i64, role: Option<Role>, page: Page) -> impl IntoView {
 /// One member's role change: the summary, and the groups and apps it takes from them.
 #[component]
 fn RoleChangeItem(preview: RoleChangePreview) -> impl IntoView {
-    let consequence = |label: &'static str, items: Vec<String>| {
-        (!items.is_empty()).then(|| view! { <p>{format!("{label}: {}", items.join(", "))}</p> })
-    };
     view! {
         <li>
             <p>{preview.summary}</p>
-            {consequence("Custom groups they will leave", preview.groups_to_leave)}
-            {consequence("Apps that will be transferred to you", preview.apps_to_transfer)}
+            <ConsequenceList label="Custom groups they will leave" items=preview.groups_to_leave />
+            <ConsequenceList
+                label="Apps that will be transferred to you"
+                items=preview.apps_to_transfer
+            />
         </li>
     }
 }

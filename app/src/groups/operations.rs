@@ -182,20 +182,21 @@ pub async fn add_members_in(
     crate::audit::record_many_by(conn, actor, &added, Action::GroupMemberAdded, &group.name).await
 }
 
-/// Puts a member in exactly the custom groups `wanted`, within the caller's change (an
-/// invitation or Edit user details): the groups they join go through the end-user rule,
-/// as adding them on the Groups page does, and each join and leave is audited.
+/// Moves a member from the custom groups `current` (those they are in, which the caller
+/// has read) to exactly the groups `wanted`, within the caller's change (an invitation
+/// or Edit user details): the groups they join go through the end-user rule, as adding
+/// them on the Groups page does, and each join and leave is audited.
 pub async fn set_member_groups_in(
     conn: &mut sqlx::AnyConnection,
     actor: &WorkspaceActor,
     user_id: i64,
+    current: &[i64],
     wanted: &[i64],
     allow_role_change: bool,
 ) -> Result<(), AppError> {
     let workspace_id = actor.workspace.id;
-    let current = store::custom_group_ids_of(conn, workspace_id, user_id).await?;
     let wanted: HashSet<i64> = wanted.iter().copied().collect();
-    for group_id in &current {
+    for group_id in current {
         if !wanted.contains(group_id) {
             let group = server::group(conn, workspace_id, *group_id).await?;
             store::remove_member(conn, group.id, user_id).await?;

@@ -169,7 +169,7 @@ fn EditUserForm(details: MemberDetails, listing: Listing, on_close: Callback<()>
 
 /// A labelled list of what a role change does, left out when there is nothing.
 #[component]
-fn ConsequenceList(label: &'static str, items: Vec<String>) -> impl IntoView {
+pub(crate) fn ConsequenceList(label: &'static str, items: Vec<String>) -> impl IntoView {
     (!items.is_empty()).then(|| {
         view! {
             <p>{label}":"</p>

@@ -20,6 +20,7 @@ mod users_page;
 
 use crate::error::AppError;
 
+pub(crate) use edit_user::ConsequenceList;
 pub use profile::ProfilePage;
 pub use users_page::UsersPage;
 

@@ -188,10 +188,12 @@ pub async fn invite_in(
         _ => audit::Action::MemberInvited,
     };
     audit::record_by(tx, actor, Some(user_id), action, role.key()).await?;
+    // A new membership has no groups yet.
     crate::groups::operations::set_member_groups_in(
         tx,
         actor,
         user_id,
+        &[],
         &group_ids,
         allow_role_change,
     )
@@ -321,26 +323,33 @@ pub async fn update(
         MetadataChange::Patch(patch) => crate::metadata::edits_of_patch(&stored, &patch),
     };
     let wanted = crate::metadata::apply_edits(&stored, &edits)?;
-    let mut groups = change.groups;
-    if let Some(role) = change.role {
-        let groups_before = match &groups {
-            Some(_) => custom_group_ids_of(&mut tx, workspace_id, user_id).await?,
-            None => Vec::new(),
-        };
-        crate::memberships::operations::change_role(&mut tx, actor, &member, role).await?;
-        // A new role's consequences win over the groups the form sent unchanged: the
-        // builder-level groups an End-user leaves (listed in the confirmation) stay left.
-        if let Some(wanted) = &mut groups {
+    let groups_before = match &change.groups {
+        Some(_) => custom_group_ids_of(&mut tx, workspace_id, user_id).await?,
+        None => Vec::new(),
+    };
+    let role_changed = match change.role {
+        Some(role) => {
+            crate::memberships::operations::change_role(&mut tx, actor, &member, role).await?
+        }
+        None => false,
+    };
+    if let Some(mut wanted) = change.groups {
+        let current = if role_changed {
+            // A new role's consequences win over the groups the form sent unchanged: the
+            // builder-level groups an End-user leaves (listed in the confirmation) stay
+            // left.
             let groups_after = custom_group_ids_of(&mut tx, workspace_id, user_id).await?;
             wanted.retain(|id| !groups_before.contains(id) || groups_after.contains(id));
-        }
-    }
-    if let Some(groups) = &groups {
+            groups_after
+        } else {
+            groups_before
+        };
         crate::groups::operations::set_member_groups_in(
             &mut tx,
             actor,
             user_id,
-            groups,
+            &current,
+            &wanted,
             change.allow_role_change,
         )
         .await?;
