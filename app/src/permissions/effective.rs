@@ -143,16 +143,27 @@ pub struct Permissions {
 
 impl Permissions {
     pub fn of(subject: Subject<'_>) -> Permissions {
+        Permissions::of_groups(subject.user_id, subject.role, subject.groups)
+    }
+
+    /// The same as [`Permissions::of`], for groups held elsewhere: the access matrix
+    /// folds a thousand members' permissions from one copy of the workspace's groups
+    /// rather than cloning each member's groups into a [`Subject`] first.
+    pub fn of_groups<'g>(
+        user_id: i64,
+        role: Role,
+        groups: impl IntoIterator<Item = &'g Group>,
+    ) -> Permissions {
         let mut permissions = Permissions {
-            user_id: subject.user_id,
-            role: subject.role,
+            user_id,
+            role,
             flags: Flags::NONE,
             apps: KindAccess::default(),
             folders: KindAccess::default(),
             constants: KindAccess::default(),
             data_sources: KindAccess::default(),
         };
-        for group in subject.groups {
+        for group in groups {
             permissions.flags = permissions.flags.union(group.flags);
             for rule in &group.rules {
                 let grant = Grant::of(rule);
@@ -210,6 +221,12 @@ impl Permissions {
             Some(needed) => self.grant_on(resource).level >= needed,
             None => false,
         }
+    }
+
+    /// Whether the member owns `resource` in the sense of the owner rule: an app they
+    /// own, with a role that lets owners edit (see [`owner_edits`]).
+    pub fn owns(&self, resource: &ResourceRef) -> bool {
+        owner_edits(self.role, self.user_id, resource)
     }
 
     /// Whether the dashboard lists the app: viewable, and not hidden by every View
@@ -291,6 +308,21 @@ pub struct Explanation {
     pub action: Action,
     pub allowed: bool,
     pub reasons: Vec<Reason>,
+}
+
+impl Explanation {
+    /// The action and every reason for it, as the Effective permissions dialog and the
+    /// access matrix show them: "Edit: Apps: Edit on all apps (Builder); Owners can
+    /// always edit their apps (Owner)".
+    pub fn describe(&self, kind: ResourceKind) -> String {
+        let why = self
+            .reasons
+            .iter()
+            .map(|reason| format!("{} ({})", reason.grant, reason.group))
+            .collect::<Vec<_>>()
+            .join("; ");
+        format!("{}: {why}", self.action.describe(kind))
+    }
 }
 
 /// For each action on `resource`, which groups and rules grant it to the member.

@@ -3,13 +3,16 @@
 //!
 //! Everything here is pure: the same functions decide what the browser offers and what
 //! the server allows. [`model`] holds the parts (flags, granular rules, groups),
-//! [`effective`] computes and explains a member's effective permissions, and [`changes`]
-//! holds the rules for changing groups.
+//! [`effective`] computes and explains a member's effective permissions, [`access_level`]
+//! sums them up per resource for the access matrix, and [`changes`] holds the rules for
+//! changing groups.
 
+pub mod access_level;
 pub mod changes;
 pub mod effective;
 pub mod model;
 
+pub use access_level::{AccessLevel, access_level};
 pub use changes::{
     Candidate, CustomOnly, RuleDraft, check_custom, check_flags_editable, check_rule, copy_name,
     end_users_to_promote, groups_left_as_end_user, normalise_group_name, require_consent,

@@ -14,7 +14,7 @@ const OTHER_FOLDER: i64 = 201;
 const API_KEY: i64 = 300;
 const WAREHOUSE: i64 = 400;
 
-fn app(id: i64, folder: Option<i64>, owner: Option<i64>) -> ResourceRef {
+pub(super) fn app(id: i64, folder: Option<i64>, owner: Option<i64>) -> ResourceRef {
     ResourceRef {
         id,
         kind: ResourceKind::App,
@@ -23,7 +23,7 @@ fn app(id: i64, folder: Option<i64>, owner: Option<i64>) -> ResourceRef {
     }
 }
 
-fn resource(id: i64, kind: ResourceKind) -> ResourceRef {
+pub(super) fn resource(id: i64, kind: ResourceKind) -> ResourceRef {
     ResourceRef {
         id,
         kind,
@@ -40,7 +40,13 @@ fn wiki() -> ResourceRef {
     app(WIKI, Some(TICKETS_FOLDER), Some(SOMEONE_ELSE))
 }
 
-fn rule(name: &str, kind: ResourceKind, access: Access, hide: bool, scope: Scope) -> Rule {
+pub(super) fn rule(
+    name: &str,
+    kind: ResourceKind,
+    access: Access,
+    hide: bool,
+    scope: Scope,
+) -> Rule {
     Rule {
         id: 0,
         name: name.into(),
@@ -51,11 +57,11 @@ fn rule(name: &str, kind: ResourceKind, access: Access, hide: bool, scope: Scope
     }
 }
 
-fn only(ids: &[i64]) -> Scope {
+pub(super) fn only(ids: &[i64]) -> Scope {
     Scope::Only(ids.iter().copied().collect())
 }
 
-fn custom(name: &str, flags: Flags, rules: Vec<Rule>) -> Group {
+pub(super) fn custom(name: &str, flags: Flags, rules: Vec<Rule>) -> Group {
     Group {
         id: 0,
         name: name.into(),
@@ -65,7 +71,7 @@ fn custom(name: &str, flags: Flags, rules: Vec<Rule>) -> Group {
     }
 }
 
-fn role_group(role: Role) -> Group {
+pub(super) fn role_group(role: Role) -> Group {
     let (flags, drafts) = seeded_role_group(role);
     Group {
         id: 0,

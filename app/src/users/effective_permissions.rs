@@ -79,15 +79,7 @@ fn resource_row(resource: ResourcePermissions) -> impl IntoView {
     };
     let reasons = allowed
         .iter()
-        .map(|explanation| {
-            let why = explanation
-                .reasons
-                .iter()
-                .map(|reason| format!("{} ({})", reason.grant, reason.group))
-                .collect::<Vec<_>>()
-                .join("; ");
-            view! { <li>{format!("{}: {why}", explanation.action.describe(kind))}</li> }
-        })
+        .map(|explanation| view! { <li>{explanation.describe(kind)}</li> })
         .collect_view();
     view! {
         <tr>
