@@ -318,6 +318,16 @@ pub enum AppError {
     #[error("You already have an account. Sign in to accept the invitation.")]
     SignInToAccept,
 
+    // Audit log
+    #[error("{field} must be a date like 2026-11-30.")]
+    AuditDateInvalid { field: String },
+    #[error("The From date is after the To date.")]
+    AuditDatesReversed,
+    #[error("Choose an action from the list.")]
+    UnknownAuditAction,
+    #[error("Keep audit events for 1 to {max} days, or forever.")]
+    AuditRetentionOutOfRange { max: i64 },
+
     // Infrastructure
     #[error(
         "Something went wrong on our side. Try again, and tell your admin if it keeps happening."
@@ -406,6 +416,10 @@ impl AppError {
             Self::InvitationUsed | Self::InvitationExpired | Self::InvitationReplaced => 410,
             Self::InvitationForSomeoneElse { .. } => 403,
             Self::InvalidEmail
+            | Self::AuditDateInvalid { .. }
+            | Self::AuditDatesReversed
+            | Self::UnknownAuditAction
+            | Self::AuditRetentionOutOfRange { .. }
             | Self::TokenNameRequired
             | Self::PageLimitOutOfRange { .. }
             | Self::CursorUnreadable

@@ -6,8 +6,11 @@
 //! that only the server runs (queries, hashing, sessions) sits in `ssr`-gated modules.
 
 pub mod access;
+pub mod access_matrix;
 pub mod access_tokens;
+pub mod audit;
 pub mod auth;
+pub mod dates;
 pub mod error;
 pub mod groups;
 pub mod instance;
@@ -27,11 +30,11 @@ pub mod users;
 pub mod workspaces;
 
 #[cfg(feature = "ssr")]
-pub mod audit;
-#[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod exports;
 #[cfg(feature = "ssr")]
 pub mod request;
 #[cfg(feature = "ssr")]
@@ -44,7 +47,9 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
+use access_matrix::AccessMatrixPage;
 use access_tokens::AccessTokensPage;
+use audit::{InstanceAuditLogPage, WorkspaceAuditLogPage};
 use auth::SignInPage;
 use groups::GroupsPage;
 use instance::{AllUsersPage, WorkspacesPage};
@@ -99,14 +104,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings/workspaces") view=WorkspacesPage />
                     <Route path=path!("settings/email-outbox") view=EmailOutboxPage />
                     <Route path=path!("settings/single-sign-on") view=SingleSignOnProvidersPage />
+                    <Route path=path!("settings/audit-log") view=InstanceAuditLogPage />
                     <ParentRoute path=path!(":slug") view=WorkspaceLayout>
                         <Route path=path!("") view=DashboardPage />
                         <Route path=path!("settings/users") view=UsersPage />
                         <Route path=path!("settings/groups") view=GroupsPage />
                         <Route path=path!("settings/groups/:group_id") view=GroupsPage />
+                        <Route path=path!("settings/access-matrix") view=AccessMatrixPage />
                         <Route path=path!("settings/access-tokens") view=AccessTokensPage />
                         <Route path=path!("settings/provisioning") view=ProvisioningPage />
                         <Route path=path!("settings/single-sign-on") view=WorkspaceSingleSignOnPage />
+                        <Route path=path!("settings/audit-log") view=WorkspaceAuditLogPage />
                         <Route path=path!("settings/constants") view=ConstantsPage />
                         <Route path=path!("settings/data-sources") view=DataSourcesPage />
                         <Route path=path!("apps/:app_id") view=AppPage />

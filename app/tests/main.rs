@@ -1,6 +1,7 @@
 //! The store's tests on SQLite and PostgreSQL, linked into one test binary: each binary
 //! links the whole crate, and one link is far cheaper in time and disk.
 
+mod audit;
 mod bulk_invite;
 mod instance;
 mod releases;

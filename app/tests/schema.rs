@@ -1,6 +1,7 @@
 //! The SQLite and PostgreSQL migrations must build the same schema: the same tables,
-//! columns (and whether they may be NULL), indexes, unique constraints and foreign keys.
-//! Each backend has its own DDL, so this is what keeps them from drifting apart.
+//! columns (generated ones too, and whether they may be NULL), indexes, unique constraints
+//! and foreign keys. Each backend has its own DDL, so this is what keeps them from drifting
+//! apart.
 
 use std::collections::BTreeSet;
 
@@ -21,7 +22,7 @@ async fn sqlite_schema(db: &app::db::Db) -> Schema {
     for table in tables {
         schema.insert(format!("table {table}"));
         let columns: Vec<(String, i64, i64)> = sqlx::query_as(&format!(
-            "SELECT name, \"notnull\", pk FROM pragma_table_info('{table}')"
+            "SELECT name, \"notnull\", pk FROM pragma_table_xinfo('{table}')"
         ))
         .fetch_all(db)
         .await

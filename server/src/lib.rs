@@ -1,7 +1,9 @@
 //! Gatehouse's HTTP server: the leptos pages and server functions behind the page gate
 //! and request protections, plus a health check for load balancers.
 
+pub mod access_matrix_export;
 pub mod api;
+pub mod audit_export;
 pub mod gate;
 pub mod protection;
 pub mod scim;
@@ -48,6 +50,8 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router(state.clone()))
         .merge(scim::router(state.clone()))
         .merge(sso::router())
+        .merge(access_matrix_export::router())
+        .merge(audit_export::router())
         .leptos_routes_with_context(&state, routes, context.clone(), render)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             context, shell,
@@ -57,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), protection::record_refusals))
         .layer(from_fn_with_state(state.clone(), protection::resolve_user))
         .layer(from_fn_with_state(state.clone(), protection::same_origin_only))
+        .layer(from_fn_with_state(state.clone(), protection::note_source_address))
         .layer(from_fn_with_state(state.clone(), protection::security_headers))
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
         .layer(

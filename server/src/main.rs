@@ -228,6 +228,7 @@ async fn serve() -> Result<(), StartError> {
         keys: keys.clone(),
         mail_queued,
     };
+    tokio::spawn(prune_audit_events(state.clone()));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::Listen { addr, source })?;
@@ -240,6 +241,18 @@ async fn serve() -> Result<(), StartError> {
     .await;
     count_key_usage(&db, &keys).await;
     served.map_err(|source| StartError::Listen { addr, source })
+}
+
+/// How often each instance deletes the audit events past the retention period.
+const AUDIT_PRUNING_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
+
+async fn prune_audit_events(state: AppState) {
+    loop {
+        if let Err(error) = app::audit::operations::prune_expired(&state).await {
+            tracing::error!(%error, "could not prune expired audit events");
+        }
+        tokio::time::sleep(AUDIT_PRUNING_INTERVAL).await;
+    }
 }
 
 async fn shutdown_signal() {

@@ -41,6 +41,22 @@ pub async fn resolve_user(
     next.run(request).await
 }
 
+/// Every audit event a request writes carries the address the request came from: the
+/// peer, or behind a trusted proxy the address it forwarded.
+pub async fn note_source_address(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let address = app::auth::throttle::client_ip(&parts, state.config.trust_proxy);
+    let request = Request::from_parts(parts, body);
+    match address {
+        Some(address) => audit::from_address(address.to_string(), next.run(request)).await,
+        None => next.run(request).await,
+    }
+}
+
 /// Server functions change state, and leptos' server functions check no origin, so a
 /// request that a browser marks as coming from another site is refused before it runs.
 /// Clients that aren't browsers send no such marks and pass (they hold no cookie of ours

@@ -563,6 +563,8 @@ const JSON_ENDPOINTS: &[&str] = &[
     "users/update",
     "groups/add-members",
     "groups/save-rule",
+    "audit/workspace",
+    "audit/instance",
 ];
 
 fn as_json(form: &[(&str, &str)]) -> serde_json::Value {
@@ -744,6 +746,24 @@ const MATRIX: &[(&str, Form, [u16; 9])] = &[
         SUPER_ADMINS_REACH_NOBODY,
     ),
     ("instance/email-outbox", &[], SUPER_ADMINS_ONLY),
+    (
+        "audit/workspace",
+        &[("slug", "acme"), ("filter", "{}")],
+        ADMINS_ONLY,
+    ),
+    ("audit/workspace-resources", IN_ACME, ADMINS_ONLY),
+    ("audit/instance", &[("filter", "{}")], SUPER_ADMINS_ONLY),
+    ("audit/instance-settings", &[], SUPER_ADMINS_ONLY),
+    ("audit/set-retention", &[("days", "")], SUPER_ADMINS_ONLY),
+    (
+        "access-matrix/page",
+        &[
+            ("slug", "acme"),
+            ("member_offset", "0"),
+            ("resource_offset", "0"),
+        ],
+        ADMINS_ONLY,
+    ),
     ("users/list", IN_ACME, ADMINS_ONLY),
     (
         "users/invite",

@@ -3,7 +3,9 @@
 
 mod support;
 
+mod access_matrix;
 mod api;
+mod audit_log;
 mod bulk_invite;
 mod end_user_rule;
 mod groups;

@@ -203,38 +203,7 @@ pub async fn workspace_tokens(slug: String) -> Result<Vec<InventoryRow>, AppErro
 
 /// An expiry or last use as the token tables show it: "Never" when there is none.
 pub fn format_time_or_never(unix_seconds: Option<i64>) -> String {
-    unix_seconds.map_or_else(|| "Never".into(), format_time)
-}
-
-/// A time as the token tables show it: the date and time in UTC.
-pub fn format_time(unix_seconds: i64) -> String {
-    let days = unix_seconds.div_euclid(86_400);
-    let seconds_of_day = unix_seconds.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        seconds_of_day / 3600,
-        seconds_of_day % 3600 / 60
-    )
-}
-
-/// Howard Hinnant's days-to-civil: the proleptic Gregorian date `days` after 1970-01-01.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    unix_seconds.map_or_else(|| "Never".into(), crate::dates::format_time)
 }
 
 #[cfg(test)]
@@ -320,12 +289,5 @@ mod tests {
             secret: "gatehouse_pat_secret-part".into(),
         };
         assert!(!format!("{created:?}").contains("secret-part"));
-    }
-
-    #[test]
-    fn times_show_as_utc_dates() {
-        assert_eq!(format_time(0), "1970-01-01 00:00 UTC");
-        assert_eq!(format_time(1_795_942_800), "2026-11-29 09:00 UTC");
-        assert_eq!(format_time(951_782_400), "2000-02-29 00:00 UTC");
     }
 }

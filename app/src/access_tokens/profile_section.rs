@@ -7,10 +7,11 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use super::{
-    CreateToken, CreatedToken, TokenState, TokenSummary, VALIDITY_CHOICES, format_time,
-    format_time_or_never, my_tokens, revoke_token,
+    CreateToken, CreatedToken, TokenState, TokenSummary, VALIDITY_CHOICES, format_time_or_never,
+    my_tokens, revoke_token,
 };
 use crate::access::Scope;
+use crate::dates::format_time;
 use crate::error::AppError;
 use crate::ui::{
     ActionTable, Field, FormError, Listing, NoticeBar, Select, use_hydrated, when_loaded,

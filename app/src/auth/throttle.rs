@@ -120,21 +120,24 @@ pub async fn forgive(db: &Db, email: &str, address: &str) -> Result<(), AppError
 /// that proxy appended to `X-Forwarded-For`. IPv6 clients are counted by their /64
 /// network, since one host commonly holds a whole /64.
 pub fn client_address(parts: &Parts, trust_proxy: bool) -> String {
+    client_ip(parts, trust_proxy).map_or_else(|| "unknown".to_string(), throttling_bucket)
+}
+
+/// The client's IP address as it connected: the peer, or behind a trusted proxy the last
+/// hop that proxy appended to `X-Forwarded-For`.
+pub fn client_ip(parts: &Parts, trust_proxy: bool) -> Option<IpAddr> {
     let forwarded = trust_proxy
         .then(|| parts.headers.get("x-forwarded-for"))
         .flatten()
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.rsplit(',').next())
         .and_then(|hop| hop.trim().parse::<IpAddr>().ok());
-    let peer = || {
+    forwarded.or_else(|| {
         parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(peer)| peer.ip())
-    };
-    forwarded
-        .or_else(peer)
-        .map_or_else(|| "unknown".to_string(), throttling_bucket)
+    })
 }
 
 fn throttling_bucket(address: IpAddr) -> String {

@@ -6,11 +6,12 @@ use crate::error::AppError;
 use crate::shell::ErrorPanel;
 
 /// The pages of instance Settings, by label and path.
-const SETTINGS_PAGES: [(&str, &str); 4] = [
+const SETTINGS_PAGES: [(&str, &str); 5] = [
     ("All users", "/settings"),
     ("Workspaces", "/settings/workspaces"),
     ("Single sign-on", "/settings/single-sign-on"),
     ("Email outbox", "/settings/email-outbox"),
+    ("Audit log", "/settings/audit-log"),
 ];
 
 /// Around every Settings page: the links between them, or, for anyone but a super admin,

@@ -11,7 +11,8 @@ use super::{
     ProvisioningOverview, ScimRequest, ScimTokenSummary, read_provisioning, revoke_scim_token,
     save_provisioning_settings,
 };
-use crate::access_tokens::{format_time, format_time_or_never};
+use crate::access_tokens::format_time_or_never;
+use crate::dates::format_time;
 use crate::error::AppError;
 use crate::ui::{
     ActionTable, Field, FormError, Listing, NoticeBar, Select, use_hydrated, when_loaded,

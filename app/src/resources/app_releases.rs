@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use super::page::Page;
 use super::widgets::TextArea;
 use super::{AppVersion, release_app, restore_app_version};
-use crate::access_tokens::format_time;
+use crate::dates::format_time;
 use crate::ui::{ActionTable, ConfirmDialog, FormDialog, use_hydrated};
 
 /// When and by whom a version was released, as a sentence's end: "released by Ada

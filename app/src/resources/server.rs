@@ -313,7 +313,7 @@ pub async fn finish(
         }
         _ => format!("{} {name}", kind.key()),
     };
-    audit::record_by(&mut tx, &caller.actor, None, action, &detail).await?;
+    audit::record_about_resource(&mut tx, &caller.actor, resource_id, action, &detail).await?;
     tx.commit().await?;
     tracing::info!(
         actor = caller.actor.user.id,

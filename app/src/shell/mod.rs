@@ -44,12 +44,14 @@ fn SignedInFrame(viewer: Viewer) -> impl IntoView {
 
 /// The pages under Workspace settings, by label and path below `/{slug}`, and whether
 /// only admins see them. Every member sees the constants and data sources they may use.
-const WORKSPACE_SETTINGS: [(&str, &str, bool); 7] = [
+const WORKSPACE_SETTINGS: [(&str, &str, bool); 9] = [
     ("Users", "/settings/users", true),
     ("Groups", "/settings/groups", true),
+    ("Access matrix", "/settings/access-matrix", true),
     ("Access tokens", "/settings/access-tokens", true),
     ("Provisioning", "/settings/provisioning", true),
     ("Single sign-on", "/settings/single-sign-on", true),
+    ("Audit log", "/settings/audit-log", true),
     ("Workspace constants", "/settings/constants", false),
     ("Data sources", "/settings/data-sources", false),
 ];

@@ -281,8 +281,9 @@ pub async fn invite_all(
     insert_many::<_, ()>(
         conn,
         "INSERT INTO audit_events
-            (occurred_at, actor_user_id, workspace_id, target_user_id, action, detail)",
-        6,
+            (occurred_at, actor_user_id, workspace_id, target_user_id, action, detail,
+             source_address)",
+        7,
         &people,
         |query, (invitee, user_id)| {
             query
@@ -292,6 +293,7 @@ pub async fn invite_all(
                 .bind(*user_id)
                 .bind(crate::audit::Action::MemberInvited.key())
                 .bind(invitee.role.key())
+                .bind(crate::audit::source_address())
         },
         "",
     )

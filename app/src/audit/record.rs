@@ -1,134 +1,29 @@
-//! The audit trail: who did what to whom, and when, written in the same transaction as
-//! the change itself. The table refuses updates and deletes.
+//! Writing the audit trail: who did what to whom, and when, in the same transaction as
+//! the change itself, with the address the request came from. The table refuses updates,
+//! and deletes of anything younger than the retention period.
 
 use sqlx::AnyConnection;
 
+use super::Action;
 use crate::db::{Db, now};
 use crate::error::AppError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    MemberInvited,
-    InvitationResent,
-    InvitationLinkCopied,
-    InvitationAccepted,
-    InvitationConfirmationMailed,
-    MemberRoleChanged,
-    MemberMetadataChanged,
-    MemberArchived,
-    MemberUnarchived,
-    MemberRemoved,
-    PasswordChanged,
-    GroupCreated,
-    GroupRenamed,
-    GroupDeleted,
-    GroupDuplicated,
-    GroupMemberAdded,
-    GroupMemberRemoved,
-    GroupPermissionsChanged,
-    GroupRuleSaved,
-    GroupRuleDeleted,
-    AppsTransferred,
-    ResourceCreated,
-    ResourceChanged,
-    ResourceDeleted,
-    ResourceRevealed,
-    AppReleased,
-    AppVersionRestored,
-    UserDetailsChanged,
-    SuperAdminGranted,
-    SuperAdminRevoked,
-    PasswordReset,
-    UserArchivedFromInstance,
-    UserUnarchivedInInstance,
-    WorkspaceCreated,
-    WorkspaceRenamed,
-    WorkspaceArchived,
-    WorkspaceUnarchived,
-    SessionsEnded,
-    AccessRefused,
-    TokenCreated,
-    TokenRevoked,
-    TokenUsedFromNewAddress,
-    ScimTokenCreated,
-    ScimTokenRevoked,
-    ProvisioningSettingsChanged,
-    MemberHandedOver,
-    MemberTakenBack,
-    MemberProvisioned,
-    MemberDetailsProvisioned,
-    SsoProviderAdded,
-    SsoProviderChanged,
-    SsoProviderDeleted,
-    SsoSettingsChanged,
-    SsoSignedIn,
-    SsoIdentityLinked,
-    SsoJoined,
-    SsoGroupSkipped,
+tokio::task_local! {
+    /// The client address of the request being served, set once per request by the
+    /// server so that every event the request writes carries it.
+    static SOURCE_ADDRESS: String;
 }
 
-impl Action {
-    pub fn key(self) -> &'static str {
-        match self {
-            Action::MemberInvited => "member.invited",
-            Action::InvitationResent => "invitation.resent",
-            Action::InvitationLinkCopied => "invitation.link_copied",
-            Action::InvitationAccepted => "invitation.accepted",
-            Action::InvitationConfirmationMailed => "invitation.confirmation_mailed",
-            Action::MemberRoleChanged => "member.role_changed",
-            Action::MemberMetadataChanged => "member.metadata_changed",
-            Action::MemberArchived => "member.archived",
-            Action::MemberUnarchived => "member.unarchived",
-            Action::MemberRemoved => "member.removed",
-            Action::PasswordChanged => "user.password_changed",
-            Action::GroupCreated => "group.created",
-            Action::GroupRenamed => "group.renamed",
-            Action::GroupDeleted => "group.deleted",
-            Action::GroupDuplicated => "group.duplicated",
-            Action::GroupMemberAdded => "group.member_added",
-            Action::GroupMemberRemoved => "group.member_removed",
-            Action::GroupPermissionsChanged => "group.permissions_changed",
-            Action::GroupRuleSaved => "group.rule_saved",
-            Action::GroupRuleDeleted => "group.rule_deleted",
-            Action::AppsTransferred => "apps.transferred",
-            Action::ResourceCreated => "resource.created",
-            Action::ResourceChanged => "resource.changed",
-            Action::ResourceDeleted => "resource.deleted",
-            Action::ResourceRevealed => "resource.revealed",
-            Action::AppReleased => "app.released",
-            Action::AppVersionRestored => "app.version_restored",
-            Action::UserDetailsChanged => "user.details_changed",
-            Action::SuperAdminGranted => "user.super_admin_granted",
-            Action::SuperAdminRevoked => "user.super_admin_revoked",
-            Action::PasswordReset => "user.password_reset",
-            Action::UserArchivedFromInstance => "user.archived",
-            Action::UserUnarchivedInInstance => "user.unarchived",
-            Action::WorkspaceCreated => "workspace.created",
-            Action::WorkspaceRenamed => "workspace.renamed",
-            Action::WorkspaceArchived => "workspace.archived",
-            Action::WorkspaceUnarchived => "workspace.unarchived",
-            Action::SessionsEnded => "user.sessions_ended",
-            Action::AccessRefused => "access.refused",
-            Action::TokenCreated => "token.created",
-            Action::TokenRevoked => "token.revoked",
-            Action::TokenUsedFromNewAddress => "token.used_from_new_address",
-            Action::ScimTokenCreated => "scim_token.created",
-            Action::ScimTokenRevoked => "scim_token.revoked",
-            Action::ProvisioningSettingsChanged => "provisioning.settings_changed",
-            Action::MemberHandedOver => "member.handed_over_to_provisioning",
-            Action::MemberTakenBack => "member.taken_back_from_provisioning",
-            Action::MemberProvisioned => "member.provisioned",
-            Action::MemberDetailsProvisioned => "member.details_provisioned",
-            Action::SsoProviderAdded => "sso.provider_added",
-            Action::SsoProviderChanged => "sso.provider_changed",
-            Action::SsoProviderDeleted => "sso.provider_deleted",
-            Action::SsoSettingsChanged => "sso.settings_changed",
-            Action::SsoSignedIn => "sso.signed_in",
-            Action::SsoIdentityLinked => "sso.identity_linked",
-            Action::SsoJoined => "sso.joined",
-            Action::SsoGroupSkipped => "sso.group_skipped",
-        }
-    }
+/// Runs `work` (serving one request) with every event it records marked as coming from
+/// `address`.
+pub async fn from_address<F: std::future::Future>(address: String, work: F) -> F::Output {
+    SOURCE_ADDRESS.scope(address, work).await
+}
+
+/// The address of the request being served; none outside a request (command-line tools,
+/// background work).
+pub(crate) fn source_address() -> Option<String> {
+    SOURCE_ADDRESS.try_with(Clone::clone).ok()
 }
 
 pub struct Event<'a> {
@@ -140,18 +35,31 @@ pub struct Event<'a> {
     pub detail: &'a str,
 }
 
+/// The columns every insert writes, in the order of [`bind_event`]'s values.
+const EVENT_COLUMNS: &str = "INSERT INTO audit_events
+    (occurred_at, actor_user_id, workspace_id, target_user_id, action, detail, resource_id,
+     source_address)";
+
 pub async fn record(conn: &mut AnyConnection, event: Event<'_>) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO audit_events
-            (occurred_at, actor_user_id, workspace_id, target_user_id, action, detail)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
+    record_about(conn, event, None).await
+}
+
+async fn record_about(
+    conn: &mut AnyConnection,
+    event: Event<'_>,
+    resource_id: Option<i64>,
+) -> Result<(), AppError> {
+    sqlx::query(&format!(
+        "{EVENT_COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    ))
     .bind(now())
     .bind(event.actor_user_id)
     .bind(event.workspace_id)
     .bind(event.target_user_id)
     .bind(event.action.key())
     .bind(event.detail)
+    .bind(resource_id)
+    .bind(source_address())
     .execute(conn)
     .await?;
     Ok(())
@@ -177,6 +85,29 @@ pub async fn record_by(
             action,
             detail: &detail,
         },
+    )
+    .await
+}
+
+/// A change an actor made to one resource of their workspace, findable by the resource.
+pub async fn record_about_resource(
+    conn: &mut AnyConnection,
+    actor: &crate::access::WorkspaceActor,
+    resource_id: i64,
+    action: Action,
+    detail: &str,
+) -> Result<(), AppError> {
+    let detail = with_credential(actor, detail);
+    record_about(
+        conn,
+        Event {
+            actor_user_id: Some(actor.user.id),
+            workspace_id: Some(actor.workspace.id),
+            target_user_id: None,
+            action,
+            detail: &detail,
+        },
+        Some(resource_id),
     )
     .await
 }
@@ -211,21 +142,18 @@ pub async fn record_many_by(
     for chunk in target_user_ids.chunks(crate::db::IDS_PER_STATEMENT) {
         let rows = chunk
             .iter()
-            .map(|target| format!("($1, $2, $3, {target}, $4, $5)"))
+            .map(|target| format!("($1, $2, $3, {target}, $4, $5, NULL, $6)"))
             .collect::<Vec<_>>()
             .join(", ");
-        sqlx::query(&format!(
-            "INSERT INTO audit_events
-                (occurred_at, actor_user_id, workspace_id, target_user_id, action, detail)
-             VALUES {rows}"
-        ))
-        .bind(now())
-        .bind(actor.user.id)
-        .bind(actor.workspace.id)
-        .bind(action.key())
-        .bind(&detail)
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query(&format!("{EVENT_COLUMNS} VALUES {rows}"))
+            .bind(now())
+            .bind(actor.user.id)
+            .bind(actor.workspace.id)
+            .bind(action.key())
+            .bind(&detail)
+            .bind(source_address())
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
@@ -241,20 +169,17 @@ pub async fn record_each_by(
 ) -> Result<(), AppError> {
     for chunk in details.chunks(100) {
         let rows = (0..chunk.len())
-            .map(|index| format!("($1, $2, $3, $4, $5, ${})", index + 6))
+            .map(|index| format!("($1, $2, $3, $4, $5, ${}, NULL, $6)", index + 7))
             .collect::<Vec<_>>()
             .join(", ");
-        let sql = format!(
-            "INSERT INTO audit_events
-                (occurred_at, actor_user_id, workspace_id, target_user_id, action, detail)
-             VALUES {rows}"
-        );
+        let sql = format!("{EVENT_COLUMNS} VALUES {rows}");
         let mut query = sqlx::query(&sql)
             .bind(now())
             .bind(actor.user.id)
             .bind(actor.workspace.id)
             .bind(target_user_id)
-            .bind(action.key());
+            .bind(action.key())
+            .bind(source_address());
         for detail in chunk {
             query = query.bind(with_credential(actor, detail));
         }
@@ -309,17 +234,17 @@ pub async fn record_refusal(db: &Db, refusal: Refusal<'_>) -> Result<(), AppErro
     if !refusal.resources.is_empty() {
         detail.push_str(&format!(" ({})", refusal.resources.join(", ")));
     }
-    sqlx::query(
-        "INSERT INTO audit_events
-            (occurred_at, actor_user_id, workspace_id, target_user_id, action, detail)
-         VALUES ($1, $2, (SELECT id FROM workspaces WHERE slug = $3), $4, $5, $6)",
-    )
+    sqlx::query(&format!(
+        "{EVENT_COLUMNS}
+         VALUES ($1, $2, (SELECT id FROM workspaces WHERE slug = $3), $4, $5, $6, NULL, $7)"
+    ))
     .bind(now())
     .bind(refusal.actor_user_id)
     .bind(refusal.workspace_slug.unwrap_or_default())
     .bind(refusal.target_user_id)
     .bind(Action::AccessRefused.key())
     .bind(detail)
+    .bind(source_address())
     .execute(db)
     .await?;
     Ok(())
