@@ -56,7 +56,8 @@ async fn seed(db: &Db) {
     for start in (0..EVENTS).step_by(BATCH as usize) {
         let rows = (start..start + BATCH)
             .map(|n| {
-                let action = actions[(n * 7 % actions.len() as i64) as usize];
+                // Every action in every workspace: the workspace is `n % WORKSPACES`.
+                let action = actions[(n / WORKSPACES * 7 % actions.len() as i64) as usize];
                 let resource = if n % 6 == 0 {
                     format!("{}", n % 5_000)
                 } else {

@@ -2,7 +2,7 @@
 //! derives for each action is the one the Action filter lists it under, and pages of any
 //! filter follow each other newest first, events of the same second included.
 
-use app::audit::store::{EventQuery, page};
+use app::audit::store::{EventQuery, export_page, page};
 use app::audit::{Action, ActionChoice, Category};
 use app::db::testing::on_each_backend;
 
@@ -49,6 +49,7 @@ async fn pages_run_newest_first_through_events_of_the_same_second() {
                 .unwrap();
             }
         }
+        // The pages people read and the batches exports read (SQLite's as JSON).
         let walk = |query: EventQuery| {
             let db = db.clone();
             async move {
@@ -56,6 +57,10 @@ async fn pages_run_newest_first_through_events_of_the_same_second() {
                 let (mut seen, mut cursor) = (Vec::new(), None);
                 loop {
                     let (events, older) = page(&mut conn, &query, cursor, 4).await.unwrap();
+                    let (batch, batch_older) =
+                        export_page(&mut conn, &query, cursor, 4).await.unwrap();
+                    assert_eq!(batch, events);
+                    assert_eq!(batch_older, older);
                     seen.extend(
                         events
                             .into_iter()

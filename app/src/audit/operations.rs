@@ -310,7 +310,7 @@ pub async fn export_batch(
         ExportPosition::OlderThan(cursor) => (Some(cursor), Vec::new()),
     };
     let mut conn = db.acquire().await?;
-    let (events, older) = store::page(&mut conn, query, older_than, EXPORT_BATCH).await?;
+    let (events, older) = store::export_page(&mut conn, query, older_than, EXPORT_BATCH).await?;
     for event in &events {
         match format {
             ExportFormat::Csv => bytes.extend(csv_line(event)),

@@ -4,7 +4,7 @@
 
 use sqlx::AnyConnection;
 
-use super::{Action, ActionChoice, Cursor, EventRow};
+use super::{Action, ActionChoice, Category, Cursor, EventRow};
 use crate::db::{Db, now};
 use crate::error::AppError;
 
@@ -34,7 +34,6 @@ type EventColumns = (
     i64,
     String,
     String,
-    String,
     Option<String>,
     Option<i64>,
     Option<String>,
@@ -53,6 +52,55 @@ pub async fn page(
     older_than: Option<Cursor>,
     limit: i64,
 ) -> Result<(Vec<EventRow>, Option<Cursor>), AppError> {
+    let (sql, bounds) = page_sql(query, older_than, limit);
+    let mut statement = sqlx::query_as::<_, EventColumns>(&sql);
+    for bound in bounds {
+        statement = match bound {
+            Bound::Number(number) => statement.bind(number),
+            Bound::Text(text) => statement.bind(text),
+        };
+    }
+    let rows = statement.fetch_all(&mut *conn).await?;
+    Ok(with_cursor(rows, limit))
+}
+
+/// [`page`] for exports. On SQLite the database hands the batch over as one JSON array:
+/// read a row at a time, its driver spent about 15 µs on each (rows cross a channel one by
+/// one) and a million events took 20 s instead of 7. PostgreSQL's rows come faster as
+/// they are than as JSON (7 s instead of 10).
+pub async fn export_page(
+    conn: &mut AnyConnection,
+    query: &EventQuery,
+    older_than: Option<Cursor>,
+    limit: i64,
+) -> Result<(Vec<EventRow>, Option<Cursor>), AppError> {
+    if crate::db::Backend::of(conn) == crate::db::Backend::Postgres {
+        return page(conn, query, older_than, limit).await;
+    }
+    let (sql, bounds) = page_sql(query, older_than, limit);
+    let sql = format!(
+        "SELECT json_group_array(json_array(id, occurred_at, action, detail, source_address,
+                actor_id, actor_name, actor_email, target_id, target_name, target_email,
+                workspace))
+         FROM ({sql}) AS page"
+    );
+    let mut statement = sqlx::query_scalar::<_, String>(&sql);
+    for bound in bounds {
+        statement = match bound {
+            Bound::Number(number) => statement.bind(number),
+            Bound::Text(text) => statement.bind(text),
+        };
+    }
+    let json = statement.fetch_one(&mut *conn).await?;
+    let mut rows: Vec<EventColumns> =
+        serde_json::from_str(&json).map_err(|_| AppError::Internal)?;
+    // An aggregate need not keep its input's order.
+    rows.sort_unstable_by_key(|row| std::cmp::Reverse((row.1, row.0)));
+    Ok(with_cursor(rows, limit))
+}
+
+/// The page query, newest first, one row more than `limit` to tell whether there are more.
+fn page_sql(query: &EventQuery, older_than: Option<Cursor>, limit: i64) -> (String, Vec<Bound>) {
     let mut conditions = Vec::new();
     let mut bounds = Vec::new();
     let mut condition = |clause: &str, values: Vec<Bound>| {
@@ -110,9 +158,10 @@ pub async fn page(
         format!("WHERE {}", conditions.join(" AND "))
     };
     let sql = format!(
-        "SELECT e.id, e.occurred_at, e.action, e.category, e.detail, e.source_address,
-                e.actor_user_id, a.full_name, a.email, e.target_user_id, t.full_name, t.email,
-                w.name
+        "SELECT e.id, e.occurred_at, e.action, e.detail, e.source_address,
+                e.actor_user_id AS actor_id, a.full_name AS actor_name, a.email AS actor_email,
+                e.target_user_id AS target_id, t.full_name AS target_name,
+                t.email AS target_email, w.name AS workspace
          FROM audit_events e
          LEFT JOIN users a ON a.id = e.actor_user_id
          LEFT JOIN users t ON t.id = e.target_user_id
@@ -122,14 +171,11 @@ pub async fn page(
          LIMIT {}",
         limit + 1
     );
-    let mut statement = sqlx::query_as::<_, EventColumns>(&sql);
-    for bound in bounds {
-        statement = match bound {
-            Bound::Number(number) => statement.bind(number),
-            Bound::Text(text) => statement.bind(text),
-        };
-    }
-    let mut rows = statement.fetch_all(&mut *conn).await?;
+    (sql, bounds)
+}
+
+/// Keeps `limit` rows, and the cursor after them when there were more.
+fn with_cursor(mut rows: Vec<EventColumns>, limit: i64) -> (Vec<EventRow>, Option<Cursor>) {
     let older = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|row| Cursor {
@@ -139,7 +185,7 @@ pub async fn page(
     } else {
         None
     };
-    Ok((rows.into_iter().map(event_row).collect(), older))
+    (rows.into_iter().map(event_row).collect(), older)
 }
 
 fn event_row(
@@ -147,7 +193,6 @@ fn event_row(
         id,
         occurred_at,
         action,
-        category,
         detail,
         source_address,
         actor_id,
@@ -162,6 +207,8 @@ fn event_row(
     let actor_name = shown_name(actor_id, actor_name);
     let target_name = target_id.map(|id| shown_name(Some(id), target_name));
     let known = Action::from_key(&action);
+    // The same as the column the filter reads, which SQLite would work out row by row.
+    let category = known.map_or(Category::WorkspacesAndInstance, Action::category);
     let sentence = match known {
         Some(known) => known.sentence(&actor_name, target_name.as_deref().unwrap_or(""), &detail),
         None => format!("{actor_name}: {action} {detail}"),
@@ -171,7 +218,7 @@ fn event_row(
         occurred_at,
         action_label: known.map_or_else(|| action.clone(), |known| known.label().to_string()),
         action,
-        category,
+        category: category.key().to_string(),
         actor_name,
         actor_email,
         target_name,
