@@ -151,3 +151,20 @@ test('super admins read every workspace in Settings and choose how long events a
   await page.getByRole('button', { name: 'Save retention' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'kept' })).toHaveText('Audit events are kept forever.');
 });
+
+// The groups made for their events go again, so that later files find the workspace's
+// groups as they left them.
+test.afterAll(async ({ browser }, testInfo) => {
+  const page = await browser.newPage({ baseURL: testInfo.project.use.baseURL });
+  await signIn(page);
+  const reply = await page.request.post('/api/groups/list', { form: { slug: admin.slug } });
+  expect(reply.ok(), await reply.text()).toBeTruthy();
+  const groups: { id: number; name: string }[] = await reply.json();
+  for (const group of groups.filter((group) => group.name.startsWith(`${prefix} `))) {
+    const deleted = await page.request.post('/api/groups/delete', {
+      form: { slug: admin.slug, group_id: String(group.id) },
+    });
+    expect(deleted.ok(), await deleted.text()).toBeTruthy();
+  }
+  await page.close();
+});
