@@ -2,10 +2,10 @@
 # `make test` runs every check CI runs. Both install what they need first.
 
 TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
-# npm's binaryen provides wasm-opt for the release build (Debian's breaks hydration).
+# npm's binaryen provides wasm-opt for cargo-leptos under `watch` (Debian's breaks hydration).
 BUILD_PATH := $(CURDIR)/end2end/node_modules/.bin:$(PATH)
 
-.PHONY: run test setup build lint test-rust api-contract scim-conformance e2e bench fuzz
+.PHONY: run test setup build watch lint test-rust api-contract scim-conformance e2e bench fuzz
 # The steps depend on each other's order (e2e needs the build), even under make -j.
 .NOTPARALLEL:
 
@@ -17,8 +17,15 @@ test: setup lint test-rust build api-contract scim-conformance e2e
 setup:
 	scripts/setup.sh $(if $(filter test lint test-rust e2e,$(MAKECMDGOALS)),--test)
 
+# The steps cargo-leptos would run, without compiling cargo-leptos (scripts/build.sh).
 build:
-	PATH="$(BUILD_PATH)" cargo leptos build --release
+	scripts/build.sh
+
+# Rebuilds and restarts on every change (development only): needs cargo-leptos, which
+# takes about 25 minutes to compile on two cores the first time.
+watch: setup
+	cargo install cargo-leptos --version 0.3.10 --locked
+	PATH="$(BUILD_PATH)" cargo leptos watch
 
 # Each side is checked with its own features: a workspace-wide check would turn on both.
 lint:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the Playwright suite against the built server: a free port, a fresh SQLite file,
-# Debian's Chromium. Expects `make build` (cargo leptos build --release) to have run.
+# Debian's Chromium. Expects `make build` to have run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

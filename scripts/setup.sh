@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building and testing Gatehouse needs, skipping whatever is already there.
-#   scripts/setup.sh          build tools: wasm target, cargo-leptos, wasm-bindgen CLI, npm packages
+#   scripts/setup.sh          build tools: wasm target, wasm-bindgen CLI, npm packages
 #   scripts/setup.sh --test   also Chromium and a running PostgreSQL
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CARGO_LEPTOS_VERSION=0.3.10
 # The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)
 
@@ -33,11 +32,6 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-if ! cargo leptos --version 2>/dev/null | grep -qF "$CARGO_LEPTOS_VERSION"; then
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 15 minutes on two cores)"
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
-fi
-
 if ! wasm-bindgen --version 2>/dev/null | grep -qF "$WASM_BINDGEN_VERSION"; then
   # Not --locked: the registry lacks one crate of its lock file.
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 5 minutes)"
@@ -51,7 +45,8 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-# Playwright and binaryen's wasm-opt (Debian's wasm-opt breaks hydration).
+# Playwright, and the build's binaryen wasm-opt (Debian's breaks hydration), terser and
+# lightningcss.
 if [ ! -f end2end/node_modules/.package-lock.json ] \
   || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
   say "installing npm packages in end2end/"
