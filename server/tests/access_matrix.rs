@@ -12,23 +12,6 @@ use serde_json::{Value, json};
 
 const PAGE: &str = "access-matrix/page";
 
-/// A resource of the workspace at `slug`, put straight into the database.
-async fn resource(app: &TestApp, slug: &str, kind: &str, name: &str, owner: Option<i64>) -> i64 {
-    sqlx::query_scalar(
-        "INSERT INTO resources
-            (workspace_id, kind, name, name_key, owner_user_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 0, 0) RETURNING id",
-    )
-    .bind(app.workspace_id(slug).await)
-    .bind(kind)
-    .bind(name)
-    .bind(name.to_lowercase())
-    .bind(owner)
-    .fetch_one(&app.db)
-    .await
-    .unwrap()
-}
-
 /// A page of the matrix as the page asks for it; `filters` are `group_id`, `role` and
 /// `kind` fields.
 async fn page(
@@ -141,16 +124,21 @@ impl World {
         let eve = app
             .member_of("acme", "eve@example.com", Role::EndUser, active)
             .await;
-        let finance = resource(&app, "acme", "folder", "Finance", None).await;
-        let billing = resource(&app, "acme", "app", "Billing", Some(ada_id)).await;
+        let finance = app.insert_resource("acme", "folder", "Finance", None).await;
+        let billing = app
+            .insert_resource("acme", "app", "Billing", Some(ada_id))
+            .await;
         sqlx::query("UPDATE resources SET folder_id = $1 WHERE id = $2")
             .bind(finance)
             .bind(billing)
             .execute(&app.db)
             .await
             .unwrap();
-        let api_key = resource(&app, "acme", "constant", "API_KEY", None).await;
-        resource(&app, "acme", "data_source", "Warehouse", None).await;
+        let api_key = app
+            .insert_resource("acme", "constant", "API_KEY", None)
+            .await;
+        app.insert_resource("acme", "data_source", "Warehouse", None)
+            .await;
         World {
             app,
             ada,
@@ -414,7 +402,7 @@ async fn owners_and_custom_groups_show_with_their_reasons() {
         let world = World::new(db).await;
         let admin = world.admin();
         // Bea owns an app of her own.
-        let ledger = resource(&world.app, "acme", "app", "Ledger", Some(world.bea.0)).await;
+        let ledger = world.app.insert_resource("acme", "app", "Ledger", Some(world.bea.0)).await;
         let support = admin.custom_group("Support", false).await;
         let reply = admin
             .call_json(
@@ -709,10 +697,16 @@ async fn pages_and_the_export_cover_the_whole_matrix_once() {
         // 4 + 8 resources: two pages of 10.
         many_members(&world.app, 207).await;
         for n in 0..8 {
-            resource(&world.app, "acme", "app", &format!("Tool {n}"), None).await;
+            world
+                .app
+                .insert_resource("acme", "app", &format!("Tool {n}"), None)
+                .await;
         }
         // A name a spreadsheet would run as a formula is written as text.
-        resource(&world.app, "acme", "app", "+Totals", None).await;
+        world
+            .app
+            .insert_resource("acme", "app", "+Totals", None)
+            .await;
 
         let mut seen_members = Vec::new();
         let mut page_cells = BTreeMap::new();

@@ -294,28 +294,11 @@ fn explanation(permissions: &Value, resource: &str, action: &str) -> Value {
         .clone()
 }
 
-/// A resource of the workspace at `slug`, put straight into the database.
-async fn resource(app: &TestApp, slug: &str, kind: &str, name: &str, owner: Option<i64>) -> i64 {
-    sqlx::query_scalar(
-        "INSERT INTO resources
-            (workspace_id, kind, name, name_key, owner_user_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 0, 0) RETURNING id",
-    )
-    .bind(app.workspace_id(slug).await)
-    .bind(kind)
-    .bind(name)
-    .bind(name.to_lowercase())
-    .bind(owner)
-    .fetch_one(&app.db)
-    .await
-    .unwrap()
-}
-
 /// Apps of acme without an owner, by id, in the order named.
 async fn acme_apps<const N: usize>(app: &TestApp, names: [&str; N]) -> [i64; N] {
     let mut ids = [0; N];
     for (id, name) in ids.iter_mut().zip(names) {
-        *id = resource(app, "acme", "app", name, None).await;
+        *id = app.insert_resource("acme", "app", name, None).await;
     }
     ids
 }
@@ -1005,8 +988,8 @@ async fn granular_rules_are_checked_saved_and_deleted() {
         app.admin_of_new_workspace("olga@example.com", "Other")
             .await;
         let [bug_tracker, roadmap] = acme_apps(&app, ["Bug Tracker", "Roadmap"]).await;
-        let tickets_folder = resource(&app, "acme", "folder", "Tickets", None).await;
-        let payroll = resource(&app, "other", "app", "Payroll", None).await;
+        let tickets_folder = app.insert_resource("acme", "folder", "Tickets", None).await;
+        let payroll = app.insert_resource("other", "app", "Payroll", None).await;
         let eve = member(&app, "eve@example.com", Role::EndUser).await;
         let support = new_group(&ada, "Support").await;
         add_members(&ada, support, &[eve], false).await.ok();
@@ -1417,9 +1400,9 @@ async fn demoting_a_builder_to_end_user_leaves_builder_level_groups_and_hands_ov
         let ada_id = app.user_id("ada@example.com").await;
         let bob = member(&app, "bob@example.com", Role::Builder).await;
         let frank = member(&app, "frank@example.com", Role::Builder).await;
-        let bug_tracker = resource(&app, "acme", "app", "Bug Tracker", Some(bob)).await;
-        let roadmap = resource(&app, "acme", "app", "Roadmap", Some(bob)).await;
-        let wiki = resource(&app, "acme", "app", "Wiki", Some(frank)).await;
+        let bug_tracker = app.insert_resource("acme", "app", "Bug Tracker", Some(bob)).await;
+        let roadmap = app.insert_resource("acme", "app", "Roadmap", Some(bob)).await;
+        let wiki = app.insert_resource("acme", "app", "Wiki", Some(frank)).await;
         let makers = new_group(&ada, "Makers").await;
         set_flag(&ada, makers, "app_create", true, false).await.ok();
         let editors = new_group(&ada, "Editors").await;
@@ -1608,7 +1591,9 @@ async fn an_admin_of_another_workspace_reaches_no_group_rule_or_resource_here() 
             .await;
         let olga = app.session("other", outsider.cookie.clone());
         let olgas_group = new_group(&olga, "Olga's").await;
-        let olgas_app = resource(&app, "other", "app", "Olga's app", None).await;
+        let olgas_app = app
+            .insert_resource("other", "app", "Olga's app", None)
+            .await;
 
         let before = snapshot(&app).await;
         for group in [support, acme_builder] {

@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::memberships::Role;
 use crate::permissions::ResourceKind;
 use crate::ui::{use_hydrated, when_loaded};
+use crate::users::group_picker::{GroupChoice, group_options, load_custom_groups};
 use crate::workspaces::CurrentWorkspace;
 
 #[component]
@@ -123,27 +124,16 @@ pub fn AccessMatrixPage() -> impl IntoView {
 }
 
 /// The Group filter: all members, or one custom group's. Its options come in once the
-/// groups have loaded, and the whole select is drawn again then: one list of options,
-/// since a fixed option before generated ones doesn't hydrate inside <select>.
+/// groups have loaded, and the whole select is drawn again then.
 #[component]
 fn GroupFilter(
-    groups: RwSignal<Vec<(i64, String)>>,
+    groups: RwSignal<Vec<GroupChoice>>,
     chosen: RwSignal<Option<i64>>,
     hydrated: ReadSignal<bool>,
     on_change: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     move || {
-        let options = std::iter::once((None, "All groups".to_string()))
-            .chain(groups.get().into_iter().map(|(id, name)| (Some(id), name)))
-            .map(|(id, name)| {
-                let value = id.map(|id| id.to_string()).unwrap_or_default();
-                view! {
-                    <option value=value selected=move || chosen.get_untracked() == id>
-                        {name}
-                    </option>
-                }
-            })
-            .collect_view();
+        let options = group_options(groups.get(), chosen);
         view! {
             <div class="field">
                 <label for="matrix-group">"Group"</label>
@@ -160,26 +150,6 @@ fn GroupFilter(
             </div>
         }
     }
-}
-
-/// The workspace's custom groups for the Group filter, by id and name, loaded once in
-/// the browser. Left empty when they can't be read: the matrix reports that failure.
-fn load_custom_groups(slug: String) -> RwSignal<Vec<(i64, String)>> {
-    let groups = RwSignal::new(Vec::new());
-    Effect::new(move |_| {
-        let slug = slug.clone();
-        leptos::task::spawn_local(async move {
-            if let Ok(all) = crate::groups::list_groups(slug).await {
-                let custom = all
-                    .into_iter()
-                    .filter(|group| group.role.is_none())
-                    .map(|group| (group.id, group.name))
-                    .collect();
-                groups.try_set(custom);
-            }
-        });
-    });
-    groups
 }
 
 /// "Members 1–25 of 130"; "No members" when the filters leave none.

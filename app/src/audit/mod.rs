@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use server_fn::codec::Json;
 
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
 use crate::memberships::Role;
 
 /// Everything the trail records. Stored by [`Action::key`], which never changes.
@@ -345,8 +346,9 @@ impl Action {
     }
 
     /// What happened, as a sentence: "Ada Lovelace changed Bob Kahn's role from
-    /// End-user to Builder". `detail` is what the event recorded (names, roles, keys:
+    /// End-user to Builder". Written by the server into each event it reads out. `detail` is what the event recorded (names, roles, keys:
     /// never a secret), added where the sentence needs it.
+    #[cfg(feature = "ssr")]
     pub fn sentence(self, actor: &str, target: &str, detail: &str) -> String {
         use crate::audit::Action::*;
         let with = |text: String| {
@@ -439,6 +441,7 @@ impl Action {
 }
 
 /// "builder -> end-user (as super admin)": the two roles and what follows them.
+#[cfg(feature = "ssr")]
 fn role_change(detail: &str) -> Option<(Role, Role, &str)> {
     let (from, rest) = detail.split_once(" -> ")?;
     let end = rest.find(' ').unwrap_or(rest.len());

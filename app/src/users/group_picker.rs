@@ -1,18 +1,19 @@
 //! Choosing custom groups on the Users page: the picker in Add users and Edit user
-//! details, the filter above the table and the table's Groups cell.
+//! details, the filter above the table and the table's Groups cell. The Access matrix's
+//! Group filter loads and lists them the same way.
 
 use leptos::prelude::*;
 
 /// A custom group as the Users page offers it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct GroupChoice {
+pub(crate) struct GroupChoice {
     pub id: i64,
     pub name: String,
 }
 
 /// The workspace's custom groups, loaded once in the browser for the page's pickers and
 /// its filter. Left empty when they can't be read: the table reports that failure.
-pub(super) fn load_custom_groups(slug: String) -> RwSignal<Vec<GroupChoice>> {
+pub(crate) fn load_custom_groups(slug: String) -> RwSignal<Vec<GroupChoice>> {
     let groups = RwSignal::new(Vec::new());
     Effect::new(move |_| {
         let slug = slug.clone();
@@ -148,19 +149,7 @@ pub(super) fn GroupFilter(
     move || {
         let groups = groups.get();
         (!groups.is_empty()).then(|| {
-            // One list of options: a fixed option before generated ones doesn't hydrate
-            // inside <select>.
-            let options = std::iter::once((None, "All groups".to_string()))
-                .chain(groups.into_iter().map(|group| (Some(group.id), group.name)))
-                .map(|(id, name)| {
-                    let value = id.map(|id| id.to_string()).unwrap_or_default();
-                    view! {
-                        <option value=value selected=move || chosen.get_untracked() == id>
-                            {name}
-                        </option>
-                    }
-                })
-                .collect_view();
+            let options = group_options(groups, chosen);
             view! {
                 <div class="field inline">
                     <label for="member-group">"Group"</label>
@@ -176,4 +165,24 @@ pub(super) fn GroupFilter(
             }
         })
     }
+}
+
+/// "All groups" and then each group, as the options of a Group filter, the chosen one
+/// selected. One list: a fixed option before generated ones doesn't hydrate inside
+/// <select>.
+pub(crate) fn group_options(
+    groups: Vec<GroupChoice>,
+    chosen: RwSignal<Option<i64>>,
+) -> impl IntoView {
+    std::iter::once((None, "All groups".to_string()))
+        .chain(groups.into_iter().map(|group| (Some(group.id), group.name)))
+        .map(|(id, name)| {
+            let value = id.map(|id| id.to_string()).unwrap_or_default();
+            view! {
+                <option value=value selected=move || chosen.get_untracked() == id>
+                    {name}
+                </option>
+            }
+        })
+        .collect_view()
 }

@@ -12,7 +12,7 @@ mod add_users;
 pub mod bulk_invite;
 mod edit_user;
 mod effective_permissions;
-mod group_picker;
+pub(crate) mod group_picker;
 pub mod members;
 mod profile;
 mod role_select;

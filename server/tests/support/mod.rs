@@ -604,6 +604,29 @@ impl TestApp {
         assert_eq!(status.as_deref(), expected, "{email} in {slug}");
     }
 
+    /// A resource of the workspace at `slug`, put straight into the database.
+    pub async fn insert_resource(
+        &self,
+        slug: &str,
+        kind: &str,
+        name: &str,
+        owner: Option<i64>,
+    ) -> i64 {
+        sqlx::query_scalar(
+            "INSERT INTO resources
+                (workspace_id, kind, name, name_key, owner_user_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 0, 0) RETURNING id",
+        )
+        .bind(self.workspace_id(slug).await)
+        .bind(kind)
+        .bind(name)
+        .bind(name.to_lowercase())
+        .bind(owner)
+        .fetch_one(&self.db)
+        .await
+        .unwrap()
+    }
+
     pub async fn workspace_id(&self, slug: &str) -> i64 {
         sqlx::query_scalar("SELECT id FROM workspaces WHERE slug = $1")
             .bind(slug)
