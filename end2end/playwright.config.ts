@@ -33,6 +33,8 @@ export default defineConfig({
   projects: [
     // An empty instance is set up through the UI first; everything else builds on it.
     { name: 'first-run', testMatch: /first-run\.spec\.ts/ },
-    { name: 'signed-in', testIgnore: /first-run\.spec\.ts/, dependencies: ['first-run'] },
+    { name: 'signed-in', testIgnore: /(first-run|accessibility|keyboard)\.spec\.ts/, dependencies: ['first-run'] },
+    // Last, so that the users and groups they make appear in no other test's listings.
+    { name: 'whole-app', testMatch: /(accessibility|keyboard)\.spec\.ts/, dependencies: ['signed-in'] },
   ],
 });

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Builds the release site and server: the steps `cargo leptos build --release` runs, so that
-# building needs no cargo-leptos (25 minutes to compile on two cores). The settings are
-# `[[workspace.metadata.leptos]]` in Cargo.toml, which `cargo leptos watch` still reads.
-#   target/site/           public/, and pkg/ with gatehouse.{js,wasm,css}
-#   target/release/gatehouse
+# Builds the release site and server: the steps `cargo leptos build --release` runs, so
+# that building needs no cargo-leptos (25 minutes to compile on two cores). The settings
+# are `[[workspace.metadata.leptos]]` in Cargo.toml, which `cargo leptos watch` still reads.
+#   target/site/pkg/         gatehouse.<hash>.{js,wasm,css}, each also compressed (.br,
+#                            .gz) for the server to send as it is
+#   target/site/             public/
+#   target/release/gatehouse and hash.txt, which names the hashed files for it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +15,10 @@ pkg="$site/pkg"
 bin="$PWD/end2end/node_modules/.bin"
 name=gatehouse
 bundle="$target_dir/front/wasm32-unknown-unknown/wasm-release/frontend.wasm"
-# Written once a bundle has been through wasm-opt and terser, so that an interrupted run
+hashed="$target_dir/front/hashes"
+# leptos reads this file beside the server binary to name the hashed files in its pages.
+hashes="$target_dir/release/hash.txt"
+# Written once a bundle has been optimised and compressed, so that an interrupted run
 # starts those steps again.
 optimised="$target_dir/front/optimised.stamp"
 
@@ -24,8 +29,8 @@ step() {
   printf 'build: %s took %ss\n' "$1" $((SECONDS - started))
 }
 
-# leptos reads the output name at compile time: with it, the page asks for
-# gatehouse.wasm instead of wasm-bindgen's gatehouse_bg.wasm.
+# leptos reads the output name at compile time: without hash.txt (under `cargo leptos
+# watch`), the page then asks for gatehouse.wasm instead of wasm-bindgen's gatehouse_bg.wasm.
 export LEPTOS_OUTPUT_NAME=$name
 unset LEPTOS_WATCH
 
@@ -36,24 +41,57 @@ front() {
     --no-default-features --profile=wasm-release --target-dir="$target_dir/front"
 }
 
+# The hash of what the bundle is built from names its files: a changed bundle gets new
+# names, so browsers may keep each file for good.
+content_hash() {
+  cat "$@" | sha256sum | cut -c1-16
+}
+
 bindgen() {
   rm -f "$optimised"
+  rm -rf "$pkg"
   mkdir -p "$pkg"
-  wasm-bindgen --target=web --out-name="$name" --out-dir="$pkg" "$bundle"
-  mv "$pkg/${name}_bg.wasm" "$pkg/$name.wasm"
+  bundle_hash=$(content_hash "$bundle")
+  # wasm-bindgen would take the hash for an extension: it names the files, then they are
+  # renamed to what hash.txt tells the pages.
+  wasm-bindgen --target=web --no-typescript --out-name="$name" --out-dir="$pkg" "$bundle"
+  mv "$pkg/$name.js" "$pkg/$name.$bundle_hash.js"
+  mv "$pkg/${name}_bg.wasm" "$pkg/$name.$bundle_hash.wasm"
+  printf 'js: %s\nwasm: %s\n' "$bundle_hash" "$bundle_hash" > "$hashed"
 }
 
 optimise() {
   # npm's binaryen: Debian's wasm-opt produces a bundle that never hydrates.
   "$bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-    "$pkg/$name.wasm" -o "$pkg/$name.wasm"
-  "$bin/terser" "$pkg/$name.js" --module --compress --mangle --output "$pkg/$name.js"
+    "$pkg/$name.$bundle_hash.wasm" -o "$pkg/$name.$bundle_hash.wasm"
+  "$bin/terser" "$pkg/$name.$bundle_hash.js" --module --compress --mangle \
+    --output "$pkg/$name.$bundle_hash.js"
+  compress "$pkg"/*.wasm "$pkg"/*.js
   touch "$optimised"
 }
 
+# Brotli and gzip copies at their strongest, made once here rather than per request.
+compress() {
+  for file in "$@"; do
+    gzip -9 --keep --force "$file"
+  done
+  node -e '
+    const fs = require("fs"), zlib = require("zlib");
+    for (const file of process.argv.slice(1)) {
+      const params = { [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY };
+      fs.writeFileSync(file + ".br", zlib.brotliCompressSync(fs.readFileSync(file), { params }));
+    }' "$@"
+}
+
 assets() {
-  "$bin/lightningcss" --minify --targets defaults style/main.css --output-file "$pkg/$name.css"
+  rm -f "$pkg/$name".*.css*
+  css_hash=$(content_hash style/main.css)
+  "$bin/lightningcss" --minify --targets defaults style/main.css \
+    --output-file "$pkg/$name.$css_hash.css"
+  compress "$pkg/$name.$css_hash.css"
   cp -R public/. "$site/"
+  mkdir -p "$(dirname "$hashes")"
+  { cat "$hashed"; printf 'css: %s\n' "$css_hash"; } > "$hashes"
 }
 
 server() {
@@ -61,12 +99,12 @@ server() {
 }
 
 step "the browser bundle (frontend, wasm32)" front
-# wasm-opt takes two minutes: only a changed bundle goes through it again.
-if [ "$optimised" -nt "$bundle" ] && [ -f "$pkg/$name.wasm" ]; then
+# wasm-opt takes minutes: only a changed bundle goes through these steps again.
+if [ "$optimised" -nt "$bundle" ] && [ -f "$hashed" ]; then
   printf 'build: the bundle is unchanged since it was last optimised\n'
 else
   step "wasm-bindgen" bindgen
-  step "wasm-opt and JS minification" optimise
+  step "wasm-opt, JS minification and compression" optimise
 fi
 step "stylesheet and public assets" assets
 step "the server (release)" server

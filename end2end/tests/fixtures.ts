@@ -1,10 +1,13 @@
+import AxeBuilder from '@axe-core/playwright';
 import { type BrowserContext, type Page, expect, test as base } from '@playwright/test';
 
 /**
  * Every test fails if a page throws an uncaught error, the WASM panics, or the browser
  * refuses something under the Content-Security-Policy: each would leave a person with a
  * page that silently stopped working. It holds for every page of every browser context
- * the test opens, including the invitees' own.
+ * the test opens, including the invitees' own. And the page each test ends on passes the
+ * accessibility check below, so every page the suite reaches, in the state it leaves it, is
+ * checked.
  */
 export const test = base.extend<{ failOnPageErrors: void }>({
   failOnPageErrors: [
@@ -21,6 +24,10 @@ export const test = base.extend<{ failOnPageErrors: void }>({
       await use();
       browser.newContext = newContext;
       expect(errors, 'errors in the page').toEqual([]);
+      // The API docs are the vendored Swagger UI, not ours to change.
+      if (page.url().startsWith('http') && !new URL(page.url()).pathname.startsWith('/api/docs')) {
+        await expectAccessible(page);
+      }
     },
     { auto: true },
   ],
@@ -47,6 +54,20 @@ function watchPage(page: Page, errors: string[]) {
       errors.push(message.text());
     }
   });
+}
+
+/**
+ * axe-core's WCAG 2.1 A and AA rules on the page, or only inside `scope` (a CSS selector,
+ * such as an open dialog): no serious or critical violation.
+ */
+export async function expectAccessible(page: Page, scope?: string) {
+  let check = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
+  if (scope) check = check.include(scope);
+  const { violations } = await check.analyze();
+  const serious = violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id} (${violation.help}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+  expect(serious, `serious accessibility violations on ${page.url()}`).toEqual([]);
 }
 
 export { expect };

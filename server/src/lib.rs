@@ -3,6 +3,7 @@
 
 pub mod access_matrix_export;
 pub mod api;
+pub mod assets;
 pub mod audit_export;
 pub mod gate;
 pub mod protection;
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .route(app::users::bulk_invite::SAMPLE_CSV_PATH, get(sample_csv))
         .route_service("/favicon.svg", favicon)
+        .merge(assets::router(&state.leptos_options.site_root))
         .merge(api::router(state.clone()))
         .merge(scim::router(state.clone()))
         .merge(sso::router())
@@ -85,7 +87,6 @@ pub fn loggable_path(path: &str) -> &str {
     }
 }
 
-/// Ready when the database answers.
 /// The sample file of the Add users drawer's Upload CSV file tab.
 async fn sample_csv() -> impl axum::response::IntoResponse {
     (
@@ -100,6 +101,7 @@ async fn sample_csv() -> impl axum::response::IntoResponse {
     )
 }
 
+/// Ready when the database answers.
 async fn health(State(state): State<AppState>) -> StatusCode {
     if app::db::ping(&state.db).await {
         StatusCode::OK

@@ -170,11 +170,21 @@ async fn rotate_key() -> Result<(), StartError> {
     Ok(())
 }
 
+fn hash_file_beside_binary(name: &str) -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|binary| binary.parent().map(|folder| folder.join(name).is_file()))
+        .unwrap_or(false)
+}
+
 async fn serve() -> Result<(), StartError> {
     let (config, db, keys) = open().await?;
-    let leptos_options = leptos::config::get_configuration(None)
+    let mut leptos_options = leptos::config::get_configuration(None)
         .map_err(|error| StartError::Site(error.to_string()))?
         .leptos_options;
+    // `scripts/build.sh` names the browser files by their hashes and lists them beside
+    // the binary; pages then refer to those names.
+    leptos_options.hash_files |= hash_file_beside_binary(&leptos_options.hash_file);
     if let Some(admin) = &config.bootstrap_admin {
         match set_up_from_config(&db, admin)
             .await

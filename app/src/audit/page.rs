@@ -372,7 +372,8 @@ fn EventTable(
     let empty = page.events.is_empty();
     view! {
         {empty.then(|| view! { <p>"No events match these filters."</p> })}
-        <div class="table-scroll">
+        // Focusable, so that keyboard users can scroll a table wider than the screen.
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Events">
             <table class="audit-events">
                 <caption class="visually-hidden">{caption}</caption>
                 <thead>

@@ -5,6 +5,7 @@ mod account_menu;
 mod placeholders;
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::use_location;
 use leptos_router::location::{Location, Url};
@@ -181,6 +182,7 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
         send_to_sign_in();
     }
     view! {
+        <Title text="This page can't be shown" />
         <section class="panel error-panel" aria-labelledby="error-title">
             <h1 id="error-title">"This page can't be shown"</h1>
             <p role="alert">{error.to_string()}</p>
