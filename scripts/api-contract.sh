@@ -11,9 +11,8 @@ SCHEMATHESIS_VERSION=4.32.5
 SPEC_VALIDATOR_VERSION=0.9.0
 EXAMPLES="${API_CONTRACT_EXAMPLES:-25}"
 
-target_dir="${CARGO_TARGET_DIR:-target}"
-binary="${GATEHOUSE_BINARY:-$target_dir/release/gatehouse}"
-[ -x "$binary" ] || { echo "api-contract: $binary is missing; run: make build" >&2; exit 1; }
+source scripts/lib/release-server.sh
+require_release_build api-contract
 
 venv="$target_dir/api-contract-venv"
 # Read whole before matching: grep -q stopping early would fail the pipe under pipefail.
@@ -26,13 +25,13 @@ if [[ "$installed_schemathesis" != *"$SCHEMATHESIS_VERSION"* ]] \
   "$venv/bin/pip" install --quiet "schemathesis==$SCHEMATHESIS_VERSION" "openapi-spec-validator==$SPEC_VALIDATOR_VERSION"
 fi
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 data_dir=$(mktemp -d)
 log="$data_dir/server.log"
 base="http://127.0.0.1:$port"
 cleanup() {
   status=$?
-  [ -n "${server_pid:-}" ] && { kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; }
+  stop_release_server
   if [ "$status" -ne 0 ]; then
     echo "--- server log ($log) ---" >&2
     tail -n 40 "$log" >&2 || true
@@ -44,22 +43,13 @@ cleanup() {
 trap cleanup EXIT
 
 # An instance with an admin from the start, and a rate limit no fuzzer reaches.
-GATEHOUSE_DATA_DIR="$data_dir" \
-GATEHOUSE_LISTEN_ADDR="127.0.0.1:$port" \
-GATEHOUSE_ADMIN_EMAIL=admin@example.com \
-GATEHOUSE_ADMIN_PASSWORD='contract test password' \
-GATEHOUSE_WORKSPACE=Acme \
-GATEHOUSE_API_REQUESTS_PER_MINUTE=1000000 \
-GATEHOUSE_SIGN_IN_LIMIT_PER_EMAIL_AND_ADDRESS=1000 \
-LEPTOS_SITE_ROOT="$target_dir/site" \
-LEPTOS_ENV=PROD \
-  "$binary" > "$log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do
-  curl -fs "$base/health" > /dev/null 2>&1 && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "api-contract: the server exited at start" >&2; exit 1; }
-  sleep 0.1
-done
+start_release_server "$port" "$log" \
+  GATEHOUSE_DATA_DIR="$data_dir" \
+  GATEHOUSE_ADMIN_EMAIL=admin@example.com \
+  GATEHOUSE_ADMIN_PASSWORD='contract test password' \
+  GATEHOUSE_WORKSPACE=Acme \
+  GATEHOUSE_API_REQUESTS_PER_MINUTE=1000000 \
+  GATEHOUSE_SIGN_IN_LIMIT_PER_EMAIL_AND_ADDRESS=1000
 
 # A token with every scope, made the way a person makes one: signed in, in Profile.
 cookies="$data_dir/cookies"

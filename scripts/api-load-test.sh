@@ -8,30 +8,24 @@ cd "$(dirname "$0")/.."
 
 seconds="${1:-15}"
 members="${2:-100000}"
-target_dir="${CARGO_TARGET_DIR:-target}"
-binary="$target_dir/release/gatehouse"
-[ -x "$binary" ] || { echo "api-load-test: $binary is missing; run: make build" >&2; exit 1; }
+source scripts/lib/release-server.sh
+require_release_build api-load-test
 command -v wrk > /dev/null || { echo "api-load-test: installing wrk"; apt-get install -y -qq wrk > /dev/null; }
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 data_dir=$(mktemp -d)
 base="http://127.0.0.1:$port"
 start_server() {
-  GATEHOUSE_DATA_DIR="$data_dir" GATEHOUSE_LISTEN_ADDR="127.0.0.1:$port" \
-  GATEHOUSE_ADMIN_EMAIL=ada@example.com GATEHOUSE_ADMIN_PASSWORD='analytical engine' \
-  GATEHOUSE_WORKSPACE=Acme GATEHOUSE_API_REQUESTS_PER_MINUTE=100000000 \
-  LEPTOS_SITE_ROOT="$target_dir/site" LEPTOS_ENV=PROD RUST_LOG=warn \
-    "$binary" >> "$data_dir/server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1 100); do curl -fs "$base/health" > /dev/null 2>&1 && return; sleep 0.1; done
-  echo "api-load-test: the server did not start" >&2; exit 1
+  start_release_server "$port" "$data_dir/server.log" GATEHOUSE_DATA_DIR="$data_dir" \
+    GATEHOUSE_ADMIN_EMAIL=ada@example.com GATEHOUSE_ADMIN_PASSWORD='analytical engine' \
+    GATEHOUSE_WORKSPACE=Acme GATEHOUSE_API_REQUESTS_PER_MINUTE=100000000 RUST_LOG=warn
 }
-trap 'kill "${server_pid:-}" 2>/dev/null; wait "${server_pid:-}" 2>/dev/null; rm -rf "$data_dir"' EXIT
+trap 'stop_release_server; rm -rf "$data_dir"' EXIT
 start_server
 
 # The members go straight into the database file (inviting 100,000 people through the
 # API would measure invitations); the server is stopped meanwhile.
-kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+stop_release_server
 python3 - "$data_dir/gatehouse.db" "$members" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])

@@ -4,14 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-target_dir="${CARGO_TARGET_DIR:-target}"
-binary="$target_dir/release/gatehouse"
-site_root="$target_dir/site"
-[ -x "$binary" ] || { echo "e2e: $binary is missing; run: make build" >&2; exit 1; }
+source scripts/lib/release-server.sh
+require_release_build e2e
 
-free_port() {
-  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
 port=$(free_port)
 smtp_port=$(free_port)
 sink_port=$(free_port)
@@ -20,7 +15,8 @@ data_dir=$(mktemp -d)
 log="$data_dir/server.log"
 cleanup() {
   status=$?
-  for pid in "${server_pid:-}" "${sink_pid:-}" "${oidc_pid:-}"; do
+  stop_release_server
+  for pid in "${sink_pid:-}" "${oidc_pid:-}"; do
     [ -n "$pid" ] && { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
   done
   if [ "$status" -ne 0 ]; then
@@ -50,22 +46,8 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
-GATEHOUSE_DATA_DIR="$data_dir" \
-GATEHOUSE_SMTP_URL="smtp://127.0.0.1:$smtp_port" \
-GATEHOUSE_LISTEN_ADDR="127.0.0.1:$port" \
-LEPTOS_SITE_ROOT="$site_root" \
-LEPTOS_ENV=PROD \
-RUST_LOG="${RUST_LOG:-info}" \
-  "$binary" > "$log" 2>&1 &
-server_pid=$!
-
-healthy=false
-for _ in $(seq 1 100); do
-  if curl -fs "http://127.0.0.1:$port/health" > /dev/null 2>&1; then healthy=true; break; fi
-  kill -0 "$server_pid" 2>/dev/null || { echo "e2e: the server exited at start" >&2; exit 1; }
-  sleep 0.1
-done
-[ "$healthy" = true ] || { echo "e2e: the server did not become healthy within 10 seconds" >&2; exit 1; }
+start_release_server "$port" "$log" GATEHOUSE_DATA_DIR="$data_dir" \
+  GATEHOUSE_SMTP_URL="smtp://127.0.0.1:$smtp_port" RUST_LOG="${RUST_LOG:-info}"
 
 cd end2end
 GATEHOUSE_E2E_URL="http://127.0.0.1:$port" \

@@ -6,19 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-target_dir="${CARGO_TARGET_DIR:-target}"
-binary="$target_dir/release/gatehouse"
-[ -x "$binary" ] || { echo "page-weight: $binary is missing; run: make build" >&2; exit 1; }
+source scripts/lib/release-server.sh
+require_release_build page-weight
 
-port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+port=$(free_port)
 data_dir=$(mktemp -d)
-trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; rm -rf "$data_dir"' EXIT
-GATEHOUSE_DATA_DIR="$data_dir" GATEHOUSE_LISTEN_ADDR="127.0.0.1:$port" \
-LEPTOS_SITE_ROOT="$target_dir/site" LEPTOS_ENV=PROD RUST_LOG=warn \
-  "$binary" > "$data_dir/server.log" 2>&1 &
-server_pid=$!
+trap 'stop_release_server; rm -rf "$data_dir"' EXIT
+start_release_server "$port" "$data_dir/server.log" GATEHOUSE_DATA_DIR="$data_dir" RUST_LOG=warn
 base="http://127.0.0.1:$port"
-for _ in $(seq 1 100); do curl -fs "$base/health" > /dev/null 2>&1 && break; sleep 0.1; done
 curl -fsS -H 'sec-fetch-site: same-origin' "$base/api/set-up" \
   --data-urlencode 'full_name=Ada Lovelace' --data-urlencode 'email=ada@example.com' \
   --data-urlencode 'password=analytical engine' --data-urlencode 'workspace_name=Acme' > /dev/null

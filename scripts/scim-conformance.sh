@@ -11,9 +11,8 @@ cd "$(dirname "$0")/.."
 SCIM2_CLI_VERSION=0.6.0
 SCIM2_TESTER_VERSION=0.5.2
 
-target_dir="${CARGO_TARGET_DIR:-target}"
-binary="${GATEHOUSE_BINARY:-$target_dir/release/gatehouse}"
-[ -x "$binary" ] || { echo "scim-conformance: $binary is missing; run: make build" >&2; exit 1; }
+source scripts/lib/release-server.sh
+require_release_build scim-conformance
 postgres="${GATEHOUSE_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 
 venv="$target_dir/scim-conformance-venv"
@@ -26,15 +25,10 @@ if [[ "$installed" != *"scim2-cli==$SCIM2_CLI_VERSION"* ]] \
 fi
 
 work=$(mktemp -d)
-server_pid=""
 created_database=""
-stop_server() {
-  [ -n "$server_pid" ] && { kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; }
-  server_pid=""
-}
 cleanup() {
   status=$?
-  stop_server
+  stop_release_server
   [ -n "$created_database" ] && psql "$postgres" -qc "DROP DATABASE IF EXISTS $created_database" > /dev/null 2>&1 || true
   if [ "$status" -ne 0 ]; then
     echo "--- server log ---" >&2
@@ -50,26 +44,17 @@ trap cleanup EXIT
 check_on() {
   local database_url="$1" name="$2"
   local port data_dir base cookies token
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  port=$(free_port)
   data_dir="$work/$name"
   mkdir -p "$data_dir"
   base="http://127.0.0.1:$port"
-  env ${database_url:+DATABASE_URL="$database_url"} \
+  start_release_server "$port" "$work/$name.log" \
+    ${database_url:+DATABASE_URL="$database_url"} \
     GATEHOUSE_DATA_DIR="$data_dir" \
-    GATEHOUSE_LISTEN_ADDR="127.0.0.1:$port" \
     GATEHOUSE_PUBLIC_URL="$base" \
     GATEHOUSE_ADMIN_EMAIL=admin@example.com \
     GATEHOUSE_ADMIN_PASSWORD='conformance test password' \
-    GATEHOUSE_WORKSPACE=Acme \
-    LEPTOS_SITE_ROOT="$target_dir/site" \
-    LEPTOS_ENV=PROD \
-    "$binary" > "$work/$name.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1 100); do
-    curl -fs "$base/health" > /dev/null 2>&1 && break
-    kill -0 "$server_pid" 2>/dev/null || { echo "scim-conformance: the server exited at start" >&2; exit 1; }
-    sleep 0.1
-  done
+    GATEHOUSE_WORKSPACE=Acme
 
   # A SCIM token made the way an admin makes one: signed in, on the Provisioning page.
   cookies="$data_dir/cookies"
@@ -84,7 +69,7 @@ check_on() {
   SCIM_CLI_HEADERS="Authorization: Bearer $token" \
     "$venv/bin/scim2" --url "$base/scim/v2/acme" test | tee "$work/$name.results"
   echo "scim-conformance: $name: $(grep -c '^SUCCESS' "$work/$name.results") checks passed"
-  stop_server
+  stop_release_server
 }
 
 check_on "" sqlite

@@ -33,6 +33,17 @@ function focusIsInside(page: Page, selector: string): Promise<boolean> {
   return page.evaluate((selector) => document.activeElement?.closest(selector) !== null, selector);
 }
 
+/** Tabs to the control named `control`, presses Enter and returns the dialog that opens
+ * with the focus inside it. */
+async function openWithKeyboard(page: Page, control: string, dialogName: string) {
+  await tabTo(page, control);
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: dialogName });
+  await expect(dialog).toBeVisible();
+  expect(await focusIsInside(page, 'dialog[open]')).toBe(true);
+  return dialog;
+}
+
 test('an admin invites a user, edits their role and adds them to a group with the keyboard alone', async ({ page }) => {
   await signIn(page);
   await openGroups(page);
@@ -41,11 +52,7 @@ test('an admin invites a user, edits their role and adds them to a group with th
   const email = 'grace.keys@techcorp.example';
 
   // Invite.
-  await tabTo(page, 'Add users');
-  await page.keyboard.press('Enter');
-  const addUsers = page.getByRole('dialog', { name: 'Add users' });
-  await expect(addUsers).toBeVisible();
-  expect(await focusIsInside(page, 'dialog[open]')).toBe(true);
+  const addUsers = await openWithKeyboard(page, 'Add users', 'Add users');
   await tabTo(page, 'Full name');
   await page.keyboard.type('Grace Hopper');
   await tabTo(page, 'Email address');
@@ -59,10 +66,7 @@ test('an admin invites a user, edits their role and adds them to a group with th
   // Edit the role and the groups in one go.
   await tabTo(page, `More actions for ${email}`);
   await page.keyboard.press('Enter');
-  await tabTo(page, 'Edit user details');
-  await page.keyboard.press('Enter');
-  const edit = page.getByRole('dialog', { name: 'Edit user details' });
-  await expect(edit).toBeVisible();
+  const edit = await openWithKeyboard(page, 'Edit user details', 'Edit user details');
   await tabTo(page, 'User role');
   // A focused select takes the first letters of an option, as a person types them.
   await page.keyboard.type('Builder');
@@ -70,11 +74,7 @@ test('an admin invites a user, edits their role and adds them to a group with th
   await tabTo(page, 'Keyboard night shift');
   await page.keyboard.press('Space');
   await expect(edit.getByRole('checkbox', { name: 'Keyboard night shift' })).toBeChecked();
-  await tabTo(page, 'Update');
-  await page.keyboard.press('Enter');
-  const confirm = page.getByRole('dialog', { name: 'Edit user role' });
-  await expect(confirm).toBeVisible();
-  expect(await focusIsInside(page, 'dialog[open]')).toBe(true);
+  await openWithKeyboard(page, 'Update', 'Edit user role');
   await tabTo(page, 'Continue');
   await page.keyboard.press('Enter');
   await expect(page.getByRole('status').first()).toHaveText('The user has been updated.');
@@ -85,10 +85,7 @@ test('an admin invites a user, edits their role and adds them to a group with th
 test('a dialog keeps focus inside, closes on Escape and returns focus to its opener', async ({ page }) => {
   await signIn(page);
   await openUsers(page);
-  await tabTo(page, 'Add users');
-  await page.keyboard.press('Enter');
-  const dialog = page.getByRole('dialog', { name: 'Add users' });
-  await expect(dialog).toBeVisible();
+  const dialog = await openWithKeyboard(page, 'Add users', 'Add users');
   // However far focus travels, it stays in the dialog (the page behind is inert).
   for (let presses = 0; presses < 40; presses++) {
     await page.keyboard.press(presses % 3 === 2 ? 'Shift+Tab' : 'Tab');

@@ -3,7 +3,7 @@
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, StatusCode};
 use axum::http::header::CACHE_CONTROL;
 use axum::middleware::{Next, from_fn};
 use axum::response::Response;
@@ -12,8 +12,8 @@ use tower_http::services::ServeDir;
 /// A file whose name carries its content's hash never changes: browsers keep it a year
 /// without asking again.
 const KEEP: &str = "public, max-age=31536000, immutable";
-/// Any other file (a page's split module, the loader of split modules) may change with a
-/// new build under the same name: browsers ask each time whether theirs is current,
+/// Any other file (such as the unhashed names `cargo leptos watch` builds) may change with
+/// a new build under the same name: browsers ask each time whether theirs is current,
 /// which costs a `304 Not Modified` when it is.
 const ASK_EACH_TIME: &str = "no-cache";
 
@@ -30,7 +30,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(site_root: &str) -> Router<S> {
 async fn cache_by_name(request: Request, next: Next) -> Response {
     let policy = cache_policy(request.uri().path());
     let mut response = next.run(request).await;
-    if response.status().is_success() || response.status().as_u16() == 304 {
+    if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
         response
             .headers_mut()
             .insert(CACHE_CONTROL, HeaderValue::from_static(policy));
