@@ -1,7 +1,9 @@
 import { defineConfig } from '@playwright/test';
 
-// The server is started by scripts/e2e.sh on a free port with a fresh SQLite file.
+// The server is started by scripts/e2e.sh on a free port with a fresh SQLite file, and a
+// second one, as fresh, for the tests with JavaScript turned off.
 const baseURL = process.env.GATEHOUSE_E2E_URL ?? 'http://127.0.0.1:3000';
+const noJavaScriptURL = process.env.GATEHOUSE_E2E_NO_JAVASCRIPT_URL ?? 'http://127.0.0.1:3001';
 
 export default defineConfig({
   testDir: './tests',
@@ -33,8 +35,18 @@ export default defineConfig({
   projects: [
     // An empty instance is set up through the UI first; everything else builds on it.
     { name: 'first-run', testMatch: /first-run\.spec\.ts/ },
-    { name: 'signed-in', testIgnore: /(first-run|accessibility|keyboard)\.spec\.ts/, dependencies: ['first-run'] },
+    {
+      name: 'signed-in',
+      testIgnore: /(first-run|accessibility|keyboard|no-javascript)\.spec\.ts/,
+      dependencies: ['first-run'],
+    },
     // Last, so that the users and groups they make appear in no other test's listings.
     { name: 'whole-app', testMatch: /(accessibility|keyboard)\.spec\.ts/, dependencies: ['signed-in'] },
+    // Its own instance, which it sets up itself with JavaScript off.
+    {
+      name: 'no-javascript',
+      testMatch: /no-javascript\.spec\.ts/,
+      use: { baseURL: noJavaScriptURL, javaScriptEnabled: false },
+    },
   ],
 });

@@ -8,6 +8,7 @@ source scripts/lib/release-server.sh
 require_release_build e2e
 
 port=$(free_port)
+no_javascript_port=$(free_port)
 smtp_port=$(free_port)
 sink_port=$(free_port)
 oidc_port=$(free_port)
@@ -48,9 +49,15 @@ done
 
 start_release_server "$port" "$log" GATEHOUSE_DATA_DIR="$data_dir" \
   GATEHOUSE_SMTP_URL="smtp://127.0.0.1:$smtp_port" RUST_LOG="${RUST_LOG:-info}"
+# A second, empty instance, for the tests with JavaScript turned off: they set it up.
+mkdir -p "$data_dir/no-javascript"
+start_release_server "$no_javascript_port" "$data_dir/no-javascript/server.log" \
+  GATEHOUSE_DATA_DIR="$data_dir/no-javascript" GATEHOUSE_SMTP_URL="smtp://127.0.0.1:$smtp_port" \
+  RUST_LOG="${RUST_LOG:-info}"
 
 cd end2end
 GATEHOUSE_E2E_URL="http://127.0.0.1:$port" \
+GATEHOUSE_E2E_NO_JAVASCRIPT_URL="http://127.0.0.1:$no_javascript_port" \
 SMTP_SINK_URL="http://127.0.0.1:$sink_port" \
 OIDC_ISSUER="http://127.0.0.1:$oidc_port" \
   npx playwright test "$@"

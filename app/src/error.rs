@@ -504,9 +504,11 @@ impl FromServerFnError for AppError {
 
     fn ser(&self) -> server_fn::Bytes {
         // `ser` runs inside the server function's request, so this is the one place where
-        // every error gets its status code instead of server_fn's blanket 500.
+        // every error gets its status code instead of server_fn's blanket 500. A form
+        // posted without JavaScript keeps its redirect back to the form.
         #[cfg(feature = "ssr")]
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+        if !crate::request::wants_a_page()
+            && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
             && let Ok(status) = http::StatusCode::from_u16(self.status_code())
         {
             response.set_status(status);

@@ -43,7 +43,7 @@ pub mod state;
 pub mod tokens;
 
 use leptos::prelude::*;
-use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, Html, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
@@ -89,8 +89,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Forms work before the page is interactive too, but differently (a full page load
+    // for each submission): tests that check the interactive behaviour wait for this.
+    let hydrated = ui::use_hydrated();
 
     view! {
+        <Html {..} data-hydrated=move || hydrated.get().then_some("true") />
         <Title formatter=|page: String| format!("{page} · Gatehouse") />
         <Router>
             <Routes fallback=NotFoundPage>

@@ -5,6 +5,10 @@ use std::future::Future;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
 
 /// Becomes true once the browser has hydrated the page. Controls that need the WASM stay
 /// disabled until then, so nobody (person or test) clicks a button that can't work yet.
@@ -23,12 +27,16 @@ pub fn load_page(path: &str) {
 }
 
 /// A labelled input bound to `value`. Everything a person typed stays in `value`, so a
-/// refused submission loses nothing.
+/// refused submission loses nothing, and so does what they typed before the page became
+/// interactive: the input starts from the server's `value` attribute and, once hydrated,
+/// hands its contents to `value` instead of overwriting them. In a form that works
+/// without JavaScript, `name` is the server function's argument it fills.
 #[component]
 pub fn Field(
     label: &'static str,
     id: &'static str,
     value: RwSignal<String>,
+    #[prop(optional)] name: Option<&'static str>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional, into)] hint: Option<String>,
@@ -37,20 +45,69 @@ pub fn Field(
     optional: bool,
 ) -> impl IntoView {
     let hint_id = hint.as_ref().map(|_| format!("{id}-hint"));
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |typed_read: Option<bool>| {
+        let Some(input) = input.get() else {
+            return false;
+        };
+        let wanted = value.get();
+        if typed_read != Some(true) {
+            let typed = input.value();
+            if !typed.is_empty() && typed != wanted {
+                value.set(typed);
+            }
+        } else if input.value() != wanted {
+            input.set_value(&wanted);
+        }
+        true
+    });
     view! {
         <div class="field">
             <label for=id>{label}</label>
             <input
+                node_ref=input
                 id=id
-                name=id
+                name=name.unwrap_or(id)
                 type=kind
                 autocomplete=autocomplete
                 aria-describedby=hint_id.clone()
                 required=!optional
-                bind:value=value
+                value=value.get_untracked()
+                on:input:target=move |event| value.set(event.target().value())
             />
             {hint.map(|hint| view! { <p class="hint" id=hint_id>{hint}</p> })}
         </div>
+    }
+}
+
+/// A form that works without JavaScript too: it then posts to the server function at
+/// `action`, whose answer sends the browser on, or back to this page with the error to
+/// show. Once the page is interactive, `on_submit` handles the submission in place.
+#[component]
+pub fn PlainForm(
+    action: &'static str,
+    #[prop(into)] on_submit: Callback<()>,
+    #[prop(optional)] class: Option<&'static str>,
+    /// The id of the heading that names the form.
+    #[prop(optional)]
+    labelled_by: Option<&'static str>,
+    #[prop(optional, into)] hidden: Signal<bool>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <form
+            class=class
+            method="post"
+            action=action
+            aria-labelledby=labelled_by
+            hidden=move || hidden.get()
+            on:submit=move |event: SubmitEvent| {
+                event.prevent_default();
+                on_submit.run(());
+            }
+        >
+            {children()}
+        </form>
     }
 }
 
@@ -261,6 +318,47 @@ where
     }
 }
 
+/// `ready` with the resource's value, in the page as the server sends it (make the
+/// resource blocking), and kept on screen while a newer value loads for a new search,
+/// filter or page; a failure shows as an alert.
+pub fn transition_to<T, V>(
+    resource: Resource<Result<T, AppError>>,
+    ready: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    transition_or(resource, ready, |error| {
+        view! { <FormError message=Some(error.to_string()) /> }.into_any()
+    })
+}
+
+/// As [`transition_to`], with `failed` showing a failure.
+pub fn transition_or<T, V>(
+    resource: Resource<Result<T, AppError>>,
+    ready: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+    failed: fn(AppError) -> AnyView,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let ready = ready.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(value) => ready(value).into_any(),
+                        Err(error) => failed(error),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
 /// What a page tells the admin after an action: a confirmation or what went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
@@ -315,6 +413,20 @@ impl Listing {
 
     pub fn failed(&self, error: impl Display) {
         self.notice.set(Some(Notice::Failed(error.to_string())));
+    }
+
+    /// Loads what the listing shows: on the server, into the page it sends, then in the
+    /// browser again after each change.
+    pub fn load<T, Fut>(
+        &self,
+        fetch: impl Fn() -> Fut + Send + Sync + 'static,
+    ) -> Resource<Result<T, AppError>>
+    where
+        T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+        Fut: Future<Output = Result<T, AppError>> + Send + 'static,
+    {
+        let version = self.version;
+        Resource::new_blocking(move || version.get(), move |_| fetch())
     }
 }
 

@@ -1,4 +1,4 @@
-import { expect, test } from './fixtures';
+import { expect, hydrated, test } from './fixtures';
 import { admin } from './people';
 
 test('an empty instance leads to set-up, which creates the super admin and first workspace', async ({ page }) => {
@@ -7,7 +7,7 @@ test('an empty instance leads to set-up, which creates the super admin and first
   await expect(page.getByRole('heading', { name: 'Set up Gatehouse' })).toBeVisible();
 
   const submit = page.getByRole('button', { name: 'Set up Gatehouse' });
-  await expect(submit).toBeEnabled();
+  await hydrated(page);
   await page.getByLabel('Full name').fill(admin.fullName);
   await page.getByLabel('Email address').fill(admin.email);
   await page.getByLabel('Password').fill('short');

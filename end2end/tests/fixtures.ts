@@ -71,3 +71,12 @@ export async function expectAccessible(page: Page, scope?: string) {
 }
 
 export { expect };
+
+/**
+ * Waits until the page's WASM has taken over. Sign-in, set-up and invitation forms work
+ * before that too, by posting the form and loading a new page; a test of what they do
+ * once interactive (messages in place, nothing typed lost) waits for this first.
+ */
+export async function hydrated(page: Page) {
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+}

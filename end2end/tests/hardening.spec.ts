@@ -1,21 +1,7 @@
-import { type Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, hydrated, test } from './fixtures';
+import { linkIn, mailsTo } from './mail';
 import { asInvitee, copyLink, invite, joinWith, openUsers, row, rowAction } from './members';
 import { admin, fillSignIn, signIn } from './people';
-
-/** The mails the local SMTP server received for `email`, oldest first. */
-async function mailsTo(page: Page, email: string) {
-  const sink = process.env.SMTP_SINK_URL;
-  expect(sink, 'scripts/e2e.sh starts the SMTP sink').toBeTruthy();
-  const messages: { to: string; subject: string; text: string }[] = await (
-    await page.request.get(`${sink}/messages`)
-  ).json();
-  return messages.filter((message) => message.to.includes(email));
-}
-
-function linkIn(text: string) {
-  return text.match(/https?:\/\/\S+\/invitations\/[A-Za-z0-9_-]+/)?.[0] ?? '';
-}
 
 test('a copied link for someone another workspace invited mails them a link of their own', async ({
   page,
@@ -38,7 +24,7 @@ test('a copied link for someone another workspace invited mails them a link of t
   const evelyn = await asInvitee(browser);
   await evelyn.page.goto(copied);
   const join = evelyn.page.getByRole('button', { name: 'Join workspace' });
-  await expect(join).toBeEnabled();
+  await hydrated(evelyn.page);
   await evelyn.page.getByLabel('Full name').fill('Evelyn Granville');
   await evelyn.page.getByLabel('Password').fill('orbit computer');
   await join.click();
@@ -53,7 +39,7 @@ test('a copied link for someone another workspace invited mails them a link of t
   );
   expect(confirmation).toBeTruthy();
   await evelyn.page.goto(linkIn(confirmation?.text ?? ''));
-  await expect(join).toBeEnabled();
+  await hydrated(evelyn.page);
   await evelyn.page.getByLabel('Full name').fill('Evelyn Granville');
   await evelyn.page.getByLabel('Password').fill('orbit computer');
   await join.click();

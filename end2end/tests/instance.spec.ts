@@ -1,5 +1,5 @@
 import { type Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, hydrated, test } from './fixtures';
 import { asInvitee, copyLink, invite, joinWith, openUsers, row, rowAction } from './members';
 import { admin, fillSignIn, signIn } from './people';
 
@@ -125,7 +125,7 @@ test('a user archived from the instance cannot sign in until unarchived and invi
   await signIn(person.page, vic.email, vic.password);
   await person.page.goto(again);
   const accept = person.page.getByRole('button', { name: 'Accept invitation' });
-  await expect(accept).toBeEnabled();
+  await hydrated(person.page);
   await accept.click();
   await expect(person.page).toHaveURL(new RegExp(`/${admin.slug}$`));
   await page.reload();

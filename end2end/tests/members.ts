@@ -1,5 +1,5 @@
 import { type Browser, type Locator, type Page } from '@playwright/test';
-import { expect } from './fixtures';
+import { expect, hydrated } from './fixtures';
 import { admin } from './people';
 
 /** Workspace settings › Users, as the admin works it. */
@@ -59,7 +59,7 @@ export async function asInvitee(browser: Browser) {
 export async function joinWith(page: Page, link: string, name: string, password: string) {
   await page.goto(link);
   const join = page.getByRole('button', { name: 'Join workspace' });
-  await expect(join).toBeEnabled();
+  await hydrated(page);
   await page.getByLabel('Full name').fill(name);
   await page.getByLabel('Password').fill(password);
   await join.click();

@@ -1,4 +1,5 @@
-import { expect, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, hydrated } from './fixtures';
 
 /** The account that sets the instance up in first-run.spec.ts. */
 export const admin = {
@@ -18,8 +19,7 @@ export async function signIn(page: Page, email = admin.email, password = admin.p
 
 export async function fillSignIn(page: Page, email: string, password: string) {
   const submit = page.getByRole('button', { name: 'Sign in' });
-  // Enabled once the page has hydrated: typing earlier could be lost.
-  await expect(submit).toBeEnabled();
+  await hydrated(page);
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password').fill(password);
   await submit.click();

@@ -13,6 +13,7 @@ mod hardening;
 mod http;
 mod instance;
 mod members;
+mod plain_forms;
 mod releases;
 mod resources;
 mod scim;

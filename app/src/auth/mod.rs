@@ -79,8 +79,14 @@ fn without_dot_segments(path: &str) -> String {
     format!("/{}", kept.join("/"))
 }
 
+/// Signs in with a password and answers where to go: `next` when it is a safe path on
+/// this site, otherwise the viewer's landing workspace.
 #[server(endpoint = "sign-in")]
-pub async fn sign_in(email: String, password: String) -> Result<Landing, AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    #[server(default)] next: Option<String>,
+) -> Result<Landing, AppError> {
     use crate::{request, state::app_state, users, workspaces};
 
     let state = app_state()?;
@@ -127,10 +133,14 @@ pub async fn sign_in(email: String, password: String) -> Result<Landing, AppErro
     request::set_cookie(session::set_cookie_header(&token, &state.config))?;
     tracing::info!(user_id = account.id, "signed in");
 
-    let landing = workspaces::store::landing_slug(&state.db, account.id).await?;
-    Ok(Landing {
-        path: landing.map_or_else(|| "/".to_string(), |slug| format!("/{slug}")),
-    })
+    let path = match safe_next_path(next.as_deref()) {
+        Some(next) => next,
+        None => workspaces::store::landing_slug(&state.db, account.id)
+            .await?
+            .map_or_else(|| "/".to_string(), |slug| format!("/{slug}")),
+    };
+    request::send_plain_form_on_to(&path);
+    Ok(Landing { path })
 }
 
 /// Where the browser goes after signing out.

@@ -1,24 +1,24 @@
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{SignIn, safe_next_path};
 use crate::single_sign_on::{SignInWithProviders, sso_error_message};
-use crate::ui::{Field, FormError, load_page, use_hydrated};
+use crate::ui::{Field, FormError, PlainForm, load_page};
 
+/// Works without JavaScript too: the form then posts to the server function, which sends
+/// the browser on, or back here with the error to show.
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let sign_in = ServerAction::<SignIn>::new();
-    let hydrated = use_hydrated();
 
     Effect::new(move |_| {
         if let Some(Ok(landing)) = sign_in.value().get() {
-            let next = safe_next_path(query.read_untracked().get("next").as_deref());
-            load_page(&next.unwrap_or(landing.path));
+            load_page(&landing.path);
         }
     });
     let error = Signal::derive(move || {
@@ -35,18 +35,25 @@ pub fn SignInPage() -> impl IntoView {
             })
     });
     let next = safe_next_path(query.read_untracked().get("next").as_deref());
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
+    let next_field = next.clone();
+    let submit = move |()| {
         sign_in.dispatch(SignIn {
             email: email.get_untracked(),
             password: password.get_untracked(),
+            next: next_field.clone(),
         });
     };
 
     view! {
         <Title text="Sign in" />
         <main class="auth-page">
-            <form class="auth-card" on:submit=submit aria-labelledby="sign-in-title">
+            <PlainForm
+                action=SignIn::url()
+                on_submit=submit
+                class="auth-card"
+                labelled_by="sign-in-title"
+            >
+                <input type="hidden" name="next" value=next.clone() />
                 <h1 id="sign-in-title">"Sign in"</h1>
                 <Field label="Email address" id="email" kind="email" autocomplete="username" value=email />
                 <Field
@@ -57,15 +64,11 @@ pub fn SignInPage() -> impl IntoView {
                     value=password
                 />
                 <FormError message=error />
-                <button
-                    type="submit"
-                    class="primary"
-                    disabled=move || !hydrated.get() || sign_in.pending().get()
-                >
+                <button type="submit" class="primary" disabled=move || sign_in.pending().get()>
                     "Sign in"
                 </button>
                 <SignInWithProviders next />
-            </form>
+            </PlainForm>
         </main>
     }
 }

@@ -1,16 +1,18 @@
-//! The page an invitation link opens.
+//! The page an invitation link opens. Its forms work without JavaScript too: they then
+//! post to their server functions, which send the browser on.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_location, use_params_map};
 
 use super::{
-    AcceptInvitation, InvitationDetails, JoinOutcome, JoinWithInvitation, open_invitation,
+    AcceptInvitation, CONFIRMATION_MAILED, InvitationDetails, JoinOutcome, JoinWithInvitation,
+    open_invitation,
 };
-use crate::auth::sign_out;
+use crate::auth::{SignOut, sign_out};
 use crate::single_sign_on::SignInWithProviders;
-use crate::ui::{Field, FormError, load_page, use_hydrated};
+use crate::ui::{Field, FormError, PlainForm, load_page};
 
 #[component]
 pub fn AcceptInvitationPage() -> impl IntoView {
@@ -103,14 +105,16 @@ fn CreateAccount(details: InvitationDetails, token: String) -> impl IntoView {
     let full_name = RwSignal::new(details.full_name.clone());
     let password = RwSignal::new(String::new());
     let join = ServerAction::<JoinWithInvitation>::new();
-    let hydrated = use_hydrated();
     Effect::new(move |_| {
         if let Some(Ok(JoinOutcome::Joined { path })) = join.value().get() {
             load_page(&path);
         }
     });
+    let search = use_location().search;
+    let invited = StoredValue::new(details.email.clone());
     let mailed_to = move || match join.value().get() {
         Some(Ok(JoinOutcome::ConfirmationMailed { email })) => Some(email),
+        _ if search.with(|search| search == CONFIRMATION_MAILED) => Some(invited.get_value()),
         _ => None,
     };
     let error = Signal::derive(move || {
@@ -120,8 +124,7 @@ fn CreateAccount(details: InvitationDetails, token: String) -> impl IntoView {
             .map(|error| error.to_string())
     });
     let token = StoredValue::new(token);
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
+    let submit = move |()| {
         join.dispatch(JoinWithInvitation {
             token: token.get_value(),
             full_name: full_name.get_untracked(),
@@ -139,29 +142,40 @@ fn CreateAccount(details: InvitationDetails, token: String) -> impl IntoView {
                 }}
             </p>
         </Show>
-        <form on:submit=submit hidden=move || mailed_to().is_some()>
+        <PlainForm
+            action=JoinWithInvitation::url()
+            on_submit=submit
+            hidden=Signal::derive(move || mailed_to().is_some())
+        >
+            <input type="hidden" name="token" value=token.get_value() />
             <p>"Choose your name and a password to create your account."</p>
-            <Field label="Full name" id="join-full-name" value=full_name autocomplete="name" />
+            <Field
+                label="Full name"
+                id="join-full-name"
+                name="full_name"
+                value=full_name
+                autocomplete="name"
+            />
             <Field
                 label="Password"
                 id="join-password"
+                name="password"
                 kind="password"
                 autocomplete="new-password"
                 value=password
                 hint="At least 8 characters."
             />
             <FormError message=error />
-            <button type="submit" class="primary" disabled=move || !hydrated.get() || join.pending().get()>
+            <button type="submit" class="primary" disabled=move || join.pending().get()>
                 "Join workspace"
             </button>
-        </form>
+        </PlainForm>
     }
 }
 
 #[component]
 fn AcceptAsSignedIn(token: String) -> impl IntoView {
     let accept = ServerAction::<AcceptInvitation>::new();
-    let hydrated = use_hydrated();
     Effect::new(move |_| {
         if let Some(Ok(landing)) = accept.value().get() {
             load_page(&landing.path);
@@ -174,26 +188,29 @@ fn AcceptAsSignedIn(token: String) -> impl IntoView {
             .and_then(Result::err)
             .map(|error| error.to_string())
     });
-    let token = StoredValue::new(token);
+    let submit = {
+        let token = token.clone();
+        move |()| {
+            accept.dispatch(AcceptInvitation {
+                token: token.clone(),
+            });
+        }
+    };
     view! {
-        <FormError message=error />
-        <button
-            type="button"
-            class="primary"
-            disabled=move || !hydrated.get() || accept.pending().get()
-            on:click=move |_| {
-                accept.dispatch(AcceptInvitation { token: token.get_value() });
-            }
-        >
-            "Accept invitation"
-        </button>
+        <PlainForm action=AcceptInvitation::url() on_submit=submit>
+            <input type="hidden" name="token" value=token />
+            <FormError message=error />
+            <button type="submit" class="primary" disabled=move || accept.pending().get()>
+                "Accept invitation"
+            </button>
+        </PlainForm>
     }
 }
 
 #[component]
 fn SignedInAsSomeoneElse(signed_in_as: String, invited: String) -> impl IntoView {
-    let hydrated = use_hydrated();
-    let sign_out_and_reload = move |_| {
+    // Without JavaScript the form posts, and the signed-out browser goes on to sign in.
+    let sign_out_and_reload = move |()| {
         leptos::task::spawn_local(async move {
             if sign_out().await.is_ok() {
                 window().location().reload().ok();
@@ -206,8 +223,8 @@ fn SignedInAsSomeoneElse(signed_in_as: String, invited: String) -> impl IntoView
                 "You're signed in as {signed_in_as}, but this invitation is for {invited}. Sign out, then sign in as {invited} to accept.",
             )}
         </p>
-        <button type="button" disabled=move || !hydrated.get() on:click=sign_out_and_reload>
-            "Sign out"
-        </button>
+        <PlainForm action=SignOut::url() on_submit=sign_out_and_reload>
+            <button type="submit">"Sign out"</button>
+        </PlainForm>
     }
 }

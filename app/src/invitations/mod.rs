@@ -130,6 +130,10 @@ pub fn invitation_path(token: &str) -> String {
     format!("/invitations/{token}")
 }
 
+/// The query an invitation page is opened with after a form posted without JavaScript
+/// mailed the invitee a confirmation link.
+pub const CONFIRMATION_MAILED: &str = "confirmation=mailed";
+
 /// How long a link works, in words for the mail: "7 days", "12 hours", "30 minutes".
 pub fn describe_validity(valid_for: std::time::Duration) -> String {
     let seconds = valid_for.as_secs();
@@ -236,26 +240,16 @@ pub async fn open_invitation(token: String) -> Result<InvitationDetails, AppErro
 /// Accepts an invitation as the signed-in user it was sent to.
 #[server(endpoint = "invitations/accept")]
 pub async fn accept_invitation(token: String) -> Result<Landing, AppError> {
-    let user = crate::access::signed_in()?;
-    let state = crate::state::app_state()?;
-    let token = crate::tokens::SecretToken::from_browser(&token);
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    let found = store::find(&mut tx, &token)
-        .await?
-        .ok_or(AppError::InvitationUnknown)?;
-    check_usable(found.state, crate::db::now())?;
-    if found.user_id != user.id {
-        return Err(AppError::InvitationForSomeoneElse { email: found.email });
+    let accepted = server::accept(&token).await;
+    if let Err(error) = &accepted {
+        let page = invitation_path(&token);
+        crate::request::send_plain_form_back_to(
+            &page,
+            <AcceptInvitation as leptos::server_fn::ServerFn>::PATH,
+            error,
+        )?;
     }
-    // The same lock order as the admins' changes to this workspace's members.
-    crate::db::lock_workspace(&mut tx, found.workspace_id).await?;
-    store::accept(&mut tx, &found, user.id).await?;
-    tx.commit().await?;
-    tracing::info!(user_id = user.id, workspace = %found.workspace_slug, "invitation accepted");
-    start_fresh_session(&state, user.id).await?;
-    Ok(Landing {
-        path: format!("/{}", found.workspace_slug),
-    })
+    accepted
 }
 
 /// Accepts an invitation by setting up the account it was sent to: the person chooses
@@ -267,68 +261,113 @@ pub async fn join_with_invitation(
     full_name: String,
     password: String,
 ) -> Result<JoinOutcome, AppError> {
-    use crate::auth::passwords;
-    use crate::users::store::PasswordTrust;
-
-    let state = crate::state::app_state()?;
-    let token = crate::tokens::SecretToken::from_browser(&token);
-    let full_name = crate::users::normalise_full_name(&full_name)?;
-    crate::users::check_new_password(&password)?;
-    // Decided before hashing, so a dead link costs no hashing; decided again below,
-    // inside the transaction, because the link or the account may change meanwhile.
-    let decide = |admission: Admission| match admission {
-        Admission::SignInToAccept => Err(AppError::SignInToAccept),
-        Admission::ConfirmByMail => Ok(None),
-        Admission::ChoosePassword { proven: true } => Ok(Some(PasswordTrust::Instance)),
-        Admission::ChoosePassword { proven: false } => Ok(Some(PasswordTrust::CopiedLink)),
-    };
-    let before = {
-        let mut conn = state.db.acquire().await?;
-        let found = store::find(&mut conn, &token)
-            .await?
-            .ok_or(AppError::InvitationUnknown)?;
-        check_usable(found.state, crate::db::now())?;
-        decide(admission(found.claim))?
-    };
-    if before.is_none() {
-        return server::confirm_by_mail(&state, &token).await;
+    let page = invitation_path(&token);
+    let joined = server::join(&token, &full_name, password, &page).await;
+    if let Err(error) = &joined {
+        crate::request::send_plain_form_back_to(
+            &page,
+            <JoinWithInvitation as leptos::server_fn::ServerFn>::PATH,
+            error,
+        )?;
     }
-    let hash = passwords::hash(password).await?;
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    let found = store::find(&mut tx, &token)
-        .await?
-        .ok_or(AppError::InvitationUnknown)?;
-    check_usable(found.state, crate::db::now())?;
-    let Some(trust) = decide(admission(found.claim))? else {
-        drop(tx);
-        return server::confirm_by_mail(&state, &token).await;
-    };
-    crate::db::lock_workspace(&mut tx, found.workspace_id).await?;
-    crate::users::store::rename(&mut tx, found.user_id, &full_name).await?;
-    crate::users::store::set_password(&mut tx, found.user_id, &hash, trust).await?;
-    // Whoever chose an earlier, unproven password is signed out with it.
-    crate::auth::session::end_all(&mut tx, found.user_id).await?;
-    store::accept(&mut tx, &found, found.user_id).await?;
-    tx.commit().await?;
-    tracing::info!(user_id = found.user_id, workspace = %found.workspace_slug, "account set up from an invitation");
-    start_fresh_session(&state, found.user_id).await?;
-    Ok(JoinOutcome::Joined {
-        path: format!("/{}", found.workspace_slug),
-    })
+    joined
 }
 
 #[cfg(feature = "ssr")]
 mod server {
-    use super::{JoinOutcome, check_usable, store};
+    use super::{CONFIRMATION_MAILED, JoinOutcome, check_usable, store};
+    use crate::auth::Landing;
     use crate::error::AppError;
     use crate::state::AppState;
     use crate::tokens::SecretToken;
 
+    /// What [`super::accept_invitation`] does.
+    pub async fn accept(token: &str) -> Result<Landing, AppError> {
+        use super::welcome;
+
+        let user = crate::access::signed_in()?;
+        let state = crate::state::app_state()?;
+        let token = SecretToken::from_browser(token);
+        let mut tx = crate::db::begin_write(&state.db).await?;
+        let found = store::find(&mut tx, &token)
+            .await?
+            .ok_or(AppError::InvitationUnknown)?;
+        check_usable(found.state, crate::db::now())?;
+        if found.user_id != user.id {
+            return Err(AppError::InvitationForSomeoneElse { email: found.email });
+        }
+        // The same lock order as the admins' changes to this workspace's members.
+        crate::db::lock_workspace(&mut tx, found.workspace_id).await?;
+        store::accept(&mut tx, &found, user.id).await?;
+        tx.commit().await?;
+        tracing::info!(user_id = user.id, workspace = %found.workspace_slug, "invitation accepted");
+        let path = welcome(&state, user.id, &found.workspace_slug).await?;
+        Ok(Landing { path })
+    }
+
+    /// What [`super::join_with_invitation`] does; `page` is the invitation's page.
+    pub async fn join(
+        token: &str,
+        full_name: &str,
+        password: String,
+        page: &str,
+    ) -> Result<JoinOutcome, AppError> {
+        use super::{Admission, admission, welcome};
+        use crate::auth::passwords;
+        use crate::users::store::PasswordTrust;
+
+        let state = crate::state::app_state()?;
+        let token = SecretToken::from_browser(token);
+        let full_name = crate::users::normalise_full_name(full_name)?;
+        crate::users::check_new_password(&password)?;
+        // Decided before hashing, so a dead link costs no hashing; decided again below,
+        // inside the transaction, because the link or the account may change meanwhile.
+        let decide = |admission: Admission| match admission {
+            Admission::SignInToAccept => Err(AppError::SignInToAccept),
+            Admission::ConfirmByMail => Ok(None),
+            Admission::ChoosePassword { proven: true } => Ok(Some(PasswordTrust::Instance)),
+            Admission::ChoosePassword { proven: false } => Ok(Some(PasswordTrust::CopiedLink)),
+        };
+        let before = {
+            let mut conn = state.db.acquire().await?;
+            let found = store::find(&mut conn, &token)
+                .await?
+                .ok_or(AppError::InvitationUnknown)?;
+            check_usable(found.state, crate::db::now())?;
+            decide(admission(found.claim))?
+        };
+        if before.is_none() {
+            return confirm_by_mail(&state, &token, page).await;
+        }
+        let hash = passwords::hash(password).await?;
+        let mut tx = crate::db::begin_write(&state.db).await?;
+        let found = store::find(&mut tx, &token)
+            .await?
+            .ok_or(AppError::InvitationUnknown)?;
+        check_usable(found.state, crate::db::now())?;
+        let Some(trust) = decide(admission(found.claim))? else {
+            drop(tx);
+            return confirm_by_mail(&state, &token, page).await;
+        };
+        crate::db::lock_workspace(&mut tx, found.workspace_id).await?;
+        crate::users::store::rename(&mut tx, found.user_id, &full_name).await?;
+        crate::users::store::set_password(&mut tx, found.user_id, &hash, trust).await?;
+        // Whoever chose an earlier, unproven password is signed out with it.
+        crate::auth::session::end_all(&mut tx, found.user_id).await?;
+        store::accept(&mut tx, &found, found.user_id).await?;
+        tx.commit().await?;
+        tracing::info!(user_id = found.user_id, workspace = %found.workspace_slug, "account set up from an invitation");
+        let path = welcome(&state, found.user_id, &found.workspace_slug).await?;
+        Ok(JoinOutcome::Joined { path })
+    }
+
     /// Mails the address a link of its own for the same membership: the person who reads
     /// that mail settles who owns the account. Limited like invitations, per workspace.
+    /// A form posted without JavaScript goes back to the invitation's `page`, told so.
     pub async fn confirm_by_mail(
         state: &AppState,
         token: &SecretToken,
+        page: &str,
     ) -> Result<JoinOutcome, AppError> {
         let mut tx = crate::db::begin_write(&state.db).await?;
         let found = store::find(&mut tx, token)
@@ -365,14 +404,20 @@ mod server {
         );
         crate::mail::store::queue(state, &mail).await;
         tracing::info!(user_id = found.user_id, workspace = %found.workspace_slug, "invitation confirmation mailed");
+        crate::request::send_plain_form_on_to(&format!("{page}?{CONFIRMATION_MAILED}"));
         Ok(JoinOutcome::ConfirmationMailed { email: found.email })
     }
 }
 
-/// Accepting signs the browser in under a new session token, ending whatever session it
-/// had before.
+/// Accepting signs the browser in as `user_id` under a new session token, ending whatever
+/// session it had before, and answers the workspace's page, where a form posted without
+/// JavaScript goes on to.
 #[cfg(feature = "ssr")]
-async fn start_fresh_session(state: &crate::state::AppState, user_id: i64) -> Result<(), AppError> {
+async fn welcome(
+    state: &crate::state::AppState,
+    user_id: i64,
+    workspace_slug: &str,
+) -> Result<String, AppError> {
     use crate::auth::session;
     use crate::request;
 
@@ -381,7 +426,10 @@ async fn start_fresh_session(state: &crate::state::AppState, user_id: i64) -> Re
         session::end(&state.db, &previous).await?;
     }
     let token = session::start(&state.db, user_id, state.config.session_ttl).await?;
-    request::set_cookie(session::set_cookie_header(&token, &state.config))
+    request::set_cookie(session::set_cookie_header(&token, &state.config))?;
+    let path = format!("/{workspace_slug}");
+    request::send_plain_form_on_to(&path);
+    Ok(path)
 }
 
 #[cfg(test)]

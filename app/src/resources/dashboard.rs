@@ -8,7 +8,7 @@ use leptos_router::hooks::use_navigate;
 use super::page::Page;
 use super::widgets::AppLinks;
 use super::{Dashboard, FolderRef, create_app, create_folder, load_dashboard};
-use crate::ui::{Field, FormDialog, NoticeBar, Select, when_loaded};
+use crate::ui::{Field, FormDialog, NoticeBar, Select, transition_to};
 use crate::workspaces::CurrentWorkspace;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,8 +21,6 @@ enum Creating {
 pub fn DashboardPage() -> impl IntoView {
     let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
     let page = Page::for_current_workspace();
-    // Loaded in the browser after hydration, like the Users table: the buttons and links
-    // it brings appear only once they work.
     let board = page.load(load_dashboard);
     let creating = RwSignal::new(None::<Creating>);
     let loaded = move || board.get().and_then(Result::ok);
@@ -33,9 +31,12 @@ pub fn DashboardPage() -> impl IntoView {
             <div class="panel-header">
                 <h1 id="page-title">{workspace.name.clone()}</h1>
                 <div class="actions">
-                    {move || {
-                        loaded()
-                            .map(|board| {
+                    <Transition>
+                        {move || Suspend::new(async move {
+                            board
+                                .await
+                                .ok()
+                                .map(|board| {
                                 view! {
                                     {board
                                         .can_create_folder
@@ -64,12 +65,13 @@ pub fn DashboardPage() -> impl IntoView {
                                         })}
                                 }
                             })
-                    }}
+                        })}
+                    </Transition>
                 </div>
             </div>
             <p>"You are " <strong>{workspace.role.label()}</strong> " in this workspace."</p>
             <NoticeBar notice=page.notice />
-            {when_loaded(
+            {transition_to(
                 board,
                 move |board| view! { <DashboardApps board slug=page.slug.get_value() /> },
             )}

@@ -59,9 +59,9 @@ pub async fn set_up_instance(
     let token = session::start(&state.db, created.user_id, state.config.session_ttl).await?;
     request::set_cookie(session::set_cookie_header(&token, &state.config))?;
     tracing::info!(user_id = created.user_id, workspace = %created.workspace_slug, "instance set up");
-    Ok(Landing {
-        path: format!("/{}", created.workspace_slug),
-    })
+    let path = format!("/{}", created.workspace_slug);
+    request::send_plain_form_on_to(&path);
+    Ok(Landing { path })
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 use super::SetUpInstance;
-use crate::ui::{Field, FormError, load_page, use_hydrated};
+use crate::ui::{Field, FormError, PlainForm, load_page};
 use crate::users::PASSWORD_MIN_CHARS;
 
+/// Works without JavaScript too, as the sign-in page does.
 #[component]
 pub fn SetupPage() -> impl IntoView {
     let full_name = RwSignal::new(String::new());
@@ -13,7 +14,6 @@ pub fn SetupPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let workspace_name = RwSignal::new(String::new());
     let set_up = ServerAction::<SetUpInstance>::new();
-    let hydrated = use_hydrated();
 
     Effect::new(move |_| {
         if let Some(Ok(landing)) = set_up.value().get() {
@@ -27,8 +27,7 @@ pub fn SetupPage() -> impl IntoView {
             .and_then(Result::err)
             .map(|error| error.to_string())
     });
-    let submit = move |event: SubmitEvent| {
-        event.prevent_default();
+    let submit = move |()| {
         set_up.dispatch(SetUpInstance {
             full_name: full_name.get_untracked(),
             email: email.get_untracked(),
@@ -40,13 +39,18 @@ pub fn SetupPage() -> impl IntoView {
     view! {
         <Title text="Set up Gatehouse" />
         <main class="auth-page">
-            <form class="auth-card" on:submit=submit aria-labelledby="setup-title">
+            <PlainForm
+                action=SetUpInstance::url()
+                on_submit=submit
+                class="auth-card"
+                labelled_by="setup-title"
+            >
                 <h1 id="setup-title">"Set up Gatehouse"</h1>
                 <p class="lead">
                     "Create the first account. It becomes the super admin of this instance "
                     "and the admin of its first workspace."
                 </p>
-                <Field label="Full name" id="full-name" autocomplete="name" value=full_name />
+                <Field label="Full name" id="full-name" name="full_name" autocomplete="name" value=full_name />
                 <Field label="Email address" id="email" kind="email" autocomplete="email" value=email />
                 <Field
                     label="Password"
@@ -59,18 +63,15 @@ pub fn SetupPage() -> impl IntoView {
                 <Field
                     label="Workspace name"
                     id="workspace-name"
+                    name="workspace_name"
                     autocomplete="organization"
                     value=workspace_name
                 />
                 <FormError message=error />
-                <button
-                    type="submit"
-                    class="primary"
-                    disabled=move || !hydrated.get() || set_up.pending().get()
-                >
+                <button type="submit" class="primary" disabled=move || set_up.pending().get()>
                     "Set up Gatehouse"
                 </button>
-            </form>
+            </PlainForm>
         </main>
     }
 }
