@@ -3,10 +3,10 @@
 # that building needs no cargo-leptos (25 minutes to compile on two cores). The settings
 # are `[[workspace.metadata.leptos]]` in Cargo.toml, which `cargo leptos watch` still reads.
 #   scripts/build.sh          the release build, which the tests run and production serves
-#   scripts/build.sh --local  what `make run` serves: the same browser bundle (not run
-#                             through wasm-opt unless it already was) and the server in
-#                             the `local` profile, unoptimised: on a fresh machine it
-#                             compiles in about 8 minutes instead of 13
+#   scripts/build.sh --local  what `make run` serves, built for a short first run: the
+#                             server in the `local` profile (unoptimised) and the bundle
+#                             in `wasm-local` (no whole-program optimisation, no wasm-opt),
+#                             the two compiled side by side
 #   target/site/pkg/         gatehouse.<hash>.{js,wasm,css}, each also compressed (.br,
 #                            .gz) for the server to send as it is
 #   target/site/             public/
@@ -16,13 +16,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 profile=release
-[ "${1:-}" = "--local" ] && profile=local
+bundle_profile=wasm-release
+if [ "${1:-}" = "--local" ]; then
+  profile=local
+  bundle_profile=wasm-local
+fi
 target_dir="${CARGO_TARGET_DIR:-target}"
 site="$target_dir/site"
 pkg="$site/pkg"
 bin="$PWD/end2end/node_modules/.bin"
 name=gatehouse
-bundle="$target_dir/front/wasm32-unknown-unknown/wasm-release/frontend.wasm"
+bundle="$target_dir/front/wasm32-unknown-unknown/$bundle_profile/frontend.wasm"
 hashed="$target_dir/front/hashes"
 # leptos reads this file beside the server binary to name the hashed files in its pages.
 hashes="$target_dir/$profile/hash.txt"
@@ -46,7 +50,7 @@ front() {
   # Its own target directory, as cargo-leptos keeps it: the browser's build of the shared
   # crates would otherwise evict the server's from the cache.
   cargo build --package=frontend --lib --target=wasm32-unknown-unknown \
-    --no-default-features --profile=wasm-release --target-dir="$target_dir/front"
+    --no-default-features --profile="$bundle_profile" --target-dir="$target_dir/front"
 }
 
 # The hash of what the bundle is built from names its files: a changed bundle gets new
@@ -106,18 +110,33 @@ server() {
   cargo build --package=server --bin=gatehouse --no-default-features --profile="$profile"
 }
 
-step "the browser bundle (frontend, wasm32)" front
-# wasm-opt takes minutes: only a changed bundle goes through these steps again.
-if [ "$optimised" -nt "$bundle" ] && [ -f "$hashed" ]; then
-  printf 'build: the bundle is unchanged since it was last optimised\n'
-elif [ "$profile" = local ] && [ "$hashed" -nt "$bundle" ]; then
-  printf 'build: the bundle is unchanged\n'
-else
-  step "wasm-bindgen" bindgen
-  # Served locally, an unoptimised bundle loads as fast; the release build optimises it.
-  if [ "$profile" = release ]; then
-    step "wasm-opt, JS minification and compression" optimise
+browser() {
+  step "the browser bundle (frontend, wasm32, $bundle_profile)" front
+  # wasm-opt takes minutes: only a changed bundle goes through these steps again.
+  if [ "$profile" = release ] && [ "$optimised" -nt "$bundle" ] && [ -f "$hashed" ]; then
+    printf 'build: the bundle is unchanged since it was last optimised\n'
+  elif [ "$profile" = local ] && [ "$hashed" -nt "$bundle" ]; then
+    printf 'build: the bundle is unchanged\n'
+  else
+    step "wasm-bindgen" bindgen
+    # Served locally, an unoptimised bundle loads fast enough.
+    if [ "$profile" = release ]; then
+      step "wasm-opt, JS minification and compression" optimise
+    fi
   fi
+  step "stylesheet and public assets" assets
+}
+
+if [ "$profile" = release ]; then
+  browser
+  step "the server (release)" server
+else
+  # The bundle's build ends in minutes of work on one core, which the server's build
+  # uses meanwhile; neither needs the other's output.
+  step "the server (local)" server &
+  server_build=$!
+  # A failed step ends the build, and the server's compiler with it.
+  trap 'pkill -TERM -P "$server_build" 2> /dev/null || true' EXIT
+  browser
+  wait "$server_build"
 fi
-step "stylesheet and public assets" assets
-step "the server ($profile)" server
