@@ -17,6 +17,35 @@ enum Creating {
     Folder,
 }
 
+/// Create folder and Create app, each for those allowed.
+#[component]
+fn CreateButtons(board: Dashboard, creating: RwSignal<Option<Creating>>) -> impl IntoView {
+    view! {
+        {board
+            .can_create_folder
+            .then(|| {
+                view! {
+                    <button type="button" on:click=move |_| creating.set(Some(Creating::Folder))>
+                        "Create folder"
+                    </button>
+                }
+            })}
+        {board
+            .can_create_app
+            .then(|| {
+                view! {
+                    <button
+                        type="button"
+                        class="primary"
+                        on:click=move |_| creating.set(Some(Creating::App))
+                    >
+                        "Create app"
+                    </button>
+                }
+            })}
+    }
+}
+
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
@@ -33,38 +62,7 @@ pub fn DashboardPage() -> impl IntoView {
                 <div class="actions">
                     <Transition>
                         {move || Suspend::new(async move {
-                            board
-                                .await
-                                .ok()
-                                .map(|board| {
-                                view! {
-                                    {board
-                                        .can_create_folder
-                                        .then(|| {
-                                            view! {
-                                                <button
-                                                    type="button"
-                                                    on:click=move |_| creating.set(Some(Creating::Folder))
-                                                >
-                                                    "Create folder"
-                                                </button>
-                                            }
-                                        })}
-                                    {board
-                                        .can_create_app
-                                        .then(|| {
-                                            view! {
-                                                <button
-                                                    type="button"
-                                                    class="primary"
-                                                    on:click=move |_| creating.set(Some(Creating::App))
-                                                >
-                                                    "Create app"
-                                                </button>
-                                            }
-                                        })}
-                                }
-                            })
+                            board.await.ok().map(|board| view! { <CreateButtons board creating /> })
                         })}
                     </Transition>
                 </div>
