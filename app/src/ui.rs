@@ -5,10 +5,6 @@ use std::future::Future;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-
-use crate::error::AppError;
 
 /// Becomes true once the browser has hydrated the page. Controls that need the WASM stay
 /// disabled until then, so nobody (person or test) clicks a button that can't work yet.
@@ -318,47 +314,6 @@ where
     }
 }
 
-/// `ready` with the resource's value, in the page as the server sends it (make the
-/// resource blocking), and kept on screen while a newer value loads for a new search,
-/// filter or page; a failure shows as an alert.
-pub fn transition_to<T, V>(
-    resource: Resource<Result<T, AppError>>,
-    ready: impl Fn(T) -> V + Clone + Send + Sync + 'static,
-) -> impl IntoView
-where
-    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
-    V: IntoView + 'static,
-{
-    transition_or(resource, ready, |error| {
-        view! { <FormError message=Some(error.to_string()) /> }.into_any()
-    })
-}
-
-/// As [`transition_to`], with `failed` showing a failure.
-pub fn transition_or<T, V>(
-    resource: Resource<Result<T, AppError>>,
-    ready: impl Fn(T) -> V + Clone + Send + Sync + 'static,
-    failed: fn(AppError) -> AnyView,
-) -> impl IntoView
-where
-    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
-    V: IntoView + 'static,
-{
-    view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || {
-                let ready = ready.clone();
-                Suspend::new(async move {
-                    match resource.await {
-                        Ok(value) => ready(value).into_any(),
-                        Err(error) => failed(error),
-                    }
-                })
-            }}
-        </Transition>
-    }
-}
-
 /// What a page tells the admin after an action: a confirmation or what went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
@@ -413,20 +368,6 @@ impl Listing {
 
     pub fn failed(&self, error: impl Display) {
         self.notice.set(Some(Notice::Failed(error.to_string())));
-    }
-
-    /// Loads what the listing shows: on the server, into the page it sends, then in the
-    /// browser again after each change.
-    pub fn load<T, Fut>(
-        &self,
-        fetch: impl Fn() -> Fut + Send + Sync + 'static,
-    ) -> Resource<Result<T, AppError>>
-    where
-        T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
-        Fut: Future<Output = Result<T, AppError>> + Send + 'static,
-    {
-        let version = self.version;
-        Resource::new_blocking(move || version.get(), move |_| fetch())
     }
 }
 

@@ -9,9 +9,10 @@ use super::{
     MEMBERS_PER_PAGE, MatrixCell, MatrixFilter, MatrixPage, RESOURCES_PER_PAGE, access_matrix_page,
     export_path,
 };
+use crate::error::AppError;
 use crate::memberships::Role;
 use crate::permissions::ResourceKind;
-use crate::ui::{transition_to, use_hydrated};
+use crate::ui::{use_hydrated, when_loaded};
 use crate::users::group_picker::{GroupChoice, group_options, load_custom_groups};
 use crate::workspaces::CurrentWorkspace;
 
@@ -30,11 +31,18 @@ pub fn AccessMatrixPage() -> impl IntoView {
         role: role.get(),
         kind: kind.get(),
     });
-    // In the page as the server sends it, then loaded again for each filter and page.
-    let page = Resource::new_blocking(
-        move || (filter.get(), member_offset.get(), resource_offset.get()),
-        move |(filter, members_from, resources_from)| {
-            access_matrix_page(
+    // Loaded in the browser after hydration, as the Users page is; only the newest
+    // request's answer is shown, however the answers arrive.
+    let page = RwSignal::new(None::<Result<MatrixPage, AppError>>);
+    let latest_request = StoredValue::new(0_u64);
+    Effect::new(move |_| {
+        let filter = filter.get();
+        let members_from = member_offset.get();
+        let resources_from = resource_offset.get();
+        let request = latest_request.get_value() + 1;
+        latest_request.set_value(request);
+        leptos::task::spawn_local(async move {
+            let answer = access_matrix_page(
                 slug.get_value(),
                 filter.group_id,
                 filter.role.map(|role| role.key().to_string()),
@@ -42,8 +50,12 @@ pub fn AccessMatrixPage() -> impl IntoView {
                 members_from,
                 resources_from,
             )
-        },
-    );
+            .await;
+            if latest_request.get_value() == request {
+                page.try_set(Some(answer));
+            }
+        });
+    });
     // A new filter starts again from the first page on both sides.
     let refilter = move || {
         member_offset.set(0);
@@ -102,7 +114,7 @@ pub fn AccessMatrixPage() -> impl IntoView {
                     </select>
                 </div>
             </div>
-            {transition_to(
+            {when_loaded(
                 page,
                 move |page| view! { <MatrixTable page member_offset resource_offset /> },
             )}

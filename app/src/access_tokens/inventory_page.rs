@@ -4,21 +4,28 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{format_time_or_never, workspace_tokens};
-use crate::ui::{ActionTable, transition_to};
+use super::{InventoryRow, format_time_or_never, workspace_tokens};
+use crate::error::AppError;
+use crate::ui::{ActionTable, when_loaded};
 use crate::workspaces::CurrentWorkspace;
 
 #[component]
 pub fn AccessTokensPage() -> impl IntoView {
     let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
+    let rows = RwSignal::new(None::<Result<Vec<InventoryRow>, AppError>>);
     let slug = workspace.slug;
-    let rows = Resource::new_blocking(|| (), move |_| workspace_tokens(slug.clone()));
+    Effect::new(move |_| {
+        let slug = slug.clone();
+        leptos::task::spawn_local(async move {
+            rows.try_set(Some(workspace_tokens(slug).await));
+        });
+    });
     view! {
         <Title text="Access tokens" />
         <section class="panel" aria-labelledby="page-title">
             <h1 id="page-title">"Access tokens"</h1>
             <p>"The access tokens of this workspace's members. Each acts only within its scopes and its owner's current rights; owners revoke them in their Profile."</p>
-            {transition_to(
+            {when_loaded(
                 rows,
                 move |rows| {
                     if rows.is_empty() {

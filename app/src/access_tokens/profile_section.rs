@@ -12,14 +12,21 @@ use super::{
 };
 use crate::access::Scope;
 use crate::dates::format_time;
+use crate::error::AppError;
 use crate::ui::{
-    ActionTable, Field, FormError, Listing, NoticeBar, Select, transition_to, use_hydrated,
+    ActionTable, Field, FormError, Listing, NoticeBar, Select, use_hydrated, when_loaded,
 };
 
 #[component]
 pub fn AccessTokensSection() -> impl IntoView {
     let listing = Listing::new();
-    let tokens = listing.load(my_tokens);
+    let tokens = RwSignal::new(None::<Result<Vec<TokenSummary>, AppError>>);
+    Effect::new(move |_| {
+        listing.version.track();
+        leptos::task::spawn_local(async move {
+            tokens.try_set(Some(my_tokens().await));
+        });
+    });
     view! {
         <section aria-labelledby="tokens-title">
             <h2 id="tokens-title">"Access tokens"</h2>
@@ -29,7 +36,7 @@ pub fn AccessTokensSection() -> impl IntoView {
             </p>
             <NewTokenForm listing />
             <NoticeBar notice=listing.notice />
-            {transition_to(
+            {when_loaded(
                 tokens,
                 move |tokens| {
                     if tokens.is_empty() {

@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::memberships::Role;
 use crate::permissions::{Flag, ResourceKind};
 use crate::ui::{
-    ActionTable, Field, FormError, Modal, Notice, NoticeBar, transition_to, use_hydrated,
+    ActionTable, Field, FormError, Modal, Notice, NoticeBar, use_hydrated, when_loaded,
 };
 use crate::users::ConsequenceList;
 use crate::users::members::{RoleChangePreview, preview_role_change};
@@ -81,27 +81,37 @@ pub fn GroupsPage() -> impl IntoView {
             .and_then(|id| id.parse::<i64>().ok())
     });
 
-    // Both in the page as the server sends it, and loaded again after each change. The
-    // group shown is the one in the address, or else the first.
-    let workspace_slug = workspace.slug.clone();
-    let groups = Resource::new_blocking(
-        move || version.get(),
-        move |_| list_groups(workspace_slug.clone()),
-    );
-    let workspace_slug = workspace.slug.clone();
-    let details = Resource::new_blocking(
-        move || (chosen.get(), version.get()),
-        move |(chosen, _)| {
-            let slug = workspace_slug.clone();
-            async move {
-                let group_id = match chosen {
-                    Some(group_id) => group_id,
-                    None => first_group(groups.await?)?,
-                };
-                open_group(slug, group_id).await
+    // Loaded in the browser after hydration, like the Users table.
+    let groups = RwSignal::new(None::<Result<Vec<GroupSummary>, AppError>>);
+    Effect::new(move |_| {
+        version.track();
+        leptos::task::spawn_local(async move {
+            let loaded = list_groups(slug.get_value()).await;
+            // The page may have been left meanwhile.
+            groups.try_set(Some(loaded));
+        });
+    });
+    let shown = Memo::new(move |_| {
+        chosen.get().or_else(|| {
+            groups
+                .get()
+                .and_then(|groups| groups.ok())
+                .and_then(|groups| groups.first().map(|group| group.id))
+        })
+    });
+    let details = RwSignal::new(None::<Result<GroupDetails, AppError>>);
+    Effect::new(move |_| {
+        version.track();
+        let Some(group_id) = shown.get() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let loaded = open_group(slug.get_value(), group_id).await;
+            if shown.try_get_untracked() == Some(Some(group_id)) {
+                details.try_set(Some(loaded));
             }
-        },
-    );
+        });
+    });
     let hydrated = use_hydrated();
     let creating = RwSignal::new(false);
 
@@ -122,21 +132,10 @@ pub fn GroupsPage() -> impl IntoView {
             <NoticeBar notice />
             <div class="groups-layout">
                 <nav aria-label="Groups" class="group-list">
-                    <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                        {move || Suspend::new(async move {
-                            let shown = details.await.ok().map(|details| details.id);
-                            match groups.await {
-                                Ok(groups) => view! { <GroupList groups page shown /> }.into_any(),
-                                Err(error) => {
-                                    view! { <FormError message=Some(error.to_string()) /> }
-                                        .into_any()
-                                }
-                            }
-                        })}
-                    </Transition>
+                    {when_loaded(groups, move |groups| view! { <GroupList groups page shown /> })}
                 </nav>
                 <div class="group-panel">
-                    {transition_to(details, move |details| view! { <GroupPanel details page /> })}
+                    {when_loaded(details, move |details| view! { <GroupPanel details page /> })}
                 </div>
             </div>
         </section>
@@ -148,16 +147,8 @@ pub fn GroupsPage() -> impl IntoView {
     .into_any()
 }
 
-/// The group a page names none shows: the first of the list, Admin.
-fn first_group(groups: Vec<GroupSummary>) -> Result<i64, AppError> {
-    groups
-        .first()
-        .map(|group| group.id)
-        .ok_or(AppError::GroupNotFound)
-}
-
 #[component]
-fn GroupList(groups: Vec<GroupSummary>, page: Page, shown: Option<i64>) -> impl IntoView {
+fn GroupList(groups: Vec<GroupSummary>, page: Page, shown: Memo<Option<i64>>) -> impl IntoView {
     let (roles, custom): (Vec<_>, Vec<_>) =
         groups.into_iter().partition(|group| group.role.is_some());
     let entry = move |group: GroupSummary| {
@@ -166,7 +157,7 @@ fn GroupList(groups: Vec<GroupSummary>, page: Page, shown: Option<i64>) -> impl 
             <li>
                 <A
                     href=page.link(id)
-                    attr:aria-current=(shown == Some(id)).then_some("page")
+                    attr:aria-current=move || (shown.get() == Some(id)).then_some("page")
                 >
                     {format!("{} ({})", group.name, group.members)}
                 </A>

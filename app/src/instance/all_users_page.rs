@@ -13,7 +13,7 @@ use super::{
 use crate::error::AppError;
 use crate::ui::{
     ActionTable, ConfirmDialog, Field, FormDialog, FormError, Listing, MenuItem, Modal, NoticeBar,
-    PageCursor, Pager, PeopleFilters, RowMenu, transition_to, when_loaded,
+    PageCursor, Pager, PeopleFilters, RowMenu, when_loaded,
 };
 
 #[component]
@@ -22,21 +22,24 @@ pub fn AllUsersPage() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let status = RwSignal::new(String::from("all"));
     let cursor = RwSignal::new(PageCursor::First);
-    // The first page arrives in the HTML; after that the table follows every keystroke,
-    // the filter, the pages and every change.
-    let page = Resource::new_blocking(
-        move || {
-            (
-                cursor.get().bounds(),
-                search.get(),
-                status.get(),
-                listing.version.get(),
-            )
-        },
-        |((after, before), search, status, _)| {
-            list_instance_users(Some(search), Some(status), after, before)
-        },
-    );
+    // Loaded in the browser after hydration, following every keystroke; only the newest
+    // request's answer is shown.
+    let page = RwSignal::new(None::<Result<InstanceUserPage, AppError>>);
+    let latest_request = StoredValue::new(0_u64);
+    Effect::new(move |_| {
+        let (after, before) = cursor.get().bounds();
+        let search = search.get();
+        let status = status.get();
+        listing.version.track();
+        let request = latest_request.get_value() + 1;
+        latest_request.set_value(request);
+        leptos::task::spawn_local(async move {
+            let answer = list_instance_users(Some(search), Some(status), after, before).await;
+            if latest_request.get_value() == request {
+                page.try_set(Some(answer));
+            }
+        });
+    });
 
     view! {
         <Title text="All users" />
@@ -44,15 +47,15 @@ pub fn AllUsersPage() -> impl IntoView {
         <section class="panel" aria-labelledby="page-title">
             <div class="panel-header">
                 <h1 id="page-title">"All users"</h1>
-                <Transition>
-                    {move || Suspend::new(async move {
-                        page.await.ok().map(|page| view! { <Counters counts=page.counts /> })
-                    })}
-                </Transition>
+                {move || {
+                    page.get()
+                        .and_then(Result::ok)
+                        .map(|page| view! { <Counters counts=page.counts /> })
+                }}
             </div>
             <NoticeBar notice=listing.notice />
             <PeopleFilters id_prefix="instance-user" search status cursor />
-            {transition_to(page, move |page| view! { <UserTable page cursor listing /> })}
+            {when_loaded(page, move |page| view! { <UserTable page cursor listing /> })}
         </section>
         </SettingsFrame>
     }

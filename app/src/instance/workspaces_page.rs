@@ -7,16 +7,23 @@ use leptos_meta::Title;
 use super::{
     SettingsFrame, WorkspaceListing, all_workspaces, rename_workspace, set_workspace_archived,
 };
+use crate::error::AppError;
 use crate::ui::{
     ActionTable, ConfirmDialog, Field, FormDialog, Listing, MenuItem, NoticeBar, RowMenu,
-    transition_to, use_hydrated,
+    use_hydrated, when_loaded,
 };
 use crate::workspaces::CreateWorkspaceDialog;
 
 #[component]
 pub fn WorkspacesPage() -> impl IntoView {
     let listing = Listing::new();
-    let workspaces = listing.load(all_workspaces);
+    let workspaces = RwSignal::new(None::<Result<Vec<WorkspaceListing>, AppError>>);
+    Effect::new(move |_| {
+        listing.version.track();
+        leptos::task::spawn_local(async move {
+            workspaces.try_set(Some(all_workspaces().await));
+        });
+    });
     let hydrated = use_hydrated();
     let creating = RwSignal::new(false);
     view! {
@@ -36,7 +43,7 @@ pub fn WorkspacesPage() -> impl IntoView {
             </div>
             <p>"Every workspace of this instance."</p>
             <NoticeBar notice=listing.notice />
-            {transition_to(
+            {when_loaded(
                 workspaces,
                 move |workspaces| {
                     view! {

@@ -7,13 +7,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{
-    AttributeMapping, BuilderLevelGroups, CreateScimToken, MAPPABLE_ATTRIBUTES, ScimRequest,
-    ScimTokenSummary, read_provisioning, revoke_scim_token, save_provisioning_settings,
+    AttributeMapping, BuilderLevelGroups, CreateScimToken, MAPPABLE_ATTRIBUTES,
+    ProvisioningOverview, ScimRequest, ScimTokenSummary, read_provisioning, revoke_scim_token,
+    save_provisioning_settings,
 };
 use crate::access_tokens::format_time_or_never;
 use crate::dates::format_time;
+use crate::error::AppError;
 use crate::ui::{
-    ActionTable, Field, FormError, Listing, NoticeBar, Select, transition_to, use_hydrated,
+    ActionTable, Field, FormError, Listing, NoticeBar, Select, use_hydrated, when_loaded,
 };
 use crate::workspaces::CurrentWorkspace;
 
@@ -22,7 +24,14 @@ pub fn ProvisioningPage() -> impl IntoView {
     let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
     let slug = StoredValue::new(workspace.slug);
     let listing = Listing::new();
-    let overview = listing.load(move || read_provisioning(slug.get_value()));
+    let overview = RwSignal::new(None::<Result<ProvisioningOverview, AppError>>);
+    Effect::new(move |_| {
+        listing.version.track();
+        let slug = slug.get_value();
+        leptos::task::spawn_local(async move {
+            overview.try_set(Some(read_provisioning(slug).await));
+        });
+    });
     view! {
         <Title text="Provisioning" />
         <section class="panel" aria-labelledby="page-title">
@@ -31,7 +40,7 @@ pub fn ProvisioningPage() -> impl IntoView {
                 "Your identity provider (Okta, Microsoft Entra ID, Google, JumpCloud) can create, update and deactivate this workspace's members and manage its custom groups over SCIM 2.0. It may deactivate or delete only the members it provisioned."
             </p>
             <NoticeBar notice=listing.notice />
-            {transition_to(
+            {when_loaded(
                 overview,
                 move |overview| {
                     view! {

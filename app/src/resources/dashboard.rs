@@ -8,7 +8,7 @@ use leptos_router::hooks::use_navigate;
 use super::page::Page;
 use super::widgets::AppLinks;
 use super::{Dashboard, FolderRef, create_app, create_folder, load_dashboard};
-use crate::ui::{Field, FormDialog, NoticeBar, Select, transition_to};
+use crate::ui::{Field, FormDialog, NoticeBar, Select, when_loaded};
 use crate::workspaces::CurrentWorkspace;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,39 +17,12 @@ enum Creating {
     Folder,
 }
 
-/// Create folder and Create app, each for those allowed.
-#[component]
-fn CreateButtons(board: Dashboard, creating: RwSignal<Option<Creating>>) -> impl IntoView {
-    view! {
-        {board
-            .can_create_folder
-            .then(|| {
-                view! {
-                    <button type="button" on:click=move |_| creating.set(Some(Creating::Folder))>
-                        "Create folder"
-                    </button>
-                }
-            })}
-        {board
-            .can_create_app
-            .then(|| {
-                view! {
-                    <button
-                        type="button"
-                        class="primary"
-                        on:click=move |_| creating.set(Some(Creating::App))
-                    >
-                        "Create app"
-                    </button>
-                }
-            })}
-    }
-}
-
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
     let page = Page::for_current_workspace();
+    // Loaded in the browser after hydration, like the Users table: the buttons and links
+    // it brings appear only once they work.
     let board = page.load(load_dashboard);
     let creating = RwSignal::new(None::<Creating>);
     let loaded = move || board.get().and_then(Result::ok);
@@ -60,16 +33,43 @@ pub fn DashboardPage() -> impl IntoView {
             <div class="panel-header">
                 <h1 id="page-title">{workspace.name.clone()}</h1>
                 <div class="actions">
-                    <Transition>
-                        {move || Suspend::new(async move {
-                            board.await.ok().map(|board| view! { <CreateButtons board creating /> })
-                        })}
-                    </Transition>
+                    {move || {
+                        loaded()
+                            .map(|board| {
+                                view! {
+                                    {board
+                                        .can_create_folder
+                                        .then(|| {
+                                            view! {
+                                                <button
+                                                    type="button"
+                                                    on:click=move |_| creating.set(Some(Creating::Folder))
+                                                >
+                                                    "Create folder"
+                                                </button>
+                                            }
+                                        })}
+                                    {board
+                                        .can_create_app
+                                        .then(|| {
+                                            view! {
+                                                <button
+                                                    type="button"
+                                                    class="primary"
+                                                    on:click=move |_| creating.set(Some(Creating::App))
+                                                >
+                                                    "Create app"
+                                                </button>
+                                            }
+                                        })}
+                                }
+                            })
+                    }}
                 </div>
             </div>
             <p>"You are " <strong>{workspace.role.label()}</strong> " in this workspace."</p>
             <NoticeBar notice=page.notice />
-            {transition_to(
+            {when_loaded(
                 board,
                 move |board| view! { <DashboardApps board slug=page.slug.get_value() /> },
             )}

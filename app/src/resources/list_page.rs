@@ -9,10 +9,11 @@ use leptos_meta::Title;
 use super::page::Page;
 use super::widgets::ConfirmDelete;
 use crate::error::AppError;
-use crate::ui::{NoticeBar, transition_to};
+use crate::ui::{NoticeBar, when_loaded};
 
 /// The page's title and introduction, the create button for those allowed, what
-/// happened last, and the table, all in the page as the server sends it.
+/// happened last, and the table once the list has loaded. The list loads in the browser,
+/// so the create button appears only once it works.
 #[component]
 pub fn ListPage<T>(
     title: &'static str,
@@ -20,36 +21,34 @@ pub fn ListPage<T>(
     /// The create button's text, such as "Create constant".
     create_label: &'static str,
     page: Page,
-    list: Resource<Result<T, AppError>>,
+    list: RwSignal<Option<Result<T, AppError>>>,
     can_create: fn(&T) -> bool,
     table: fn(T, Page) -> AnyView,
     create_dialog: fn(Page, Callback<()>) -> AnyView,
 ) -> impl IntoView
 where
-    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    T: Clone + Send + Sync + 'static,
 {
     let creating = RwSignal::new(false);
-    let create_button = move |list: T| {
-        can_create(&list).then(|| {
-            view! {
-                <button type="button" class="primary" on:click=move |_| creating.set(true)>
-                    {create_label}
-                </button>
-            }
-        })
+    let may_create = move || {
+        list.get()
+            .and_then(Result::ok)
+            .is_some_and(|list| can_create(&list))
     };
     view! {
         <Title text=title />
         <section class="panel" aria-labelledby="page-title">
             <div class="panel-header">
                 <h1 id="page-title">{title}</h1>
-                <Transition>
-                    {move || Suspend::new(async move { list.await.ok().map(create_button) })}
-                </Transition>
+                <Show when=may_create>
+                    <button type="button" class="primary" on:click=move |_| creating.set(true)>
+                        {create_label}
+                    </button>
+                </Show>
             </div>
             <p>{intro}</p>
             <NoticeBar notice=page.notice />
-            {transition_to(list, move |list| table(list, page))}
+            {when_loaded(list, move |list| table(list, page))}
         </section>
         <Show when=move || creating.get()>
             {create_dialog(page, Callback::new(move |()| creating.set(false)))}

@@ -1,15 +1,13 @@
 //! What every resource page shares: the workspace it belongs to, loading what it shows
-//! (on the server first, then again after each change), and saying what happened.
+//! in the browser and again after each change, and saying what happened.
 
 use std::future::Future;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
-use crate::shell::when_loaded;
+use crate::shell::ErrorPanel;
 use crate::ui::Notice;
 use crate::workspaces::CurrentWorkspace;
 
@@ -59,50 +57,71 @@ impl Page {
         });
     }
 
-    /// Loads what a list page (or the dashboard) shows: on the server, into the page it
-    /// sends, then in the browser again after each change.
-    pub fn load<T, F, Fut>(&self, fetch: F) -> Resource<Result<T, AppError>>
+    /// Loads a list (or the dashboard) in the browser after hydration, as the Users table
+    /// does, and again after each change.
+    pub fn load<T, F, Fut>(&self, fetch: F) -> RwSignal<Option<Result<T, AppError>>>
     where
-        T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
-        F: Fn(String) -> Fut + Copy + Send + Sync + 'static,
-        Fut: Future<Output = Result<T, AppError>> + Send + 'static,
+        T: Send + Sync + 'static,
+        F: Fn(String) -> Fut + Copy + 'static,
+        Fut: Future<Output = Result<T, AppError>> + 'static,
     {
-        let slug = self.slug.get_value();
-        let version = self.version;
-        Resource::new_blocking(move || version.get(), move |_| fetch(slug.clone()))
+        let loaded = RwSignal::new(None);
+        let Page { slug, version, .. } = *self;
+        Effect::new(move |_| {
+            version.track();
+            let Some(slug) = slug.try_get_value() else {
+                return;
+            };
+            let request = fetch(slug);
+            leptos::task::spawn_local(async move {
+                loaded.try_set(Some(request.await));
+            });
+        });
+        loaded
     }
 
     /// Loads what a page shows about the resource whose id is in the address parameter
-    /// `param`, as [`Page::load`] does.
-    fn load_by_id<T, F, Fut>(&self, param: &'static str, fetch: F) -> Resource<Result<T, AppError>>
+    /// `param`, in the browser after hydration, and again after each change. Only the
+    /// newest answer is kept.
+    fn load_by_id<T, F, Fut>(
+        &self,
+        param: &'static str,
+        fetch: F,
+    ) -> RwSignal<Option<Result<T, AppError>>>
     where
-        T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
-        F: Fn(String, i64) -> Fut + Copy + Send + Sync + 'static,
-        Fut: Future<Output = Result<T, AppError>> + Send + 'static,
+        T: Send + Sync + 'static,
+        F: Fn(String, i64) -> Fut + Copy + 'static,
+        Fut: Future<Output = Result<T, AppError>> + 'static,
     {
-        let slug = self.slug.get_value();
-        let version = self.version;
+        let Page { slug, version, .. } = *self;
         let params = use_params_map();
-        // No such parameter: the page is being left for another route, and keeps its id.
-        let id =
-            Memo::new(
-                move |kept: Option<&Option<Option<i64>>>| match params.read().get(param) {
-                    Some(id) => Some(id.parse::<i64>().ok()),
-                    None => kept.cloned().flatten(),
-                },
-            );
-        Resource::new_blocking(
-            move || (id.get(), version.get()),
-            move |(id, _)| {
-                let fetched = id.flatten().map(|id| fetch(slug.clone(), id));
-                async move {
-                    match fetched {
-                        Some(fetched) => fetched.await,
-                        None => Err(AppError::ResourceNotFound),
-                    }
+        let loaded = RwSignal::new(None);
+        let latest = StoredValue::new(0_u64);
+        Effect::new(move |_| {
+            // No such parameter: the page is being left for another route.
+            let Some(id) = params.read().get(param) else {
+                return;
+            };
+            version.track();
+            let (Some(slug), Some(previous)) = (slug.try_get_value(), latest.try_get_value())
+            else {
+                return;
+            };
+            let request = previous + 1;
+            latest.set_value(request);
+            let fetched = id.parse::<i64>().ok().map(|id| fetch(slug, id));
+            leptos::task::spawn_local(async move {
+                let answer = match fetched {
+                    Some(fetched) => fetched.await,
+                    None => Err(AppError::ResourceNotFound),
+                };
+                // Only the newest answer, and only while the page is still there.
+                if latest.try_get_value() == Some(request) {
+                    loaded.try_set(Some(answer));
                 }
-            },
-        )
+            });
+        });
+        loaded
     }
 }
 
@@ -112,15 +131,30 @@ impl Page {
 pub fn resource_page<T, F, Fut, V>(
     param: &'static str,
     fetch: F,
-    ready: impl Fn(T, Page) -> V + Clone + Send + Sync + 'static,
+    ready: impl Fn(T, Page) -> V + Send + Sync + 'static,
 ) -> impl IntoView
 where
-    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
-    F: Fn(String, i64) -> Fut + Copy + Send + Sync + 'static,
-    Fut: Future<Output = Result<T, AppError>> + Send + 'static,
+    T: Clone + Send + Sync + 'static,
+    F: Fn(String, i64) -> Fut + Copy + 'static,
+    Fut: Future<Output = Result<T, AppError>> + 'static,
     V: IntoView + 'static,
 {
     let page = Page::for_current_workspace();
     let loaded = page.load_by_id(param, fetch);
-    when_loaded(loaded, move |value| ready(value, page))
+    when_ready(loaded, move |value| ready(value, page))
+}
+
+fn when_ready<T, V>(
+    loaded: RwSignal<Option<Result<T, AppError>>>,
+    ready: impl Fn(T) -> V + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    move || match loaded.get() {
+        None => view! { <p class="loading">"Loading…"</p> }.into_any(),
+        Some(Ok(value)) => ready(value).into_any(),
+        Some(Err(error)) => view! { <ErrorPanel error /> }.into_any(),
+    }
 }

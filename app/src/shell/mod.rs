@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use crate::auth::{Viewer, current_viewer};
 use crate::error::AppError;
 use crate::memberships::Role;
-use crate::ui::{load_page, transition_or};
+use crate::ui::load_page;
 use crate::workspaces::WorkspaceSwitcher;
 
 pub use placeholders::{NoWorkspacePage, NotFoundPage};
@@ -143,8 +143,7 @@ fn Navigation(viewer: Viewer) -> impl IntoView {
     .into_any()
 }
 
-/// `ready` with the resource's value once it has loaded (in the page the server sends),
-/// kept on screen while a newer one loads; a failure in a page of its own.
+/// Shows `ready` with the resource's value once it has loaded, or the error instead.
 pub fn when_loaded<T, V>(
     resource: Resource<Result<T, AppError>>,
     ready: impl Fn(T) -> V + Clone + Send + Sync + 'static,
@@ -153,9 +152,19 @@ where
     T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
     V: IntoView + 'static,
 {
-    transition_or(resource, ready, |error| {
-        view! { <ErrorPanel error /> }.into_any()
-    })
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let ready = ready.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(value) => ready(value).into_any(),
+                        Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
 }
 
 /// A failure that stops a whole page, told in the error's own words and, when the page

@@ -9,15 +9,22 @@ use super::{
     ConnectionReport, GroupsSource, ProviderForm, ProviderSummary, delete_sso_provider,
     list_sso_providers, save_sso_provider, test_sso_provider,
 };
+use crate::error::AppError;
 use crate::instance::SettingsFrame;
-use crate::ui::{ActionTable, FormError, Listing, NoticeBar, Select, transition_to, use_hydrated};
+use crate::ui::{ActionTable, FormError, Listing, NoticeBar, Select, use_hydrated, when_loaded};
 
 #[component]
 pub fn SingleSignOnProvidersPage() -> impl IntoView {
     let listing = Listing::new();
-    let providers = listing.load(list_sso_providers);
+    let providers = RwSignal::new(None::<Result<Vec<ProviderSummary>, AppError>>);
     let editing = RwSignal::new(None::<ProviderSummary>);
     let report = RwSignal::new(None::<(String, ConnectionReport)>);
+    Effect::new(move |_| {
+        listing.version.track();
+        leptos::task::spawn_local(async move {
+            providers.try_set(Some(list_sso_providers().await));
+        });
+    });
     view! {
         <Title text="Single sign-on" />
         <SettingsFrame>
@@ -27,7 +34,7 @@ pub fn SingleSignOnProvidersPage() -> impl IntoView {
                     "Identity providers people can sign in with, over OpenID Connect. Register each provider's redirect URI at the provider; each workspace's admins then choose which providers their workspace accepts."
                 </p>
                 <NoticeBar notice=listing.notice />
-                {transition_to(
+                {when_loaded(
                     providers,
                     move |providers| {
                         view! { <ProviderTable providers editing report listing /> }

@@ -9,9 +9,10 @@ use super::{
     GroupMapping, MappableGroup, SyncMode, WorkspaceSso, WorkspaceSsoForm, read_workspace_sso,
     save_workspace_sso,
 };
+use crate::error::AppError;
 use crate::memberships::Role;
 use crate::provisioning::BuilderLevelGroups;
-use crate::ui::{FormError, Listing, NoticeBar, Select, transition_to, use_hydrated};
+use crate::ui::{FormError, Listing, NoticeBar, Select, use_hydrated, when_loaded};
 use crate::workspaces::CurrentWorkspace;
 
 #[component]
@@ -19,7 +20,14 @@ pub fn WorkspaceSingleSignOnPage() -> impl IntoView {
     let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
     let slug = StoredValue::new(workspace.slug);
     let listing = Listing::new();
-    let loaded = listing.load(move || read_workspace_sso(slug.get_value()));
+    let loaded = RwSignal::new(None::<Result<WorkspaceSso, AppError>>);
+    Effect::new(move |_| {
+        listing.version.track();
+        let slug = slug.get_value();
+        leptos::task::spawn_local(async move {
+            loaded.try_set(Some(read_workspace_sso(slug).await));
+        });
+    });
     view! {
         <Title text="Single sign-on" />
         <section class="panel" aria-labelledby="page-title">
@@ -28,7 +36,7 @@ pub fn WorkspaceSingleSignOnPage() -> impl IntoView {
                 "People sign in through an identity provider the instance's super admins have set up. Group sync keeps the groups you map here in line with the provider's at every sign-in; groups you don't map stay as you manage them."
             </p>
             <NoticeBar notice=listing.notice />
-            {transition_to(
+            {when_loaded(
                 loaded,
                 move |settings| view! { <SettingsForm slug=slug.get_value() settings listing /> },
             )}

@@ -15,7 +15,7 @@ use super::members::{
 use crate::memberships::MembershipStatus;
 use crate::ui::{
     ActionTable, ConfirmDialog, MenuItem, Modal, Notice, NoticeBar, PageCursor, Pager,
-    PeopleFilters, RowMenu, transition_to, use_hydrated,
+    PeopleFilters, RowMenu, use_hydrated, when_loaded,
 };
 use crate::workspaces::CurrentWorkspace;
 
@@ -61,20 +61,21 @@ pub fn UsersPage() -> impl IntoView {
         }
         chosen
     });
-    // The first page arrives in the HTML; after that the table follows every keystroke
-    // in the search box, each filter and page, and every change the admin makes.
-    let page = Resource::new_blocking(
-        move || {
-            (
-                cursor.get().bounds(),
-                search.get(),
-                status.get(),
-                group.get(),
-                listing.version.get(),
-            )
-        },
-        move |((after, before), search, status, group, _)| {
-            list_members(
+    // Loaded in the browser only, after hydration: the table follows every keystroke in
+    // the search box, and the server-rendered page and the browser's first render both
+    // show "Loading…", so they never disagree. Only the newest request's answer is shown.
+    let page = RwSignal::new(None::<Result<MemberPage, crate::error::AppError>>);
+    let latest_request = StoredValue::new(0_u64);
+    Effect::new(move |_| {
+        let (after, before) = cursor.get().bounds();
+        let search = search.get();
+        let status = status.get();
+        let group = group.get();
+        listing.version.track();
+        let request = latest_request.get_value() + 1;
+        latest_request.set_value(request);
+        leptos::task::spawn_local(async move {
+            let answer = list_members(
                 listing.slug.get_value(),
                 Some(search),
                 Some(status),
@@ -82,8 +83,12 @@ pub fn UsersPage() -> impl IntoView {
                 after,
                 before,
             )
-        },
-    );
+            .await;
+            if latest_request.get_value() == request {
+                page.set(Some(answer));
+            }
+        });
+    });
     let hydrated = use_hydrated();
     let adding = RwSignal::new(false);
 
@@ -104,7 +109,7 @@ pub fn UsersPage() -> impl IntoView {
             <NoticeBar notice=listing.notice />
             <PeopleFilters id_prefix="member" search status cursor />
             <GroupFilter groups=listing.groups chosen=group />
-            {transition_to(page, move |page| view! { <MemberTable page cursor listing /> })}
+            {when_loaded(page, move |page| view! { <MemberTable page cursor listing /> })}
         </section>
         <Show when=move || adding.get()>
             <AddUsersDialog listing on_close=move |()| adding.set(false) />
