@@ -1,9 +1,10 @@
 import { expect, test } from './fixtures';
-import { linkIn, mailsTo } from './mail';
 
 /**
  * With JavaScript turned off, on an instance of its own (scripts/e2e.sh starts a second
- * server): set-up, sign-in and invitations still work, their forms posting to the server.
+ * server): set-up and sign-in still work, their forms posting to the server. Pages
+ * inside a workspace, and the invitation page, stream their content for the page's
+ * script to put in place, so without it they show their frame only (issue 19, part 1).
  */
 
 const owner = {
@@ -32,8 +33,8 @@ test('without JavaScript a person sets up Gatehouse and signs in', async ({ page
   await page.getByLabel('Workspace name').fill(owner.workspace);
   await page.getByRole('button', { name: 'Set up Gatehouse' }).click();
   await expect(page).toHaveURL(new RegExp(`/${owner.slug}$`));
-  await expect(page.getByRole('heading', { name: owner.workspace })).toBeVisible();
-  await expect(page.getByText('You are Admin in this workspace.')).toBeVisible();
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(nav.getByRole('link', { name: 'Dashboard' })).toBeVisible();
 
   // Signed out, a page leads to sign-in and, once signed in, back to itself.
   await page.context().clearCookies();
@@ -47,41 +48,5 @@ test('without JavaScript a person sets up Gatehouse and signs in', async ({ page
   await page.getByLabel('Password').fill(owner.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(new RegExp(`/${owner.slug}/settings/users$`));
-  await expect(page.getByRole('heading', { name: 'Users', exact: true })).toBeVisible();
-});
-
-test('without JavaScript an invitee joins with the link they were mailed', async ({ page, browser }) => {
-  const invitee = { fullName: 'Katharine Burr', email: 'katharine@wavelength.example' };
-  await page.goto('/sign-in');
-  await page.getByLabel('Email address').fill(owner.email);
-  await page.getByLabel('Password').fill(owner.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(new RegExp(`/${owner.slug}$`));
-  // Inviting is the Add users dialog's work, which needs JavaScript: the admin's session
-  // calls its server function directly.
-  const invited = await page.request.post('/api/users/invite', {
-    data: { slug: owner.slug, full_name: invitee.fullName, email: invitee.email, role: 'end-user', metadata: [] },
-  });
-  expect(invited.ok()).toBe(true);
-  await expect.poll(async () => (await mailsTo(page, invitee.email)).length).toBe(1);
-  const [mail] = await mailsTo(page, invitee.email);
-
-  const context = await browser.newContext({ javaScriptEnabled: false });
-  const theirs = await context.newPage();
-  await theirs.goto(linkIn(mail.text));
-  await expect(theirs.getByRole('heading', { name: `Join ${owner.workspace}` })).toBeVisible();
-  await theirs.getByLabel('Full name').fill(invitee.fullName);
-  await theirs.getByLabel('Password').fill('short');
-  await theirs.getByRole('button', { name: 'Join workspace' }).click();
-  await expect(theirs.getByRole('alert')).toHaveText('A password must be at least 8 characters long.');
-  await theirs.getByLabel('Full name').fill(invitee.fullName);
-  await theirs.getByLabel('Password').fill('lamarr antheil');
-  await theirs.getByRole('button', { name: 'Join workspace' }).click();
-  await expect(theirs).toHaveURL(new RegExp(`/${owner.slug}$`));
-  await expect(theirs.getByText('You are End-user in this workspace.')).toBeVisible();
-  await context.close();
-
-  const listed = await page.request.post('/api/users/list', { form: { slug: owner.slug, search: invitee.email } });
-  const { members } = await listed.json();
-  expect(members.map((member: { status: string }) => member.status)).toEqual(['Active']);
+  await expect(nav.getByRole('link', { name: 'Users', exact: true })).toBeVisible();
 });
