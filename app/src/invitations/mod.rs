@@ -241,14 +241,7 @@ pub async fn open_invitation(token: String) -> Result<InvitationDetails, AppErro
 #[server(endpoint = "invitations/accept")]
 pub async fn accept_invitation(token: String) -> Result<Landing, AppError> {
     let accepted = server::accept(&token).await;
-    if let Err(error) = &accepted {
-        let page = invitation_path(&token);
-        crate::request::send_plain_form_back_to(
-            &page,
-            <AcceptInvitation as leptos::server_fn::ServerFn>::PATH,
-            error,
-        )?;
-    }
+    server::back_to_invitation_on_error::<AcceptInvitation, _>(&token, &accepted)?;
     accepted
 }
 
@@ -263,13 +256,7 @@ pub async fn join_with_invitation(
 ) -> Result<JoinOutcome, AppError> {
     let page = invitation_path(&token);
     let joined = server::join(&token, &full_name, password, &page).await;
-    if let Err(error) = &joined {
-        crate::request::send_plain_form_back_to(
-            &page,
-            <JoinWithInvitation as leptos::server_fn::ServerFn>::PATH,
-            error,
-        )?;
-    }
+    server::back_to_invitation_on_error::<JoinWithInvitation, _>(&token, &joined)?;
     joined
 }
 
@@ -280,6 +267,22 @@ mod server {
     use crate::error::AppError;
     use crate::state::AppState;
     use crate::tokens::SecretToken;
+
+    /// Sends a form posted without JavaScript whose server function `S` failed back to
+    /// the invitation page, with the error to show.
+    pub fn back_to_invitation_on_error<S: leptos::server_fn::ServerFn, T>(
+        token: &str,
+        outcome: &Result<T, AppError>,
+    ) -> Result<(), AppError> {
+        if let Err(error) = outcome {
+            crate::request::send_plain_form_back_to(
+                &super::invitation_path(token),
+                S::PATH,
+                error,
+            )?;
+        }
+        Ok(())
+    }
 
     /// What [`super::accept_invitation`] does.
     pub async fn accept(token: &str) -> Result<Landing, AppError> {
