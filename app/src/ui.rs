@@ -314,6 +314,48 @@ where
     }
 }
 
+/// Tells screen readers, in a status region that stays in the page, what each load, search,
+/// filter or page found (`describe`), as sighted people see the table change. The region
+/// starts empty, as the server renders it, and speaks once the browser has the answer.
+#[component]
+pub fn ResultsAnnouncer<T, E>(
+    loaded: RwSignal<Option<Result<T, E>>>,
+    describe: fn(&T) -> String,
+) -> impl IntoView
+where
+    T: Send + Sync + 'static,
+    E: Send + Sync + 'static,
+{
+    let announcement = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        let found = loaded.with(|loaded| match loaded {
+            Some(Ok(value)) => Some(describe(value)),
+            _ => None,
+        });
+        if let Some(found) = found
+            && announcement.with_untracked(|said| *said != found)
+        {
+            announcement.set(found);
+        }
+    });
+    view! {
+        <p role="status" class="visually-hidden">
+            {announcement}
+        </p>
+    }
+}
+
+/// What a search found, said as "No user found.", "1 user found.", "12 users found." or,
+/// when more follow, "50 users found on this page; more on the next."
+pub fn found(shown: usize, more_follow: bool, (one, many): (&str, &str)) -> String {
+    match (shown, more_follow) {
+        (0, _) => format!("No {one} found."),
+        (1, false) => format!("1 {one} found."),
+        (shown, false) => format!("{shown} {many} found."),
+        (shown, true) => format!("{shown} {many} found on this page; more on the next."),
+    }
+}
+
 /// What a page tells the admin after an action: a confirmation or what went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
@@ -543,5 +585,23 @@ pub fn MenuItem(label: &'static str, #[prop(into)] on_click: Callback<()>) -> im
                 {label}
             </button>
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::found;
+
+    #[test]
+    fn what_a_search_found_is_said_in_words() {
+        let users = ("user", "users");
+        assert_eq!(found(0, false, users), "No user found.");
+        assert_eq!(found(0, true, users), "No user found.");
+        assert_eq!(found(1, false, users), "1 user found.");
+        assert_eq!(found(12, false, users), "12 users found.");
+        assert_eq!(
+            found(50, true, users),
+            "50 users found on this page; more on the next."
+        );
     }
 }

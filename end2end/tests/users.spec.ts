@@ -166,6 +166,8 @@ test('search, the status filter and the count', async ({ page }) => {
   await openUsers(page);
   await page.getByLabel('Search by name or email').fill('grace');
   await expect(page.getByText('1 user', { exact: true })).toBeVisible();
+  // Screen readers hear what the search found.
+  await expect(page.getByRole('status').filter({ hasText: 'found' })).toHaveText('1 user found.');
   await expect(row(page, 'grace@techcorp.example')).toBeVisible();
   await expect(row(page, admin.email)).toHaveCount(0);
   await page.getByLabel('Search by name or email').fill('');

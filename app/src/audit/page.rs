@@ -13,7 +13,7 @@ use super::{
 use crate::dates::format_time;
 use crate::error::AppError;
 use crate::instance::SettingsFrame;
-use crate::ui::{FormError, use_hydrated, when_loaded};
+use crate::ui::{FormError, ResultsAnnouncer, found, use_hydrated, when_loaded};
 use crate::workspaces::CurrentWorkspace;
 
 /// Whose events a log shows.
@@ -210,6 +210,7 @@ fn AuditLog(
                 </div>
             </form>
             <ExportForm path=export_path applied />
+            <ResultsAnnouncer loaded=page describe=events_found />
             {when_loaded(
                 page,
                 move |page| view! { <EventTable page caption trail position /> },
@@ -346,6 +347,11 @@ fn ActionSelect(draft: RwSignal<AuditFilter>) -> impl IntoView {
             </select>
         </div>
     }
+}
+
+/// What the filters found, for screen readers.
+fn events_found(page: &AuditPage) -> String {
+    found(page.events.len(), page.older.is_some(), ("event", "events"))
 }
 
 #[component]

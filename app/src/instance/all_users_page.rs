@@ -13,7 +13,7 @@ use super::{
 use crate::error::AppError;
 use crate::ui::{
     ActionTable, ConfirmDialog, Field, FormDialog, FormError, Listing, MenuItem, Modal, NoticeBar,
-    PageCursor, Pager, PeopleFilters, RowMenu, when_loaded,
+    PageCursor, Pager, PeopleFilters, ResultsAnnouncer, RowMenu, found, when_loaded,
 };
 
 #[component]
@@ -55,6 +55,7 @@ pub fn AllUsersPage() -> impl IntoView {
             </div>
             <NoticeBar notice=listing.notice />
             <PeopleFilters id_prefix="instance-user" search status cursor />
+            <ResultsAnnouncer loaded=page describe=users_found />
             {when_loaded(page, move |page| view! { <UserTable page cursor listing /> })}
         </section>
         </SettingsFrame>
@@ -77,6 +78,15 @@ fn Counters(counts: UserCounts) -> impl IntoView {
             </div>
         </div>
     }
+}
+
+/// What a search found, for screen readers.
+fn users_found(page: &InstanceUserPage) -> String {
+    found(
+        page.users.len(),
+        page.next_after.is_some(),
+        ("user", "users"),
+    )
 }
 
 #[component]

@@ -15,7 +15,7 @@ use super::members::{
 use crate::memberships::MembershipStatus;
 use crate::ui::{
     ActionTable, ConfirmDialog, MenuItem, Modal, Notice, NoticeBar, PageCursor, Pager,
-    PeopleFilters, RowMenu, use_hydrated, when_loaded,
+    PeopleFilters, ResultsAnnouncer, RowMenu, use_hydrated, when_loaded,
 };
 use crate::workspaces::CurrentWorkspace;
 
@@ -109,6 +109,7 @@ pub fn UsersPage() -> impl IntoView {
             <NoticeBar notice=listing.notice />
             <PeopleFilters id_prefix="member" search status cursor />
             <GroupFilter groups=listing.groups chosen=group />
+            <ResultsAnnouncer loaded=page describe=|page| format!("{} found.", counted(page)) />
             {when_loaded(page, move |page| view! { <MemberTable page cursor listing /> })}
         </section>
         <Show when=move || adding.get()>
@@ -118,16 +119,18 @@ pub fn UsersPage() -> impl IntoView {
     .into_any()
 }
 
+/// "1 user", "12 users": how many members the search and filters found.
+fn counted(page: &MemberPage) -> String {
+    match page.total.unwrap_or_default() {
+        1 => "1 user".to_string(),
+        total => format!("{total} users"),
+    }
+}
+
 #[component]
 fn MemberTable(page: MemberPage, cursor: RwSignal<PageCursor>, listing: Listing) -> impl IntoView {
-    let total = page.total.unwrap_or_default();
-    let counted = if total == 1 {
-        "1 user".to_string()
-    } else {
-        format!("{total} users")
-    };
     view! {
-        <p class="count">{counted}</p>
+        <p class="count">{counted(&page)}</p>
         <ActionTable
             caption="Members of this workspace"
             columns=&["Name", "Email", "Role", "Groups", "Status", "Metadata"]
