@@ -9,13 +9,8 @@ use app::memberships::{MembershipStatus, Role};
 use axum::http::StatusCode;
 use serde_json::json;
 
-async fn invite_as(admin: &Session<'_>, name: &str, email: &str, role: &str) -> Reply {
-    let arguments = json!({ "full_name": name, "email": email, "role": role, "metadata": [] });
-    admin.call_json("users/invite", arguments).await
-}
-
 async fn invite(admin: &Session<'_>, name: &str, email: &str) -> Reply {
-    invite_as(admin, name, email, "end-user").await
+    admin.invite(name, email, "end-user").await
 }
 
 /// The token of a link the admin copies for an invited member.
@@ -521,9 +516,7 @@ async fn a_removed_member_leaves_their_apps_to_the_admin_and_owns_nothing_on_ret
         assert_eq!(transferred[0].3, "Bea's tracker");
 
         // Invited again as an End-user, she views the app and nothing more.
-        invite_as(&ada, "Bea", "bea@example.com", "end-user")
-            .await
-            .ok();
+        ada.invite("Bea", "bea@example.com", "end-user").await.ok();
         let cookie = app
             .join(&app.last_mailed_token().await, "Bea", PASSWORD)
             .await

@@ -537,11 +537,10 @@ async fn super_admins_manage_every_workspace_without_being_members() {
         as_ada.ok("dashboard", &[]).await;
         as_ada.ok("groups/list", &[]).await;
 
-        let arguments = json!({
-            "full_name": "Hedy Lamarr", "email": "hedy@example.com", "role": "builder",
-            "metadata": [],
-        });
-        as_ada.call_json("users/invite", arguments).await.ok();
+        as_ada
+            .invite("Hedy Lamarr", "hedy@example.com", "builder")
+            .await
+            .ok();
         let (actor, detail): (i64, String) = sqlx::query_as(
             "SELECT actor_user_id, detail FROM audit_events
              WHERE workspace_id = $1 AND action = 'member.invited'",

@@ -5,7 +5,6 @@
 use crate::support::{PASSWORD, Reply, TestApp, token_of};
 use app::db::testing::on_each_backend;
 use axum::http::StatusCode;
-use serde_json::json;
 
 const SITE: &str = "http://127.0.0.1:3000";
 
@@ -90,8 +89,10 @@ async fn an_invitation_page_without_a_referer_gets_its_errors_back() {
     on_each_backend(|db| async move {
         let app = TestApp::new(db);
         let admin = app.set_up_session().await;
-        let invite = json!({ "full_name": "Grace Hopper", "email": "grace@example.com", "role": "end-user", "metadata": [] });
-        admin.call_json("users/invite", invite).await.ok();
+        admin
+            .invite("Grace Hopper", "grace@example.com", "end-user")
+            .await
+            .ok();
         let token = token_of(&app.last_mailed_link().await);
         let page = format!("/invitations/{token}");
 

@@ -187,7 +187,7 @@ async fn an_identity_provider_never_changes_members_invited_by_hand_until_handed
         let token = scim_token(&app, &ada).await;
         let session = app.session("acme", ada.clone());
         session
-            .call_json("users/invite", json!({"full_name": "Cy Sea", "email": "cy@example.com", "role": "builder", "metadata": []}))
+            .invite("Cy Sea", "cy@example.com", "builder")
             .await
             .ok();
         let cy = app.user_id("cy@example.com").await;
@@ -195,21 +195,38 @@ async fn an_identity_provider_never_changes_members_invited_by_hand_until_handed
         let listed = scim(&app, "GET", USERS, &token, None).await;
         assert_eq!(listed.json()["totalResults"], 2, "{}", listed.body);
         for (method, body) in [
-            ("PATCH", Some(patch(json!([{"op": "replace", "path": "active", "value": false}])))),
+            (
+                "PATCH",
+                Some(patch(
+                    json!([{"op": "replace", "path": "active", "value": false}]),
+                )),
+            ),
             ("PUT", Some(okta_user("cy@example.com", "Cy", "Sea"))),
             ("DELETE", None),
         ] {
             let refused = scim(&app, method, &format!("{USERS}/{cy}"), &token, body).await;
-            assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{method}: {}", refused.body);
+            assert_eq!(
+                refused.status,
+                StatusCode::BAD_REQUEST,
+                "{method}: {}",
+                refused.body
+            );
             assert_eq!(scim_type(&refused), "mutability");
         }
-        app.assert_membership("acme", "cy@example.com", Some("invited")).await;
+        app.assert_membership("acme", "cy@example.com", Some("invited"))
+            .await;
 
-        session.ok("provisioning/hand-over", &[("user_id", &cy.to_string()), ("provisioned", "true")]).await;
+        session
+            .ok(
+                "provisioning/hand-over",
+                &[("user_id", &cy.to_string()), ("provisioned", "true")],
+            )
+            .await;
         let off = patch(json!([{"op": "replace", "path": "active", "value": false}]));
         let reply = scim(&app, "PATCH", &format!("{USERS}/{cy}"), &token, Some(off)).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        app.assert_membership("acme", "cy@example.com", Some("archived")).await;
+        app.assert_membership("acme", "cy@example.com", Some("archived"))
+            .await;
     })
     .await;
 }

@@ -77,6 +77,14 @@ impl Session<'_> {
             .await
     }
 
+    /// Invites `email` by name with `role` (a role key) and no metadata.
+    pub async fn invite(&self, full_name: &str, email: &str, role: &str) -> Reply {
+        let arguments = serde_json::json!({
+            "full_name": full_name, "email": email, "role": role, "metadata": [],
+        });
+        self.call_json("users/invite", arguments).await
+    }
+
     /// Uploads a bulk-invite file, or with `dry_run` only checks it.
     pub async fn import_csv(&self, csv: &str, dry_run: bool) -> Reply {
         let arguments = serde_json::json!({ "csv": csv, "dry_run": dry_run });
