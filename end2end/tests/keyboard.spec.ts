@@ -40,7 +40,7 @@ async function openWithKeyboard(page: Page, control: string, dialogName: string)
   await page.keyboard.press('Enter');
   const dialog = page.getByRole('dialog', { name: dialogName });
   await expect(dialog).toBeVisible();
-  expect(await focusIsInside(page, 'dialog[open]')).toBe(true);
+  await expect.poll(() => focusIsInside(page, 'dialog[open]')).toBe(true);
   return dialog;
 }
 
@@ -61,7 +61,7 @@ test('an admin invites a user, edits their role and adds them to a group with th
   await page.keyboard.press('Enter');
   await expect(addUsers).toBeHidden();
   await expect(page.getByRole('status').first()).toContainText(email);
-  expect(await focusedName(page)).toBe('Add users');
+  await expect.poll(() => focusedName(page)).toBe('Add users');
 
   // Edit the role and the groups in one go.
   await tabTo(page, `More actions for ${email}`);
@@ -94,5 +94,6 @@ test('a dialog keeps focus inside, closes on Escape and returns focus to its ope
   }
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
-  expect(await focusedName(page)).toBe('Add users');
+  // The dialog hands focus back as it closes, which may come a moment after it hides.
+  await expect.poll(() => focusedName(page)).toBe('Add users');
 });
