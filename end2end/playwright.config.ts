@@ -37,11 +37,11 @@ export default defineConfig({
     { name: 'first-run', testMatch: /first-run\.spec\.ts/ },
     {
       name: 'signed-in',
-      testIgnore: /(first-run|accessibility|keyboard|no-javascript)\.spec\.ts/,
+      testIgnore: /(first-run|accessibility|keyboard|hydration|no-javascript)\.spec\.ts/,
       dependencies: ['first-run'],
     },
     // Last, so that the users and groups they make appear in no other test's listings.
-    { name: 'whole-app', testMatch: /(accessibility|keyboard)\.spec\.ts/, dependencies: ['signed-in'] },
+    { name: 'whole-app', testMatch: /(accessibility|keyboard|hydration)\.spec\.ts/, dependencies: ['signed-in'] },
     // Its own instance, which it sets up itself with JavaScript off.
     {
       name: 'no-javascript',

@@ -1,7 +1,8 @@
 import { type Locator, type Page } from '@playwright/test';
 import { expect, expectAccessible, hydrated, test } from './fixtures';
 import { createGroup, openGroup, openGroups } from './groups';
-import { invite, openUsers, rowAction, usersPage } from './members';
+import { invite, openUsers, rowAction } from './members';
+import { signedInPages } from './pages';
 import { admin, signIn } from './people';
 
 /**
@@ -25,30 +26,12 @@ test('the signed-out pages pass the accessibility check', async ({ page }) => {
   await expectAccessible(page);
 });
 
-const pages = [
-  `/${admin.slug}`,
-  usersPage,
-  `/${admin.slug}/settings/groups`,
-  `/${admin.slug}/settings/access-matrix`,
-  `/${admin.slug}/settings/access-tokens`,
-  `/${admin.slug}/settings/provisioning`,
-  `/${admin.slug}/settings/single-sign-on`,
-  `/${admin.slug}/settings/audit-log`,
-  `/${admin.slug}/settings/constants`,
-  `/${admin.slug}/settings/data-sources`,
-  '/profile',
-  '/settings',
-  '/settings/workspaces',
-  '/settings/email-outbox',
-  '/settings/single-sign-on',
-  '/settings/audit-log',
-];
 
 test('every page of a signed-in admin passes the accessibility check', async ({ page }) => {
   // Sixteen pages, each checked whole, after the rest of the suite has filled them.
   test.setTimeout(120_000);
   await signIn(page);
-  for (const path of pages) {
+  for (const path of signedInPages) {
     await page.goto(path);
     await expect(page.getByRole('main')).toBeVisible();
     // Hydrated and loaded: nothing says "Loading…" any more.
