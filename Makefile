@@ -18,7 +18,7 @@ run: setup
 test: setup lint test-rust build api-contract scim-conformance e2e
 
 setup:
-	scripts/setup.sh $(if $(filter test lint test-rust e2e,$(MAKECMDGOALS)),--test)
+	scripts/setup.sh $(if $(filter test lint test-rust e2e,$(MAKECMDGOALS)),--test,$(if $(filter run,$(MAKECMDGOALS)),--run))
 
 # The steps cargo-leptos would run, without compiling cargo-leptos (scripts/build.sh).
 build:

@@ -14,6 +14,7 @@
 #                            names the hashed files for it
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/wasm-bindgen-cli.sh
 
 profile=release
 bundle_profile=wasm-release
@@ -112,6 +113,10 @@ server() {
 
 browser() {
   step "the browser bundle (frontend, wasm32, $bundle_profile)" front
+  if [ -n "${cli_install:-}" ]; then
+    printf 'build: waiting for the wasm-bindgen CLI\n'
+    wait "$cli_install" || { tail -n 40 "$cli_log" >&2; exit 1; }
+  fi
   # wasm-opt takes minutes: only a changed bundle goes through these steps again.
   if [ "$profile" = release ] && [ "$optimised" -nt "$bundle" ] && [ -f "$hashed" ]; then
     printf 'build: the bundle is unchanged since it was last optimised\n'
@@ -131,12 +136,22 @@ if [ "$profile" = release ]; then
   browser
   step "the server (release)" server
 else
+  # On a first run the wasm-bindgen CLI, needed only once the bundle is compiled, is
+  # downloaded and compiled meanwhile (`setup.sh --run` leaves it here).
+  cli_install=
+  cli_log="$target_dir/wasm-bindgen-cli-install.log"
+  if ! wasm_bindgen_cli_installed; then
+    mkdir -p "$target_dir"
+    step "wasm-bindgen-cli $wasm_bindgen_version" install_wasm_bindgen_cli > "$cli_log" 2>&1 &
+    cli_install=$!
+  fi
   # The bundle's build ends in minutes of work on one core, which the server's build
   # uses meanwhile; neither needs the other's output.
   step "the server (local)" server &
   server_build=$!
-  # A failed step ends the build, and the server's compiler with it.
-  trap 'pkill -TERM -P "$server_build" 2> /dev/null || true' EXIT
+  # A failed step ends the build, and the compilers still running with it.
+  trap 'for job in "$server_build" $cli_install; do pkill -TERM -P "$job" 2> /dev/null || true; done' EXIT
   browser
   wait "$server_build"
+  [ -z "$cli_install" ] || grep '^build:' "$cli_log"
 fi

@@ -2,11 +2,12 @@
 # Installs what building and testing Gatehouse needs, skipping whatever is already there.
 #   scripts/setup.sh          build tools: wasm target, wasm-bindgen CLI, npm packages
 #   scripts/setup.sh --test   also Chromium and a running PostgreSQL
+#   scripts/setup.sh --run    as without options, but leaves the wasm-bindgen CLI to
+#                             `scripts/build.sh --local`, which compiles it beside the app
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
-WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)
+source scripts/lib/wasm-bindgen-cli.sh
 
 say() { printf 'setup: %s\n' "$*"; }
 
@@ -32,10 +33,9 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-if ! wasm-bindgen --version 2>/dev/null | grep -qF "$WASM_BINDGEN_VERSION"; then
-  # Not --locked: the registry lacks one crate of its lock file.
-  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 5 minutes)"
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+if [ "${1:-}" != "--run" ] && ! wasm_bindgen_cli_installed; then
+  say "installing wasm-bindgen-cli $wasm_bindgen_version (about 3 minutes)"
+  install_wasm_bindgen_cli
 fi
 
 command -v npm > /dev/null || apt_install nodejs npm
