@@ -315,8 +315,8 @@ where
 }
 
 /// Tells screen readers, in a status region that stays in the page, what each load, search,
-/// filter or page found (`describe`), as sighted people see the table change. The region
-/// starts empty, as the server renders it, and speaks once the browser has the answer.
+/// filter or page found (`describe`), as sighted people see the table change. Empty until
+/// the browser has loaded an answer, as in the page the server renders.
 #[component]
 pub fn ResultsAnnouncer<T, E>(
     loaded: RwSignal<Option<Result<T, E>>>,
@@ -326,21 +326,15 @@ where
     T: Send + Sync + 'static,
     E: Send + Sync + 'static,
 {
-    let announcement = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        let found = loaded.with(|loaded| match loaded {
-            Some(Ok(value)) => Some(describe(value)),
-            _ => None,
-        });
-        if let Some(found) = found
-            && announcement.with_untracked(|said| *said != found)
-        {
-            announcement.set(found);
-        }
-    });
+    let said = move || {
+        loaded.with(|loaded| match loaded {
+            Some(Ok(value)) => describe(value),
+            _ => String::new(),
+        })
+    };
     view! {
         <p role="status" class="visually-hidden">
-            {announcement}
+            {said}
         </p>
     }
 }
