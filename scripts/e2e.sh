@@ -14,6 +14,7 @@ sink_port=$(free_port)
 oidc_port=$(free_port)
 data_dir=$(mktemp -d)
 log="$data_dir/server.log"
+playwright_log="$data_dir/playwright.log"
 cleanup() {
   status=$?
   stop_release_server
@@ -23,6 +24,11 @@ cleanup() {
   if [ "$status" -ne 0 ]; then
     echo "--- server log ($log) ---" >&2
     tail -n 60 "$log" >&2 || true
+    # Last, so that a log showing only the end of the output still names the failure.
+    if [ -s "${playwright_log:-}" ]; then
+      echo "--- Playwright's report, again ---" >&2
+      grep -v '^  ✓' "$playwright_log" | tail -n 120 >&2 || true
+    fi
   else
     rm -rf "$data_dir"
   fi
@@ -60,4 +66,4 @@ GATEHOUSE_E2E_URL="http://127.0.0.1:$port" \
 GATEHOUSE_E2E_NO_JAVASCRIPT_URL="http://127.0.0.1:$no_javascript_port" \
 SMTP_SINK_URL="http://127.0.0.1:$sink_port" \
 OIDC_ISSUER="http://127.0.0.1:$oidc_port" \
-  npx playwright test "$@"
+  npx playwright test "$@" 2>&1 | tee "$playwright_log"
