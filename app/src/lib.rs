@@ -45,7 +45,7 @@ pub mod tokens;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Html, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 use access_matrix::AccessMatrixPage;
 use access_tokens::AccessTokensPage;
@@ -100,7 +100,12 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/setup") view=SetupPage />
                 <Route path=path!("/sign-in") view=SignInPage />
-                <Route path=path!("/invitations/:token") view=AcceptInvitationPage />
+                // Sent whole, not streamed: the page works without JavaScript.
+                <Route
+                    path=path!("/invitations/:token")
+                    view=AcceptInvitationPage
+                    ssr=SsrMode::Async
+                />
                 <ParentRoute path=path!("") view=AppShell>
                     <Route path=path!("") view=NoWorkspacePage />
                     <Route path=path!("profile") view=ProfilePage />

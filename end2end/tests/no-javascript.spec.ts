@@ -1,9 +1,12 @@
 import { expect, test } from './fixtures';
+import { linkIn, mailsTo } from './mail';
+import { invite } from './members';
+import { signIn } from './people';
 
 /**
  * With JavaScript turned off, on an instance of its own (scripts/e2e.sh starts a second
- * server): set-up and sign-in still work, their forms posting to the server. Pages
- * inside a workspace, and the invitation page, stream their content for the page's
+ * server): set-up, sign-in and joining through an invitation still work, their forms
+ * posting to the server. Pages inside a workspace stream their content for the page's
  * script to put in place, so without it they show their frame only (issue 19, part 1).
  */
 
@@ -49,4 +52,35 @@ test('without JavaScript a person sets up Gatehouse and signs in', async ({ page
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(new RegExp(`/${owner.slug}/settings/users$`));
   await expect(nav.getByRole('link', { name: 'Users', exact: true })).toBeVisible();
+});
+
+const invitee = {
+  name: 'Grace Hopper',
+  email: 'grace@wavelength.example',
+  password: 'first compiler',
+};
+
+test('without JavaScript an invited person joins through the mailed link', async ({ browser, page }) => {
+  // The owner invites from a browser with JavaScript: the Users page needs it.
+  const owners = await browser.newContext({ baseURL: test.info().project.use.baseURL, javaScriptEnabled: true });
+  const ownersPage = await owners.newPage();
+  await signIn(ownersPage, owner.email, owner.password);
+  await ownersPage.goto(`/${owner.slug}/settings/users`);
+  await expect(ownersPage.getByRole('button', { name: 'Add users' })).toBeEnabled();
+  await invite(ownersPage, { name: invitee.name, email: invitee.email });
+  await owners.close();
+
+  const [mail] = await mailsTo(page, invitee.email);
+  await page.goto(linkIn(mail.text));
+  await expect(page.getByRole('heading', { name: `Join ${owner.workspace}` })).toBeVisible();
+  await expect(page.getByLabel('Full name')).toHaveValue(invitee.name);
+  await page.getByLabel('Password').fill('short');
+  await page.getByRole('button', { name: 'Join workspace' }).click();
+  await expect(page.getByRole('alert')).toHaveText('A password must be at least 8 characters long.');
+
+  await page.getByLabel('Password').fill(invitee.password);
+  await page.getByRole('button', { name: 'Join workspace' }).click();
+  await expect(page).toHaveURL(new RegExp(`/${owner.slug}$`));
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(nav.getByRole('link', { name: 'Dashboard' })).toBeVisible();
 });

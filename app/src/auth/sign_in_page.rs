@@ -4,7 +4,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{SignIn, safe_next_path};
-use crate::single_sign_on::{SignInWithProviders, sso_error_message};
+use crate::single_sign_on::{SignInWithProviders, load_sign_in_providers, sso_error_message};
 use crate::ui::{Field, FormError, PlainForm, load_page};
 
 /// Works without JavaScript too: the form then posts to the server function, which sends
@@ -15,6 +15,7 @@ pub fn SignInPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let sign_in = ServerAction::<SignIn>::new();
+    let providers = load_sign_in_providers();
 
     Effect::new(move |_| {
         if let Some(Ok(landing)) = sign_in.value().get() {
@@ -67,7 +68,7 @@ pub fn SignInPage() -> impl IntoView {
                 <button type="submit" class="primary" disabled=move || sign_in.pending().get()>
                     "Sign in"
                 </button>
-                <SignInWithProviders next />
+                <SignInWithProviders providers next />
             </PlainForm>
         </main>
     }

@@ -1,9 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::auth::Viewer;
 use crate::error::AppError;
-use crate::shell::ErrorPanel;
+use crate::shell::{ErrorPanel, with_viewer};
 
 /// The pages of instance Settings, by label and path.
 const SETTINGS_PAGES: [(&str, &str); 5] = [
@@ -19,28 +18,29 @@ const SETTINGS_PAGES: [(&str, &str); 5] = [
 /// behind the pages refuse them too; this only spares them a page that can't load.
 #[component]
 pub fn SettingsFrame(children: ChildrenFn) -> impl IntoView {
-    let is_super_admin = use_context::<Viewer>().is_some_and(|viewer| viewer.is_super_admin);
-    if !is_super_admin {
-        return view! { <ErrorPanel error=AppError::SuperAdminRequired /> }.into_any();
-    }
-    view! {
-        <nav class="tabs" aria-label="Settings">
-            <ul>
-                {SETTINGS_PAGES
-                    .into_iter()
-                    .map(|(label, path)| {
-                        view! {
-                            <li>
-                                <A href=path exact=true>
-                                    {label}
-                                </A>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
-        </nav>
-        {children()}
-    }
-    .into_any()
+    with_viewer(move |viewer| {
+        if !viewer.is_super_admin {
+            return view! { <ErrorPanel error=AppError::SuperAdminRequired /> }.into_any();
+        }
+        view! {
+            <nav class="tabs" aria-label="Settings">
+                <ul>
+                    {SETTINGS_PAGES
+                        .into_iter()
+                        .map(|(label, path)| {
+                            view! {
+                                <li>
+                                    <A href=path exact=true>
+                                        {label}
+                                    </A>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </nav>
+            {children()}
+        }
+        .into_any()
+    })
 }

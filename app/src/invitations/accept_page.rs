@@ -11,7 +11,7 @@ use super::{
     open_invitation,
 };
 use crate::auth::{SignOut, sign_out};
-use crate::single_sign_on::SignInWithProviders;
+use crate::single_sign_on::{SignInProviders, SignInWithProviders, load_sign_in_providers};
 use crate::ui::{Field, FormError, PlainForm, load_page};
 
 #[component]
@@ -19,6 +19,7 @@ pub fn AcceptInvitationPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
     let details = Resource::new_blocking(token, open_invitation);
+    let providers = load_sign_in_providers();
     view! {
         <Title text="Invitation" />
         <main class="auth-page">
@@ -26,7 +27,7 @@ pub fn AcceptInvitationPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let token = token();
                     match details.await {
-                        Ok(details) => view! { <Invitation details token /> }.into_any(),
+                        Ok(details) => view! { <Invitation details token providers /> }.into_any(),
                         Err(error) => {
                             #[cfg(feature = "ssr")]
                             if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
@@ -53,7 +54,11 @@ pub fn AcceptInvitationPage() -> impl IntoView {
 }
 
 #[component]
-fn Invitation(details: InvitationDetails, token: String) -> impl IntoView {
+fn Invitation(
+    details: InvitationDetails,
+    token: String,
+    providers: SignInProviders,
+) -> impl IntoView {
     let title = format!("Join {}", details.workspace_name);
     let next = crate::invitations::invitation_path(&token);
     let sign_in_href = format!(
@@ -94,7 +99,7 @@ fn Invitation(details: InvitationDetails, token: String) -> impl IntoView {
                 <strong>{details.email.clone()}</strong> "."
             </p>
             {body}
-            {details.signed_in_as.is_none().then(|| view! { <SignInWithProviders next=None /> })}
+            {details.signed_in_as.is_none().then(|| view! { <SignInWithProviders providers next=None /> })}
         </section>
     }
     .into_any()

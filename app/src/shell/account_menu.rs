@@ -7,8 +7,7 @@ use crate::ui::{load_page, use_hydrated};
 /// The signed-in user's menu: who they are, their profile, and signing out. A disclosure
 /// (button plus the list it reveals), which needs no arrow-key handling to be accessible.
 #[component]
-pub fn AccountMenu() -> impl IntoView {
-    let viewer = expect_context::<Viewer>();
+pub fn AccountMenu(viewer: Viewer) -> impl IntoView {
     let open = RwSignal::new(false);
     let hydrated = use_hydrated();
     let sign_out = ServerAction::<SignOut>::new();

@@ -20,27 +20,52 @@ use crate::workspaces::WorkspaceSwitcher;
 
 pub use placeholders::{NoWorkspacePage, NotFoundPage};
 
+/// The viewer the frame loaded, for the pages inside it (`with_viewer`).
+#[derive(Clone, Copy)]
+struct SignedInViewer(Resource<Result<Viewer, AppError>>);
+
+/// The frame's `<Outlet/>` stays outside its loading boundary. On the server a boundary
+/// renders its children more than once; a page inside it would be built each time and
+/// would register its resources (the workspace layout's among them) under new ids, which
+/// the browser, building it once, would not find: hydration would fail now and then.
 #[component]
 pub fn AppShell() -> impl IntoView {
     let viewer = Resource::new_blocking(|| (), |_| current_viewer());
-    when_loaded(viewer, |viewer| view! { <SignedInFrame viewer /> })
-}
-
-#[component]
-fn SignedInFrame(viewer: Viewer) -> impl IntoView {
-    provide_context(viewer.clone());
+    provide_context(SignedInViewer(viewer));
     view! {
         <div class="frame">
             <aside class="sidebar">
                 <p class="brand">"Gatehouse"</p>
-                <Navigation viewer />
-                <account_menu::AccountMenu />
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        // A viewer that failed to load leaves the sidebar empty: the page
+                        // beside it says why.
+                        viewer
+                            .await
+                            .ok()
+                            .map(|viewer| {
+                                view! {
+                                    <Navigation viewer=viewer.clone() />
+                                    <account_menu::AccountMenu viewer />
+                                }
+                            })
+                    })}
+                </Suspense>
             </aside>
             <main class="content">
                 <Outlet />
             </main>
         </div>
     }
+}
+
+/// Shows `ready` with the signed-in viewer, once the frame has loaded it.
+pub fn with_viewer<V>(ready: impl Fn(Viewer) -> V + Clone + Send + Sync + 'static) -> impl IntoView
+where
+    V: IntoView + 'static,
+{
+    let SignedInViewer(viewer) = expect_context::<SignedInViewer>();
+    when_loaded(viewer, ready)
 }
 
 /// The pages under Workspace settings, by label and path below `/{slug}`, and whether

@@ -2,18 +2,28 @@
 
 use leptos::prelude::*;
 
-use super::sign_in_options;
+use super::{SignInOption, sign_in_options};
+use crate::error::AppError;
+
+/// The identity providers to offer, loading.
+pub type SignInProviders = Resource<Result<Vec<SignInOption>, AppError>>;
+
+/// Starts loading the identity providers. A page calls it where it starts, never inside a
+/// loading boundary, which the server renders more than once: each pass would register
+/// the resource anew, under an id the browser doesn't know.
+pub fn load_sign_in_providers() -> SignInProviders {
+    Resource::new_blocking(|| (), |_| sign_in_options())
+}
 
 /// One link per identity provider. They are plain links: signing in through a provider
 /// leaves the app for the provider's own page.
 #[component]
-pub fn SignInWithProviders(next: Option<String>) -> impl IntoView {
+pub fn SignInWithProviders(providers: SignInProviders, next: Option<String>) -> impl IntoView {
     let next = StoredValue::new(next);
-    let options = Resource::new_blocking(|| (), |_| sign_in_options());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let options = options.await.unwrap_or_default();
+                let options = providers.await.unwrap_or_default();
                 (!options.is_empty()).then(|| {
                     view! {
                         <div class="sso-options" role="group" aria-label="Single sign-on">

@@ -24,7 +24,7 @@ pub mod sync;
 #[cfg(feature = "test-support")]
 pub mod testing;
 
-pub use buttons::SignInWithProviders;
+pub use buttons::{SignInProviders, SignInWithProviders, load_sign_in_providers};
 pub use provider_page::SingleSignOnProvidersPage;
 pub use workspace_page::WorkspaceSingleSignOnPage;
 

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 
 use crate::auth::Viewer;
 use crate::error::AppError;
+use crate::shell::with_viewer;
 use crate::ui::{Field, FormError, use_hydrated};
 
 /// Changes the caller's full name, everywhere it shows.
@@ -83,7 +84,11 @@ pub async fn change_password(
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
-    let viewer = expect_context::<Viewer>();
+    with_viewer(|viewer| view! { <Profile viewer /> })
+}
+
+#[component]
+fn Profile(viewer: Viewer) -> impl IntoView {
     view! {
         <Title text="Profile" />
         <section class="panel" aria-labelledby="page-title">

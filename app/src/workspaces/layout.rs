@@ -11,6 +11,9 @@ pub struct CurrentWorkspace(pub WorkspaceSummary);
 
 /// Checks on the server that the viewer may enter the workspace in the URL before any
 /// of its pages render. Blocking, so that a refusal is sent with its real status code.
+/// The pages are built inside the loading boundary, which the server renders more than
+/// once: they load their data in the browser and must create no resources of their own,
+/// or those would be registered under new ids on each pass (see `AppShell`).
 #[component]
 pub fn WorkspaceLayout() -> impl IntoView {
     let params = use_params_map();
