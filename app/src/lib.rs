@@ -106,7 +106,8 @@ pub fn App() -> impl IntoView {
                     view=AcceptInvitationPage
                     ssr=SsrMode::Async
                 />
-                <ParentRoute path=path!("") view=AppShell>
+                // Every signed-in page too: each arrives with its data, JavaScript or not.
+                <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=NoWorkspacePage />
                     <Route path=path!("profile") view=ProfilePage />
                     <Route path=path!("settings") view=AllUsersPage />

@@ -2,9 +2,14 @@
 
 use std::fmt::Display;
 use std::future::Future;
+use std::sync::Arc;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
 
 /// Becomes true once the browser has hydrated the page. Controls that need the WASM stay
 /// disabled until then, so nobody (person or test) clicks a button that can't work yet.
@@ -314,24 +319,97 @@ where
     }
 }
 
-/// Tells screen readers, in a status region that stays in the page, what each load, search,
-/// filter or page found (`describe`), as sighted people see the table change. Empty until
-/// the browser has loaded an answer, as in the page the server renders.
+/// What a loading boundary shows once its data is in, as one type whatever the data: a
+/// `Transition` over a closure of its own would be compiled again for every kind of data,
+/// and the browser's bundle would carry each copy.
+type Awaited = Arc<dyn Fn() -> Suspend<AnyView> + Send + Sync>;
+
+fn transition(awaited: Awaited) -> AnyView {
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || awaited()}
+        </Transition>
+    }
+    .into_any()
+}
+
+/// Nothing until `resource` has loaded, then `ready` with its value; nothing if it failed,
+/// which the page says elsewhere. For what comes with a page's data, such as its create
+/// buttons.
+pub fn once_loaded<T, V>(
+    resource: Resource<Result<T, AppError>>,
+    ready: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> AnyView
+where
+    T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let awaited: Awaited = Arc::new(move || {
+        let ready = ready.clone();
+        Suspend::new(async move { resource.await.ok().map(ready).into_any() })
+    });
+    view! { <Transition>{move || awaited()}</Transition> }.into_any()
+}
+
+/// "Loading…" until `resource` has loaded, then `ready` with its value, or `failed` with
+/// the error. Rendered on the server with the value in it; the last answer stays in view
+/// while a new one loads.
+pub fn when_resolved<T, V, W>(
+    resource: Resource<Result<T, AppError>>,
+    ready: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+    failed: fn(AppError) -> W,
+) -> AnyView
+where
+    T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+    V: IntoView + 'static,
+    W: IntoView + 'static,
+{
+    transition(Arc::new(move || {
+        let ready = ready.clone();
+        Suspend::new(async move {
+            match resource.await {
+                Ok(value) => ready(value).into_any(),
+                Err(error) => failed(error).into_any(),
+            }
+        })
+    }))
+}
+
+/// A list in a page, once loaded, or why it failed as an alert (`when_resolved`).
+pub fn when_list_loaded<T, V>(
+    list: Resource<Result<T, AppError>>,
+    ready: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    when_resolved(list, ready, |error| {
+        view! { <FormError message=Some(error.to_string()) /> }
+    })
+}
+
+/// Tells screen readers, in a status region that stays in the page, what each search,
+/// filter or page found (`describe`), as sighted people see the table change. Empty in
+/// the page the server renders, with its first answer, and as the browser takes it over.
 #[component]
-pub fn ResultsAnnouncer<T, E>(
-    loaded: RwSignal<Option<Result<T, E>>>,
+pub fn ResultsAnnouncer<T>(
+    results: Resource<Result<T, AppError>>,
     describe: fn(&T) -> String,
 ) -> impl IntoView
 where
-    T: Send + Sync + 'static,
-    E: Send + Sync + 'static,
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
 {
-    let said = move || {
-        loaded.with(|loaded| match loaded {
+    let said = RwSignal::new(String::new());
+    Effect::new(move |first_seen: Option<()>| {
+        let described = results.with(|answer| match answer {
             Some(Ok(value)) => describe(value),
             _ => String::new(),
-        })
-    };
+        });
+        if first_seen.is_some() {
+            said.set(described);
+        }
+    });
     view! {
         <p role="status" class="visually-hidden">
             {said}
@@ -389,6 +467,20 @@ impl Listing {
             version: RwSignal::new(0),
             notice: RwSignal::new(None),
         }
+    }
+
+    /// Loads what the page lists for the page the server renders, and again after each
+    /// change. Called where the page starts, never inside a loading boundary.
+    pub fn load<T, Fut>(
+        &self,
+        fetch: impl Fn() -> Fut + Send + Sync + 'static,
+    ) -> Resource<Result<T, AppError>>
+    where
+        T: Serialize + DeserializeOwned + Send + Sync + 'static,
+        Fut: Future<Output = Result<T, AppError>> + Send + 'static,
+    {
+        let version = self.version;
+        Resource::new(move || version.get(), move |_| fetch())
     }
 
     pub fn done(&self, message: impl Into<String>) {

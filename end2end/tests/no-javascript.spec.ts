@@ -6,8 +6,8 @@ import { signIn } from './people';
 /**
  * With JavaScript turned off, on an instance of its own (scripts/e2e.sh starts a second
  * server): set-up, sign-in and joining through an invitation still work, their forms
- * posting to the server. Pages inside a workspace stream their content for the page's
- * script to put in place, so without it they show their frame only (issue 19, part 1).
+ * posting to the server, and the pages that load data on the server arrive with it
+ * (issue 19, part 1).
  */
 
 const owner = {
@@ -83,4 +83,38 @@ test('without JavaScript an invited person joins through the mailed link', async
   await expect(page).toHaveURL(new RegExp(`/${owner.slug}$`));
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link', { name: 'Dashboard' })).toBeVisible();
+});
+
+test('without JavaScript the pages arrive with their data', async ({ page }) => {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email address').fill(owner.email);
+  await page.getByLabel('Password').fill(owner.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(new RegExp(`/${owner.slug}$`));
+  await expect(page.getByRole('heading', { name: owner.workspace, level: 1 })).toBeVisible();
+  await expect(page.getByText('There are no apps yet. Create one with Create app.')).toBeVisible();
+
+  const member = (email: string) => page.getByRole('row').filter({ hasText: email });
+  await page.goto(`/${owner.slug}/settings/users`);
+  await expect(member(owner.email)).toBeVisible();
+  await expect(member(invitee.email)).toContainText('Active');
+
+  await page.goto(`/${owner.slug}/settings/audit-log`);
+  await expect(member(invitee.email).first()).toBeVisible();
+
+  await page.goto(`/${owner.slug}/settings/constants`);
+  await expect(page.getByText('There are no workspace constants you can see.')).toBeVisible();
+
+  await page.goto(`/${owner.slug}/settings/data-sources`);
+  await expect(page.getByText('There are no data sources you can use.')).toBeVisible();
+
+  await page.goto('/settings');
+  await expect(page.getByLabel('Total users')).toHaveText('2');
+  await expect(member(invitee.email)).toBeVisible();
+
+  await page.goto('/settings/email-outbox');
+  await expect(member(invitee.email)).toBeVisible();
+
+  await page.goto('/profile');
+  await expect(page.getByRole('main').getByText(owner.email)).toBeVisible();
 });

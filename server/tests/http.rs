@@ -1244,3 +1244,58 @@ async fn malformed_calls_are_bad_requests_not_server_errors() {
     })
     .await;
 }
+
+/// The first HTML of every signed-in page holds what the page shows: its data is loaded
+/// on the server, not after the browser has taken the page over.
+#[tokio::test]
+async fn signed_in_pages_arrive_with_their_data() {
+    on_each_backend(|db| async move {
+        let app = TestApp::new(db);
+        let ada = app.set_up_session().await;
+        ada.invite("Grace Hopper", "grace@example.com", "builder")
+            .await
+            .ok();
+        let pages = [
+            (
+                "/acme",
+                "There are no apps yet. Create one with Create app.",
+            ),
+            ("/acme/settings/users", "grace@example.com"),
+            ("/acme/settings/groups", "Admin (1)"),
+            (
+                "/acme/settings/access-matrix",
+                "No apps, folders, workspace constants",
+            ),
+            (
+                "/acme/settings/access-tokens",
+                "No member has an access token.",
+            ),
+            ("/acme/settings/provisioning", "/scim/v2/acme"),
+            ("/acme/settings/audit-log", "grace@example.com"),
+            (
+                "/acme/settings/constants",
+                "There are no workspace constants you can see.",
+            ),
+            (
+                "/acme/settings/data-sources",
+                "There are no data sources you can use.",
+            ),
+            ("/profile", "You have no access tokens."),
+            ("/settings", "grace@example.com"),
+            ("/settings/workspaces", "Acme"),
+            ("/settings/email-outbox", "grace@example.com"),
+            ("/settings/single-sign-on", "No identity provider yet"),
+        ];
+        for (path, expected) in pages {
+            let page = app.get(path, Some(&ada.cookie)).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}");
+            assert!(
+                page.body.contains(expected),
+                "{path} lacks {expected:?}: {}",
+                page.body
+            );
+            assert!(!page.body.contains("Loading…"), "{path} is still loading");
+        }
+    })
+    .await;
+}

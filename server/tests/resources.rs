@@ -848,7 +848,8 @@ async fn moving_an_app_takes_edit_on_it_and_a_folder_the_mover_sees() {
 }
 
 #[tokio::test]
-async fn resource_pages_open_to_members_and_every_member_finds_constants_and_data_sources() {
+async fn resource_pages_answer_as_their_data_does_and_every_member_finds_constants_and_data_sources()
+ {
     on_each_backend(|db| async move {
         let world = World::new(db).await;
         let app_id = world.create_app(&world.ada, "Inventory", None).await;
@@ -856,21 +857,48 @@ async fn resource_pages_open_to_members_and_every_member_finds_constants_and_dat
         let constant = world.create_constant(&world.ada, "API_KEY", SECRET).await;
         let source = world.create_data_source(&world.ada, "Warehouse").await;
         let (_, olga_cookie) = world.app.user_with_session("olga@example.com").await;
-        // The pages load their resource in the browser, through the functions above.
-        for path in [
-            format!("/acme/apps/{app_id}"),
-            format!("/acme/folders/{folder}"),
-            format!("/acme/constants/{constant}"),
-            format!("/acme/data-sources/{source}"),
-            "/acme/settings/constants".to_string(),
-            "/acme/settings/data-sources".to_string(),
+        // Each page is rendered with what its server function answers the viewer, and with
+        // its status: an end-user sees no app before it is released.
+        for (path, details) in [
+            (
+                format!("/acme/apps/{app_id}"),
+                Some(("apps/details", ("app_id", app_id))),
+            ),
+            (
+                format!("/acme/folders/{folder}"),
+                Some(("folders/details", ("folder_id", folder))),
+            ),
+            (
+                format!("/acme/constants/{constant}"),
+                Some(("constants/details", ("constant_id", constant))),
+            ),
+            (
+                format!("/acme/data-sources/{source}"),
+                Some(("data-sources/details", ("data_source_id", source))),
+            ),
+            ("/acme/settings/constants".to_string(), None),
+            ("/acme/settings/data-sources".to_string(), None),
         ] {
             let page = world.app.get(&path, Some(&world.end_user.1)).await;
-            assert_eq!(page.status, StatusCode::OK, "{path}");
+            let expected = match details {
+                Some((endpoint, resource)) => {
+                    world
+                        .on(&world.end_user.1, endpoint, resource, &[])
+                        .await
+                        .status
+                }
+                None => StatusCode::OK,
+            };
+            assert_eq!(page.status, expected, "{path}");
             assert!(!page.body.contains(SECRET), "{path}");
             let outsider = world.app.get(&path, Some(&olga_cookie)).await;
             assert_eq!(outsider.status, StatusCode::NOT_FOUND, "{path}");
         }
+        let unreleased = world
+            .app
+            .get(&format!("/acme/apps/{app_id}"), Some(&world.end_user.1))
+            .await;
+        assert_eq!(unreleased.status, StatusCode::NOT_FOUND);
         let page = world.app.get("/acme", Some(&world.end_user.1)).await;
         assert_eq!(page.status, StatusCode::OK);
         let nav = &page.body[page.body.find("<nav").unwrap()..page.body.find("</nav>").unwrap()];

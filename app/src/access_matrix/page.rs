@@ -9,18 +9,16 @@ use super::{
     MEMBERS_PER_PAGE, MatrixCell, MatrixFilter, MatrixPage, RESOURCES_PER_PAGE, access_matrix_page,
     export_path,
 };
-use crate::error::AppError;
 use crate::memberships::Role;
 use crate::permissions::ResourceKind;
-use crate::ui::{use_hydrated, when_loaded};
+use crate::ui::{use_hydrated, when_list_loaded};
 use crate::users::group_picker::{GroupChoice, group_options, load_custom_groups};
-use crate::workspaces::CurrentWorkspace;
+use crate::workspaces::{in_workspace, workspace_slug};
 
 #[component]
 pub fn AccessMatrixPage() -> impl IntoView {
-    let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
-    let slug = StoredValue::new(workspace.slug.clone());
-    let groups = load_custom_groups(workspace.slug);
+    let slug = workspace_slug();
+    let groups = load_custom_groups(slug.get_untracked());
     let group = RwSignal::new(None::<i64>);
     let role = RwSignal::new(None::<Role>);
     let kind = RwSignal::new(None::<ResourceKind>);
@@ -31,41 +29,39 @@ pub fn AccessMatrixPage() -> impl IntoView {
         role: role.get(),
         kind: kind.get(),
     });
-    // Loaded in the browser after hydration, as the Users page is; only the newest
-    // request's answer is shown, however the answers arrive.
-    let page = RwSignal::new(None::<Result<MatrixPage, AppError>>);
-    let latest_request = StoredValue::new(0_u64);
-    Effect::new(move |_| {
-        let filter = filter.get();
-        let members_from = member_offset.get();
-        let resources_from = resource_offset.get();
-        let request = latest_request.get_value() + 1;
-        latest_request.set_value(request);
-        leptos::task::spawn_local(async move {
-            let answer = access_matrix_page(
-                slug.get_value(),
+    // Rendered on the server with the first page in it, then loaded again for every
+    // filter and page.
+    let page = Resource::new(
+        move || {
+            (
+                slug.get(),
+                filter.get(),
+                member_offset.get(),
+                resource_offset.get(),
+            )
+        },
+        |(slug, filter, members_from, resources_from)| {
+            access_matrix_page(
+                slug,
                 filter.group_id,
                 filter.role.map(|role| role.key().to_string()),
                 filter.kind.map(|kind| kind.key().to_string()),
                 members_from,
                 resources_from,
             )
-            .await;
-            if latest_request.get_value() == request {
-                page.try_set(Some(answer));
-            }
-        });
-    });
+        },
+    );
     // A new filter starts again from the first page on both sides.
     let refilter = move || {
         member_offset.set(0);
         resource_offset.set(0);
     };
     let hydrated = use_hydrated();
-    let export_href = move || slug.with_value(|slug| export_path(slug, &filter.get()));
+    let export_href = move || export_path(&slug.get(), &filter.get());
 
     view! {
         <Title text="Access matrix" />
+        {in_workspace(move |_| view! {
         <section class="panel matrix-panel" aria-labelledby="page-title">
             <div class="panel-header">
                 <h1 id="page-title">"Access matrix"</h1>
@@ -114,11 +110,12 @@ pub fn AccessMatrixPage() -> impl IntoView {
                     </select>
                 </div>
             </div>
-            {when_loaded(
+            {when_list_loaded(
                 page,
                 move |page| view! { <MatrixTable page member_offset resource_offset /> },
             )}
         </section>
+        })}
     }
     .into_any()
 }

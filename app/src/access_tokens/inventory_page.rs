@@ -6,26 +6,24 @@ use leptos_meta::Title;
 
 use super::{InventoryRow, format_time_or_never, workspace_tokens};
 use crate::error::AppError;
-use crate::ui::{ActionTable, when_loaded};
-use crate::workspaces::CurrentWorkspace;
+use crate::ui::{ActionTable, when_list_loaded};
+use crate::workspaces::{in_workspace, workspace_slug};
 
 #[component]
 pub fn AccessTokensPage() -> impl IntoView {
-    let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
-    let rows = RwSignal::new(None::<Result<Vec<InventoryRow>, AppError>>);
-    let slug = workspace.slug;
-    Effect::new(move |_| {
-        let slug = slug.clone();
-        leptos::task::spawn_local(async move {
-            rows.try_set(Some(workspace_tokens(slug).await));
-        });
-    });
+    let slug = workspace_slug();
+    let rows = Resource::new(move || slug.get(), workspace_tokens);
+    in_workspace(move |_| view! { <TokenInventory rows /> })
+}
+
+#[component]
+fn TokenInventory(rows: Resource<Result<Vec<InventoryRow>, AppError>>) -> impl IntoView {
     view! {
         <Title text="Access tokens" />
         <section class="panel" aria-labelledby="page-title">
             <h1 id="page-title">"Access tokens"</h1>
             <p>"The access tokens of this workspace's members. Each acts only within its scopes and its owner's current rights; owners revoke them in their Profile."</p>
-            {when_loaded(
+            {when_list_loaded(
                 rows,
                 move |rows| {
                     if rows.is_empty() {

@@ -13,7 +13,7 @@ pub mod operations;
 pub mod store;
 
 pub use inventory_page::AccessTokensPage;
-pub use profile_section::AccessTokensSection;
+pub use profile_section::{AccessTokensSection, load_my_tokens};
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -14,19 +14,19 @@ use crate::access::Scope;
 use crate::dates::format_time;
 use crate::error::AppError;
 use crate::ui::{
-    ActionTable, Field, FormError, Listing, NoticeBar, Select, use_hydrated, when_loaded,
+    ActionTable, Field, FormError, Listing, NoticeBar, Select, use_hydrated, when_list_loaded,
 };
 
+/// The viewer's tokens, loading: the page starts it, outside its loading boundary.
+pub fn load_my_tokens(listing: Listing) -> Resource<Result<Vec<TokenSummary>, AppError>> {
+    listing.load(my_tokens)
+}
+
 #[component]
-pub fn AccessTokensSection() -> impl IntoView {
-    let listing = Listing::new();
-    let tokens = RwSignal::new(None::<Result<Vec<TokenSummary>, AppError>>);
-    Effect::new(move |_| {
-        listing.version.track();
-        leptos::task::spawn_local(async move {
-            tokens.try_set(Some(my_tokens().await));
-        });
-    });
+pub fn AccessTokensSection(
+    listing: Listing,
+    tokens: Resource<Result<Vec<TokenSummary>, AppError>>,
+) -> impl IntoView {
     view! {
         <section aria-labelledby="tokens-title">
             <h2 id="tokens-title">"Access tokens"</h2>
@@ -36,7 +36,7 @@ pub fn AccessTokensSection() -> impl IntoView {
             </p>
             <NewTokenForm listing />
             <NoticeBar notice=listing.notice />
-            {when_loaded(
+            {when_list_loaded(
                 tokens,
                 move |tokens| {
                     if tokens.is_empty() {

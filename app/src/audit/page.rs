@@ -13,8 +13,8 @@ use super::{
 use crate::dates::format_time;
 use crate::error::AppError;
 use crate::instance::SettingsFrame;
-use crate::ui::{FormError, ResultsAnnouncer, found, use_hydrated, when_loaded};
-use crate::workspaces::CurrentWorkspace;
+use crate::ui::{FormError, ResultsAnnouncer, found, use_hydrated, when_list_loaded, when_loaded};
+use crate::workspaces::{WorkspaceSummary, in_workspace, workspace_slug};
 
 /// Whose events a log shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,9 +32,51 @@ impl LogScope {
     }
 }
 
+/// The events a log shows and where in the log they are: made where the page starts,
+/// outside any loading boundary, so that the first page arrives in the server's HTML.
+#[derive(Clone, Copy)]
+struct EventsShown {
+    applied: RwSignal<AuditFilter>,
+    /// The cursors of the pages before this one, so that Newer events can go back.
+    trail: RwSignal<Vec<Option<Cursor>>>,
+    position: RwSignal<Option<Cursor>>,
+    page: Resource<Result<AuditPage, AppError>>,
+}
+
+impl EventsShown {
+    /// The newest events of `scope`, loaded again whenever the filters or the page change.
+    fn load(scope: impl Fn() -> LogScope + Send + Sync + 'static) -> EventsShown {
+        let applied = RwSignal::new(AuditFilter::default());
+        let position = RwSignal::new(None::<Cursor>);
+        let page = Resource::new(
+            move || (scope(), applied.get(), position.get()),
+            |(scope, filter, older_than)| async move {
+                match scope {
+                    LogScope::Workspace(slug) => {
+                        workspace_audit_page(slug, filter, older_than).await
+                    }
+                    LogScope::Instance => instance_audit_page(filter, older_than).await,
+                }
+            },
+        );
+        EventsShown {
+            applied,
+            trail: RwSignal::new(Vec::new()),
+            position,
+            page,
+        }
+    }
+}
+
 #[component]
 pub fn WorkspaceAuditLogPage() -> impl IntoView {
-    let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
+    let slug = workspace_slug();
+    let events = EventsShown::load(move || LogScope::Workspace(slug.get()));
+    in_workspace(move |workspace| view! { <WorkspaceAuditLog workspace events /> })
+}
+
+#[component]
+fn WorkspaceAuditLog(workspace: WorkspaceSummary, events: EventsShown) -> impl IntoView {
     let slug = workspace.slug.clone();
     let resources = RwSignal::new(Vec::<Choice>::new());
     Effect::new(move |_| {
@@ -47,12 +89,13 @@ pub fn WorkspaceAuditLogPage() -> impl IntoView {
     });
     view! {
         <Title text="Audit log" />
-        <AuditLog scope=LogScope::Workspace(workspace.slug) resources workspaces=None />
+        <AuditLog scope=LogScope::Workspace(workspace.slug) events resources workspaces=None />
     }
 }
 
 #[component]
 pub fn InstanceAuditLogPage() -> impl IntoView {
+    let events = EventsShown::load(|| LogScope::Instance);
     let settings = RwSignal::new(None::<Result<AuditSettings, AppError>>);
     let workspaces = RwSignal::new(Vec::<Choice>::new());
     Effect::new(move |_| {
@@ -69,6 +112,7 @@ pub fn InstanceAuditLogPage() -> impl IntoView {
         <SettingsFrame>
             <AuditLog
                 scope=LogScope::Instance
+                events
                 resources=RwSignal::new(Vec::new())
                 workspaces=Some(workspaces)
             />
@@ -80,35 +124,19 @@ pub fn InstanceAuditLogPage() -> impl IntoView {
 #[component]
 fn AuditLog(
     scope: LogScope,
+    events: EventsShown,
     /// The workspace's resources, for the Resource filter (the workspace log only).
     resources: RwSignal<Vec<Choice>>,
     /// The instance's workspaces, for the Workspace filter (the instance log only).
     workspaces: Option<RwSignal<Vec<Choice>>>,
 ) -> impl IntoView {
-    let draft = RwSignal::new(AuditFilter::default());
-    let applied = RwSignal::new(AuditFilter::default());
-    // The cursors of the pages before this one, so that Newer events can go back.
-    let trail = RwSignal::new(Vec::<Option<Cursor>>::new());
-    let position = RwSignal::new(None::<Cursor>);
-    let page = RwSignal::new(None::<Result<AuditPage, AppError>>);
-    let latest_request = StoredValue::new(0_u64);
-    let load_scope = scope.clone();
-    Effect::new(move |_| {
-        let filter = applied.get();
-        let older_than = position.get();
-        let request = latest_request.get_value() + 1;
-        latest_request.set_value(request);
-        let scope = load_scope.clone();
-        leptos::task::spawn_local(async move {
-            let answer = match scope {
-                LogScope::Workspace(slug) => workspace_audit_page(slug, filter, older_than).await,
-                LogScope::Instance => instance_audit_page(filter, older_than).await,
-            };
-            if latest_request.get_value() == request {
-                page.try_set(Some(answer));
-            }
-        });
-    });
+    let EventsShown {
+        applied,
+        trail,
+        position,
+        page,
+    } = events;
+    let draft = RwSignal::new(applied.get_untracked());
     let apply = move |event: SubmitEvent| {
         event.prevent_default();
         trail.set(Vec::new());
@@ -210,13 +238,14 @@ fn AuditLog(
                 </div>
             </form>
             <ExportForm path=export_path applied />
-            <ResultsAnnouncer loaded=page describe=events_found />
-            {when_loaded(
+            <ResultsAnnouncer results=page describe=events_found />
+            {when_list_loaded(
                 page,
                 move |page| view! { <EventTable page caption trail position /> },
             )}
         </section>
     }
+    .into_any()
 }
 
 /// The applied filters as a plain GET form, so the browser downloads the file it

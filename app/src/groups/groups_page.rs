@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use serde::{Deserialize, Serialize};
 
 use super::consent::{Change, ChangeRunner, ConsentDialog};
 use super::rule_dialog::RuleDialog;
@@ -16,11 +17,11 @@ use crate::error::AppError;
 use crate::memberships::Role;
 use crate::permissions::{Flag, ResourceKind};
 use crate::ui::{
-    ActionTable, Field, FormError, Modal, Notice, NoticeBar, use_hydrated, when_loaded,
+    ActionTable, Field, FormError, Modal, Notice, NoticeBar, use_hydrated, when_list_loaded,
 };
 use crate::users::ConsequenceList;
 use crate::users::members::{RoleChangePreview, preview_role_change};
-use crate::workspaces::CurrentWorkspace;
+use crate::workspaces::{in_workspace, workspace_slug};
 
 /// What every part of the page shares: where it is, how to reload, how to report.
 #[derive(Clone, Copy)]
@@ -50,11 +51,54 @@ impl Page {
     }
 }
 
+/// The groups in the list, and the one shown in full: the chosen one, or the first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct GroupsShown {
+    groups: Vec<GroupSummary>,
+    shown: Option<i64>,
+    details: Option<Result<GroupDetails, AppError>>,
+}
+
+async fn load_groups_shown(slug: String, chosen: Option<i64>) -> Result<GroupsShown, AppError> {
+    let groups = list_groups(slug.clone()).await?;
+    let shown = chosen.or_else(|| groups.first().map(|group| group.id));
+    let details = match shown {
+        Some(group_id) => Some(open_group(slug, group_id).await),
+        None => None,
+    };
+    Ok(GroupsShown {
+        groups,
+        shown,
+        details,
+    })
+}
+
 #[component]
 pub fn GroupsPage() -> impl IntoView {
-    let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
-    let slug = StoredValue::new(workspace.slug.clone());
+    let slug = workspace_slug();
     let version = RwSignal::new(0_u64);
+    let params = use_params_map();
+    let chosen = Memo::new(move |_| {
+        params
+            .get()
+            .get("group_id")
+            .and_then(|id| id.parse::<i64>().ok())
+    });
+    // Rendered on the server with the list and the group in it, then loaded again after
+    // each change and for each group chosen.
+    let loaded = Resource::new(
+        move || (slug.get(), chosen.get(), version.get()),
+        |(slug, chosen, _)| load_groups_shown(slug, chosen),
+    );
+    in_workspace(move |_| view! { <Groups loaded version /> })
+}
+
+#[component]
+fn Groups(
+    loaded: Resource<Result<GroupsShown, AppError>>,
+    version: RwSignal<u64>,
+) -> impl IntoView {
+    let slug = StoredValue::new(workspace_slug().get_untracked());
     let notice = RwSignal::new(None::<Notice>);
     let runner = ChangeRunner::new(
         slug,
@@ -73,48 +117,8 @@ pub fn GroupsPage() -> impl IntoView {
         runner,
         tab: RwSignal::new(Tab::Users),
     };
-    let params = use_params_map();
-    let chosen = Memo::new(move |_| {
-        params
-            .get()
-            .get("group_id")
-            .and_then(|id| id.parse::<i64>().ok())
-    });
-
-    // Loaded in the browser after hydration, like the Users table.
-    let groups = RwSignal::new(None::<Result<Vec<GroupSummary>, AppError>>);
-    Effect::new(move |_| {
-        version.track();
-        leptos::task::spawn_local(async move {
-            let loaded = list_groups(slug.get_value()).await;
-            // The page may have been left meanwhile.
-            groups.try_set(Some(loaded));
-        });
-    });
-    let shown = Memo::new(move |_| {
-        chosen.get().or_else(|| {
-            groups
-                .get()
-                .and_then(|groups| groups.ok())
-                .and_then(|groups| groups.first().map(|group| group.id))
-        })
-    });
-    let details = RwSignal::new(None::<Result<GroupDetails, AppError>>);
-    Effect::new(move |_| {
-        version.track();
-        let Some(group_id) = shown.get() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            let loaded = open_group(slug.get_value(), group_id).await;
-            if shown.try_get_untracked() == Some(Some(group_id)) {
-                details.try_set(Some(loaded));
-            }
-        });
-    });
     let hydrated = use_hydrated();
     let creating = RwSignal::new(false);
-
     view! {
         <Title text="Groups" />
         <section class="panel" aria-labelledby="page-title">
@@ -132,10 +136,24 @@ pub fn GroupsPage() -> impl IntoView {
             <NoticeBar notice />
             <div class="groups-layout">
                 <nav aria-label="Groups" class="group-list">
-                    {when_loaded(groups, move |groups| view! { <GroupList groups page shown /> })}
+                    {when_list_loaded(
+                        loaded,
+                        move |loaded| {
+                            view! { <GroupList groups=loaded.groups page shown=loaded.shown /> }
+                        },
+                    )}
                 </nav>
                 <div class="group-panel">
-                    {when_loaded(details, move |details| view! { <GroupPanel details page /> })}
+                    {when_list_loaded(
+                        loaded,
+                        move |loaded| match loaded.details {
+                            Some(Ok(details)) => view! { <GroupPanel details page /> }.into_any(),
+                            Some(Err(error)) => {
+                                view! { <FormError message=Some(error.to_string()) /> }.into_any()
+                            }
+                            None => ().into_any(),
+                        },
+                    )}
                 </div>
             </div>
         </section>
@@ -148,7 +166,7 @@ pub fn GroupsPage() -> impl IntoView {
 }
 
 #[component]
-fn GroupList(groups: Vec<GroupSummary>, page: Page, shown: Memo<Option<i64>>) -> impl IntoView {
+fn GroupList(groups: Vec<GroupSummary>, page: Page, shown: Option<i64>) -> impl IntoView {
     let (roles, custom): (Vec<_>, Vec<_>) =
         groups.into_iter().partition(|group| group.role.is_some());
     let entry = move |group: GroupSummary| {
@@ -157,7 +175,7 @@ fn GroupList(groups: Vec<GroupSummary>, page: Page, shown: Memo<Option<i64>>) ->
             <li>
                 <A
                     href=page.link(id)
-                    attr:aria-current=move || (shown.get() == Some(id)).then_some("page")
+                    attr:aria-current=(shown == Some(id)).then_some("page")
                 >
                     {format!("{} ({})", group.name, group.members)}
                 </A>

@@ -13,7 +13,8 @@ use super::{
 use crate::error::AppError;
 use crate::ui::{
     ActionTable, ConfirmDialog, Field, FormDialog, FormError, Listing, MenuItem, Modal, NoticeBar,
-    PageCursor, Pager, PeopleFilters, ResultsAnnouncer, RowMenu, found, when_loaded,
+    PageCursor, Pager, PeopleFilters, ResultsAnnouncer, RowMenu, found, once_loaded,
+    when_list_loaded, when_loaded,
 };
 
 #[component]
@@ -22,42 +23,37 @@ pub fn AllUsersPage() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let status = RwSignal::new(String::from("all"));
     let cursor = RwSignal::new(PageCursor::First);
-    // Loaded in the browser after hydration, following every keystroke; only the newest
-    // request's answer is shown.
-    let page = RwSignal::new(None::<Result<InstanceUserPage, AppError>>);
-    let latest_request = StoredValue::new(0_u64);
-    Effect::new(move |_| {
-        let (after, before) = cursor.get().bounds();
-        let search = search.get();
-        let status = status.get();
-        listing.version.track();
-        let request = latest_request.get_value() + 1;
-        latest_request.set_value(request);
-        leptos::task::spawn_local(async move {
-            let answer = list_instance_users(Some(search), Some(status), after, before).await;
-            if latest_request.get_value() == request {
-                page.try_set(Some(answer));
-            }
-        });
-    });
+    // Rendered on the server with the first page in it, then loaded again for every
+    // keystroke, filter, page and change.
+    let users = Resource::new(
+        move || {
+            let (after, before) = cursor.get().bounds();
+            (
+                search.get(),
+                status.get(),
+                after,
+                before,
+                listing.version.get(),
+            )
+        },
+        |(search, status, after, before, _)| {
+            list_instance_users(Some(search), Some(status), after, before)
+        },
+    );
 
     view! {
         <Title text="All users" />
         <SettingsFrame>
-        <section class="panel" aria-labelledby="page-title">
-            <div class="panel-header">
-                <h1 id="page-title">"All users"</h1>
-                {move || {
-                    page.get()
-                        .and_then(Result::ok)
-                        .map(|page| view! { <Counters counts=page.counts /> })
-                }}
-            </div>
-            <NoticeBar notice=listing.notice />
-            <PeopleFilters id_prefix="instance-user" search status cursor />
-            <ResultsAnnouncer loaded=page describe=users_found />
-            {when_loaded(page, move |page| view! { <UserTable page cursor listing /> })}
-        </section>
+            <section class="panel" aria-labelledby="page-title">
+                <div class="panel-header">
+                    <h1 id="page-title">"All users"</h1>
+                    {once_loaded(users, |page| view! { <Counters counts=page.counts /> })}
+                </div>
+                <NoticeBar notice=listing.notice />
+                <PeopleFilters id_prefix="instance-user" search status cursor />
+                <ResultsAnnouncer results=users describe=users_found />
+                {when_list_loaded(users, move |page| view! { <UserTable page cursor listing /> })}
+            </section>
         </SettingsFrame>
     }
     .into_any()

@@ -7,23 +7,16 @@ use leptos_meta::Title;
 use super::{
     SettingsFrame, WorkspaceListing, all_workspaces, rename_workspace, set_workspace_archived,
 };
-use crate::error::AppError;
 use crate::ui::{
     ActionTable, ConfirmDialog, Field, FormDialog, Listing, MenuItem, NoticeBar, RowMenu,
-    use_hydrated, when_loaded,
+    use_hydrated, when_list_loaded,
 };
 use crate::workspaces::CreateWorkspaceDialog;
 
 #[component]
 pub fn WorkspacesPage() -> impl IntoView {
     let listing = Listing::new();
-    let workspaces = RwSignal::new(None::<Result<Vec<WorkspaceListing>, AppError>>);
-    Effect::new(move |_| {
-        listing.version.track();
-        leptos::task::spawn_local(async move {
-            workspaces.try_set(Some(all_workspaces().await));
-        });
-    });
+    let workspaces = listing.load(all_workspaces);
     let hydrated = use_hydrated();
     let creating = RwSignal::new(false);
     view! {
@@ -43,7 +36,7 @@ pub fn WorkspacesPage() -> impl IntoView {
             </div>
             <p>"Every workspace of this instance."</p>
             <NoticeBar notice=listing.notice />
-            {when_loaded(
+            {when_list_loaded(
                 workspaces,
                 move |workspaces| {
                     view! {

@@ -15,23 +15,30 @@ use crate::access_tokens::format_time_or_never;
 use crate::dates::format_time;
 use crate::error::AppError;
 use crate::ui::{
-    ActionTable, Field, FormError, Listing, NoticeBar, Select, use_hydrated, when_loaded,
+    ActionTable, Field, FormError, Listing, NoticeBar, Select, use_hydrated, when_list_loaded,
 };
-use crate::workspaces::CurrentWorkspace;
+use crate::workspaces::{in_workspace, workspace_slug};
 
 #[component]
 pub fn ProvisioningPage() -> impl IntoView {
-    let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
-    let slug = StoredValue::new(workspace.slug);
+    let slug = workspace_slug();
     let listing = Listing::new();
-    let overview = RwSignal::new(None::<Result<ProvisioningOverview, AppError>>);
-    Effect::new(move |_| {
-        listing.version.track();
-        let slug = slug.get_value();
-        leptos::task::spawn_local(async move {
-            overview.try_set(Some(read_provisioning(slug).await));
-        });
-    });
+    let overview = Resource::new(
+        move || (slug.get(), listing.version.get()),
+        |(slug, _)| read_provisioning(slug),
+    );
+    in_workspace(move |workspace| {
+        view! { <Provisioning slug=workspace.slug listing overview /> }
+    })
+}
+
+#[component]
+fn Provisioning(
+    slug: String,
+    listing: Listing,
+    overview: Resource<Result<ProvisioningOverview, AppError>>,
+) -> impl IntoView {
+    let slug = StoredValue::new(slug);
     view! {
         <Title text="Provisioning" />
         <section class="panel" aria-labelledby="page-title">
@@ -40,7 +47,7 @@ pub fn ProvisioningPage() -> impl IntoView {
                 "Your identity provider (Okta, Microsoft Entra ID, Google, JumpCloud) can create, update and deactivate this workspace's members and manage its custom groups over SCIM 2.0. It may deactivate or delete only the members it provisioned."
             </p>
             <NoticeBar notice=listing.notice />
-            {when_loaded(
+            {when_list_loaded(
                 overview,
                 move |overview| {
                     view! {

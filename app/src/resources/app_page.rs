@@ -30,7 +30,7 @@ pub fn AppPage() -> impl IntoView {
 #[component]
 pub fn AppEditPage() -> impl IntoView {
     resource_page("app_id", open_app_editor, |draft, page| {
-        let slug = page.slug.get_value();
+        let slug = page.slug.get_untracked();
         let name = draft.app.name.clone();
         view! {
             <Title text=format!("Edit {name}") />
@@ -46,7 +46,7 @@ pub fn AppEditPage() -> impl IntoView {
 
 #[component]
 fn AppView(app: AppDetails, page: Page) -> impl IntoView {
-    let slug = page.slug.get_value();
+    let slug = page.slug.get_untracked();
     let editor = format!("/{slug}/apps/{}/edit", app.id);
     let deleting = RwSignal::new(false);
     let (can_edit, can_delete) = (app.can_edit, app.can_delete);
@@ -148,7 +148,7 @@ fn AppEditor(draft: AppDraft, page: Page) -> impl IntoView {
     let preview = live_preview(page, app_id, body, draft.preview.clone());
     let submit = move || {
         save_app(
-            page.slug.get_value(),
+            page.slug.get_untracked(),
             app_id,
             name.get_untracked(),
             folder.get_untracked(),
@@ -207,7 +207,7 @@ fn live_preview(
         }
         let ticket = latest.get_value() + 1;
         latest.set_value(ticket);
-        let slug = page.slug.get_value();
+        let slug = page.slug.get_untracked();
         leptos::task::spawn_local(async move {
             if let Ok(html) = preview_app(slug, app_id, draft).await
                 && latest.try_get_value() == Some(ticket)

@@ -84,7 +84,7 @@ fn ReleaseDialog(
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let notes = RwSignal::new(String::new());
-    let submit = move || release_app(page.slug.get_value(), app_id, notes.get_untracked());
+    let submit = move || release_app(page.slug.get_untracked(), app_id, notes.get_untracked());
     let released = move |version: AppVersion| {
         page.done(format!(
             "Version {} has been released. Viewers see it now.",
@@ -175,7 +175,7 @@ pub fn VersionList(app_id: i64, versions: Vec<AppVersion>, page: Page) -> impl I
                             on_confirm=move |()| {
                                 restoring.set(None);
                                 let request = restore_app_version(
-                                    page.slug.get_value(),
+                                    page.slug.get_untracked(),
                                     app_id,
                                     number,
                                 );

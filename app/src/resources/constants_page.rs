@@ -18,7 +18,7 @@ const MASK: &str = "••••••";
 
 #[component]
 pub fn ConstantsPage() -> impl IntoView {
-    let page = Page::for_current_workspace();
+    let page = Page::open();
     view! {
         <ListPage
             title="Workspace constants"
@@ -60,7 +60,7 @@ fn ConstantTableRow(constant: ConstantRow, page: Page) -> impl IntoView {
     let editing = RwSignal::new(false);
     let id = constant.id;
     let name = StoredValue::new(constant.name.clone());
-    let href = format!("/{}/constants/{id}", page.slug.get_value());
+    let href = format!("/{}/constants/{id}", page.slug.get_untracked());
     view! {
         <tr>
             <td>
@@ -167,7 +167,7 @@ fn RevealButton(
             revealed.set(None);
             return;
         }
-        let request = reveal_constant(page.slug.get_value(), constant_id);
+        let request = reveal_constant(page.slug.get_untracked(), constant_id);
         leptos::task::spawn_local(async move {
             match request.await {
                 Ok(value) => {
@@ -195,7 +195,7 @@ fn CreateConstantDialog(page: Page, #[prop(into)] on_close: Callback<()>) -> imp
             name.get_untracked().trim()
         );
         let request = create_constant(
-            page.slug.get_value(),
+            page.slug.get_untracked(),
             name.get_untracked(),
             value.get_untracked(),
         );
@@ -233,8 +233,13 @@ fn EditValueDialog(
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let value = RwSignal::new(String::new());
-    let submit =
-        move || set_constant_value(page.slug.get_value(), constant_id, value.get_untracked());
+    let submit = move || {
+        set_constant_value(
+            page.slug.get_untracked(),
+            constant_id,
+            value.get_untracked(),
+        )
+    };
     view! {
         <FormDialog
             heading_id="edit-constant-title"
@@ -259,7 +264,7 @@ pub fn ConstantPage() -> impl IntoView {
 
 #[component]
 fn ConstantView(details: ConstantDetails, page: Page) -> impl IntoView {
-    let slug = page.slug.get_value();
+    let slug = page.slug.get_untracked();
     let revealed = RwSignal::new(None::<String>);
     let editing = RwSignal::new(false);
     let deleting = RwSignal::new(false);

@@ -8,8 +8,11 @@ use leptos_router::hooks::use_navigate;
 use super::page::Page;
 use super::widgets::AppLinks;
 use super::{Dashboard, FolderRef, create_app, create_folder, load_dashboard};
-use crate::ui::{Field, FormDialog, NoticeBar, Select, when_loaded};
-use crate::workspaces::CurrentWorkspace;
+use crate::error::AppError;
+use crate::ui::{
+    Field, FormDialog, NoticeBar, Select, once_loaded, use_hydrated, when_list_loaded,
+};
+use crate::workspaces::{WorkspaceSummary, in_workspace};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Creating {
@@ -19,13 +22,50 @@ enum Creating {
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
-    let page = Page::for_current_workspace();
-    // Loaded in the browser after hydration, like the Users table: the buttons and links
-    // it brings appear only once they work.
+    let page = Page::open();
     let board = page.load(load_dashboard);
+    in_workspace(move |workspace| view! { <DashboardPanel workspace page board /> })
+}
+
+#[component]
+fn DashboardPanel(
+    workspace: WorkspaceSummary,
+    page: Page,
+    board: Resource<Result<Dashboard, AppError>>,
+) -> impl IntoView {
     let creating = RwSignal::new(None::<Creating>);
-    let loaded = move || board.get().and_then(Result::ok);
+    let hydrated = use_hydrated();
+    let create_buttons = move |board: Dashboard| {
+        view! {
+            {board
+                .can_create_folder
+                .then(|| {
+                    view! {
+                        <button
+                            type="button"
+                            disabled=move || !hydrated.get()
+                            on:click=move |_| creating.set(Some(Creating::Folder))
+                        >
+                            "Create folder"
+                        </button>
+                    }
+                })}
+            {board
+                .can_create_app
+                .then(|| {
+                    view! {
+                        <button
+                            type="button"
+                            class="primary"
+                            disabled=move || !hydrated.get()
+                            on:click=move |_| creating.set(Some(Creating::App))
+                        >
+                            "Create app"
+                        </button>
+                    }
+                })}
+        }
+    };
 
     view! {
         <Title text=workspace.name.clone() />
@@ -33,50 +73,21 @@ pub fn DashboardPage() -> impl IntoView {
             <div class="panel-header">
                 <h1 id="page-title">{workspace.name.clone()}</h1>
                 <div class="actions">
-                    {move || {
-                        loaded()
-                            .map(|board| {
-                                view! {
-                                    {board
-                                        .can_create_folder
-                                        .then(|| {
-                                            view! {
-                                                <button
-                                                    type="button"
-                                                    on:click=move |_| creating.set(Some(Creating::Folder))
-                                                >
-                                                    "Create folder"
-                                                </button>
-                                            }
-                                        })}
-                                    {board
-                                        .can_create_app
-                                        .then(|| {
-                                            view! {
-                                                <button
-                                                    type="button"
-                                                    class="primary"
-                                                    on:click=move |_| creating.set(Some(Creating::App))
-                                                >
-                                                    "Create app"
-                                                </button>
-                                            }
-                                        })}
-                                }
-                            })
-                    }}
+                    {once_loaded(board, create_buttons)}
                 </div>
             </div>
             <p>"You are " <strong>{workspace.role.label()}</strong> " in this workspace."</p>
             <NoticeBar notice=page.notice />
-            {when_loaded(
+            {when_list_loaded(
                 board,
-                move |board| view! { <DashboardApps board slug=page.slug.get_value() /> },
+                move |board| view! { <DashboardApps board slug=page.slug.get_untracked() /> },
             )}
         </section>
         {move || match creating.get() {
             Some(Creating::App) => {
-                let folders = loaded()
+                let folders = board
+                    .get_untracked()
+                    .and_then(Result::ok)
                     .map(|board| {
                         board.folders.into_iter().map(|section| section.folder).collect()
                     })
@@ -177,14 +188,14 @@ fn CreateAppDialog(
     let navigate = use_navigate();
     let submit = move || {
         create_app(
-            page.slug.get_value(),
+            page.slug.get_untracked(),
             name.get_untracked(),
             folder.get_untracked(),
         )
     };
     let open_editor = move |id: i64| {
         navigate(
-            &format!("/{}/apps/{id}/edit", page.slug.get_value()),
+            &format!("/{}/apps/{id}/edit", page.slug.get_untracked()),
             Default::default(),
         );
     };
@@ -207,7 +218,7 @@ fn CreateAppDialog(
 #[component]
 fn CreateFolderDialog(page: Page, #[prop(into)] on_close: Callback<()>) -> impl IntoView {
     let name = RwSignal::new(String::new());
-    let submit = move || create_folder(page.slug.get_value(), name.get_untracked());
+    let submit = move || create_folder(page.slug.get_untracked(), name.get_untracked());
     let created =
         move |folder: FolderRef| page.done(format!("The folder {} has been created.", folder.name));
     view! {

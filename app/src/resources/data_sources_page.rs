@@ -19,7 +19,7 @@ const CONFIGURATION_HINT: &str = "Connection settings, such as a host, database 
 
 #[component]
 pub fn DataSourcesPage() -> impl IntoView {
-    let page = Page::for_current_workspace();
+    let page = Page::open();
     view! {
         <ListPage
             title="Data sources"
@@ -56,7 +56,7 @@ fn DataSourceTable(list: DataSourceList, page: Page) -> impl IntoView {
 
 #[component]
 fn DataSourceTableRow(source: DataSourceRow, page: Page) -> impl IntoView {
-    let href = format!("/{}/data-sources/{}", page.slug.get_value(), source.id);
+    let href = format!("/{}/data-sources/{}", page.slug.get_untracked(), source.id);
     view! {
         <tr>
             <td>
@@ -110,7 +110,7 @@ fn CreateDataSourceDialog(page: Page, #[prop(into)] on_close: Callback<()>) -> i
             name.get_untracked().trim()
         );
         let request = create_data_source(
-            page.slug.get_value(),
+            page.slug.get_untracked(),
             name.get_untracked(),
             kind.get_untracked().key().to_string(),
             configuration.get_untracked(),
@@ -149,7 +149,7 @@ pub fn DataSourcePage() -> impl IntoView {
 
 #[component]
 fn DataSourceView(details: DataSourceDetails, page: Page) -> impl IntoView {
-    let slug = page.slug.get_value();
+    let slug = page.slug.get_untracked();
     let deleting = RwSignal::new(false);
     let source = details.data_source;
     let can_delete = source.can_delete;
@@ -210,7 +210,7 @@ fn ConfigureForm(source: DataSourceRow, page: Page) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let id = source.id;
     Effect::new(move |_| {
-        let request = read_data_source_configuration(page.slug.get_value(), id);
+        let request = read_data_source_configuration(page.slug.get_untracked(), id);
         leptos::task::spawn_local(async move {
             match request.await {
                 Ok(text) => {
@@ -225,7 +225,7 @@ fn ConfigureForm(source: DataSourceRow, page: Page) -> impl IntoView {
     });
     let submit = move || {
         configure_data_source(
-            page.slug.get_value(),
+            page.slug.get_untracked(),
             id,
             name.get_untracked(),
             kind.get_untracked().key().to_string(),

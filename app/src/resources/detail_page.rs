@@ -35,7 +35,7 @@ pub fn ResourcePanel(
             <NoticeBar notice=page.notice />
             {children()}
         </section>
-        {is_admin.then(|| view! { <PermissionsSection slug=page.slug.get_value() resource_id /> })}
+        {is_admin.then(|| view! { <PermissionsSection slug=page.slug.get_untracked() resource_id /> })}
     }
     .into_any()
 }
@@ -101,7 +101,7 @@ where
     let navigate = use_navigate();
     let message = StoredValue::new(message);
     let confirm = Callback::new(move |()| {
-        let request = delete(page.slug.get_value(), id);
+        let request = delete(page.slug.get_untracked(), id);
         let navigate = navigate.clone();
         let leave_to = leave_to.clone();
         leptos::task::spawn_local(async move {

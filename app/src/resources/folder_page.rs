@@ -18,7 +18,7 @@ pub fn FolderPage() -> impl IntoView {
 
 #[component]
 fn FolderView(folder: FolderDetails, page: Page) -> impl IntoView {
-    let slug = page.slug.get_value();
+    let slug = page.slug.get_untracked();
     let renaming = RwSignal::new(false);
     let deleting = RwSignal::new(false);
     let folder_id = folder.id;
@@ -87,7 +87,7 @@ fn RenameFolderDialog(
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let name = RwSignal::new(current);
-    let submit = move || rename_folder(page.slug.get_value(), folder_id, name.get_untracked());
+    let submit = move || rename_folder(page.slug.get_untracked(), folder_id, name.get_untracked());
     view! {
         <FormDialog
             heading_id="rename-folder-title"

@@ -6,14 +6,19 @@ use std::future::Future;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
 use super::page::Page;
 use super::widgets::ConfirmDelete;
 use crate::error::AppError;
-use crate::ui::{NoticeBar, when_loaded};
+use crate::ui::{NoticeBar, once_loaded, use_hydrated, when_list_loaded};
+use crate::workspaces::in_workspace;
 
 /// The page's title and introduction, the create button for those allowed, what
-/// happened last, and the table once the list has loaded. The list loads in the browser,
-/// so the create button appears only once it works.
+/// happened last, and the table, rendered with the list on the server. The create button
+/// is disabled until the page is interactive. `page` and `list` are made where the page
+/// starts (`Page::open`, `Page::load`).
 #[component]
 pub fn ListPage<T>(
     title: &'static str,
@@ -21,38 +26,48 @@ pub fn ListPage<T>(
     /// The create button's text, such as "Create constant".
     create_label: &'static str,
     page: Page,
-    list: RwSignal<Option<Result<T, AppError>>>,
+    list: Resource<Result<T, AppError>>,
     can_create: fn(&T) -> bool,
     table: fn(T, Page) -> AnyView,
     create_dialog: fn(Page, Callback<()>) -> AnyView,
 ) -> impl IntoView
 where
-    T: Clone + Send + Sync + 'static,
+    T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
 {
     let creating = RwSignal::new(false);
-    let may_create = move || {
-        list.get()
-            .and_then(Result::ok)
-            .is_some_and(|list| can_create(&list))
+    let hydrated = use_hydrated();
+    let create_button = move |list: T| {
+        can_create(&list).then(|| {
+            view! {
+                <button
+                    type="button"
+                    class="primary"
+                    disabled=move || !hydrated.get()
+                    on:click=move |_| creating.set(true)
+                >
+                    {create_label}
+                </button>
+            }
+        })
     };
     view! {
         <Title text=title />
-        <section class="panel" aria-labelledby="page-title">
-            <div class="panel-header">
-                <h1 id="page-title">{title}</h1>
-                <Show when=may_create>
-                    <button type="button" class="primary" on:click=move |_| creating.set(true)>
-                        {create_label}
-                    </button>
+        {in_workspace(move |_| {
+            view! {
+                <section class="panel" aria-labelledby="page-title">
+                    <div class="panel-header">
+                        <h1 id="page-title">{title}</h1>
+                        {once_loaded(list, create_button)}
+                    </div>
+                    <p>{intro}</p>
+                    <NoticeBar notice=page.notice />
+                    {when_list_loaded(list, move |list| table(list, page))}
+                </section>
+                <Show when=move || creating.get()>
+                    {create_dialog(page, Callback::new(move |()| creating.set(false)))}
                 </Show>
-            </div>
-            <p>{intro}</p>
-            <NoticeBar notice=page.notice />
-            {when_loaded(list, move |list| table(list, page))}
-        </section>
-        <Show when=move || creating.get()>
-            {create_dialog(page, Callback::new(move |()| creating.set(false)))}
-        </Show>
+            }
+        })}
     }
     .into_any()
 }
@@ -92,7 +107,7 @@ where
             <ConfirmDelete
                 title
                 message=message.get_value()
-                on_confirm=move |()| page.report(delete(page.slug.get_value(), id), done.get_value())
+                on_confirm=move |()| page.report(delete(page.slug.get_untracked(), id), done.get_value())
                 on_close=move |()| confirming.set(false)
             />
         </Show>

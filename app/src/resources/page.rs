@@ -1,32 +1,36 @@
 //! What every resource page shares: the workspace it belongs to, loading what it shows
-//! in the browser and again after each change, and saying what happened.
+//! (on the server for the first HTML, then again after each change), and saying what
+//! happened.
 
 use std::future::Future;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
 use crate::error::AppError;
-use crate::shell::ErrorPanel;
+use crate::shell::when_loaded;
 use crate::ui::Notice;
-use crate::workspaces::CurrentWorkspace;
+use crate::workspaces::{in_workspace, workspace_slug};
 
 /// Where a page is, reloading what it shows and its notices, shared by its rows, forms
 /// and dialogs.
 #[derive(Clone, Copy)]
 pub struct Page {
-    /// The slug of the workspace the page belongs to.
-    pub slug: StoredValue<String>,
+    /// The slug of the workspace the page belongs to, as the address gives it.
+    pub slug: Memo<String>,
     version: RwSignal<u64>,
     pub notice: RwSignal<Option<Notice>>,
 }
 
 impl Page {
-    /// A page of the current workspace, with nothing to report yet.
-    pub fn for_current_workspace() -> Page {
-        let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
+    /// A page of the workspace in the address, with nothing to report yet. Made where
+    /// the page starts, with what it loads, never inside a loading boundary.
+    pub fn open() -> Page {
         Page {
-            slug: StoredValue::new(workspace.slug),
+            slug: workspace_slug(),
             version: RwSignal::new(0),
             notice: RwSignal::new(None),
         }
@@ -57,71 +61,46 @@ impl Page {
         });
     }
 
-    /// Loads a list (or the dashboard) in the browser after hydration, as the Users table
-    /// does, and again after each change.
-    pub fn load<T, F, Fut>(&self, fetch: F) -> RwSignal<Option<Result<T, AppError>>>
+    /// Loads a list (or the dashboard) for the page the server renders, and again after
+    /// each change.
+    pub fn load<T, F, Fut>(&self, fetch: F) -> Resource<Result<T, AppError>>
     where
-        T: Send + Sync + 'static,
-        F: Fn(String) -> Fut + Copy + 'static,
-        Fut: Future<Output = Result<T, AppError>> + 'static,
+        T: Serialize + DeserializeOwned + Send + Sync + 'static,
+        F: Fn(String) -> Fut + Copy + Send + Sync + 'static,
+        Fut: Future<Output = Result<T, AppError>> + Send + 'static,
     {
-        let loaded = RwSignal::new(None);
         let Page { slug, version, .. } = *self;
-        Effect::new(move |_| {
-            version.track();
-            let Some(slug) = slug.try_get_value() else {
-                return;
-            };
-            let request = fetch(slug);
-            leptos::task::spawn_local(async move {
-                loaded.try_set(Some(request.await));
-            });
-        });
-        loaded
+        Resource::new(
+            move || (slug.get(), version.get()),
+            move |(slug, _)| fetch(slug),
+        )
     }
 
     /// Loads what a page shows about the resource whose id is in the address parameter
-    /// `param`, in the browser after hydration, and again after each change. Only the
-    /// newest answer is kept.
-    fn load_by_id<T, F, Fut>(
-        &self,
-        param: &'static str,
-        fetch: F,
-    ) -> RwSignal<Option<Result<T, AppError>>>
+    /// `param`, and again after each change.
+    fn load_by_id<T, F, Fut>(&self, param: &'static str, fetch: F) -> Resource<Result<T, AppError>>
     where
-        T: Send + Sync + 'static,
-        F: Fn(String, i64) -> Fut + Copy + 'static,
-        Fut: Future<Output = Result<T, AppError>> + 'static,
+        T: Serialize + DeserializeOwned + Send + Sync + 'static,
+        F: Fn(String, i64) -> Fut + Copy + Send + Sync + 'static,
+        Fut: Future<Output = Result<T, AppError>> + Send + 'static,
     {
         let Page { slug, version, .. } = *self;
         let params = use_params_map();
-        let loaded = RwSignal::new(None);
-        let latest = StoredValue::new(0_u64);
-        Effect::new(move |_| {
-            // No such parameter: the page is being left for another route.
-            let Some(id) = params.read().get(param) else {
-                return;
-            };
-            version.track();
-            let (Some(slug), Some(previous)) = (slug.try_get_value(), latest.try_get_value())
-            else {
-                return;
-            };
-            let request = previous + 1;
-            latest.set_value(request);
-            let fetched = id.parse::<i64>().ok().map(|id| fetch(slug, id));
-            leptos::task::spawn_local(async move {
-                let answer = match fetched {
-                    Some(fetched) => fetched.await,
+        let id = move || {
+            params
+                .read()
+                .get(param)
+                .and_then(|id| id.parse::<i64>().ok())
+        };
+        Resource::new(
+            move || (slug.get(), id(), version.get()),
+            move |(slug, id, _)| async move {
+                match id {
+                    Some(id) => fetch(slug, id).await,
                     None => Err(AppError::ResourceNotFound),
-                };
-                // Only the newest answer, and only while the page is still there.
-                if latest.try_get_value() == Some(request) {
-                    loaded.try_set(Some(answer));
                 }
-            });
-        });
-        loaded
+            },
+        )
     }
 }
 
@@ -131,30 +110,18 @@ impl Page {
 pub fn resource_page<T, F, Fut, V>(
     param: &'static str,
     fetch: F,
-    ready: impl Fn(T, Page) -> V + Send + Sync + 'static,
+    ready: impl Fn(T, Page) -> V + Clone + Send + Sync + 'static,
 ) -> impl IntoView
 where
-    T: Clone + Send + Sync + 'static,
-    F: Fn(String, i64) -> Fut + Copy + 'static,
-    Fut: Future<Output = Result<T, AppError>> + 'static,
+    T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+    F: Fn(String, i64) -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, AppError>> + Send + 'static,
     V: IntoView + 'static,
 {
-    let page = Page::for_current_workspace();
+    let page = Page::open();
     let loaded = page.load_by_id(param, fetch);
-    when_ready(loaded, move |value| ready(value, page))
-}
-
-fn when_ready<T, V>(
-    loaded: RwSignal<Option<Result<T, AppError>>>,
-    ready: impl Fn(T) -> V + Send + Sync + 'static,
-) -> impl IntoView
-where
-    T: Clone + Send + Sync + 'static,
-    V: IntoView + 'static,
-{
-    move || match loaded.get() {
-        None => view! { <p class="loading">"Loading…"</p> }.into_any(),
-        Some(Ok(value)) => ready(value).into_any(),
-        Some(Err(error)) => view! { <ErrorPanel error /> }.into_any(),
-    }
+    in_workspace(move |_| {
+        let ready = ready.clone();
+        when_loaded(loaded, move |value| ready(value, page))
+    })
 }

@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use crate::auth::{Viewer, current_viewer};
 use crate::error::AppError;
 use crate::memberships::Role;
-use crate::ui::load_page;
+use crate::ui::{load_page, once_loaded, when_resolved};
 use crate::workspaces::WorkspaceSwitcher;
 
 pub use placeholders::{NoWorkspacePage, NotFoundPage};
@@ -36,21 +36,17 @@ pub fn AppShell() -> impl IntoView {
         <div class="frame">
             <aside class="sidebar">
                 <p class="brand">"Gatehouse"</p>
-                <Suspense>
-                    {move || Suspend::new(async move {
-                        // A viewer that failed to load leaves the sidebar empty: the page
-                        // beside it says why.
-                        viewer
-                            .await
-                            .ok()
-                            .map(|viewer| {
-                                view! {
-                                    <Navigation viewer=viewer.clone() />
-                                    <account_menu::AccountMenu viewer />
-                                }
-                            })
-                    })}
-                </Suspense>
+                // A viewer that failed to load leaves the sidebar empty: the page beside
+                // it says why.
+                {once_loaded(
+                    viewer,
+                    |viewer| {
+                        view! {
+                            <Navigation viewer=viewer.clone() />
+                            <account_menu::AccountMenu viewer />
+                        }
+                    },
+                )}
             </aside>
             <main class="content">
                 <Outlet />
@@ -168,7 +164,8 @@ fn Navigation(viewer: Viewer) -> impl IntoView {
     .into_any()
 }
 
-/// Shows `ready` with the resource's value once it has loaded, or the error instead.
+/// Shows `ready` with the resource's value once it has loaded, or the error as the page
+/// (`ErrorPanel`).
 pub fn when_loaded<T, V>(
     resource: Resource<Result<T, AppError>>,
     ready: impl Fn(T) -> V + Clone + Send + Sync + 'static,
@@ -177,19 +174,7 @@ where
     T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
     V: IntoView + 'static,
 {
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || {
-                let ready = ready.clone();
-                Suspend::new(async move {
-                    match resource.await {
-                        Ok(value) => ready(value).into_any(),
-                        Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    when_resolved(resource, ready, |error| view! { <ErrorPanel error /> })
 }
 
 /// A failure that stops a whole page, told in the error's own words and, when the page

@@ -9,22 +9,17 @@ use super::{
     ConnectionReport, GroupsSource, ProviderForm, ProviderSummary, delete_sso_provider,
     list_sso_providers, save_sso_provider, test_sso_provider,
 };
-use crate::error::AppError;
 use crate::instance::SettingsFrame;
-use crate::ui::{ActionTable, FormError, Listing, NoticeBar, Select, use_hydrated, when_loaded};
+use crate::ui::{
+    ActionTable, FormError, Listing, NoticeBar, Select, use_hydrated, when_list_loaded,
+};
 
 #[component]
 pub fn SingleSignOnProvidersPage() -> impl IntoView {
     let listing = Listing::new();
-    let providers = RwSignal::new(None::<Result<Vec<ProviderSummary>, AppError>>);
+    let providers = listing.load(list_sso_providers);
     let editing = RwSignal::new(None::<ProviderSummary>);
     let report = RwSignal::new(None::<(String, ConnectionReport)>);
-    Effect::new(move |_| {
-        listing.version.track();
-        leptos::task::spawn_local(async move {
-            providers.try_set(Some(list_sso_providers().await));
-        });
-    });
     view! {
         <Title text="Single sign-on" />
         <SettingsFrame>
@@ -34,7 +29,7 @@ pub fn SingleSignOnProvidersPage() -> impl IntoView {
                     "Identity providers people can sign in with, over OpenID Connect. Register each provider's redirect URI at the provider; each workspace's admins then choose which providers their workspace accepts."
                 </p>
                 <NoticeBar notice=listing.notice />
-                {when_loaded(
+                {when_list_loaded(
                     providers,
                     move |providers| {
                         view! { <ProviderTable providers editing report listing /> }

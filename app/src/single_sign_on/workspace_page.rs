@@ -9,38 +9,38 @@ use super::{
     GroupMapping, MappableGroup, SyncMode, WorkspaceSso, WorkspaceSsoForm, read_workspace_sso,
     save_workspace_sso,
 };
-use crate::error::AppError;
 use crate::memberships::Role;
 use crate::provisioning::BuilderLevelGroups;
-use crate::ui::{FormError, Listing, NoticeBar, Select, use_hydrated, when_loaded};
-use crate::workspaces::CurrentWorkspace;
+use crate::ui::{FormError, Listing, NoticeBar, Select, use_hydrated, when_list_loaded};
+use crate::workspaces::{in_workspace, workspace_slug};
 
 #[component]
 pub fn WorkspaceSingleSignOnPage() -> impl IntoView {
-    let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
-    let slug = StoredValue::new(workspace.slug);
+    let slug = workspace_slug();
     let listing = Listing::new();
-    let loaded = RwSignal::new(None::<Result<WorkspaceSso, AppError>>);
-    Effect::new(move |_| {
-        listing.version.track();
-        let slug = slug.get_value();
-        leptos::task::spawn_local(async move {
-            loaded.try_set(Some(read_workspace_sso(slug).await));
-        });
-    });
+    let loaded = Resource::new(
+        move || (slug.get(), listing.version.get()),
+        |(slug, _)| read_workspace_sso(slug),
+    );
     view! {
         <Title text="Single sign-on" />
-        <section class="panel" aria-labelledby="page-title">
-            <h1 id="page-title">"Single sign-on"</h1>
-            <p>
-                "People sign in through an identity provider the instance's super admins have set up. Group sync keeps the groups you map here in line with the provider's at every sign-in; groups you don't map stay as you manage them."
-            </p>
-            <NoticeBar notice=listing.notice />
-            {when_loaded(
-                loaded,
-                move |settings| view! { <SettingsForm slug=slug.get_value() settings listing /> },
-            )}
-        </section>
+        {in_workspace(move |workspace| {
+            view! {
+                <section class="panel" aria-labelledby="page-title">
+                    <h1 id="page-title">"Single sign-on"</h1>
+                    <p>
+                        "People sign in through an identity provider the instance's super admins have set up. Group sync keeps the groups you map here in line with the provider's at every sign-in; groups you don't map stay as you manage them."
+                    </p>
+                    <NoticeBar notice=listing.notice />
+                    {when_list_loaded(
+                        loaded,
+                        move |settings| {
+                            view! { <SettingsForm slug=workspace.slug.clone() settings listing /> }
+                        },
+                    )}
+                </section>
+            }
+        })}
     }
 }
 

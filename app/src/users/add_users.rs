@@ -57,7 +57,7 @@ pub(super) fn AddUsersDialog(
     });
     let send = move |allow_role_change: bool| {
         invite.dispatch(InviteMember {
-            slug: listing.slug.get_value(),
+            slug: listing.slug.get_untracked(),
             full_name: full_name.get_untracked(),
             email: email.get_untracked(),
             role: role.get_untracked().key().to_string(),

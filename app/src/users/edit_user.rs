@@ -22,7 +22,7 @@ pub(super) fn EditUserDialog(
 ) -> impl IntoView {
     let details = Resource::new(
         move || (),
-        move |_| member_for_editing(listing.slug.get_value(), user_id),
+        move |_| member_for_editing(listing.slug.get_untracked(), user_id),
     );
     view! {
         <Modal labelled_by="edit-user-title" on_close>
@@ -63,7 +63,7 @@ fn EditUserForm(details: MemberDetails, listing: Listing, on_close: Callback<()>
         confirming.set(None);
         consent.set(None);
         saving.set(true);
-        let slug = listing.slug.get_value();
+        let slug = listing.slug.get_untracked();
         let role = role.get_untracked();
         let edits = edits_of(&metadata.get_untracked());
         let groups = group_ids.get_untracked();
@@ -102,7 +102,7 @@ fn EditUserForm(details: MemberDetails, listing: Listing, on_close: Callback<()>
         }
         // What the change would do comes from the server: which custom groups the member
         // would leave and which apps would pass to you.
-        let slug = listing.slug.get_value();
+        let slug = listing.slug.get_untracked();
         leptos::task::spawn_local(async move {
             match preview_role_change(slug, user_id, new_role.key().to_string()).await {
                 Ok(preview) => confirming.set(Some(preview)),

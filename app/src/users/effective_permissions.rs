@@ -18,7 +18,7 @@ pub(super) fn EffectivePermissionsDialog(
     let loaded = RwSignal::new(None::<Result<Vec<ResourcePermissions>, AppError>>);
     Effect::new(move |_| {
         leptos::task::spawn_local(async move {
-            let answer = effective_permissions(listing.slug.get_value(), user_id).await;
+            let answer = effective_permissions(listing.slug.get_untracked(), user_id).await;
             loaded.try_set(Some(answer));
         });
     });

@@ -4,10 +4,11 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::access_tokens::{AccessTokensSection, TokenSummary, load_my_tokens};
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::shell::with_viewer;
-use crate::ui::{Field, FormError, use_hydrated};
+use crate::ui::{Field, FormError, Listing, use_hydrated};
 
 /// Changes the caller's full name, everywhere it shows.
 #[server(endpoint = "profile/name")]
@@ -84,11 +85,17 @@ pub async fn change_password(
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
-    with_viewer(|viewer| view! { <Profile viewer /> })
+    let listing = Listing::new();
+    let tokens = load_my_tokens(listing);
+    with_viewer(move |viewer| view! { <Profile viewer listing tokens /> })
 }
 
 #[component]
-fn Profile(viewer: Viewer) -> impl IntoView {
+fn Profile(
+    viewer: Viewer,
+    listing: Listing,
+    tokens: Resource<Result<Vec<TokenSummary>, AppError>>,
+) -> impl IntoView {
     view! {
         <Title text="Profile" />
         <section class="panel" aria-labelledby="page-title">
@@ -99,7 +106,7 @@ fn Profile(viewer: Viewer) -> impl IntoView {
             </dl>
             <NameForm current=viewer.full_name.clone() />
             <PasswordForm />
-            <crate::access_tokens::AccessTokensSection />
+            <AccessTokensSection listing tokens />
         </section>
     }
     .into_any()

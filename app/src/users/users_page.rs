@@ -12,17 +12,19 @@ use super::members::{
     MemberPage, MemberRow, archive_member, invitation_link, list_members, remove_member,
     resend_invitation, sign_member_out_everywhere, unarchive_member,
 };
+use crate::error::AppError;
 use crate::memberships::MembershipStatus;
 use crate::ui::{
     ActionTable, ConfirmDialog, MenuItem, Modal, Notice, NoticeBar, PageCursor, Pager,
-    PeopleFilters, ResultsAnnouncer, RowMenu, use_hydrated, when_loaded,
+    PeopleFilters, ResultsAnnouncer, RowMenu, use_hydrated, when_list_loaded,
 };
-use crate::workspaces::CurrentWorkspace;
+use crate::workspaces::{in_workspace, workspace_slug};
 
 /// Shared by the page's dialogs and rows: reload the listing and say what happened.
 #[derive(Clone, Copy)]
 pub(super) struct Listing {
-    pub slug: StoredValue<String>,
+    /// The workspace's slug, as the address gives it.
+    pub slug: Memo<String>,
     /// The workspace's custom groups, for the pickers and the filter.
     pub groups: RwSignal<Vec<GroupChoice>>,
     version: RwSignal<u64>,
@@ -42,10 +44,10 @@ impl Listing {
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let CurrentWorkspace(workspace) = expect_context::<CurrentWorkspace>();
+    let slug = workspace_slug();
     let listing = Listing {
-        slug: StoredValue::new(workspace.slug.clone()),
-        groups: load_custom_groups(workspace.slug.clone()),
+        slug,
+        groups: load_custom_groups(slug.get_untracked()),
         version: RwSignal::new(0),
         notice: RwSignal::new(None),
     };
@@ -61,37 +63,32 @@ pub fn UsersPage() -> impl IntoView {
         }
         chosen
     });
-    // Loaded in the browser only, after hydration: the table follows every keystroke in
-    // the search box, and the server-rendered page and the browser's first render both
-    // show "Loading…", so they never disagree. Only the newest request's answer is shown.
-    let page = RwSignal::new(None::<Result<MemberPage, crate::error::AppError>>);
-    let latest_request = StoredValue::new(0_u64);
-    Effect::new(move |_| {
-        let (after, before) = cursor.get().bounds();
-        let search = search.get();
-        let status = status.get();
-        let group = group.get();
-        listing.version.track();
-        let request = latest_request.get_value() + 1;
-        latest_request.set_value(request);
-        leptos::task::spawn_local(async move {
-            let answer = list_members(
-                listing.slug.get_value(),
-                Some(search),
-                Some(status),
-                group,
-                after,
-                before,
-            )
-            .await;
-            if latest_request.get_value() == request {
-                page.set(Some(answer));
-            }
-        });
-    });
+    // Rendered on the server with the first page in it, then loaded again for every
+    // keystroke in the search box, filter, page and change.
+    let members = Resource::new(
+        move || {
+            let (after, before) = cursor.get().bounds();
+            let filters = (search.get(), status.get(), group.get());
+            (slug.get(), filters, after, before, listing.version.get())
+        },
+        |(slug, (search, status, group), after, before, _)| {
+            list_members(slug, Some(search), Some(status), group, after, before)
+        },
+    );
+    in_workspace(move |_| view! { <Members listing members search status group cursor /> })
+}
+
+#[component]
+fn Members(
+    listing: Listing,
+    members: Resource<Result<MemberPage, AppError>>,
+    search: RwSignal<String>,
+    status: RwSignal<String>,
+    group: RwSignal<Option<i64>>,
+    cursor: RwSignal<PageCursor>,
+) -> impl IntoView {
     let hydrated = use_hydrated();
     let adding = RwSignal::new(false);
-
     view! {
         <Title text="Users" />
         <section class="panel" aria-labelledby="page-title">
@@ -109,8 +106,8 @@ pub fn UsersPage() -> impl IntoView {
             <NoticeBar notice=listing.notice />
             <PeopleFilters id_prefix="member" search status cursor />
             <GroupFilter groups=listing.groups chosen=group />
-            <ResultsAnnouncer loaded=page describe=|page| format!("{} found.", counted(page)) />
-            {when_loaded(page, move |page| view! { <MemberTable page cursor listing /> })}
+            <ResultsAnnouncer results=members describe=|page| format!("{} found.", counted(page)) />
+            {when_list_loaded(members, move |page| view! { <MemberTable page cursor listing /> })}
         </section>
         <Show when=move || adding.get()>
             <AddUsersDialog listing on_close=move |()| adding.set(false) />
@@ -191,7 +188,7 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
     };
     let run = move |action: RowAction| {
         menu_open.set(false);
-        let slug = listing.slug.get_value();
+        let slug = listing.slug.get_untracked();
         leptos::task::spawn_local(async move {
             let outcome = match action {
                 RowAction::Archive => archive_member(slug, user_id)

@@ -59,7 +59,7 @@ pub(in crate::users) fn UploadPanel(
         }
         uploading.set(true);
         refusal.set(Refusal::default());
-        let slug = listing.slug.get_value();
+        let slug = listing.slug.get_untracked();
         leptos::task::spawn_local(async move {
             let outcome = match read_text(&file).await {
                 // The browser reads every file as UTF-8, replacing what isn't.
