@@ -483,6 +483,23 @@ impl Listing {
         Resource::new(move || version.get(), move |_| fetch())
     }
 
+    /// As `load`, for a page of the workspace whose slug is `slug`.
+    pub fn load_in<T, Fut>(
+        &self,
+        slug: Memo<String>,
+        fetch: impl Fn(String) -> Fut + Send + Sync + 'static,
+    ) -> Resource<Result<T, AppError>>
+    where
+        T: Serialize + DeserializeOwned + Send + Sync + 'static,
+        Fut: Future<Output = Result<T, AppError>> + Send + 'static,
+    {
+        let version = self.version;
+        Resource::new(
+            move || (slug.get(), version.get()),
+            move |(slug, _)| fetch(slug),
+        )
+    }
+
     pub fn done(&self, message: impl Into<String>) {
         self.notice.set(Some(Notice::Done(message.into())));
         self.version.update(|version| *version += 1);

@@ -23,10 +23,7 @@ use crate::workspaces::{in_workspace, workspace_slug};
 pub fn ProvisioningPage() -> impl IntoView {
     let slug = workspace_slug();
     let listing = Listing::new();
-    let overview = Resource::new(
-        move || (slug.get(), listing.version.get()),
-        |(slug, _)| read_provisioning(slug),
-    );
+    let overview = listing.load_in(slug, read_provisioning);
     in_workspace(move |workspace| {
         view! { <Provisioning slug=workspace.slug listing overview /> }
     })

@@ -18,10 +18,7 @@ use crate::workspaces::{in_workspace, workspace_slug};
 pub fn WorkspaceSingleSignOnPage() -> impl IntoView {
     let slug = workspace_slug();
     let listing = Listing::new();
-    let loaded = Resource::new(
-        move || (slug.get(), listing.version.get()),
-        |(slug, _)| read_workspace_sso(slug),
-    );
+    let loaded = listing.load_in(slug, read_workspace_sso);
     view! {
         <Title text="Single sign-on" />
         {in_workspace(move |workspace| {
