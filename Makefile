@@ -24,17 +24,19 @@ setup:
 build:
 	scripts/build.sh
 
-# Rebuilds and restarts on every change (development only): needs cargo-leptos, which
+# Rebuilds and restarts on every change (development only), splitting the bundle at its
+# lazy routes as scripts/build.sh does: needs cargo-leptos, which
 # takes about 25 minutes to compile on two cores the first time.
 watch: setup
 	cargo install cargo-leptos --version 0.3.10 --locked
-	PATH="$(BUILD_PATH)" cargo leptos watch
+	PATH="$(BUILD_PATH)" cargo leptos watch --split
 
 # Each side is checked with its own features: a workspace-wide check would turn on both.
 lint:
 	cargo fmt --all -- --check
 	cargo clippy -p app --features test-support --all-targets -- -D warnings
 	cargo clippy -p server --all-targets -- -D warnings
+	cargo clippy -p xtask --all-targets -- -D warnings
 	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 

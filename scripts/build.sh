@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Builds the release site and server: the steps `cargo leptos build --release` runs, so
-# that building needs no cargo-leptos (25 minutes to compile on two cores). The settings
-# are `[[workspace.metadata.leptos]]` in Cargo.toml, which `cargo leptos watch` still reads.
+# Builds the release site and server: the steps `cargo leptos build --release --split`
+# runs, so that building needs no cargo-leptos (25 minutes to compile on two cores). The
+# settings are `[[workspace.metadata.leptos]]` in Cargo.toml, which `cargo leptos watch`
+# still reads.
 #   scripts/build.sh          the release build, which the tests run and production serves
 #   scripts/build.sh --local  what `make run` serves, built for a short first run: the
 #                             server in the `local` profile (unoptimised) and the bundle
 #                             in `wasm-local` (no whole-program optimisation, no wasm-opt),
 #                             the two compiled side by side
-#   target/site/pkg/         gatehouse.<hash>.{js,wasm,css}, each also compressed (.br,
-#                            .gz) for the server to send as it is
+#   target/site/pkg/         gatehouse.<hash>.{js,wasm,css}; the modules split off the
+#                            bundle (<name>.<hash>.wasm), the loader that fetches them
+#                            and its manifest (__wasm_split{,_manifest}.<hash>.*); each
+#                            also compressed (.br, .gz) for the server to send as it is
 #   target/site/             public/
 #   target/release/gatehouse (target/local/ with --local) and hash.txt beside it, which
 #                            names the hashed files for it
@@ -28,6 +31,7 @@ pkg="$site/pkg"
 bin="$PWD/end2end/node_modules/.bin"
 name=gatehouse
 bundle="$target_dir/front/wasm32-unknown-unknown/$bundle_profile/frontend.wasm"
+main_module="$target_dir/front/$name.main.wasm"
 hashed="$target_dir/front/hashes"
 # leptos reads this file beside the server binary to name the hashed files in its pages.
 hashes="$target_dir/$profile/hash.txt"
@@ -60,23 +64,36 @@ content_hash() {
   cat "$@" | sha256sum | cut -c1-16
 }
 
+# The bundle is cut at its lazy routes (`xtask split-bundle`, see xtask/src/main.rs): the
+# main module, which wasm-bindgen then binds, and a module for each route's own code.
+split() {
+  cargo build --package=xtask --release --quiet
+  "$target_dir/release/xtask" split-bundle "$bundle" "$main_module" "$pkg" "$name" "$bundle_hash"
+}
+
 bindgen() {
   rm -f "$optimised"
   rm -rf "$pkg"
   mkdir -p "$pkg"
   bundle_hash=$(content_hash "$bundle")
+  step "splitting the bundle at its lazy routes" split
   # wasm-bindgen would take the hash for an extension: it names the files, then they are
-  # renamed to what hash.txt tells the pages.
-  wasm-bindgen --target=web --no-typescript --out-name="$name" --out-dir="$pkg" "$bundle"
+  # renamed to what hash.txt tells the pages. The split-off modules call the main one's
+  # functions by the names the linker gave them.
+  wasm-bindgen --target=web --no-typescript --keep-lld-exports --no-demangle \
+    --out-name="$name" --out-dir="$pkg" "$main_module"
   mv "$pkg/$name.js" "$pkg/$name.$bundle_hash.js"
   mv "$pkg/${name}_bg.wasm" "$pkg/$name.$bundle_hash.wasm"
-  printf 'js: %s\nwasm: %s\n' "$bundle_hash" "$bundle_hash" > "$hashed"
+  printf 'js: %s\nwasm: %s\nsplit: %s\nmanifest: %s\n' \
+    "$bundle_hash" "$bundle_hash" "$bundle_hash" "$bundle_hash" > "$hashed"
 }
 
 optimise() {
   # npm's binaryen: Debian's wasm-opt produces a bundle that never hydrates.
-  "$bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-    "$pkg/$name.$bundle_hash.wasm" -o "$pkg/$name.$bundle_hash.wasm"
+  for module in "$pkg"/*.wasm; do
+    "$bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+      "$module" -o "$module"
+  done
   "$bin/terser" "$pkg/$name.$bundle_hash.js" --module --compress --mangle \
     --output "$pkg/$name.$bundle_hash.js"
   compress "$pkg"/*.wasm "$pkg"/*.js

@@ -38,14 +38,17 @@ async fn cache_by_name(request: Request, next: Next) -> Response {
     response
 }
 
-/// `gatehouse.<hash>.<extension>`, as the build names the files a page refers to.
+/// `<name>.<hash>.<extension>`, as the build names every file it writes: the main bundle
+/// (`gatehouse`), the modules split off it and the loader that fetches them.
 fn cache_policy(path: &str) -> &'static str {
     let file = path.rsplit('/').next().unwrap_or_default();
-    let mut parts = file.split('.');
+    let parts: Vec<&str> = file.split('.').collect();
     let hashed = matches!(
-        (parts.next(), parts.next(), parts.next()),
-        (Some("gatehouse"), Some(hash), Some(_))
-            if hash.len() == 16 && hash.bytes().all(|byte| byte.is_ascii_hexdigit())
+        parts.as_slice(),
+        [name, hash, _extension]
+            if !name.is_empty()
+                && hash.len() == 16
+                && hash.bytes().all(|byte| byte.is_ascii_hexdigit())
     );
     if hashed { KEEP } else { ASK_EACH_TIME }
 }
@@ -62,5 +65,12 @@ mod tests {
         assert_eq!(cache_policy("/pkg/gatehouse.0123.js"), ASK_EACH_TIME);
         assert_eq!(cache_policy("/pkg/split_users_page.wasm"), ASK_EACH_TIME);
         assert_eq!(cache_policy("/pkg/__wasm_split.js"), ASK_EACH_TIME);
+        assert_eq!(cache_policy("/pkg/.0123456789abcdef.js"), ASK_EACH_TIME);
+        assert_eq!(
+            cache_policy("/pkg/split_users_page.0123456789abcdef.wasm"),
+            KEEP
+        );
+        assert_eq!(cache_policy("/pkg/chunk_3.0123456789abcdef.wasm"), KEEP);
+        assert_eq!(cache_policy("/pkg/__wasm_split.0123456789abcdef.js"), KEEP);
     }
 }
