@@ -22,6 +22,7 @@ pub mod permissions;
 pub mod provisioning;
 pub mod rendering;
 pub mod resources;
+pub mod routes;
 pub mod setup;
 pub mod shell;
 pub mod single_sign_on;
@@ -45,26 +46,17 @@ pub mod tokens;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Html, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, SsrMode, path};
 
-use access_matrix::AccessMatrixPage;
-use access_tokens::AccessTokensPage;
-use audit::{InstanceAuditLogPage, WorkspaceAuditLogPage};
-use auth::SignInPage;
-use groups::GroupsPage;
-use instance::{AllUsersPage, WorkspacesPage};
-use invitations::AcceptInvitationPage;
-use mail::EmailOutboxPage;
-use provisioning::ProvisioningPage;
-use resources::{
-    AppEditPage, AppPage, ConstantPage, ConstantsPage, DashboardPage, DataSourcePage,
-    DataSourcesPage, FolderPage,
+use routes::{
+    AcceptInvitationRoute, AccessMatrixRoute, AccessTokensRoute, AllUsersRoute, AppEditRoute,
+    AppRoute, ConstantRoute, ConstantsRoute, DashboardRoute, DataSourceRoute, DataSourcesRoute,
+    EmailOutboxRoute, FolderRoute, FrameRoute, GroupsRoute, InstanceAuditLogRoute,
+    NoWorkspaceRoute, ProfileRoute, ProvisioningRoute, SetupRoute, SignInRoute,
+    SingleSignOnProvidersRoute, UsersRoute, WorkspaceAuditLogRoute, WorkspaceRoute,
+    WorkspaceSingleSignOnRoute, WorkspacesRoute,
 };
-use setup::SetupPage;
-use shell::{AppShell, NoWorkspacePage, NotFoundPage};
-use single_sign_on::{SingleSignOnProvidersPage, WorkspaceSingleSignOnPage};
-use users::{ProfilePage, UsersPage};
-use workspaces::WorkspaceLayout;
+use shell::NotFoundPage;
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -98,40 +90,40 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| format!("{page} · Gatehouse") />
         <Router>
             <Routes fallback=NotFoundPage>
-                <Route path=path!("/setup") view=SetupPage />
-                <Route path=path!("/sign-in") view=SignInPage />
+                <Route path=path!("/setup") view={Lazy::<SetupRoute>::new()} />
+                <Route path=path!("/sign-in") view={Lazy::<SignInRoute>::new()} />
                 // Sent whole, not streamed: the page works without JavaScript.
                 <Route
                     path=path!("/invitations/:token")
-                    view=AcceptInvitationPage
+                    view={Lazy::<AcceptInvitationRoute>::new()}
                     ssr=SsrMode::Async
                 />
                 // Every signed-in page too: each arrives with its data, JavaScript or not.
-                <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
-                    <Route path=path!("") view=NoWorkspacePage />
-                    <Route path=path!("profile") view=ProfilePage />
-                    <Route path=path!("settings") view=AllUsersPage />
-                    <Route path=path!("settings/workspaces") view=WorkspacesPage />
-                    <Route path=path!("settings/email-outbox") view=EmailOutboxPage />
-                    <Route path=path!("settings/single-sign-on") view=SingleSignOnProvidersPage />
-                    <Route path=path!("settings/audit-log") view=InstanceAuditLogPage />
-                    <ParentRoute path=path!(":slug") view=WorkspaceLayout>
-                        <Route path=path!("") view=DashboardPage />
-                        <Route path=path!("settings/users") view=UsersPage />
-                        <Route path=path!("settings/groups") view=GroupsPage />
-                        <Route path=path!("settings/groups/:group_id") view=GroupsPage />
-                        <Route path=path!("settings/access-matrix") view=AccessMatrixPage />
-                        <Route path=path!("settings/access-tokens") view=AccessTokensPage />
-                        <Route path=path!("settings/provisioning") view=ProvisioningPage />
-                        <Route path=path!("settings/single-sign-on") view=WorkspaceSingleSignOnPage />
-                        <Route path=path!("settings/audit-log") view=WorkspaceAuditLogPage />
-                        <Route path=path!("settings/constants") view=ConstantsPage />
-                        <Route path=path!("settings/data-sources") view=DataSourcesPage />
-                        <Route path=path!("apps/:app_id") view=AppPage />
-                        <Route path=path!("apps/:app_id/edit") view=AppEditPage />
-                        <Route path=path!("folders/:folder_id") view=FolderPage />
-                        <Route path=path!("constants/:constant_id") view=ConstantPage />
-                        <Route path=path!("data-sources/:data_source_id") view=DataSourcePage />
+                <ParentRoute path=path!("") view={Lazy::<FrameRoute>::new()} ssr=SsrMode::Async>
+                    <Route path=path!("") view={Lazy::<NoWorkspaceRoute>::new()} />
+                    <Route path=path!("profile") view={Lazy::<ProfileRoute>::new()} />
+                    <Route path=path!("settings") view={Lazy::<AllUsersRoute>::new()} />
+                    <Route path=path!("settings/workspaces") view={Lazy::<WorkspacesRoute>::new()} />
+                    <Route path=path!("settings/email-outbox") view={Lazy::<EmailOutboxRoute>::new()} />
+                    <Route path=path!("settings/single-sign-on") view={Lazy::<SingleSignOnProvidersRoute>::new()} />
+                    <Route path=path!("settings/audit-log") view={Lazy::<InstanceAuditLogRoute>::new()} />
+                    <ParentRoute path=path!(":slug") view={Lazy::<WorkspaceRoute>::new()}>
+                        <Route path=path!("") view={Lazy::<DashboardRoute>::new()} />
+                        <Route path=path!("settings/users") view={Lazy::<UsersRoute>::new()} />
+                        <Route path=path!("settings/groups") view={Lazy::<GroupsRoute>::new()} />
+                        <Route path=path!("settings/groups/:group_id") view={Lazy::<GroupsRoute>::new()} />
+                        <Route path=path!("settings/access-matrix") view={Lazy::<AccessMatrixRoute>::new()} />
+                        <Route path=path!("settings/access-tokens") view={Lazy::<AccessTokensRoute>::new()} />
+                        <Route path=path!("settings/provisioning") view={Lazy::<ProvisioningRoute>::new()} />
+                        <Route path=path!("settings/single-sign-on") view={Lazy::<WorkspaceSingleSignOnRoute>::new()} />
+                        <Route path=path!("settings/audit-log") view={Lazy::<WorkspaceAuditLogRoute>::new()} />
+                        <Route path=path!("settings/constants") view={Lazy::<ConstantsRoute>::new()} />
+                        <Route path=path!("settings/data-sources") view={Lazy::<DataSourcesRoute>::new()} />
+                        <Route path=path!("apps/:app_id") view={Lazy::<AppRoute>::new()} />
+                        <Route path=path!("apps/:app_id/edit") view={Lazy::<AppEditRoute>::new()} />
+                        <Route path=path!("folders/:folder_id") view={Lazy::<FolderRoute>::new()} />
+                        <Route path=path!("constants/:constant_id") view={Lazy::<ConstantRoute>::new()} />
+                        <Route path=path!("data-sources/:data_source_id") view={Lazy::<DataSourceRoute>::new()} />
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

@@ -11,12 +11,25 @@ use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
 
-/// Becomes true once the browser has hydrated the page. Controls that need the WASM stay
-/// disabled until then, so nobody (person or test) clicks a button that can't work yet.
-pub fn use_hydrated() -> ReadSignal<bool> {
-    let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move |_| set_hydrated.set(true));
-    hydrated
+thread_local! {
+    /// One for the whole page. With lazy routes, the browser takes a page over only once
+    /// their code has arrived, after the first effects have run: an effect would say
+    /// "hydrated" too early.
+    static HYDRATED: ArcRwSignal<bool> = ArcRwSignal::new(false);
+}
+
+/// Becomes true once the browser has hydrated the whole page (the frontend's entry point
+/// says so through [`hydration_completed`]). Controls that need the WASM stay disabled
+/// until then, so nobody (person or test) clicks a button that can't work yet or types
+/// into a field whose text hydration would replace.
+pub fn use_hydrated() -> Signal<bool> {
+    let hydrated = HYDRATED.with(Clone::clone);
+    Signal::derive(move || hydrated.get())
+}
+
+/// Called by the browser's entry point once it has taken the page over.
+pub fn hydration_completed() {
+    HYDRATED.with(|hydrated| hydrated.set(true));
 }
 
 /// Loads `path` as a new page. Used after signing in or out, when everything on screen
@@ -635,6 +648,10 @@ pub fn ConfirmDialog(
 
 /// The search box and status filter above a listing of people. Either change goes back
 /// to the first page. `status` holds the chosen status key, or `all`.
+///
+/// The fields are the browser's own (not set from the signals), and once the page is
+/// interactive the signals take over whatever they hold: what someone typed or chose
+/// while the page was still loading its code is searched for, not wiped.
 #[component]
 pub fn PeopleFilters(
     id_prefix: &'static str,
@@ -644,6 +661,20 @@ pub fn PeopleFilters(
 ) -> impl IntoView {
     let search_id = format!("{id_prefix}-search");
     let status_id = format!("{id_prefix}-status");
+    let search_field = NodeRef::<leptos::html::Input>::new();
+    let status_field = NodeRef::<leptos::html::Select>::new();
+    Effect::new(move |_| {
+        let (Some(search_field), Some(status_field)) = (search_field.get(), status_field.get())
+        else {
+            return;
+        };
+        let (typed, chosen) = (search_field.value(), status_field.value());
+        if typed != search.get_untracked() || chosen != status.get_untracked() {
+            search.set(typed);
+            status.set(chosen);
+            cursor.set(PageCursor::First);
+        }
+    });
     view! {
         <div class="filters">
             <div class="field">
@@ -651,7 +682,8 @@ pub fn PeopleFilters(
                 <input
                     id=search_id
                     type="search"
-                    prop:value=move || search.get()
+                    node_ref=search_field
+                    value=search.get_untracked()
                     on:input:target=move |event| {
                         search.set(event.target().value());
                         cursor.set(PageCursor::First);
@@ -662,6 +694,7 @@ pub fn PeopleFilters(
                 <label for=status_id.clone()>"Status"</label>
                 <select
                     id=status_id
+                    node_ref=status_field
                     on:change:target=move |event| {
                         status.set(event.target().value());
                         cursor.set(PageCursor::First);

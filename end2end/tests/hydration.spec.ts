@@ -1,6 +1,7 @@
-import { hydrated, test } from './fixtures';
+import { expect, hydrated, test } from './fixtures';
+import { usersPage } from './members';
 import { signedInPages } from './pages';
-import { signIn } from './people';
+import { admin, fillSignIn, signIn } from './people';
 
 /**
  * Every signed-in page takes over the HTML the server sent with its data in it. A
@@ -17,4 +18,59 @@ test('every page hydrates the page the server rendered', async ({ page }) => {
       await hydrated(page);
     }
   }
+});
+
+/**
+ * The bundle is split into areas of pages (app/src/routes.rs): a page fetches the code of
+ * its own area and not of the others, and another area's when the person first goes
+ * there.
+ */
+test('a page fetches its own area’s code, and another area’s when it is opened', async ({ page }) => {
+  const modules: string[] = [];
+  page.on('request', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.endsWith('.wasm')) modules.push(path);
+  });
+  const fetched = (area: string) => modules.some((module) => module.includes(`/pkg/split_${area}_`));
+
+  await page.goto('/sign-in');
+  await hydrated(page);
+  expect(fetched('signed_out')).toBe(true);
+  expect(fetched('people')).toBe(false);
+  expect(fetched('groups')).toBe(false);
+
+  await fillSignIn(page, admin.email, admin.password);
+  await expect(page).toHaveURL(new RegExp(`/${admin.slug}$`));
+  await hydrated(page);
+  expect(fetched('people')).toBe(false);
+  await page.getByRole('link', { name: 'Users', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Users', level: 1 })).toBeVisible();
+  expect(fetched('people')).toBe(true);
+  expect(fetched('groups')).toBe(false);
+});
+
+/**
+ * While a page waits for its code, its controls are disabled: text typed into a field
+ * then would be replaced when the page is taken over.
+ */
+test('a page’s controls stay disabled until the page is interactive', async ({ page }) => {
+  await signIn(page);
+  let release = () => {};
+  const codeHeld = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route(/\/pkg\/split_people_[^/]*\.wasm$/, async (route) => {
+    await codeHeld;
+    await route.continue();
+  });
+  await page.goto(usersPage);
+  const search = page.getByLabel('Search by name or email');
+  await expect(page.getByRole('heading', { name: 'Users', level: 1 })).toBeVisible();
+  await expect(search).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Add users' })).toBeDisabled();
+  release();
+  await hydrated(page);
+  await expect(search).toBeEnabled();
+  await search.fill('no such person');
+  await expect(page.getByText('0 users', { exact: true })).toBeVisible();
 });

@@ -126,7 +126,7 @@ pub fn AccessMatrixPage() -> impl IntoView {
 fn GroupFilter(
     groups: RwSignal<Vec<GroupChoice>>,
     chosen: RwSignal<Option<i64>>,
-    hydrated: ReadSignal<bool>,
+    hydrated: Signal<bool>,
     on_change: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     move || {

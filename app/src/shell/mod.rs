@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use crate::auth::{Viewer, current_viewer};
 use crate::error::AppError;
 use crate::memberships::Role;
-use crate::ui::{load_page, once_loaded, when_resolved};
+use crate::ui::{load_page, once_loaded, use_hydrated, when_resolved};
 use crate::workspaces::WorkspaceSwitcher;
 
 pub use placeholders::{NoWorkspacePage, NotFoundPage};
@@ -32,6 +32,7 @@ struct SignedInViewer(Resource<Result<Viewer, AppError>>);
 pub fn AppShell() -> impl IntoView {
     let viewer = Resource::new_blocking(|| (), |_| current_viewer());
     provide_context(SignedInViewer(viewer));
+    let hydrated = use_hydrated();
     view! {
         <div class="frame">
             <aside class="sidebar">
@@ -49,7 +50,12 @@ pub fn AppShell() -> impl IntoView {
                 )}
             </aside>
             <main class="content">
-                <Outlet />
+                // Until the page is interactive its controls are disabled: what someone
+                // typed into a field before then would be replaced when the page is taken
+                // over, and a button could not work yet.
+                <fieldset class="page" role="none" disabled=move || !hydrated.get()>
+                    <Outlet />
+                </fieldset>
             </main>
         </div>
     }
