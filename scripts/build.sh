@@ -65,7 +65,8 @@ content_hash() {
 }
 
 # The bundle is cut at its lazy routes (`xtask split-bundle`, see xtask/src/main.rs): the
-# main module, which wasm-bindgen then binds, and a module for each route's own code.
+# main module, which wasm-bindgen then binds, a module for each area of pages
+# (app/src/routes.rs) and one for each set of areas sharing code.
 split() {
   cargo build --package=xtask --release --quiet
   "$target_dir/release/xtask" split-bundle "$bundle" "$main_module" "$pkg" "$name" "$bundle_hash"
