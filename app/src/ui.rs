@@ -648,10 +648,6 @@ pub fn ConfirmDialog(
 
 /// The search box and status filter above a listing of people. Either change goes back
 /// to the first page. `status` holds the chosen status key, or `all`.
-///
-/// The fields are the browser's own (not set from the signals), and once the page is
-/// interactive the signals take over whatever they hold: what someone typed or chose
-/// while the page was still loading its code is searched for, not wiped.
 #[component]
 pub fn PeopleFilters(
     id_prefix: &'static str,
@@ -661,20 +657,6 @@ pub fn PeopleFilters(
 ) -> impl IntoView {
     let search_id = format!("{id_prefix}-search");
     let status_id = format!("{id_prefix}-status");
-    let search_field = NodeRef::<leptos::html::Input>::new();
-    let status_field = NodeRef::<leptos::html::Select>::new();
-    Effect::new(move |_| {
-        let (Some(search_field), Some(status_field)) = (search_field.get(), status_field.get())
-        else {
-            return;
-        };
-        let (typed, chosen) = (search_field.value(), status_field.value());
-        if typed != search.get_untracked() || chosen != status.get_untracked() {
-            search.set(typed);
-            status.set(chosen);
-            cursor.set(PageCursor::First);
-        }
-    });
     view! {
         <div class="filters">
             <div class="field">
@@ -682,8 +664,7 @@ pub fn PeopleFilters(
                 <input
                     id=search_id
                     type="search"
-                    node_ref=search_field
-                    value=search.get_untracked()
+                    prop:value=move || search.get()
                     on:input:target=move |event| {
                         search.set(event.target().value());
                         cursor.set(PageCursor::First);
@@ -694,7 +675,6 @@ pub fn PeopleFilters(
                 <label for=status_id.clone()>"Status"</label>
                 <select
                     id=status_id
-                    node_ref=status_field
                     on:change:target=move |event| {
                         status.set(event.target().value());
                         cursor.set(PageCursor::First);
