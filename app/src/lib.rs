@@ -15,6 +15,7 @@ pub mod error;
 pub mod groups;
 pub mod instance;
 pub mod invitations;
+pub mod loading;
 pub mod mail;
 pub mod memberships;
 pub mod metadata;

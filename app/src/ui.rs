@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+use crate::loading::{Loaded, load};
 
 thread_local! {
     /// One for the whole page. With lazy routes, the browser takes a page over only once
@@ -286,6 +287,25 @@ where
     }
 }
 
+/// A page's panel: its title, the page's one `h1`, with what acts on the whole page
+/// beside it (`actions`), and the page's content below (`children`).
+#[component]
+pub fn PagePanel(
+    #[prop(into)] title: String,
+    #[prop(optional)] actions: Option<AnyView>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="page-title">
+            <div class="panel-header">
+                <h1 id="page-title">{title}</h1>
+                {actions}
+            </div>
+            {children()}
+        </section>
+    }
+}
+
 /// A table of things that each have actions: a caption for assistive technology, a
 /// heading per column in `columns`, and a last column, without a visible heading, for
 /// each row's actions. `children` are the rows.
@@ -314,18 +334,18 @@ pub fn ActionTable(
     }
 }
 
-/// "Loading…" until `loaded` holds an answer, then `ready` with the value, or the
-/// failure as an alert.
-pub fn when_loaded<T, E, V>(
-    loaded: RwSignal<Option<Result<T, E>>>,
+/// "Loading…" until the browser has the answer it asked for, then `ready` with the
+/// value, or the failure as an alert. For what a dialog loads when it opens, after the
+/// page has arrived.
+pub fn when_answered<T, V>(
+    answer: LocalResource<Result<T, AppError>>,
     ready: impl Fn(T) -> V + Send + Sync + 'static,
 ) -> impl IntoView
 where
-    T: Clone + Send + Sync + 'static,
-    E: Clone + Display + Send + Sync + 'static,
+    T: Clone + 'static,
     V: IntoView + 'static,
 {
-    move || match loaded.get() {
+    move || match answer.get() {
         None => view! { <p class="loading">"Loading…"</p> }.into_any(),
         Some(Ok(value)) => ready(value).into_any(),
         Some(Err(error)) => view! { <FormError message=Some(error.to_string()) /> }.into_any(),
@@ -350,7 +370,7 @@ fn transition(awaited: Awaited) -> AnyView {
 /// which the page says elsewhere. For what comes with a page's data, such as its create
 /// buttons.
 pub fn once_loaded<T, V>(
-    resource: Resource<Result<T, AppError>>,
+    resource: Loaded<T>,
     ready: impl Fn(T) -> V + Clone + Send + Sync + 'static,
 ) -> AnyView
 where
@@ -368,7 +388,7 @@ where
 /// the error. Rendered on the server with the value in it; the last answer stays in view
 /// while a new one loads.
 pub fn when_resolved<T, V, W>(
-    resource: Resource<Result<T, AppError>>,
+    resource: Loaded<T>,
     ready: impl Fn(T) -> V + Clone + Send + Sync + 'static,
     failed: fn(AppError) -> W,
 ) -> AnyView
@@ -390,7 +410,7 @@ where
 
 /// A list in a page, once loaded, or why it failed as an alert (`when_resolved`).
 pub fn when_list_loaded<T, V>(
-    list: Resource<Result<T, AppError>>,
+    list: Loaded<T>,
     ready: impl Fn(T) -> V + Clone + Send + Sync + 'static,
 ) -> impl IntoView
 where
@@ -406,10 +426,7 @@ where
 /// filter or page found (`describe`), as sighted people see the table change. Empty in
 /// the page the server renders, with its first answer, and as the browser takes it over.
 #[component]
-pub fn ResultsAnnouncer<T>(
-    results: Resource<Result<T, AppError>>,
-    describe: fn(&T) -> String,
-) -> impl IntoView
+pub fn ResultsAnnouncer<T>(results: Loaded<T>, describe: fn(&T) -> String) -> impl IntoView
 where
     T: Serialize + DeserializeOwned + Send + Sync + 'static,
 {
@@ -465,11 +482,13 @@ pub fn NoticeBar(notice: RwSignal<Option<Notice>>) -> impl IntoView {
     }
 }
 
-/// What a page with a listing shares with its rows and dialogs: reloading the listing
-/// after a change, and telling the person what happened.
+/// What a page shares with its rows, forms and dialogs: loading what it shows (on the
+/// server for the first HTML, then again after each change), and telling the person
+/// what happened. Every page that changes what it lists has one; a page that needs more
+/// (the workspace it is in, the groups it offers) holds it beside those.
 #[derive(Clone, Copy)]
 pub struct Listing {
-    /// Bumped after every change; the page's loader tracks it.
+    /// Bumped after every change; the page's loaders track it.
     pub version: RwSignal<u64>,
     pub notice: RwSignal<Option<Notice>>,
 }
@@ -484,16 +503,13 @@ impl Listing {
 
     /// Loads what the page lists for the page the server renders, and again after each
     /// change. Called where the page starts, never inside a loading boundary.
-    pub fn load<T, Fut>(
-        &self,
-        fetch: impl Fn() -> Fut + Send + Sync + 'static,
-    ) -> Resource<Result<T, AppError>>
+    pub fn load<T, Fut>(&self, fetch: impl Fn() -> Fut + Send + Sync + 'static) -> Loaded<T>
     where
         T: Serialize + DeserializeOwned + Send + Sync + 'static,
         Fut: Future<Output = Result<T, AppError>> + Send + 'static,
     {
         let version = self.version;
-        Resource::new(move || version.get(), move |_| fetch())
+        load(move || version.get(), move |_| fetch())
     }
 
     /// As `load`, for a page of the workspace whose slug is `slug`.
@@ -501,31 +517,47 @@ impl Listing {
         &self,
         slug: Memo<String>,
         fetch: impl Fn(String) -> Fut + Send + Sync + 'static,
-    ) -> Resource<Result<T, AppError>>
+    ) -> Loaded<T>
     where
         T: Serialize + DeserializeOwned + Send + Sync + 'static,
         Fut: Future<Output = Result<T, AppError>> + Send + 'static,
     {
         let version = self.version;
-        Resource::new(
+        load(
             move || (slug.get(), version.get()),
             move |(slug, _)| fetch(slug),
         )
     }
 
+    /// Reports a change and loads what the page shows again. Answers can arrive after
+    /// the page was left, so nothing here insists on it still being there.
     pub fn done(&self, message: impl Into<String>) {
-        self.notice.set(Some(Notice::Done(message.into())));
-        self.version.update(|version| *version += 1);
+        self.notice.try_set(Some(Notice::Done(message.into())));
+        self.version.try_update(|version| *version += 1);
     }
 
     /// Tells what happened where nothing in the listing changed, so it stays as it is
     /// (with any dialog a row has open).
     pub fn say(&self, message: impl Into<String>) {
-        self.notice.set(Some(Notice::Done(message.into())));
+        self.notice.try_set(Some(Notice::Done(message.into())));
     }
 
     pub fn failed(&self, error: impl Display) {
-        self.notice.set(Some(Notice::Failed(error.to_string())));
+        self.notice.try_set(Some(Notice::Failed(error.to_string())));
+    }
+
+    /// Waits for `change`, then reports it with `done`, or says why it failed.
+    pub fn report<T>(
+        self,
+        change: impl Future<Output = Result<T, AppError>> + 'static,
+        done: impl Into<String> + 'static,
+    ) {
+        leptos::task::spawn_local(async move {
+            match change.await {
+                Ok(_) => self.done(done),
+                Err(error) => self.failed(error),
+            }
+        });
     }
 }
 

@@ -1,5 +1,6 @@
 import { expect, test } from './fixtures';
 import { linkIn, mailsTo } from './mail';
+import { createGroup } from './groups';
 import { invite } from './members';
 import { signIn } from './people';
 
@@ -60,6 +61,8 @@ const invitee = {
   password: 'first compiler',
 };
 
+const customGroup = 'Radio engineers';
+
 test('without JavaScript an invited person joins through the mailed link', async ({ browser, page }) => {
   // The owner invites from a browser with JavaScript: the Users page needs it.
   const owners = await browser.newContext({ baseURL: test.info().project.use.baseURL, javaScriptEnabled: true });
@@ -68,6 +71,10 @@ test('without JavaScript an invited person joins through the mailed link', async
   await ownersPage.goto(`/${owner.slug}/settings/users`);
   await expect(ownersPage.getByRole('button', { name: 'Add users' })).toBeEnabled();
   await invite(ownersPage, { name: invitee.name, email: invitee.email });
+  // A custom group, for the Group filters the pages below arrive with.
+  await ownersPage.goto(`/${owner.slug}/settings/groups`);
+  await expect(ownersPage.getByRole('button', { name: 'Create new group' })).toBeEnabled();
+  await createGroup(ownersPage, customGroup);
   await owners.close();
 
   const [mail] = await mailsTo(page, invitee.email);
@@ -98,9 +105,20 @@ test('without JavaScript the pages arrive with their data', async ({ page }) => 
   await page.goto(`/${owner.slug}/settings/users`);
   await expect(member(owner.email)).toBeVisible();
   await expect(member(invitee.email)).toContainText('Active');
+  const groupFilter = page.getByLabel('Group', { exact: true });
+  await expect(groupFilter.getByRole('option')).toHaveText(['All groups', customGroup]);
+
+  await page.goto(`/${owner.slug}/settings/access-matrix`);
+  await expect(groupFilter.getByRole('option')).toHaveText(['All groups', customGroup]);
 
   await page.goto(`/${owner.slug}/settings/audit-log`);
   await expect(member(invitee.email).first()).toBeVisible();
+
+  await page.goto('/settings/audit-log');
+  await expect(member(invitee.email).first()).toBeVisible();
+  const workspaceFilter = page.getByRole('form', { name: 'Filter events' }).getByLabel('Workspace');
+  await expect(workspaceFilter.getByRole('option')).toHaveText(['All workspaces', owner.workspace]);
+  await expect(page.getByLabel('Keep events for (days)')).toBeVisible();
 
   await page.goto(`/${owner.slug}/settings/constants`);
   await expect(page.getByText('There are no workspace constants you can see.')).toBeVisible();

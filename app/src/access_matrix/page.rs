@@ -9,16 +9,17 @@ use super::{
     MEMBERS_PER_PAGE, MatrixCell, MatrixFilter, MatrixPage, RESOURCES_PER_PAGE, access_matrix_page,
     export_path,
 };
+use crate::loading::load;
 use crate::memberships::Role;
 use crate::permissions::ResourceKind;
-use crate::ui::{use_hydrated, when_list_loaded};
-use crate::users::group_picker::{GroupChoice, group_options, load_custom_groups};
+use crate::ui::{once_loaded, use_hydrated, when_list_loaded};
+use crate::users::group_picker::{CustomGroups, group_options, load_custom_groups};
 use crate::workspaces::{in_workspace, workspace_slug};
 
 #[component]
 pub fn AccessMatrixPage() -> impl IntoView {
     let slug = workspace_slug();
-    let groups = load_custom_groups(slug.get_untracked());
+    let groups = load_custom_groups(slug);
     let group = RwSignal::new(None::<i64>);
     let role = RwSignal::new(None::<Role>);
     let kind = RwSignal::new(None::<ResourceKind>);
@@ -31,7 +32,7 @@ pub fn AccessMatrixPage() -> impl IntoView {
     });
     // Rendered on the server with the first page in it, then loaded again for every
     // filter and page.
-    let page = Resource::new(
+    let page = load(
         move || {
             (
                 slug.get(),
@@ -120,17 +121,16 @@ pub fn AccessMatrixPage() -> impl IntoView {
     .into_any()
 }
 
-/// The Group filter: all members, or one custom group's. Its options come in once the
-/// groups have loaded, and the whole select is drawn again then.
+/// The Group filter: all members, or one custom group's. Rendered with the page once the
+/// groups are loaded.
 #[component]
 fn GroupFilter(
-    groups: RwSignal<Vec<GroupChoice>>,
+    groups: CustomGroups,
     chosen: RwSignal<Option<i64>>,
     hydrated: Signal<bool>,
     on_change: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    move || {
-        let options = group_options(groups.get(), chosen);
+) -> AnyView {
+    once_loaded(groups, move |groups| {
         view! {
             <div class="field">
                 <label for="matrix-group">"Group"</label>
@@ -142,11 +142,11 @@ fn GroupFilter(
                         on_change();
                     }
                 >
-                    {options}
+                    {group_options(groups, chosen)}
                 </select>
             </div>
         }
-    }
+    })
 }
 
 /// "Members 1–25 of 130"; "No members" when the filters leave none.

@@ -5,19 +5,19 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{InventoryRow, format_time_or_never, workspace_tokens};
-use crate::error::AppError;
+use crate::loading::{Loaded, load};
 use crate::ui::{ActionTable, when_list_loaded};
 use crate::workspaces::{in_workspace, workspace_slug};
 
 #[component]
 pub fn AccessTokensPage() -> impl IntoView {
     let slug = workspace_slug();
-    let rows = Resource::new(move || slug.get(), workspace_tokens);
+    let rows = load(move || slug.get(), workspace_tokens);
     in_workspace(move |_| view! { <TokenInventory rows /> })
 }
 
 #[component]
-fn TokenInventory(rows: Resource<Result<Vec<InventoryRow>, AppError>>) -> impl IntoView {
+fn TokenInventory(rows: Loaded<Vec<InventoryRow>>) -> impl IntoView {
     view! {
         <Title text="Access tokens" />
         <section class="panel" aria-labelledby="page-title">

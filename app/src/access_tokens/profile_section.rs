@@ -12,21 +12,18 @@ use super::{
 };
 use crate::access::Scope;
 use crate::dates::format_time;
-use crate::error::AppError;
+use crate::loading::Loaded;
 use crate::ui::{
     ActionTable, Field, FormError, Listing, NoticeBar, Select, use_hydrated, when_list_loaded,
 };
 
 /// The viewer's tokens, loading: the page starts it, outside its loading boundary.
-pub fn load_my_tokens(listing: Listing) -> Resource<Result<Vec<TokenSummary>, AppError>> {
+pub fn load_my_tokens(listing: Listing) -> Loaded<Vec<TokenSummary>> {
     listing.load(my_tokens)
 }
 
 #[component]
-pub fn AccessTokensSection(
-    listing: Listing,
-    tokens: Resource<Result<Vec<TokenSummary>, AppError>>,
-) -> impl IntoView {
+pub fn AccessTokensSection(listing: Listing, tokens: Loaded<Vec<TokenSummary>>) -> impl IntoView {
     view! {
         <section aria-labelledby="tokens-title">
             <h2 id="tokens-title">"Access tokens"</h2>

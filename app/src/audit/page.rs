@@ -7,13 +7,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{
-    AuditFilter, AuditPage, AuditSettings, Category, Choice, Cursor, EventRow, instance_audit_page,
+    AuditFilter, AuditPage, Category, Choice, Cursor, EventRow, instance_audit_page,
     instance_audit_settings, set_audit_retention, workspace_audit_page, workspace_audit_resources,
 };
 use crate::dates::format_time;
-use crate::error::AppError;
 use crate::instance::SettingsFrame;
-use crate::ui::{FormError, ResultsAnnouncer, found, use_hydrated, when_list_loaded, when_loaded};
+use crate::loading::{Loaded, load};
+use crate::ui::{
+    FormError, PagePanel, ResultsAnnouncer, found, once_loaded, use_hydrated, when_list_loaded,
+};
 use crate::workspaces::{WorkspaceSummary, in_workspace, workspace_slug};
 
 /// Whose events a log shows.
@@ -40,7 +42,7 @@ struct EventsShown {
     /// The cursors of the pages before this one, so that Newer events can go back.
     trail: RwSignal<Vec<Option<Cursor>>>,
     position: RwSignal<Option<Cursor>>,
-    page: Resource<Result<AuditPage, AppError>>,
+    page: Loaded<AuditPage>,
 }
 
 impl EventsShown {
@@ -48,7 +50,7 @@ impl EventsShown {
     fn load(scope: impl Fn() -> LogScope + Send + Sync + 'static) -> EventsShown {
         let applied = RwSignal::new(AuditFilter::default());
         let position = RwSignal::new(None::<Cursor>);
-        let page = Resource::new(
+        let page = load(
             move || (scope(), applied.get(), position.get()),
             |(scope, filter, older_than)| async move {
                 match scope {
@@ -68,55 +70,51 @@ impl EventsShown {
     }
 }
 
+/// The choices of a filter whose options depend on what exists: the workspace's
+/// resources or the instance's workspaces.
+type Choices = Loaded<Vec<Choice>>;
+
 #[component]
 pub fn WorkspaceAuditLogPage() -> impl IntoView {
     let slug = workspace_slug();
     let events = EventsShown::load(move || LogScope::Workspace(slug.get()));
-    in_workspace(move |workspace| view! { <WorkspaceAuditLog workspace events /> })
+    let resources: Choices = load(move || slug.get(), workspace_audit_resources);
+    in_workspace(move |workspace| view! { <WorkspaceAuditLog workspace events resources /> })
 }
 
 #[component]
-fn WorkspaceAuditLog(workspace: WorkspaceSummary, events: EventsShown) -> impl IntoView {
-    let slug = workspace.slug.clone();
-    let resources = RwSignal::new(Vec::<Choice>::new());
-    Effect::new(move |_| {
-        let slug = slug.clone();
-        leptos::task::spawn_local(async move {
-            if let Ok(choices) = workspace_audit_resources(slug).await {
-                resources.try_set(choices);
-            }
-        });
-    });
+fn WorkspaceAuditLog(
+    workspace: WorkspaceSummary,
+    events: EventsShown,
+    resources: Choices,
+) -> impl IntoView {
     view! {
         <Title text="Audit log" />
-        <AuditLog scope=LogScope::Workspace(workspace.slug) events resources workspaces=None />
+        <AuditLog
+            scope=LogScope::Workspace(workspace.slug)
+            events
+            resources=Some(resources)
+            workspaces=None
+        />
     }
 }
 
 #[component]
 pub fn InstanceAuditLogPage() -> impl IntoView {
     let events = EventsShown::load(|| LogScope::Instance);
-    let settings = RwSignal::new(None::<Result<AuditSettings, AppError>>);
-    let workspaces = RwSignal::new(Vec::<Choice>::new());
-    Effect::new(move |_| {
-        leptos::task::spawn_local(async move {
-            let answer = instance_audit_settings().await;
-            if let Ok(loaded) = &answer {
-                workspaces.try_set(loaded.workspaces.clone());
-            }
-            settings.try_set(Some(answer));
-        });
-    });
+    let settings = load(|| (), |()| instance_audit_settings());
+    let workspaces: Choices = load(
+        || (),
+        move |()| async move { settings.await.map(|settings| settings.workspaces) },
+    );
     view! {
         <Title text="Audit log" />
         <SettingsFrame>
-            <AuditLog
-                scope=LogScope::Instance
-                events
-                resources=RwSignal::new(Vec::new())
-                workspaces=Some(workspaces)
-            />
-            {when_loaded(settings, |settings| view! { <RetentionForm days=settings.retention_days /> })}
+            <AuditLog scope=LogScope::Instance events resources=None workspaces=Some(workspaces) />
+            {when_list_loaded(
+                settings,
+                |settings| view! { <RetentionForm days=settings.retention_days /> },
+            )}
         </SettingsFrame>
     }
 }
@@ -126,9 +124,9 @@ fn AuditLog(
     scope: LogScope,
     events: EventsShown,
     /// The workspace's resources, for the Resource filter (the workspace log only).
-    resources: RwSignal<Vec<Choice>>,
+    resources: Option<Choices>,
     /// The instance's workspaces, for the Workspace filter (the instance log only).
-    workspaces: Option<RwSignal<Vec<Choice>>>,
+    workspaces: Option<Choices>,
 ) -> impl IntoView {
     let EventsShown {
         applied,
@@ -159,10 +157,7 @@ fn AuditLog(
     };
 
     view! {
-        <section class="panel" aria-labelledby="page-title">
-            <div class="panel-header">
-                <h1 id="page-title">"Audit log"</h1>
-            </div>
+        <PagePanel title="Audit log">
             <form class="filters audit-filters" aria-label="Filter events" on:submit=apply>
                 {workspaces
                     .map(|workspaces| {
@@ -197,8 +192,8 @@ fn AuditLog(
                     value=Signal::derive(move || draft.get().target)
                     on_input=move |value| draft.update(|filter| filter.target = value)
                 />
-                {(!instance_wide)
-                    .then(|| {
+                {resources
+                    .map(|resources| {
                         view! {
                             <ChoiceSelect
                                 label="Resource"
@@ -243,7 +238,7 @@ fn AuditLog(
                 page,
                 move |page| view! { <EventTable page caption trail position /> },
             )}
-        </section>
+        </PagePanel>
     }
     .into_any()
 }
@@ -308,22 +303,21 @@ fn ChoiceSelect(
     label: &'static str,
     id: &'static str,
     every: &'static str,
-    choices: RwSignal<Vec<Choice>>,
+    choices: Choices,
     #[prop(into)] value: Signal<String>,
     #[prop(into)] on_choose: Callback<String>,
-) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for=id>{label}</label>
-            <select
-                id=id
-                prop:value=value
-                on:change:target=move |event| on_choose.run(event.target().value())
-            >
-                <option value="">{every}</option>
-                {move || {
-                    choices
-                        .get()
+) -> AnyView {
+    once_loaded(choices, move |choices| {
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <select
+                    id=id
+                    prop:value=value
+                    on:change:target=move |event| on_choose.run(event.target().value())
+                >
+                    <option value="">{every}</option>
+                    {choices
                         .into_iter()
                         .map(|choice| {
                             let selected = choice.value == value.get_untracked();
@@ -333,11 +327,11 @@ fn ChoiceSelect(
                                 </option>
                             }
                         })
-                        .collect_view()
-                }}
-            </select>
-        </div>
-    }
+                        .collect_view()}
+                </select>
+            </div>
+        }
+    })
 }
 
 /// Every action, grouped by category; each group can also be chosen whole.

@@ -14,38 +14,29 @@ use super::{
     delete_group_rule, list_groups, open_group, remove_group_member, rename_group,
 };
 use crate::error::AppError;
+use crate::loading::{Loaded, load};
 use crate::memberships::Role;
 use crate::permissions::{Flag, ResourceKind};
 use crate::ui::{
-    ActionTable, Field, FormError, Modal, Notice, NoticeBar, use_hydrated, when_list_loaded,
+    ActionTable, Field, FormError, Listing, Modal, NoticeBar, PagePanel, use_hydrated,
+    when_list_loaded,
 };
 use crate::users::ConsequenceList;
 use crate::users::members::{RoleChangePreview, preview_role_change};
 use crate::workspaces::{in_workspace, workspace_slug};
 
-/// What every part of the page shares: where it is, how to reload, how to report.
+/// What every part of the page shares: where it is, its listing, and how to send a
+/// change that may need the admin's consent.
 #[derive(Clone, Copy)]
-struct Page {
+struct GroupsContext {
     slug: StoredValue<String>,
-    version: RwSignal<u64>,
-    notice: RwSignal<Option<Notice>>,
+    listing: Listing,
     runner: ChangeRunner,
     /// Kept here so that the open tab stays open when the group reloads after a change.
     tab: RwSignal<Tab>,
 }
 
-impl Page {
-    /// Reports a change that finished. Answers can arrive after the page was left, so
-    /// nothing here insists on the page still being there.
-    fn done(self, message: String) {
-        self.notice.try_set(Some(Notice::Done(message)));
-        self.version.try_update(|version| *version += 1);
-    }
-
-    fn failed(self, message: String) {
-        self.notice.try_set(Some(Notice::Failed(message)));
-    }
-
+impl GroupsContext {
     fn link(self, group_id: i64) -> String {
         format!("/{}/settings/groups/{group_id}", self.slug.get_value())
     }
@@ -76,7 +67,7 @@ async fn load_groups_shown(slug: String, chosen: Option<i64>) -> Result<GroupsSh
 #[component]
 pub fn GroupsPage() -> impl IntoView {
     let slug = workspace_slug();
-    let version = RwSignal::new(0_u64);
+    let listing = Listing::new();
     let params = use_params_map();
     let chosen = Memo::new(move |_| {
         params
@@ -86,34 +77,24 @@ pub fn GroupsPage() -> impl IntoView {
     });
     // Rendered on the server with the list and the group in it, then loaded again after
     // each change and for each group chosen.
-    let loaded = Resource::new(
-        move || (slug.get(), chosen.get(), version.get()),
+    let loaded = load(
+        move || (slug.get(), chosen.get(), listing.version.get()),
         |(slug, chosen, _)| load_groups_shown(slug, chosen),
     );
-    in_workspace(move |_| view! { <Groups loaded version /> })
+    in_workspace(move |_| view! { <Groups loaded listing /> })
 }
 
 #[component]
-fn Groups(
-    loaded: Resource<Result<GroupsShown, AppError>>,
-    version: RwSignal<u64>,
-) -> impl IntoView {
+fn Groups(loaded: Loaded<GroupsShown>, listing: Listing) -> impl IntoView {
     let slug = StoredValue::new(workspace_slug().get_untracked());
-    let notice = RwSignal::new(None::<Notice>);
     let runner = ChangeRunner::new(
         slug,
-        move |message| {
-            notice.try_set(Some(Notice::Done(message)));
-            version.try_update(|version| *version += 1);
-        },
-        move |message| {
-            notice.try_set(Some(Notice::Failed(message)));
-        },
+        move |message| listing.done(message),
+        move |message| listing.failed(message),
     );
-    let page = Page {
+    let page = GroupsContext {
         slug,
-        version,
-        notice,
+        listing,
         runner,
         tab: RwSignal::new(Tab::Users),
     };
@@ -121,9 +102,9 @@ fn Groups(
     let creating = RwSignal::new(false);
     view! {
         <Title text="Groups" />
-        <section class="panel" aria-labelledby="page-title">
-            <div class="panel-header">
-                <h1 id="page-title">"Groups"</h1>
+        <PagePanel
+            title="Groups"
+            actions=view! {
                 <button
                     type="button"
                     class="primary"
@@ -132,8 +113,10 @@ fn Groups(
                 >
                     "Create new group"
                 </button>
-            </div>
-            <NoticeBar notice />
+            }
+                .into_any()
+        >
+            <NoticeBar notice=listing.notice />
             <div class="groups-layout">
                 <nav aria-label="Groups" class="group-list">
                     {when_list_loaded(
@@ -156,7 +139,7 @@ fn Groups(
                     )}
                 </div>
             </div>
-        </section>
+        </PagePanel>
         <Show when=move || creating.get()>
             <CreateGroupDialog page on_close=move |()| creating.set(false) />
         </Show>
@@ -166,7 +149,7 @@ fn Groups(
 }
 
 #[component]
-fn GroupList(groups: Vec<GroupSummary>, page: Page, shown: Option<i64>) -> impl IntoView {
+fn GroupList(groups: Vec<GroupSummary>, page: GroupsContext, shown: Option<i64>) -> impl IntoView {
     let (roles, custom): (Vec<_>, Vec<_>) =
         groups.into_iter().partition(|group| group.role.is_some());
     let entry = move |group: GroupSummary| {
@@ -235,7 +218,7 @@ enum GroupDialog {
 }
 
 #[component]
-fn GroupPanel(details: GroupDetails, page: Page) -> impl IntoView {
+fn GroupPanel(details: GroupDetails, page: GroupsContext) -> impl IntoView {
     let tab = page.tab;
     let menu_open = RwSignal::new(false);
     let dialog = RwSignal::new(None::<GroupDialog>);
@@ -347,7 +330,7 @@ fn GroupPanel(details: GroupDetails, page: Page) -> impl IntoView {
 }
 
 #[component]
-fn UsersTab(details: GroupDetails, page: Page) -> impl IntoView {
+fn UsersTab(details: GroupDetails, page: GroupsContext) -> impl IntoView {
     let group_id = details.id;
     let group_name = details.name.clone();
     let is_custom = details.role.is_none();
@@ -388,14 +371,21 @@ fn UsersTab(details: GroupDetails, page: Page) -> impl IntoView {
 }
 
 #[component]
-fn MemberRow(member: GroupMember, group_id: i64, is_custom: bool, page: Page) -> impl IntoView {
+fn MemberRow(
+    member: GroupMember,
+    group_id: i64,
+    is_custom: bool,
+    page: GroupsContext,
+) -> impl IntoView {
     let user_id = member.user_id;
     let remove = move |_| {
         let slug = page.slug.get_value();
         leptos::task::spawn_local(async move {
             match remove_group_member(slug, group_id, user_id).await {
-                Ok(()) => page.done("The user was removed from the group.".to_string()),
-                Err(error) => page.failed(error.to_string()),
+                Ok(()) => page
+                    .listing
+                    .done("The user was removed from the group.".to_string()),
+                Err(error) => page.listing.failed(error),
             }
         });
     };
@@ -426,14 +416,14 @@ fn MemberRow(member: GroupMember, group_id: i64, is_custom: bool, page: Page) ->
 /// Search for members and add the chosen ones. Adding to a role group changes roles, so
 /// it is confirmed first with what each change does, as in Edit user details.
 #[component]
-fn AddMembers(group_id: i64, role: Option<Role>, page: Page) -> impl IntoView {
+fn AddMembers(group_id: i64, role: Option<Role>, page: GroupsContext) -> impl IntoView {
     let search = RwSignal::new(String::new());
     let found = RwSignal::new(Vec::<GroupMember>::new());
     let chosen = RwSignal::new(Vec::<i64>::new());
     let confirming = RwSignal::new(None::<Vec<RoleChangePreview>>);
     Effect::new(move |_| {
         let text = search.get();
-        page.version.track();
+        page.listing.version.track();
         leptos::task::spawn_local(async move {
             if let Ok(members) = addable_members(page.slug.get_value(), group_id, Some(text)).await
             {
@@ -445,7 +435,8 @@ fn AddMembers(group_id: i64, role: Option<Role>, page: Page) -> impl IntoView {
     let add = move |_| {
         let user_ids = chosen.get_untracked();
         if user_ids.is_empty() {
-            page.failed("Choose at least one user to add.".to_string());
+            page.listing
+                .failed("Choose at least one user to add.".to_string());
             return;
         }
         let Some(role) = role else {
@@ -460,7 +451,7 @@ fn AddMembers(group_id: i64, role: Option<Role>, page: Page) -> impl IntoView {
                 match preview_role_change(slug.clone(), user_id, role.key().to_string()).await {
                     Ok(preview) => previews.push(preview),
                     Err(error) => {
-                        page.failed(error.to_string());
+                        page.listing.failed(error);
                         return;
                     }
                 }
@@ -574,7 +565,7 @@ fn RoleChangeItem(preview: RoleChangePreview) -> impl IntoView {
 }
 
 #[component]
-fn PermissionsTab(details: GroupDetails, page: Page) -> impl IntoView {
+fn PermissionsTab(details: GroupDetails, page: GroupsContext) -> impl IntoView {
     let group_id = details.id;
     let flags = details.flags;
     let locked = match details.role {
@@ -630,7 +621,7 @@ fn PermissionsTab(details: GroupDetails, page: Page) -> impl IntoView {
 }
 
 #[component]
-fn GranularTab(details: GroupDetails, page: Page) -> impl IntoView {
+fn GranularTab(details: GroupDetails, page: GroupsContext) -> impl IntoView {
     let group_id = details.id;
     let role = details.role;
     let editing = RwSignal::new(None::<Option<RuleView>>);
@@ -760,8 +751,8 @@ fn GranularTab(details: GroupDetails, page: Page) -> impl IntoView {
                                         let slug = page.slug.get_value();
                                         leptos::task::spawn_local(async move {
                                             match delete_group_rule(slug, group_id, rule_id).await {
-                                                Ok(()) => page.done("Permission deleted.".to_string()),
-                                                Err(error) => page.failed(error.to_string()),
+                                                Ok(()) => page.listing.done("Permission deleted.".to_string()),
+                                                Err(error) => page.listing.failed(error),
                                             }
                                         });
                                     }
@@ -778,7 +769,7 @@ fn GranularTab(details: GroupDetails, page: Page) -> impl IntoView {
 }
 
 #[component]
-fn CreateGroupDialog(page: Page, #[prop(into)] on_close: Callback<()>) -> impl IntoView {
+fn CreateGroupDialog(page: GroupsContext, #[prop(into)] on_close: Callback<()>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let navigate = use_navigate();
@@ -789,7 +780,7 @@ fn CreateGroupDialog(page: Page, #[prop(into)] on_close: Callback<()>) -> impl I
         leptos::task::spawn_local(async move {
             match create_group(slug, name.get_untracked()).await {
                 Ok(group) => {
-                    page.done("Group has been created.".to_string());
+                    page.listing.done("Group has been created.".to_string());
                     on_close.try_run(());
                     navigate(&page.link(group.id), Default::default());
                 }
@@ -823,7 +814,7 @@ fn CreateGroupDialog(page: Page, #[prop(into)] on_close: Callback<()>) -> impl I
 fn RenameGroupDialog(
     group_id: i64,
     current: String,
-    page: Page,
+    page: GroupsContext,
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let name = RwSignal::new(current);
@@ -834,7 +825,7 @@ fn RenameGroupDialog(
         leptos::task::spawn_local(async move {
             match rename_group(slug, group_id, name.get_untracked()).await {
                 Ok(()) => {
-                    page.done("Group name updated.".to_string());
+                    page.listing.done("Group name updated.".to_string());
                     on_close.run(());
                 }
                 Err(failure) => {
@@ -866,7 +857,7 @@ fn RenameGroupDialog(
 #[component]
 fn DuplicateGroupDialog(
     group_id: i64,
-    page: Page,
+    page: GroupsContext,
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let users = RwSignal::new(true);
@@ -918,7 +909,7 @@ fn DuplicateGroupDialog(
 #[component]
 fn DeleteGroupDialog(
     group_id: i64,
-    page: Page,
+    page: GroupsContext,
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let navigate = use_navigate();
@@ -929,12 +920,12 @@ fn DeleteGroupDialog(
             match delete_group(slug.clone(), group_id).await {
                 Ok(()) => {
                     on_close.run(());
-                    page.done("The group was deleted.".to_string());
+                    page.listing.done("The group was deleted.".to_string());
                     navigate(&format!("/{slug}/settings/groups"), Default::default());
                 }
                 Err(error) => {
                     on_close.run(());
-                    page.failed(error.to_string());
+                    page.listing.failed(error);
                 }
             }
         });

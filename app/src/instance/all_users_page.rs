@@ -6,15 +6,15 @@ use leptos_meta::Title;
 
 use super::{
     AccountDetails, AccountStatus, InstanceUser, InstanceUserPage, PasswordReset, SettingsFrame,
-    UserCounts, UserWorkspace, archive_instance_user, instance_user_details,
-    instance_user_workspaces, list_instance_users, reset_password,
-    sign_out_instance_user_everywhere, unarchive_instance_user, update_instance_user,
+    UserCounts, archive_instance_user, instance_user_details, instance_user_workspaces,
+    list_instance_users, reset_password, sign_out_instance_user_everywhere,
+    unarchive_instance_user, update_instance_user,
 };
-use crate::error::AppError;
+use crate::loading::load;
 use crate::ui::{
     ActionTable, ConfirmDialog, Field, FormDialog, FormError, Listing, MenuItem, Modal, NoticeBar,
-    PageCursor, Pager, PeopleFilters, ResultsAnnouncer, RowMenu, found, once_loaded,
-    when_list_loaded, when_loaded,
+    PageCursor, PagePanel, Pager, PeopleFilters, ResultsAnnouncer, RowMenu, found, once_loaded,
+    when_answered, when_list_loaded,
 };
 
 #[component]
@@ -25,7 +25,7 @@ pub fn AllUsersPage() -> impl IntoView {
     let cursor = RwSignal::new(PageCursor::First);
     // Rendered on the server with the first page in it, then loaded again for every
     // keystroke, filter, page and change.
-    let users = Resource::new(
+    let users = load(
         move || {
             let (after, before) = cursor.get().bounds();
             (
@@ -44,16 +44,15 @@ pub fn AllUsersPage() -> impl IntoView {
     view! {
         <Title text="All users" />
         <SettingsFrame>
-            <section class="panel" aria-labelledby="page-title">
-                <div class="panel-header">
-                    <h1 id="page-title">"All users"</h1>
-                    {once_loaded(users, |page| view! { <Counters counts=page.counts /> })}
-                </div>
+            <PagePanel
+                title="All users"
+                actions=once_loaded(users, |page| view! { <Counters counts=page.counts /> })
+            >
                 <NoticeBar notice=listing.notice />
                 <PeopleFilters id_prefix="instance-user" search status cursor />
                 <ResultsAnnouncer results=users describe=users_found />
                 {when_list_loaded(users, move |page| view! { <UserTable page cursor listing /> })}
-            </section>
+            </PagePanel>
         </SettingsFrame>
     }
     .into_any()
@@ -267,10 +266,7 @@ fn EditAccountDialog(
     listing: Listing,
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
-    let details = RwSignal::new(None::<Result<AccountDetails, AppError>>);
-    leptos::task::spawn_local(async move {
-        details.try_set(Some(instance_user_details(user_id).await));
-    });
+    let details = LocalResource::new(move || instance_user_details(user_id));
     move || match details.get() {
         Some(Ok(account)) => view! { <EditAccountForm account listing on_close /> }.into_any(),
         loading_or_failed => view! {
@@ -436,15 +432,12 @@ fn WorkspacesDialog(
     email: String,
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
-    let workspaces = RwSignal::new(None::<Result<Vec<UserWorkspace>, AppError>>);
-    leptos::task::spawn_local(async move {
-        workspaces.try_set(Some(instance_user_workspaces(user_id).await));
-    });
+    let workspaces = LocalResource::new(move || instance_user_workspaces(user_id));
     let caption = format!("Workspaces of {email}");
     view! {
         <Modal labelled_by="user-workspaces-title" on_close>
             <h2 id="user-workspaces-title">{caption.clone()}</h2>
-            {when_loaded(
+            {when_answered(
                 workspaces,
                 move |workspaces| {
                     view! {

@@ -8,8 +8,8 @@ use super::{
     SettingsFrame, WorkspaceListing, all_workspaces, rename_workspace, set_workspace_archived,
 };
 use crate::ui::{
-    ActionTable, ConfirmDialog, Field, FormDialog, Listing, MenuItem, NoticeBar, RowMenu,
-    use_hydrated, when_list_loaded,
+    ActionTable, ConfirmDialog, Field, FormDialog, Listing, MenuItem, NoticeBar, PagePanel,
+    RowMenu, use_hydrated, when_list_loaded,
 };
 use crate::workspaces::CreateWorkspaceDialog;
 
@@ -22,9 +22,9 @@ pub fn WorkspacesPage() -> impl IntoView {
     view! {
         <Title text="Workspaces" />
         <SettingsFrame>
-        <section class="panel" aria-labelledby="page-title">
-            <div class="panel-header">
-                <h1 id="page-title">"Workspaces"</h1>
+        <PagePanel
+            title="Workspaces"
+            actions=view! {
                 <button
                     type="button"
                     class="primary"
@@ -33,7 +33,9 @@ pub fn WorkspacesPage() -> impl IntoView {
                 >
                     "Create workspace"
                 </button>
-            </div>
+            }
+                .into_any()
+        >
             <p>"Every workspace of this instance."</p>
             <NoticeBar notice=listing.notice />
             {when_list_loaded(
@@ -52,7 +54,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                     }
                 },
             )}
-        </section>
+        </PagePanel>
         <Show when=move || creating.get()>
             <CreateWorkspaceDialog on_close=move |()| creating.set(false) />
         </Show>

@@ -11,6 +11,7 @@ use super::{
     open_invitation,
 };
 use crate::auth::{SignOut, sign_out};
+use crate::loading::load_blocking;
 use crate::single_sign_on::{SignInProviders, SignInWithProviders, load_sign_in_providers};
 use crate::ui::{Field, FormError, PlainForm, load_page};
 
@@ -18,7 +19,7 @@ use crate::ui::{Field, FormError, PlainForm, load_page};
 pub fn AcceptInvitationPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
-    let details = Resource::new_blocking(token, open_invitation);
+    let details = load_blocking(token, open_invitation);
     let providers = load_sign_in_providers();
     view! {
         <Title text="Invitation" />

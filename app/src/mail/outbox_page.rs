@@ -5,11 +5,12 @@ use leptos_meta::Title;
 
 use super::{OutboxEntry, email_outbox};
 use crate::instance::SettingsFrame;
+use crate::loading::load_blocking;
 use crate::shell::when_loaded;
 
 #[component]
 pub fn EmailOutboxPage() -> impl IntoView {
-    let entries = Resource::new_blocking(|| (), |_| email_outbox());
+    let entries = load_blocking(|| (), |_| email_outbox());
     view! {
         <Title text="Email outbox" />
         <SettingsFrame>

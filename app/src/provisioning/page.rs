@@ -13,7 +13,7 @@ use super::{
 };
 use crate::access_tokens::format_time_or_never;
 use crate::dates::format_time;
-use crate::error::AppError;
+use crate::loading::Loaded;
 use crate::ui::{
     ActionTable, Field, FormError, Listing, NoticeBar, Select, use_hydrated, when_list_loaded,
 };
@@ -33,7 +33,7 @@ pub fn ProvisioningPage() -> impl IntoView {
 fn Provisioning(
     slug: String,
     listing: Listing,
-    overview: Resource<Result<ProvisioningOverview, AppError>>,
+    overview: Loaded<ProvisioningOverview>,
 ) -> impl IntoView {
     let slug = StoredValue::new(slug);
     view! {

@@ -38,7 +38,7 @@ pub fn AppEditPage() -> impl IntoView {
             <p>
                 <a href=format!("/{slug}/apps/{}", draft.app.id)>"View app"</a>
             </p>
-            <NoticeBar notice=page.notice />
+            <NoticeBar notice=page.listing.notice />
             <AppEditor draft page />
         }
     })

@@ -86,7 +86,7 @@ fn ReleaseDialog(
     let notes = RwSignal::new(String::new());
     let submit = move || release_app(page.slug.get_untracked(), app_id, notes.get_untracked());
     let released = move |version: AppVersion| {
-        page.done(format!(
+        page.listing.done(format!(
             "Version {} has been released. Viewers see it now.",
             version.number
         ));
@@ -179,7 +179,7 @@ pub fn VersionList(app_id: i64, versions: Vec<AppVersion>, page: Page) -> impl I
                                     app_id,
                                     number,
                                 );
-                                page.report(request, format!("Version {number} is the draft again."));
+                                page.listing.report(request, format!("Version {number} is the draft again."));
                             }
                             on_close=move |()| restoring.set(None)
                         />

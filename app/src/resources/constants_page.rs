@@ -111,7 +111,7 @@ fn ConstantTableRow(constant: ConstantRow, page: Page) -> impl IntoView {
                         name=name.get_value()
                         on_saved=move |()| {
                             revealed.set(None);
-                            page.done(format!("The value of {} has been changed.", name.get_value()));
+                            page.listing.done(format!("The value of {} has been changed.", name.get_value()));
                         }
                         on_close=move |()| editing.set(false)
                     />
@@ -173,7 +173,7 @@ fn RevealButton(
                 Ok(value) => {
                     revealed.try_set(Some(value));
                 }
-                Err(error) => page.failed(error.to_string()),
+                Err(error) => page.listing.failed(error),
             }
         });
     };
@@ -207,7 +207,7 @@ fn CreateConstantDialog(page: Page, #[prop(into)] on_close: Callback<()>) -> imp
             heading="Create constant"
             submit_label="Create constant"
             submit
-            on_saved=move |created| page.done(created)
+            on_saved=move |created| page.listing.done(created)
             on_close
         >
             <Field
@@ -317,7 +317,7 @@ fn ConstantView(details: ConstantDetails, page: Page) -> impl IntoView {
                 name=stored_name.get_value()
                 on_saved=move |()| {
                     revealed.set(None);
-                    page.done("The value has been changed.".to_string());
+                    page.listing.done("The value has been changed.".to_string());
                 }
                 on_close=move |()| editing.set(false)
             />

@@ -8,9 +8,9 @@ use leptos_router::hooks::use_navigate;
 use super::page::Page;
 use super::widgets::AppLinks;
 use super::{Dashboard, FolderRef, create_app, create_folder, load_dashboard};
-use crate::error::AppError;
+use crate::loading::Loaded;
 use crate::ui::{
-    Field, FormDialog, NoticeBar, Select, once_loaded, use_hydrated, when_list_loaded,
+    Field, FormDialog, NoticeBar, PagePanel, Select, once_loaded, use_hydrated, when_list_loaded,
 };
 use crate::workspaces::{WorkspaceSummary, in_workspace};
 
@@ -31,7 +31,7 @@ pub fn DashboardPage() -> impl IntoView {
 fn DashboardPanel(
     workspace: WorkspaceSummary,
     page: Page,
-    board: Resource<Result<Dashboard, AppError>>,
+    board: Loaded<Dashboard>,
 ) -> impl IntoView {
     let creating = RwSignal::new(None::<Creating>);
     let hydrated = use_hydrated();
@@ -69,20 +69,18 @@ fn DashboardPanel(
 
     view! {
         <Title text=workspace.name.clone() />
-        <section class="panel" aria-labelledby="page-title">
-            <div class="panel-header">
-                <h1 id="page-title">{workspace.name.clone()}</h1>
-                <div class="actions">
-                    {once_loaded(board, create_buttons)}
-                </div>
-            </div>
+        <PagePanel
+            title=workspace.name.clone()
+            actions=view! { <div class="actions">{once_loaded(board, create_buttons)}</div> }
+                .into_any()
+        >
             <p>"You are " <strong>{workspace.role.label()}</strong> " in this workspace."</p>
-            <NoticeBar notice=page.notice />
+            <NoticeBar notice=page.listing.notice />
             {when_list_loaded(
                 board,
                 move |board| view! { <DashboardApps board slug=page.slug.get_untracked() /> },
             )}
-        </section>
+        </PagePanel>
         {move || match creating.get() {
             Some(Creating::App) => {
                 let folders = board
@@ -219,8 +217,10 @@ fn CreateAppDialog(
 fn CreateFolderDialog(page: Page, #[prop(into)] on_close: Callback<()>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let submit = move || create_folder(page.slug.get_untracked(), name.get_untracked());
-    let created =
-        move |folder: FolderRef| page.done(format!("The folder {} has been created.", folder.name));
+    let created = move |folder: FolderRef| {
+        page.listing
+            .done(format!("The folder {} has been created.", folder.name))
+    };
     view! {
         <FormDialog
             heading_id="create-folder-title"

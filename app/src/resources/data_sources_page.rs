@@ -123,7 +123,7 @@ fn CreateDataSourceDialog(page: Page, #[prop(into)] on_close: Callback<()>) -> i
             heading="Create data source"
             submit_label="Create data source"
             submit
-            on_saved=move |created| page.done(created)
+            on_saved=move |created| page.listing.done(created)
             on_close
         >
             <Field label="Name" id="create-data-source-name" value=name autocomplete="off" />

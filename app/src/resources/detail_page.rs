@@ -12,7 +12,7 @@ use leptos_router::hooks::use_navigate;
 use super::page::Page;
 use super::widgets::ConfirmDelete;
 use crate::error::AppError;
-use crate::ui::{FormError, NoticeBar, use_hydrated};
+use crate::ui::{FormError, NoticeBar, PagePanel, use_hydrated};
 
 /// The resource's name as the page's title and heading with `actions` beside it, what
 /// happened last, `children`, and for admins the Permissions section below.
@@ -27,14 +27,10 @@ pub fn ResourcePanel(
 ) -> impl IntoView {
     view! {
         <Title text=name.clone() />
-        <section class="panel" aria-labelledby="page-title">
-            <div class="panel-header">
-                <h1 id="page-title">{name}</h1>
-                {actions.run()}
-            </div>
-            <NoticeBar notice=page.notice />
+        <PagePanel title=name actions=actions.run()>
+            <NoticeBar notice=page.listing.notice />
             {children()}
-        </section>
+        </PagePanel>
         {is_admin.then(|| view! { <PermissionsSection slug=page.slug.get_untracked() resource_id /> })}
     }
     .into_any()
@@ -107,7 +103,7 @@ where
         leptos::task::spawn_local(async move {
             match request.await {
                 Ok(()) => navigate(&leave_to, Default::default()),
-                Err(error) => page.failed(error.to_string()),
+                Err(error) => page.listing.failed(error),
             }
         });
     });
@@ -159,7 +155,7 @@ where
             let answer = request.await;
             saving.try_set(false);
             match answer {
-                Ok(()) => page.done(saved.to_string()),
+                Ok(()) => page.listing.done(saved.to_string()),
                 Err(failure) => {
                     error.try_set(Some(failure.to_string()));
                 }

@@ -94,7 +94,7 @@ fn RenameFolderDialog(
             heading="Rename folder"
             submit_label="Rename"
             submit
-            on_saved=move |()| page.done("The folder has been renamed.".to_string())
+            on_saved=move |()| page.listing.done("The folder has been renamed.".to_string())
             on_close
         >
             <Field label="Name" id="rename-folder-name" value=name autocomplete="off" />

@@ -12,7 +12,8 @@ use serde::de::DeserializeOwned;
 use super::page::Page;
 use super::widgets::ConfirmDelete;
 use crate::error::AppError;
-use crate::ui::{NoticeBar, once_loaded, use_hydrated, when_list_loaded};
+use crate::loading::Loaded;
+use crate::ui::{NoticeBar, PagePanel, once_loaded, use_hydrated, when_list_loaded};
 use crate::workspaces::in_workspace;
 
 /// The page's title and introduction, the create button for those allowed, what
@@ -26,7 +27,7 @@ pub fn ListPage<T>(
     /// The create button's text, such as "Create constant".
     create_label: &'static str,
     page: Page,
-    list: Resource<Result<T, AppError>>,
+    list: Loaded<T>,
     can_create: fn(&T) -> bool,
     table: fn(T, Page) -> AnyView,
     create_dialog: fn(Page, Callback<()>) -> AnyView,
@@ -54,15 +55,11 @@ where
         <Title text=title />
         {in_workspace(move |_| {
             view! {
-                <section class="panel" aria-labelledby="page-title">
-                    <div class="panel-header">
-                        <h1 id="page-title">{title}</h1>
-                        {once_loaded(list, create_button)}
-                    </div>
+                <PagePanel title actions=once_loaded(list, create_button)>
                     <p>{intro}</p>
-                    <NoticeBar notice=page.notice />
+                    <NoticeBar notice=page.listing.notice />
                     {when_list_loaded(list, move |list| table(list, page))}
-                </section>
+                </PagePanel>
                 <Show when=move || creating.get()>
                     {create_dialog(page, Callback::new(move |()| creating.set(false)))}
                 </Show>
@@ -107,7 +104,7 @@ where
             <ConfirmDelete
                 title
                 message=message.get_value()
-                on_confirm=move |()| page.report(delete(page.slug.get_untracked(), id), done.get_value())
+                on_confirm=move |()| page.listing.report(delete(page.slug.get_untracked(), id), done.get_value())
                 on_close=move |()| confirming.set(false)
             />
         </Show>

@@ -11,18 +11,18 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+use crate::loading::{Loaded, load};
 use crate::shell::when_loaded;
-use crate::ui::Notice;
+use crate::ui::Listing;
 use crate::workspaces::{in_workspace, workspace_slug};
 
-/// Where a page is, reloading what it shows and its notices, shared by its rows, forms
-/// and dialogs.
+/// A page of a workspace: where it is, and its listing, shared by its rows, forms and
+/// dialogs.
 #[derive(Clone, Copy)]
 pub struct Page {
     /// The slug of the workspace the page belongs to, as the address gives it.
     pub slug: Memo<String>,
-    version: RwSignal<u64>,
-    pub notice: RwSignal<Option<Notice>>,
+    pub listing: Listing,
 }
 
 impl Page {
@@ -31,60 +31,30 @@ impl Page {
     pub fn open() -> Page {
         Page {
             slug: workspace_slug(),
-            version: RwSignal::new(0),
-            notice: RwSignal::new(None),
+            listing: Listing::new(),
         }
-    }
-
-    /// Reports a change and loads what the page shows again. Answers can arrive after
-    /// the page was left, so nothing here insists on it still being there.
-    pub fn done(&self, message: String) {
-        self.notice.try_set(Some(Notice::Done(message)));
-        self.version.try_update(|version| *version += 1);
-    }
-
-    pub fn failed(&self, message: String) {
-        self.notice.try_set(Some(Notice::Failed(message)));
-    }
-
-    /// Waits for `change`, then reports it with `done`, or says why it failed.
-    pub fn report<T>(
-        self,
-        change: impl Future<Output = Result<T, AppError>> + 'static,
-        done: String,
-    ) {
-        leptos::task::spawn_local(async move {
-            match change.await {
-                Ok(_) => self.done(done),
-                Err(error) => self.failed(error.to_string()),
-            }
-        });
     }
 
     /// Loads a list (or the dashboard) for the page the server renders, and again after
     /// each change.
-    pub fn load<T, F, Fut>(&self, fetch: F) -> Resource<Result<T, AppError>>
+    pub fn load<T, Fut>(&self, fetch: impl Fn(String) -> Fut + Send + Sync + 'static) -> Loaded<T>
     where
         T: Serialize + DeserializeOwned + Send + Sync + 'static,
-        F: Fn(String) -> Fut + Copy + Send + Sync + 'static,
         Fut: Future<Output = Result<T, AppError>> + Send + 'static,
     {
-        let Page { slug, version, .. } = *self;
-        Resource::new(
-            move || (slug.get(), version.get()),
-            move |(slug, _)| fetch(slug),
-        )
+        self.listing.load_in(self.slug, fetch)
     }
 
     /// Loads what a page shows about the resource whose id is in the address parameter
     /// `param`, and again after each change.
-    fn load_by_id<T, F, Fut>(&self, param: &'static str, fetch: F) -> Resource<Result<T, AppError>>
+    fn load_by_id<T, F, Fut>(&self, param: &'static str, fetch: F) -> Loaded<T>
     where
         T: Serialize + DeserializeOwned + Send + Sync + 'static,
         F: Fn(String, i64) -> Fut + Copy + Send + Sync + 'static,
         Fut: Future<Output = Result<T, AppError>> + Send + 'static,
     {
-        let Page { slug, version, .. } = *self;
+        let slug = self.slug;
+        let version = self.listing.version;
         let params = use_params_map();
         let id = move || {
             params
@@ -92,7 +62,7 @@ impl Page {
                 .get(param)
                 .and_then(|id| id.parse::<i64>().ok())
         };
-        Resource::new(
+        load(
             move || (slug.get(), id(), version.get()),
             move |(slug, id, _)| async move {
                 match id {

@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::{Viewer, current_viewer};
 use crate::error::AppError;
+use crate::loading::{Loaded, load_blocking};
 use crate::memberships::Role;
 use crate::ui::{load_page, once_loaded, use_hydrated, when_resolved};
 use crate::workspaces::WorkspaceSwitcher;
@@ -22,7 +23,7 @@ pub use placeholders::{NoWorkspacePage, NotFoundPage};
 
 /// The viewer the frame loaded, for the pages inside it (`with_viewer`).
 #[derive(Clone, Copy)]
-struct SignedInViewer(Resource<Result<Viewer, AppError>>);
+struct SignedInViewer(Loaded<Viewer>);
 
 /// The frame's `<Outlet/>` stays outside its loading boundary. On the server a boundary
 /// renders its children more than once; a page inside it would be built each time and
@@ -30,7 +31,7 @@ struct SignedInViewer(Resource<Result<Viewer, AppError>>);
 /// the browser, building it once, would not find: hydration would fail now and then.
 #[component]
 pub fn AppShell() -> impl IntoView {
-    let viewer = Resource::new_blocking(|| (), |_| current_viewer());
+    let viewer = load_blocking(|| (), |_| current_viewer());
     provide_context(SignedInViewer(viewer));
     let hydrated = use_hydrated();
     view! {
@@ -173,7 +174,7 @@ fn Navigation(viewer: Viewer) -> impl IntoView {
 /// Shows `ready` with the resource's value once it has loaded, or the error as the page
 /// (`ErrorPanel`).
 pub fn when_loaded<T, V>(
-    resource: Resource<Result<T, AppError>>,
+    resource: Loaded<T>,
     ready: impl Fn(T) -> V + Clone + Send + Sync + 'static,
 ) -> impl IntoView
 where

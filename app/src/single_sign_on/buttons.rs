@@ -3,16 +3,16 @@
 use leptos::prelude::*;
 
 use super::{SignInOption, sign_in_options};
-use crate::error::AppError;
+use crate::loading::{Loaded, load_blocking};
 
 /// The identity providers to offer, loading.
-pub type SignInProviders = Resource<Result<Vec<SignInOption>, AppError>>;
+pub type SignInProviders = Loaded<Vec<SignInOption>>;
 
 /// Starts loading the identity providers. A page calls it where it starts, never inside a
 /// loading boundary, which the server renders more than once: each pass would register
 /// the resource anew, under an id the browser doesn't know.
 pub fn load_sign_in_providers() -> SignInProviders {
-    Resource::new_blocking(|| (), |_| sign_in_options())
+    load_blocking(|| (), |_| sign_in_options())
 }
 
 /// One link per identity provider. They are plain links: signing in through a provider

@@ -4,10 +4,10 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use super::bulk_invite::UploadPanel;
-use super::group_picker::GroupPicker;
+use super::group_picker::{GroupPicker, loaded_groups};
 use super::members::InviteMember;
 use super::role_select::RoleSelect;
-use super::users_page::Listing;
+use super::users_page::UsersContext;
 use crate::error::AppError;
 use crate::groups::PendingPromotion;
 use crate::memberships::Role;
@@ -16,7 +16,7 @@ use crate::ui::{Field, FormError, Modal};
 
 #[component]
 pub(super) fn AddUsersDialog(
-    listing: Listing,
+    context: UsersContext,
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let full_name = RwSignal::new(String::new());
@@ -43,7 +43,7 @@ pub(super) fn AddUsersDialog(
                     sent.email
                 )
             };
-            listing.done(message);
+            context.listing.done(message);
             on_close.run(());
         }
     });
@@ -57,7 +57,7 @@ pub(super) fn AddUsersDialog(
     });
     let send = move |allow_role_change: bool| {
         invite.dispatch(InviteMember {
-            slug: listing.slug.get_untracked(),
+            slug: context.slug.get_untracked(),
             full_name: full_name.get_untracked(),
             email: email.get_untracked(),
             role: role.get_untracked().key().to_string(),
@@ -111,7 +111,7 @@ pub(super) fn AddUsersDialog(
                             />
                             <Field label="Email address" id="invite-email" kind="email" value=email autocomplete="off" />
                             <RoleSelect id="invite-role" role />
-                            <GroupPicker groups=listing.groups chosen=group_ids />
+                            <GroupPicker groups=loaded_groups(context.groups) chosen=group_ids />
                             <MetadataEditor rows=metadata />
                             <FormError message=error />
                             <div class="actions">
@@ -127,7 +127,7 @@ pub(super) fn AddUsersDialog(
                     .into_any()
                 }
             >
-                <UploadPanel listing on_close />
+                <UploadPanel context on_close />
             </Show>
         </Modal>
         <PendingPromotion waiting=consent on_continue=move |()| send(true) />

@@ -3,26 +3,27 @@
 
 use leptos::prelude::*;
 
-use super::group_picker::GroupPicker;
+use super::group_picker::{GroupPicker, loaded_groups};
 use super::members::{
     MemberDetails, RoleChangePreview, member_for_editing, preview_role_change, update_member,
 };
 use super::role_select::RoleSelect;
-use super::users_page::Listing;
+use super::users_page::UsersContext;
 use crate::error::AppError;
 use crate::groups::PendingPromotion;
+use crate::loading::load;
 use crate::metadata::{MetadataEditor, MetadataRow, edits_of};
 use crate::ui::{FormError, Modal};
 
 #[component]
 pub(super) fn EditUserDialog(
     user_id: i64,
-    listing: Listing,
+    context: UsersContext,
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
-    let details = Resource::new(
+    let details = load(
         move || (),
-        move |_| member_for_editing(listing.slug.get_untracked(), user_id),
+        move |_| member_for_editing(context.slug.get_untracked(), user_id),
     );
     view! {
         <Modal labelled_by="edit-user-title" on_close>
@@ -30,7 +31,7 @@ pub(super) fn EditUserDialog(
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match details.await {
-                        Ok(details) => view! { <EditUserForm details listing on_close /> }.into_any(),
+                        Ok(details) => view! { <EditUserForm details context on_close /> }.into_any(),
                         Err(error) => view! { <FormError message=Some(error.to_string()) /> }.into_any(),
                     }
                 })}
@@ -41,7 +42,11 @@ pub(super) fn EditUserDialog(
 }
 
 #[component]
-fn EditUserForm(details: MemberDetails, listing: Listing, on_close: Callback<()>) -> impl IntoView {
+fn EditUserForm(
+    details: MemberDetails,
+    context: UsersContext,
+    on_close: Callback<()>,
+) -> impl IntoView {
     let original_role = details.role;
     let role = RwSignal::new(details.role);
     let metadata = RwSignal::new(
@@ -63,7 +68,7 @@ fn EditUserForm(details: MemberDetails, listing: Listing, on_close: Callback<()>
         confirming.set(None);
         consent.set(None);
         saving.set(true);
-        let slug = listing.slug.get_untracked();
+        let slug = context.slug.get_untracked();
         let role = role.get_untracked();
         let edits = edits_of(&metadata.get_untracked());
         let groups = group_ids.get_untracked();
@@ -79,7 +84,9 @@ fn EditUserForm(details: MemberDetails, listing: Listing, on_close: Callback<()>
             .await;
             match outcome {
                 Ok(()) => {
-                    listing.done("The user has been updated.".to_string());
+                    context
+                        .listing
+                        .done("The user has been updated.".to_string());
                     on_close.run(());
                 }
                 Err(AppError::RoleChangeNeeded { users }) => {
@@ -102,7 +109,7 @@ fn EditUserForm(details: MemberDetails, listing: Listing, on_close: Callback<()>
         }
         // What the change would do comes from the server: which custom groups the member
         // would leave and which apps would pass to you.
-        let slug = listing.slug.get_untracked();
+        let slug = context.slug.get_untracked();
         leptos::task::spawn_local(async move {
             match preview_role_change(slug, user_id, new_role.key().to_string()).await {
                 Ok(preview) => confirming.set(Some(preview)),
@@ -122,7 +129,7 @@ fn EditUserForm(details: MemberDetails, listing: Listing, on_close: Callback<()>
                 <input id="edit-email" readonly value=details.email.clone() />
             </div>
             <RoleSelect id="edit-role" role />
-            <GroupPicker groups=listing.groups chosen=group_ids />
+            <GroupPicker groups=loaded_groups(context.groups) chosen=group_ids />
             <MetadataEditor rows=metadata />
             <FormError message=error />
             <div class="actions">

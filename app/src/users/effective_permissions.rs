@@ -4,59 +4,51 @@
 use leptos::prelude::*;
 
 use super::members::{ResourcePermissions, effective_permissions};
-use super::users_page::Listing;
-use crate::error::AppError;
-use crate::ui::{FormError, Modal};
+use super::users_page::UsersContext;
+use crate::ui::{Modal, when_answered};
 
 #[component]
 pub(super) fn EffectivePermissionsDialog(
     user_id: i64,
     email: String,
-    listing: Listing,
+    context: UsersContext,
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
-    let loaded = RwSignal::new(None::<Result<Vec<ResourcePermissions>, AppError>>);
-    Effect::new(move |_| {
-        leptos::task::spawn_local(async move {
-            let answer = effective_permissions(listing.slug.get_untracked(), user_id).await;
-            loaded.try_set(Some(answer));
-        });
-    });
+    let slug = context.slug.get_untracked();
+    let answer = LocalResource::new(move || effective_permissions(slug.clone(), user_id));
     view! {
         <Modal labelled_by="effective-title" on_close>
             <h2 id="effective-title">{format!("Effective permissions of {email}")}</h2>
-            {move || match loaded.get() {
-                None => view! { <p class="loading">"Loading…"</p> }.into_any(),
-                Some(Err(error)) => view! { <FormError message=Some(error.to_string()) /> }.into_any(),
-                Some(Ok(resources)) if resources.is_empty() => {
-                    view! { <p>"This workspace has no apps, folders, constants or data sources yet."</p> }
-                        .into_any()
-                }
-                Some(Ok(resources)) => {
-                    view! {
-                        <table>
-                            <caption class="visually-hidden">"Effective permissions"</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Resource"</th>
-                                    <th scope="col">"Allowed"</th>
-                                    <th scope="col">"Why"</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {resources.into_iter().map(resource_row).collect_view()}
-                            </tbody>
-                        </table>
-                    }
-                        .into_any()
-                }
-            }}
+            {when_answered(answer, permissions_table)}
             <div class="actions">
                 <button type="button" on:click=move |_| on_close.run(())>
                     "Close"
                 </button>
             </div>
         </Modal>
+    }
+    .into_any()
+}
+
+/// Each resource with what the member may do there and why; a sentence when there are
+/// none yet.
+fn permissions_table(resources: Vec<ResourcePermissions>) -> AnyView {
+    if resources.is_empty() {
+        return view! { <p>"This workspace has no apps, folders, constants or data sources yet."</p> }
+            .into_any();
+    }
+    view! {
+        <table>
+            <caption class="visually-hidden">"Effective permissions"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Resource"</th>
+                    <th scope="col">"Allowed"</th>
+                    <th scope="col">"Why"</th>
+                </tr>
+            </thead>
+            <tbody>{resources.into_iter().map(resource_row).collect_view()}</tbody>
+        </table>
     }
     .into_any()
 }

@@ -3,41 +3,52 @@
 //! Group filter loads and lists them the same way.
 
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::groups::list_groups;
+use crate::loading::{Loaded, load};
+use crate::ui::once_loaded;
 
 /// A custom group as the Users page offers it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct GroupChoice {
     pub id: i64,
     pub name: String,
 }
 
-/// The workspace's custom groups, loaded once in the browser for the page's pickers and
-/// its filter. Left empty when they can't be read: the table reports that failure.
-pub(crate) fn load_custom_groups(slug: String) -> RwSignal<Vec<GroupChoice>> {
-    let groups = RwSignal::new(Vec::new());
-    Effect::new(move |_| {
-        let slug = slug.clone();
-        leptos::task::spawn_local(async move {
-            if let Ok(all) = crate::groups::list_groups(slug).await {
-                let custom = all
-                    .into_iter()
-                    .filter(|group| group.role.is_none())
-                    .map(|group| GroupChoice {
-                        id: group.id,
-                        name: group.name,
-                    })
-                    .collect();
-                groups.try_set(custom);
-            }
-        });
-    });
-    groups
+/// The workspace's custom groups, for a page's pickers and its Group filter.
+pub(crate) type CustomGroups = Loaded<Vec<GroupChoice>>;
+
+/// Loads the custom groups of the workspace whose slug is `slug` for the page the server
+/// renders, so that its Group filter arrives with its options. Called where the page
+/// starts, never inside a loading boundary.
+pub(crate) fn load_custom_groups(slug: Memo<String>) -> CustomGroups {
+    load(move || slug.get(), custom_groups)
+}
+
+async fn custom_groups(slug: String) -> Result<Vec<GroupChoice>, AppError> {
+    let all = list_groups(slug).await?;
+    Ok(all
+        .into_iter()
+        .filter(|group| group.role.is_none())
+        .map(|group| GroupChoice {
+            id: group.id,
+            name: group.name,
+        })
+        .collect())
+}
+
+/// The custom groups as a dialog opened after the page arrived lists them; none when
+/// they couldn't be read, which the page's table reports.
+pub(crate) fn loaded_groups(groups: CustomGroups) -> Signal<Vec<GroupChoice>> {
+    Signal::derive(move || groups.get().and_then(Result::ok).unwrap_or_default())
 }
 
 /// Checkboxes for the custom groups, with a search box that narrows them by name.
 #[component]
 pub(super) fn GroupPicker(
-    groups: RwSignal<Vec<GroupChoice>>,
+    #[prop(into)] groups: Signal<Vec<GroupChoice>>,
     chosen: RwSignal<Vec<i64>>,
 ) -> impl IntoView {
     let search = RwSignal::new(String::new());
@@ -139,17 +150,12 @@ pub(super) fn GroupsCell(groups: Vec<String>) -> impl IntoView {
     .into_any()
 }
 
-/// Keeps the table to one custom group's members. Shown once the groups are loaded, and
-/// only when there are some.
+/// Keeps the table to one custom group's members. Rendered with the page once the groups
+/// are loaded, and only when there are some.
 #[component]
-pub(super) fn GroupFilter(
-    groups: RwSignal<Vec<GroupChoice>>,
-    chosen: RwSignal<Option<i64>>,
-) -> impl IntoView {
-    move || {
-        let groups = groups.get();
+pub(super) fn GroupFilter(groups: CustomGroups, chosen: RwSignal<Option<i64>>) -> AnyView {
+    once_loaded(groups, move |groups| {
         (!groups.is_empty()).then(|| {
-            let options = group_options(groups, chosen);
             view! {
                 <div class="field inline">
                     <label for="member-group">"Group"</label>
@@ -159,30 +165,34 @@ pub(super) fn GroupFilter(
                             chosen.set(event_target_value(&event).parse::<i64>().ok());
                         }
                     >
-                        {options}
+                        {group_options(groups, chosen)}
                     </select>
                 </div>
             }
         })
-    }
+    })
 }
 
 /// "All groups" and then each group, as the options of a Group filter, the chosen one
-/// selected. One list: a fixed option before generated ones doesn't hydrate inside
-/// <select>.
+/// selected.
 pub(crate) fn group_options(
     groups: Vec<GroupChoice>,
     chosen: RwSignal<Option<i64>>,
 ) -> impl IntoView {
-    std::iter::once((None, "All groups".to_string()))
-        .chain(groups.into_iter().map(|group| (Some(group.id), group.name)))
-        .map(|(id, name)| {
-            let value = id.map(|id| id.to_string()).unwrap_or_default();
-            view! {
-                <option value=value selected=move || chosen.get_untracked() == id>
-                    {name}
-                </option>
-            }
-        })
-        .collect_view()
+    let is_chosen = move |id: Option<i64>| move || chosen.get_untracked() == id;
+    view! {
+        <option value="" selected=is_chosen(None)>
+            "All groups"
+        </option>
+        {groups
+            .into_iter()
+            .map(|group| {
+                view! {
+                    <option value=group.id.to_string() selected=is_chosen(Some(group.id))>
+                        {group.name}
+                    </option>
+                }
+            })
+            .collect_view()}
+    }
 }

@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use crate::access_tokens::{AccessTokensSection, TokenSummary, load_my_tokens};
 use crate::auth::Viewer;
 use crate::error::AppError;
+use crate::loading::Loaded;
 use crate::shell::with_viewer;
 use crate::ui::{Field, FormError, Listing, use_hydrated};
 
@@ -91,11 +92,7 @@ pub fn ProfilePage() -> impl IntoView {
 }
 
 #[component]
-fn Profile(
-    viewer: Viewer,
-    listing: Listing,
-    tokens: Resource<Result<Vec<TokenSummary>, AppError>>,
-) -> impl IntoView {
+fn Profile(viewer: Viewer, listing: Listing, tokens: Loaded<Vec<TokenSummary>>) -> impl IntoView {
     view! {
         <Title text="Profile" />
         <section class="panel" aria-labelledby="page-title">

@@ -7,49 +7,36 @@ use leptos_meta::Title;
 use super::add_users::AddUsersDialog;
 use super::edit_user::EditUserDialog;
 use super::effective_permissions::EffectivePermissionsDialog;
-use super::group_picker::{GroupChoice, GroupFilter, GroupsCell, load_custom_groups};
+use super::group_picker::{CustomGroups, GroupFilter, GroupsCell, load_custom_groups};
 use super::members::{
     MemberPage, MemberRow, archive_member, invitation_link, list_members, remove_member,
     resend_invitation, sign_member_out_everywhere, unarchive_member,
 };
-use crate::error::AppError;
+use crate::loading::{Loaded, load};
 use crate::memberships::MembershipStatus;
 use crate::ui::{
-    ActionTable, ConfirmDialog, MenuItem, Modal, Notice, NoticeBar, PageCursor, Pager,
+    ActionTable, ConfirmDialog, Listing, MenuItem, Modal, NoticeBar, PageCursor, PagePanel, Pager,
     PeopleFilters, ResultsAnnouncer, RowMenu, use_hydrated, when_list_loaded,
 };
 use crate::workspaces::{in_workspace, workspace_slug};
 
-/// Shared by the page's dialogs and rows: reload the listing and say what happened.
+/// What the page's rows and dialogs share: the workspace, its custom groups for the
+/// pickers and the filter, and the listing to reload and report to.
 #[derive(Clone, Copy)]
-pub(super) struct Listing {
+pub(super) struct UsersContext {
     /// The workspace's slug, as the address gives it.
     pub slug: Memo<String>,
-    /// The workspace's custom groups, for the pickers and the filter.
-    pub groups: RwSignal<Vec<GroupChoice>>,
-    version: RwSignal<u64>,
-    notice: RwSignal<Option<Notice>>,
-}
-
-impl Listing {
-    pub fn done(&self, message: String) {
-        self.notice.set(Some(Notice::Done(message)));
-        self.version.update(|version| *version += 1);
-    }
-
-    pub fn failed(&self, message: String) {
-        self.notice.set(Some(Notice::Failed(message)));
-    }
+    pub groups: CustomGroups,
+    pub listing: Listing,
 }
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let slug = workspace_slug();
-    let listing = Listing {
+    let context = UsersContext {
         slug,
-        groups: load_custom_groups(slug.get_untracked()),
-        version: RwSignal::new(0),
-        notice: RwSignal::new(None),
+        groups: load_custom_groups(slug),
+        listing: Listing::new(),
     };
     let search = RwSignal::new(String::new());
     let status = RwSignal::new(String::from("all"));
@@ -65,23 +52,29 @@ pub fn UsersPage() -> impl IntoView {
     });
     // Rendered on the server with the first page in it, then loaded again for every
     // keystroke in the search box, filter, page and change.
-    let members = Resource::new(
+    let members = load(
         move || {
             let (after, before) = cursor.get().bounds();
             let filters = (search.get(), status.get(), group.get());
-            (slug.get(), filters, after, before, listing.version.get())
+            (
+                slug.get(),
+                filters,
+                after,
+                before,
+                context.listing.version.get(),
+            )
         },
         |(slug, (search, status, group), after, before, _)| {
             list_members(slug, Some(search), Some(status), group, after, before)
         },
     );
-    in_workspace(move |_| view! { <Members listing members search status group cursor /> })
+    in_workspace(move |_| view! { <Members context members search status group cursor /> })
 }
 
 #[component]
 fn Members(
-    listing: Listing,
-    members: Resource<Result<MemberPage, AppError>>,
+    context: UsersContext,
+    members: Loaded<MemberPage>,
     search: RwSignal<String>,
     status: RwSignal<String>,
     group: RwSignal<Option<i64>>,
@@ -91,9 +84,9 @@ fn Members(
     let adding = RwSignal::new(false);
     view! {
         <Title text="Users" />
-        <section class="panel" aria-labelledby="page-title">
-            <div class="panel-header">
-                <h1 id="page-title">"Users"</h1>
+        <PagePanel
+            title="Users"
+            actions=view! {
                 <button
                     type="button"
                     class="primary"
@@ -102,15 +95,17 @@ fn Members(
                 >
                     "Add users"
                 </button>
-            </div>
-            <NoticeBar notice=listing.notice />
+            }
+                .into_any()
+        >
+            <NoticeBar notice=context.listing.notice />
             <PeopleFilters id_prefix="member" search status cursor />
-            <GroupFilter groups=listing.groups chosen=group />
+            <GroupFilter groups=context.groups chosen=group />
             <ResultsAnnouncer results=members describe=|page| format!("{} found.", counted(page)) />
-            {when_list_loaded(members, move |page| view! { <MemberTable page cursor listing /> })}
-        </section>
+            {when_list_loaded(members, move |page| view! { <MemberTable page cursor context /> })}
+        </PagePanel>
         <Show when=move || adding.get()>
-            <AddUsersDialog listing on_close=move |()| adding.set(false) />
+            <AddUsersDialog context on_close=move |()| adding.set(false) />
         </Show>
     }
     .into_any()
@@ -125,7 +120,11 @@ fn counted(page: &MemberPage) -> String {
 }
 
 #[component]
-fn MemberTable(page: MemberPage, cursor: RwSignal<PageCursor>, listing: Listing) -> impl IntoView {
+fn MemberTable(
+    page: MemberPage,
+    cursor: RwSignal<PageCursor>,
+    context: UsersContext,
+) -> impl IntoView {
     view! {
         <p class="count">{counted(&page)}</p>
         <ActionTable
@@ -135,7 +134,7 @@ fn MemberTable(page: MemberPage, cursor: RwSignal<PageCursor>, listing: Listing)
             {page
                 .members
                 .into_iter()
-                .map(|member| view! { <MemberTableRow member listing /> })
+                .map(|member| view! { <MemberTableRow member context /> })
                 .collect_view()}
         </ActionTable>
         <Pager cursor previous_before=page.previous_before next_after=page.next_after />
@@ -154,7 +153,7 @@ enum RowDialog {
 }
 
 #[component]
-fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
+fn MemberTableRow(member: MemberRow, context: UsersContext) -> impl IntoView {
     let menu_open = RwSignal::new(false);
     let dialog = RwSignal::new(None::<RowDialog>);
     let link = RwSignal::new(String::new());
@@ -188,7 +187,7 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
     };
     let run = move |action: RowAction| {
         menu_open.set(false);
-        let slug = listing.slug.get_untracked();
+        let slug = context.slug.get_untracked();
         leptos::task::spawn_local(async move {
             let outcome = match action {
                 RowAction::Archive => archive_member(slug, user_id)
@@ -228,10 +227,10 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
             };
             match outcome {
                 Ok(message) if action == RowAction::CopyLink => {
-                    listing.notice.set(Some(Notice::Done(message)));
+                    context.listing.say(message);
                 }
-                Ok(message) => listing.done(message),
-                Err(error) => listing.failed(error.to_string()),
+                Ok(message) => context.listing.done(message),
+                Err(error) => context.listing.failed(error),
             }
         });
     };
@@ -307,7 +306,7 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
                 </RowMenu>
                 {move || match dialog.get() {
                     Some(RowDialog::Edit) => {
-                        view! { <EditUserDialog user_id listing on_close=move |()| dialog.set(None) /> }
+                        view! { <EditUserDialog user_id context on_close=move |()| dialog.set(None) /> }
                             .into_any()
                     }
                     Some(RowDialog::Permissions) => {
@@ -315,7 +314,7 @@ fn MemberTableRow(member: MemberRow, listing: Listing) -> impl IntoView {
                             <EffectivePermissionsDialog
                                 user_id
                                 email=email_for_dialog.clone()
-                                listing
+                                context
                                 on_close=move |()| dialog.set(None)
                             />
                         }

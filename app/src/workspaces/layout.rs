@@ -3,7 +3,7 @@ use leptos_router::components::Outlet;
 use leptos_router::hooks::use_params_map;
 
 use super::{WorkspaceSummary, workspace_context};
-use crate::error::AppError;
+use crate::loading::{Loaded, load_blocking};
 use crate::shell::when_loaded;
 
 /// The workspace in the address, for the pages under it: its slug at once, and the
@@ -11,7 +11,7 @@ use crate::shell::when_loaded;
 #[derive(Clone, Copy)]
 struct WorkspaceInPath {
     slug: Memo<String>,
-    workspace: Resource<Result<WorkspaceSummary, AppError>>,
+    workspace: Loaded<WorkspaceSummary>,
 }
 
 /// Checks on the server that the viewer may enter the workspace in the URL before any
@@ -23,7 +23,7 @@ struct WorkspaceInPath {
 pub fn WorkspaceLayout() -> impl IntoView {
     let params = use_params_map();
     let slug = Memo::new(move |_| params.read().get("slug").unwrap_or_default());
-    let workspace = Resource::new_blocking(move || slug.get(), workspace_context);
+    let workspace = load_blocking(move || slug.get(), workspace_context);
     provide_context(WorkspaceInPath { slug, workspace });
     view! { <Outlet /> }
 }

@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use super::{CsvProblem, MAX_FILE_BYTES, SAMPLE_CSV_PATH};
 use crate::error::AppError;
 use crate::ui::FormError;
-use crate::users::users_page::Listing;
+use crate::users::users_page::UsersContext;
 
 /// Why an upload didn't happen: a message, and the file's problems when it was checked.
 #[derive(Debug, Clone, Default)]
@@ -31,7 +31,7 @@ impl From<AppError> for Refusal {
 
 #[component]
 pub(in crate::users) fn UploadPanel(
-    listing: Listing,
+    context: UsersContext,
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let input = NodeRef::<leptos::html::Input>::new();
@@ -59,7 +59,7 @@ pub(in crate::users) fn UploadPanel(
         }
         uploading.set(true);
         refusal.set(Refusal::default());
-        let slug = listing.slug.get_untracked();
+        let slug = context.slug.get_untracked();
         leptos::task::spawn_local(async move {
             let outcome = match read_text(&file).await {
                 // The browser reads every file as UTF-8, replacing what isn't.
@@ -87,7 +87,7 @@ pub(in crate::users) fn UploadPanel(
                             ". The mails could not be queued; copy their links from the list instead",
                         );
                     }
-                    listing.done(message);
+                    context.listing.done(message);
                     on_close.run(());
                 }
                 Err(failure) => {
