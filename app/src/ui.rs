@@ -127,8 +127,7 @@ pub fn PlainForm(
 }
 
 /// A labelled select of `options`, each a choice and the text it shows, bound to
-/// `value`. `key` gives the value a choice carries in the page. All options come from
-/// one list: a fixed option before generated ones doesn't hydrate inside <select>.
+/// `value`. `key` gives the value a choice carries in the page.
 #[component]
 pub fn Select<T>(
     label: &'static str,
@@ -712,8 +711,6 @@ pub fn PeopleFilters(
                         cursor.set(PageCursor::First);
                     }
                 >
-                    // Written out rather than generated: a generated list after a fixed
-                    // option doesn't hydrate inside <select> in Chromium.
                     <option value="all">"All"</option>
                     <option value="active">"Active"</option>
                     <option value="invited">"Invited"</option>

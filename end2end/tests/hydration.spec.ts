@@ -1,4 +1,5 @@
 import { expect, hydrated, test } from './fixtures';
+import { createGroup, openGroups } from './groups';
 import { usersPage } from './members';
 import { signedInPages } from './pages';
 import { admin, fillSignIn, signIn } from './people';
@@ -12,6 +13,10 @@ import { admin, fillSignIn, signIn } from './people';
 test('every page hydrates the page the server rendered', async ({ page }) => {
   test.setTimeout(180_000);
   await signIn(page);
+  // A custom group of its own, so that the Group filters (Users, Access matrix) arrive
+  // with a generated option after their fixed "All groups".
+  await openGroups(page);
+  await createGroup(page, 'Hydration checkers');
   for (let round = 1; round <= 3; round++) {
     for (const path of signedInPages) {
       await page.goto(path);

@@ -85,8 +85,6 @@ pub fn AccessMatrixPage() -> impl IntoView {
                             refilter();
                         }
                     >
-                        // Written out rather than generated: a generated list after a
-                        // fixed option doesn't hydrate inside <select>.
                         <option value="">"All roles"</option>
                         <option value="admin">"Admin"</option>
                         <option value="builder">"Builder"</option>
