@@ -801,9 +801,18 @@ async fn admins_find_the_page_under_workspace_settings() {
                 .contains("href=\"/acme/settings/access-matrix/export.csv\""),
             "the export link, without filters at first"
         );
-        for label in ["Group", "Role", "Resource kind"] {
+        for label in ["Role", "Resource kind"] {
             assert!(page.body.contains(&format!(">{label}</label>")), "{label}");
         }
+        // A Group filter only where there are custom groups to choose from.
+        assert!(!page.body.contains(">Group</label>"));
+        world.admin().custom_group("Support", false).await;
+        let page = world
+            .app
+            .get("/acme/settings/access-matrix", Some(&world.ada))
+            .await;
+        assert!(page.body.contains(">Group</label>"));
+        assert!(page.body.contains(">Support</option>"));
         // Other members don't see the link; the matrix itself refuses them (above).
         let page = world.app.get("/acme", Some(&world.eve.1)).await;
         let nav = &page.body[page.body.find("<nav").unwrap()..page.body.find("</nav>").unwrap()];

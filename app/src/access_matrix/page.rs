@@ -12,8 +12,8 @@ use super::{
 use crate::loading::load;
 use crate::memberships::Role;
 use crate::permissions::ResourceKind;
-use crate::ui::{once_loaded, use_hydrated, when_list_loaded};
-use crate::users::group_picker::{CustomGroups, group_options, load_custom_groups};
+use crate::ui::{use_hydrated, when_list_loaded};
+use crate::users::group_picker::{GroupFilter, load_custom_groups};
 use crate::workspaces::{in_workspace, workspace_slug};
 
 #[component]
@@ -74,7 +74,7 @@ pub fn AccessMatrixPage() -> impl IntoView {
                 "What each member may do with each app, folder, workspace constant and data source, from their role and groups. Focus or point at a cell to see the groups and permissions behind it."
             </p>
             <div class="filters">
-                <GroupFilter groups chosen=group hydrated on_change=refilter />
+                <GroupFilter id="matrix-group" groups chosen=group on_change=move |()| refilter() />
                 <div class="field">
                     <label for="matrix-role">"Role"</label>
                     <select
@@ -117,34 +117,6 @@ pub fn AccessMatrixPage() -> impl IntoView {
         })}
     }
     .into_any()
-}
-
-/// The Group filter: all members, or one custom group's. Rendered with the page once the
-/// groups are loaded.
-#[component]
-fn GroupFilter(
-    groups: CustomGroups,
-    chosen: RwSignal<Option<i64>>,
-    hydrated: Signal<bool>,
-    on_change: impl Fn() + Copy + Send + Sync + 'static,
-) -> AnyView {
-    once_loaded(groups, move |groups| {
-        view! {
-            <div class="field">
-                <label for="matrix-group">"Group"</label>
-                <select
-                    id="matrix-group"
-                    disabled=move || !hydrated.get()
-                    on:change:target=move |event| {
-                        chosen.set(event.target().value().parse::<i64>().ok());
-                        on_change();
-                    }
-                >
-                    {group_options(groups, chosen)}
-                </select>
-            </div>
-        }
-    })
 }
 
 /// "Members 1–25 of 130"; "No members" when the filters leave none.

@@ -171,12 +171,10 @@ fn TokenRow(token: TokenSummary, listing: Listing) -> impl IntoView {
     let name = StoredValue::new(token.name.clone());
     let id = token.id;
     let revoke = move |_| {
-        leptos::task::spawn_local(async move {
-            match revoke_token(id).await {
-                Ok(()) => listing.done(format!("Token {} has been revoked.", name.get_value())),
-                Err(error) => listing.failed(error),
-            }
-        });
+        listing.report(
+            revoke_token(id),
+            format!("Token {} has been revoked.", name.get_value()),
+        );
     };
     let active = token.state == TokenState::Active;
     view! {

@@ -133,40 +133,31 @@ fn UserRow(user: InstanceUser, listing: Listing) -> impl IntoView {
     };
     let unarchive = move || {
         menu_open.set(false);
-        leptos::task::spawn_local(async move {
-            match unarchive_instance_user(user_id).await {
-                Ok(()) => listing.done(format!(
-                    "{} can sign in again. Each workspace must invite them again.",
-                    email.get_value()
-                )),
-                Err(error) => listing.failed(error),
-            }
-        });
+        listing.report(
+            unarchive_instance_user(user_id),
+            format!(
+                "{} can sign in again. Each workspace must invite them again.",
+                email.get_value()
+            ),
+        );
     };
     let archive = move || {
         dialog.set(None);
-        leptos::task::spawn_local(async move {
-            match archive_instance_user(user_id).await {
-                Ok(()) => listing.done(format!(
-                    "{} has been archived from this instance.",
-                    email.get_value()
-                )),
-                Err(error) => listing.failed(error),
-            }
-        });
+        listing.report(
+            archive_instance_user(user_id),
+            format!(
+                "{} has been archived from this instance.",
+                email.get_value()
+            ),
+        );
     };
 
     let sign_out = move || {
         dialog.set(None);
-        leptos::task::spawn_local(async move {
-            match sign_out_instance_user_everywhere(user_id).await {
-                Ok(()) => listing.done(format!(
-                    "{} has been signed out everywhere.",
-                    email.get_value()
-                )),
-                Err(error) => listing.failed(error),
-            }
-        });
+        listing.report(
+            sign_out_instance_user_everywhere(user_id),
+            format!("{} has been signed out everywhere.", email.get_value()),
+        );
     };
 
     view! {

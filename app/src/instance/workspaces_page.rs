@@ -79,15 +79,12 @@ fn WorkspaceRow(workspace: WorkspaceListing, listing: Listing) -> impl IntoView 
     let set_archived = move |archive: bool| {
         menu_open.set(false);
         dialog.set(None);
-        leptos::task::spawn_local(async move {
-            match set_workspace_archived(slug.get_value(), archive).await {
-                Ok(()) if archive => {
-                    listing.done(format!("{} has been archived.", name.get_value()))
-                }
-                Ok(()) => listing.done(format!("{} is active again.", name.get_value())),
-                Err(error) => listing.failed(error),
-            }
-        });
+        let done = if archive {
+            format!("{} has been archived.", name.get_value())
+        } else {
+            format!("{} is active again.", name.get_value())
+        };
+        listing.report(set_workspace_archived(slug.get_value(), archive), done);
     };
     let open = move |which: RowDialog| {
         menu_open.set(false);

@@ -141,14 +141,10 @@ fn TokenRow(slug: String, token: ScimTokenSummary, listing: Listing) -> impl Int
     let slug = StoredValue::new(slug);
     let id = token.id;
     let revoke = move |_| {
-        leptos::task::spawn_local(async move {
-            match revoke_scim_token(slug.get_value(), id).await {
-                Ok(()) => {
-                    listing.done(format!("SCIM token {} has been revoked.", name.get_value()))
-                }
-                Err(error) => listing.failed(error),
-            }
-        });
+        listing.report(
+            revoke_scim_token(slug.get_value(), id),
+            format!("SCIM token {} has been revoked.", name.get_value()),
+        );
     };
     view! {
         <tr>

@@ -92,12 +92,10 @@ fn ProviderTable(
                 });
             };
             let delete = move |_| {
-                leptos::task::spawn_local(async move {
-                    match delete_sso_provider(id).await {
-                        Ok(()) => listing.done(format!("{} has been deleted.", name.get_value())),
-                        Err(error) => listing.failed(error),
-                    }
-                });
+                listing.report(
+                    delete_sso_provider(id),
+                    format!("{} has been deleted.", name.get_value()),
+                );
             };
             view! {
                 <tr>

@@ -150,19 +150,28 @@ pub(super) fn GroupsCell(groups: Vec<String>) -> impl IntoView {
     .into_any()
 }
 
-/// Keeps the table to one custom group's members. Rendered with the page once the groups
-/// are loaded, and only when there are some.
+/// Keeps a list of members to one custom group's, chosen in the select whose id is `id`,
+/// and runs `on_change` after each choice. Rendered with the page once the groups are
+/// loaded, and only when there are some.
 #[component]
-pub(super) fn GroupFilter(groups: CustomGroups, chosen: RwSignal<Option<i64>>) -> AnyView {
+pub(crate) fn GroupFilter(
+    id: &'static str,
+    groups: CustomGroups,
+    chosen: RwSignal<Option<i64>>,
+    #[prop(optional, into)] on_change: Option<Callback<()>>,
+) -> AnyView {
     once_loaded(groups, move |groups| {
         (!groups.is_empty()).then(|| {
             view! {
-                <div class="field inline">
-                    <label for="member-group">"Group"</label>
+                <div class="field">
+                    <label for=id>"Group"</label>
                     <select
-                        id="member-group"
-                        on:change=move |event| {
-                            chosen.set(event_target_value(&event).parse::<i64>().ok());
+                        id=id
+                        on:change:target=move |event| {
+                            chosen.set(event.target().value().parse::<i64>().ok());
+                            if let Some(on_change) = on_change {
+                                on_change.run(());
+                            }
                         }
                     >
                         {group_options(groups, chosen)}
@@ -175,10 +184,7 @@ pub(super) fn GroupFilter(groups: CustomGroups, chosen: RwSignal<Option<i64>>) -
 
 /// "All groups" and then each group, as the options of a Group filter, the chosen one
 /// selected.
-pub(crate) fn group_options(
-    groups: Vec<GroupChoice>,
-    chosen: RwSignal<Option<i64>>,
-) -> impl IntoView {
+fn group_options(groups: Vec<GroupChoice>, chosen: RwSignal<Option<i64>>) -> impl IntoView {
     let is_chosen = move |id: Option<i64>| move || chosen.get_untracked() == id;
     view! {
         <option value="" selected=is_chosen(None)>

@@ -100,7 +100,7 @@ fn Members(
         >
             <NoticeBar notice=context.listing.notice />
             <PeopleFilters id_prefix="member" search status cursor />
-            <GroupFilter groups=context.groups chosen=group />
+            <GroupFilter id="member-group" groups=context.groups chosen=group />
             <ResultsAnnouncer results=members describe=|page| format!("{} found.", counted(page)) />
             {when_list_loaded(members, move |page| view! { <MemberTable page cursor context /> })}
         </PagePanel>
