@@ -135,4 +135,14 @@ test('without JavaScript the pages arrive with their data', async ({ page }) => 
 
   await page.goto('/profile');
   await expect(page.getByRole('main').getByText(owner.email)).toBeVisible();
+
+  // A resource's page arrives with who has access to it, for its admin.
+  const created = await page.request.post('/api/apps/create', { form: { slug: owner.slug, name: 'Antenna planner' } });
+  expect(created.ok(), await created.text()).toBeTruthy();
+  await page.goto(`/${owner.slug}/apps/${await created.json()}`);
+  await expect(page.getByRole('heading', { name: 'Antenna planner', level: 1 })).toBeVisible();
+  const permissions = page.getByRole('region', { name: 'Permissions' });
+  const adminRow = permissions.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Admin', exact: true }) });
+  await expect(adminRow).toContainText('Edit');
+  await expect(permissions.getByLabel(`Access for ${customGroup}`)).toHaveValue('none');
 });

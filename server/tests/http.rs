@@ -1296,6 +1296,26 @@ async fn signed_in_pages_arrive_with_their_data() {
             );
             assert!(!page.body.contains("Loading…"), "{path} is still loading");
         }
+
+        // The Users tab of the group shown offers whom it can add.
+        let page = app.get("/acme/settings/groups", Some(&ada.cookie)).await;
+        assert!(
+            page.body.contains("Grace Hopper (grace@example.com)"),
+            "{}",
+            page.body
+        );
+        // A resource's page, with who has access to it, for admins.
+        let ledger = app.insert_resource("acme", "app", "Ledger", None).await;
+        let page = app
+            .get(&format!("/acme/apps/{ledger}"), Some(&ada.cookie))
+            .await;
+        assert!(page.body.contains(">Permissions</h2>"), "{}", page.body);
+        assert!(
+            page.body.contains("Admins can do everything"),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains("Loading…"), "{}", page.body);
     })
     .await;
 }

@@ -18,7 +18,7 @@ use crate::loading::{Loaded, load};
 use crate::memberships::Role;
 use crate::permissions::{Flag, ResourceKind};
 use crate::ui::{
-    ActionTable, Field, FormError, Listing, Modal, NoticeBar, PagePanel, use_hydrated,
+    ActionTable, Field, FormDialog, FormError, Listing, Modal, NoticeBar, PagePanel, use_hydrated,
     when_list_loaded,
 };
 use crate::users::ConsequenceList;
@@ -34,6 +34,15 @@ struct GroupsContext {
     runner: ChangeRunner,
     /// Kept here so that the open tab stays open when the group reloads after a change.
     tab: RwSignal<Tab>,
+    addable: MemberSearch,
+}
+
+/// The Users tab's search for people to add to the group shown, and what it finds:
+/// loaded with the page, and again as the search changes and after each change.
+#[derive(Clone, Copy)]
+struct MemberSearch {
+    text: RwSignal<String>,
+    found: Loaded<Vec<GroupMember>>,
 }
 
 impl GroupsContext {
@@ -81,11 +90,22 @@ pub fn GroupsPage() -> impl IntoView {
         move || (slug.get(), chosen.get(), listing.version.get()),
         |(slug, chosen, _)| load_groups_shown(slug, chosen),
     );
-    in_workspace(move |_| view! { <Groups loaded listing /> })
+    let text = RwSignal::new(String::new());
+    let found = load(
+        move || (slug.get(), chosen.get(), listing.version.get(), text.get()),
+        move |(slug, _, _, text)| async move {
+            match loaded.await?.shown {
+                Some(group_id) => addable_members(slug, group_id, Some(text)).await,
+                None => Ok(Vec::new()),
+            }
+        },
+    );
+    let addable = MemberSearch { text, found };
+    in_workspace(move |_| view! { <Groups loaded listing addable /> })
 }
 
 #[component]
-fn Groups(loaded: Loaded<GroupsShown>, listing: Listing) -> impl IntoView {
+fn Groups(loaded: Loaded<GroupsShown>, listing: Listing, addable: MemberSearch) -> impl IntoView {
     let slug = StoredValue::new(workspace_slug().get_untracked());
     let runner = ChangeRunner::new(
         slug,
@@ -97,6 +117,7 @@ fn Groups(loaded: Loaded<GroupsShown>, listing: Listing) -> impl IntoView {
         listing,
         runner,
         tab: RwSignal::new(Tab::Users),
+        addable,
     };
     let hydrated = use_hydrated();
     let creating = RwSignal::new(false);
@@ -379,15 +400,10 @@ fn MemberRow(
 ) -> impl IntoView {
     let user_id = member.user_id;
     let remove = move |_| {
-        let slug = page.slug.get_value();
-        leptos::task::spawn_local(async move {
-            match remove_group_member(slug, group_id, user_id).await {
-                Ok(()) => page
-                    .listing
-                    .done("The user was removed from the group.".to_string()),
-                Err(error) => page.listing.failed(error),
-            }
-        });
+        page.listing.report(
+            remove_group_member(page.slug.get_value(), group_id, user_id),
+            "The user was removed from the group.",
+        );
     };
     view! {
         <tr>
@@ -417,21 +433,9 @@ fn MemberRow(
 /// it is confirmed first with what each change does, as in Edit user details.
 #[component]
 fn AddMembers(group_id: i64, role: Option<Role>, page: GroupsContext) -> impl IntoView {
-    let search = RwSignal::new(String::new());
-    let found = RwSignal::new(Vec::<GroupMember>::new());
+    let search = page.addable.text;
     let chosen = RwSignal::new(Vec::<i64>::new());
     let confirming = RwSignal::new(None::<Vec<RoleChangePreview>>);
-    Effect::new(move |_| {
-        let text = search.get();
-        page.listing.version.track();
-        leptos::task::spawn_local(async move {
-            if let Ok(members) = addable_members(page.slug.get_value(), group_id, Some(text)).await
-            {
-                // The panel reloads after every change; a late answer finds it gone.
-                found.try_set(members);
-            }
-        });
-    });
     let add = move |_| {
         let user_ids = chosen.get_untracked();
         if user_ids.is_empty() {
@@ -478,8 +482,9 @@ fn AddMembers(group_id: i64, role: Option<Role>, page: GroupsContext) -> impl In
             </div>
             <fieldset>
                 <legend>"Users who can join"</legend>
-                {move || {
-                    let members = found.get();
+                {when_list_loaded(
+                    page.addable.found,
+                    move |members: Vec<GroupMember>| {
                     if members.is_empty() {
                         view! { <p>"No users found."</p> }.into_any()
                     } else {
@@ -514,7 +519,8 @@ fn AddMembers(group_id: i64, role: Option<Role>, page: GroupsContext) -> impl In
                             .collect_view()
                             .into_any()
                     }
-                }}
+                    },
+                )}
             </fieldset>
             <button type="button" class="primary" on:click=add>
                 "Add users"
@@ -748,13 +754,11 @@ fn GranularTab(details: GroupDetails, page: GroupsContext) -> impl IntoView {
                                     class="danger"
                                     on:click=move |_| {
                                         deleting.set(None);
-                                        let slug = page.slug.get_value();
-                                        leptos::task::spawn_local(async move {
-                                            match delete_group_rule(slug, group_id, rule_id).await {
-                                                Ok(()) => page.listing.done("Permission deleted.".to_string()),
-                                                Err(error) => page.listing.failed(error),
-                                            }
-                                        });
+                                        page.listing
+                                            .report(
+                                                delete_group_rule(page.slug.get_value(), group_id, rule_id),
+                                                "Permission deleted.",
+                                            );
                                     }
                                 >
                                     "Delete permission"
@@ -771,41 +775,22 @@ fn GranularTab(details: GroupDetails, page: GroupsContext) -> impl IntoView {
 #[component]
 fn CreateGroupDialog(page: GroupsContext, #[prop(into)] on_close: Callback<()>) -> impl IntoView {
     let name = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
     let navigate = use_navigate();
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        let slug = page.slug.get_value();
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            match create_group(slug, name.get_untracked()).await {
-                Ok(group) => {
-                    page.listing.done("Group has been created.".to_string());
-                    on_close.try_run(());
-                    navigate(&page.link(group.id), Default::default());
-                }
-                Err(failure) => {
-                    error.try_set(Some(failure.to_string()));
-                }
-            }
-        });
+    let created = move |group: GroupSummary| {
+        page.listing.done("Group has been created.");
+        navigate(&page.link(group.id), Default::default());
     };
     view! {
-        <Modal labelled_by="create-group-title" on_close>
-            <h2 id="create-group-title">"Create new group"</h2>
-            <form on:submit=submit>
-                <Field label="Group name" id="group-name" value=name />
-                <FormError message=error />
-                <div class="actions">
-                    <button type="button" on:click=move |_| on_close.run(())>
-                        "Cancel"
-                    </button>
-                    <button type="submit" class="primary">
-                        "Create group"
-                    </button>
-                </div>
-            </form>
-        </Modal>
+        <FormDialog
+            heading_id="create-group-title"
+            heading="Create new group"
+            submit_label="Create group"
+            submit=move || create_group(page.slug.get_value(), name.get_untracked())
+            on_saved=created
+            on_close
+        >
+            <Field label="Group name" id="group-name" value=name />
+        </FormDialog>
     }
     .into_any()
 }
@@ -818,38 +803,17 @@ fn RenameGroupDialog(
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let name = RwSignal::new(current);
-    let error = RwSignal::new(None::<String>);
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        let slug = page.slug.get_value();
-        leptos::task::spawn_local(async move {
-            match rename_group(slug, group_id, name.get_untracked()).await {
-                Ok(()) => {
-                    page.listing.done("Group name updated.".to_string());
-                    on_close.run(());
-                }
-                Err(failure) => {
-                    error.try_set(Some(failure.to_string()));
-                }
-            }
-        });
-    };
     view! {
-        <Modal labelled_by="rename-group-title" on_close>
-            <h2 id="rename-group-title">"Rename group"</h2>
-            <form on:submit=submit>
-                <Field label="Group name" id="group-new-name" value=name />
-                <FormError message=error />
-                <div class="actions">
-                    <button type="button" on:click=move |_| on_close.run(())>
-                        "Cancel"
-                    </button>
-                    <button type="submit" class="primary">
-                        "Save"
-                    </button>
-                </div>
-            </form>
-        </Modal>
+        <FormDialog
+            heading_id="rename-group-title"
+            heading="Rename group"
+            submit_label="Save"
+            submit=move || rename_group(page.slug.get_value(), group_id, name.get_untracked())
+            on_saved=move |()| page.listing.done("Group name updated.")
+            on_close
+        >
+            <Field label="Group name" id="group-new-name" value=name />
+        </FormDialog>
     }
     .into_any()
 }

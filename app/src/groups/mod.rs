@@ -14,7 +14,7 @@ pub mod store;
 
 pub use consent::PendingPromotion;
 pub use groups_page::GroupsPage;
-pub use resource_permissions::ResourcePermissions;
+pub use resource_permissions::{GroupAccessTable, ResourcePermissions};
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -7,43 +7,69 @@ use leptos::prelude::*;
 use super::consent::{Change, ChangeRunner, ConsentDialog};
 use super::{GroupAccess, resource_access};
 use crate::error::AppError;
+use crate::loading::{Loaded, load};
+use crate::memberships::Role;
 use crate::permissions::ResourceKind;
-use crate::ui::{FormError, Notice, NoticeBar};
+use crate::ui::{Listing, NoticeBar, when_list_loaded};
+use crate::workspaces::loaded_workspace;
+
+/// Which groups have which access to the resource a page is about: loaded where the page
+/// starts, so that the server's page holds it, and again after each change made in it.
+#[derive(Clone, Copy)]
+pub struct GroupAccessTable {
+    slug: Memo<String>,
+    listing: Listing,
+    rows: Loaded<Vec<GroupAccess>>,
+}
+
+impl GroupAccessTable {
+    /// The table of the resource whose id `resource_id` reads from the address, in the
+    /// workspace whose slug is `slug`. Only admins see it, so only theirs is asked for.
+    pub fn load(
+        slug: Memo<String>,
+        resource_id: impl Fn() -> Option<i64> + Send + Sync + 'static,
+    ) -> GroupAccessTable {
+        let listing = Listing::new();
+        let version = listing.version;
+        let workspace = loaded_workspace();
+        let rows = load(
+            move || (slug.get(), resource_id(), version.get()),
+            move |(slug, resource_id, _)| async move {
+                if workspace.await?.role != Role::Admin {
+                    return Ok(Vec::new());
+                }
+                match resource_id {
+                    Some(resource_id) => resource_access(slug, resource_id).await,
+                    None => Err(AppError::ResourceNotFound),
+                }
+            },
+        );
+        GroupAccessTable {
+            slug,
+            listing,
+            rows,
+        }
+    }
+}
 
 #[component]
-pub fn ResourcePermissions(slug: String, resource_id: i64) -> impl IntoView {
-    let slug = StoredValue::new(slug);
-    let version = RwSignal::new(0_u64);
-    let notice = RwSignal::new(None::<Notice>);
+pub fn ResourcePermissions(table: GroupAccessTable, resource_id: i64) -> impl IntoView {
+    let listing = table.listing;
     let runner = ChangeRunner::new(
-        slug,
-        move |message| {
-            notice.try_set(Some(Notice::Done(message)));
-            version.try_update(|version| *version += 1);
-        },
-        move |message| {
-            notice.try_set(Some(Notice::Failed(message)));
-        },
+        StoredValue::new(table.slug.get_untracked()),
+        move |message| listing.done(message),
+        move |message| listing.failed(message),
     );
-    let table = RwSignal::new(None::<Result<Vec<GroupAccess>, AppError>>);
-    Effect::new(move |_| {
-        version.track();
-        leptos::task::spawn_local(async move {
-            let loaded = resource_access(slug.get_value(), resource_id).await;
-            table.try_set(Some(loaded));
-        });
-    });
     view! {
         <div class="resource-permissions">
             <p class="hint">
                 "Which groups have access, and through which permission. Custom groups' access "
                 "can be changed here; the Admin, Builder and End-user groups' under Groups."
             </p>
-            <NoticeBar notice />
-            {move || match table.get() {
-                None => view! { <p class="loading">"Loading…"</p> }.into_any(),
-                Some(Err(error)) => view! { <FormError message=Some(error.to_string()) /> }.into_any(),
-                Some(Ok(rows)) => {
+            <NoticeBar notice=listing.notice />
+            {when_list_loaded(
+                table.rows,
+                move |rows| {
                     view! {
                         <table>
                             <caption class="visually-hidden">"Group access"</caption>
@@ -62,9 +88,8 @@ pub fn ResourcePermissions(slug: String, resource_id: i64) -> impl IntoView {
                             </tbody>
                         </table>
                     }
-                        .into_any()
-                }
-            }}
+                },
+            )}
             <ConsentDialog runner />
         </div>
     }

@@ -7,7 +7,7 @@ use super::consent::Change;
 use super::{ResourceOption, RuleForm, RuleView, resource_options};
 use crate::memberships::Role;
 use crate::permissions::{Access, ResourceKind, Scope};
-use crate::ui::{Field, FormError, Modal};
+use crate::ui::{Field, FormError, Modal, when_answered};
 
 #[component]
 pub fn RuleDialog(
@@ -39,20 +39,10 @@ pub fn RuleDialog(
     let only_all = role.is_some();
     let view_only = role == Some(Role::EndUser);
 
-    let options = RwSignal::new(Vec::<ResourceOption>::new());
+    // The resources of the chosen kind, asked for again whenever the kind changes.
     let slug = StoredValue::new(slug);
-    Effect::new(move |_| {
-        let kind = kind.get();
-        leptos::task::spawn_local(async move {
-            match resource_options(slug.get_value(), kind.key().to_string()).await {
-                Ok(found) => {
-                    options.try_set(found);
-                }
-                Err(failure) => {
-                    error.try_set(Some(failure.to_string()));
-                }
-            }
-        });
+    let options = LocalResource::new(move || {
+        resource_options(slug.get_value(), kind.get().key().to_string())
     });
     let change_kind = move |key: String| {
         if let Some(new_kind) = ResourceKind::from_key(&key) {
@@ -184,8 +174,9 @@ pub fn RuleDialog(
                 <Show when=move || chosen.get().is_some()>
                     <fieldset>
                         <legend>{move || format!("Choose {}", kind.get().plural_label().to_lowercase())}</legend>
-                        {move || {
-                            let found = options.get();
+                        {when_answered(
+                            options,
+                            move |found: Vec<ResourceOption>| {
                             if found.is_empty() {
                                 view! { <p>"There are none yet."</p> }.into_any()
                             } else {
@@ -224,7 +215,8 @@ pub fn RuleDialog(
                                     .collect_view()
                                     .into_any()
                             }
-                        }}
+                            },
+                        )}
                     </fieldset>
                 </Show>
                 <FormError message=error />

@@ -10,7 +10,7 @@ use leptos_meta::Title;
 
 use super::app_releases::{ReleasePanel, VersionList, released_on};
 use super::dashboard::FolderSelect;
-use super::detail_page::{DeleteAndLeave, HeaderButton, ResourcePanel, SaveForm};
+use super::detail_page::{DeleteAndLeave, HeaderButton, ResourcePanel, SaveForm, detail_page};
 use super::page::{Page, resource_page};
 use super::widgets::TextArea;
 use super::{AppDetails, AppDraft, delete_app, open_app, open_app_editor, preview_app, save_app};
@@ -18,7 +18,7 @@ use crate::ui::{Field, NoticeBar, use_hydrated};
 
 #[component]
 pub fn AppPage() -> impl IntoView {
-    resource_page(
+    detail_page(
         "app_id",
         open_app,
         |app, page| view! { <AppView app page /> },

@@ -4,9 +4,9 @@
 
 use leptos::prelude::*;
 
-use super::detail_page::{DeleteAndLeave, HeaderButton, ResourcePanel};
+use super::detail_page::{DeleteAndLeave, HeaderButton, ResourcePanel, detail_page};
 use super::list_page::{DeleteRowButton, ListPage};
-use super::page::{Page, resource_page};
+use super::page::Page;
 use super::{
     ConstantDetails, ConstantList, ConstantRow, create_constant, delete_constant, list_constants,
     open_constant, reveal_constant, set_constant_value,
@@ -257,7 +257,7 @@ fn EditValueDialog(
 
 #[component]
 pub fn ConstantPage() -> impl IntoView {
-    resource_page("constant_id", open_constant, |details, page| {
+    detail_page("constant_id", open_constant, |details, page| {
         view! { <ConstantView details page /> }
     })
 }

@@ -4,9 +4,9 @@
 
 use leptos::prelude::*;
 
-use super::detail_page::{DeleteAndLeave, HeaderButton, ResourcePanel, SaveForm};
+use super::detail_page::{DeleteAndLeave, HeaderButton, ResourcePanel, SaveForm, detail_page};
 use super::list_page::{DeleteRowButton, ListPage};
-use super::page::{Page, resource_page};
+use super::page::Page;
 use super::widgets::TextArea;
 use super::{
     DataSourceDetails, DataSourceList, DataSourceRow, SourceKind, configure_data_source,
@@ -142,7 +142,7 @@ fn CreateDataSourceDialog(page: Page, #[prop(into)] on_close: Callback<()>) -> i
 
 #[component]
 pub fn DataSourcePage() -> impl IntoView {
-    resource_page("data_source_id", open_data_source, |details, page| {
+    detail_page("data_source_id", open_data_source, |details, page| {
         view! { <DataSourceView details page /> }
     })
 }

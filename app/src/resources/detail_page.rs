@@ -9,13 +9,39 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
-use super::page::Page;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::page::{Page, id_in_address, resource_page};
 use super::widgets::ConfirmDelete;
 use crate::error::AppError;
+use crate::groups::{GroupAccessTable, ResourcePermissions};
 use crate::ui::{FormError, NoticeBar, PagePanel, use_hydrated};
+use crate::workspaces::workspace_slug;
+
+/// The page about the resource whose id is in the address parameter `param`, with its
+/// Permissions section: as `resource_page`, and who has access to it loading alongside.
+pub fn detail_page<T, F, Fut, V>(
+    param: &'static str,
+    fetch: F,
+    ready: impl Fn(T, Page) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+    F: Fn(String, i64) -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, AppError>> + Send + 'static,
+    V: IntoView + 'static,
+{
+    provide_context(GroupAccessTable::load(
+        workspace_slug(),
+        id_in_address(param),
+    ));
+    resource_page(param, fetch, ready)
+}
 
 /// The resource's name as the page's title and heading with `actions` beside it, what
-/// happened last, `children`, and for admins the Permissions section below.
+/// happened last, `children`, and for admins the Permissions section below. Only pages
+/// made with `detail_page` hold one.
 #[component]
 pub fn ResourcePanel(
     name: String,
@@ -25,24 +51,25 @@ pub fn ResourcePanel(
     #[prop(into)] actions: ViewFnOnce,
     children: Children,
 ) -> impl IntoView {
+    let access = expect_context::<GroupAccessTable>();
     view! {
         <Title text=name.clone() />
         <PagePanel title=name actions=actions.run()>
             <NoticeBar notice=page.listing.notice />
             {children()}
         </PagePanel>
-        {is_admin.then(|| view! { <PermissionsSection slug=page.slug.get_untracked() resource_id /> })}
+        {is_admin.then(|| view! { <PermissionsSection access resource_id /> })}
     }
     .into_any()
 }
 
 /// Admins only: which groups have which access to the resource.
 #[component]
-fn PermissionsSection(slug: String, resource_id: i64) -> impl IntoView {
+fn PermissionsSection(access: GroupAccessTable, resource_id: i64) -> impl IntoView {
     view! {
         <section class="panel permissions" aria-labelledby="permissions-title">
             <h2 id="permissions-title">"Permissions"</h2>
-            <crate::groups::ResourcePermissions slug resource_id />
+            <ResourcePermissions table=access resource_id />
         </section>
     }
     .into_any()

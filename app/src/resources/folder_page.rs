@@ -3,15 +3,15 @@
 
 use leptos::prelude::*;
 
-use super::detail_page::{DeleteAndLeave, HeaderButton, ResourcePanel};
-use super::page::{Page, resource_page};
+use super::detail_page::{DeleteAndLeave, HeaderButton, ResourcePanel, detail_page};
+use super::page::Page;
 use super::widgets::AppLinks;
 use super::{FolderDetails, delete_folder, open_folder, rename_folder};
 use crate::ui::{Field, FormDialog};
 
 #[component]
 pub fn FolderPage() -> impl IntoView {
-    resource_page("folder_id", open_folder, |folder, page| {
+    detail_page("folder_id", open_folder, |folder, page| {
         view! { <FolderView folder page /> }
     })
 }

@@ -55,13 +55,7 @@ impl Page {
     {
         let slug = self.slug;
         let version = self.listing.version;
-        let params = use_params_map();
-        let id = move || {
-            params
-                .read()
-                .get(param)
-                .and_then(|id| id.parse::<i64>().ok())
-        };
+        let id = id_in_address(param);
         load(
             move || (slug.get(), id(), version.get()),
             move |(slug, id, _)| async move {
@@ -71,6 +65,17 @@ impl Page {
                 }
             },
         )
+    }
+}
+
+/// Reads the id in the address parameter `param`; none if it is not a number.
+pub fn id_in_address(param: &'static str) -> impl Fn() -> Option<i64> + Copy + Send + Sync {
+    let params = use_params_map();
+    move || {
+        params
+            .read()
+            .get(param)
+            .and_then(|id| id.parse::<i64>().ok())
     }
 }
 

@@ -45,3 +45,9 @@ where
 pub fn workspace_slug() -> Memo<String> {
     expect_context::<WorkspaceInPath>().slug
 }
+
+/// The workspace in the address with the viewer's role in it, for what a page loads only
+/// for some roles. Only pages under `WorkspaceLayout` call it.
+pub fn loaded_workspace() -> Loaded<WorkspaceSummary> {
+    expect_context::<WorkspaceInPath>().workspace
+}

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 use crate::memberships::Role;
 
-pub use layout::{WorkspaceLayout, in_workspace, workspace_slug};
+pub use layout::{WorkspaceLayout, in_workspace, loaded_workspace, workspace_slug};
 pub use switcher::{CreateWorkspaceDialog, WorkspaceSwitcher};
 
 pub const WORKSPACE_NAME_MAX_CHARS: usize = 50;
