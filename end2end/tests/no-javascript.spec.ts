@@ -111,6 +111,20 @@ test('without JavaScript the pages arrive with their data', async ({ page }) => 
   await page.goto(`/${owner.slug}/settings/access-matrix`);
   await expect(groupFilter.getByRole('option')).toHaveText(['All groups', customGroup]);
 
+  // The group shown first, Admin, with its member and whom it can add.
+  await page.goto(`/${owner.slug}/settings/groups`);
+  await expect(page.getByRole('navigation', { name: 'Groups' }).getByRole('link', { name: customGroup })).toBeVisible();
+  await expect(member(owner.email)).toBeVisible();
+  await expect(
+    page.getByRole('group', { name: 'Users who can join' }).getByLabel(`${invitee.name} (${invitee.email})`),
+  ).toBeVisible();
+
+  await page.goto(`/${owner.slug}/settings/access-tokens`);
+  await expect(page.getByText('No member has an access token.')).toBeVisible();
+
+  await page.goto(`/${owner.slug}/settings/provisioning`);
+  await expect(page.getByLabel('SCIM base URL')).toHaveValue(new RegExp(`/scim/v2/${owner.slug}`));
+
   await page.goto(`/${owner.slug}/settings/audit-log`);
   await expect(member(invitee.email).first()).toBeVisible();
 
@@ -132,6 +146,12 @@ test('without JavaScript the pages arrive with their data', async ({ page }) => 
 
   await page.goto('/settings/email-outbox');
   await expect(member(invitee.email)).toBeVisible();
+
+  await page.goto('/settings/workspaces');
+  await expect(page.getByRole('row').filter({ hasText: owner.workspace })).toBeVisible();
+
+  await page.goto('/settings/single-sign-on');
+  await expect(page.getByText('No identity provider yet')).toBeVisible();
 
   await page.goto('/profile');
   await expect(page.getByRole('main').getByText(owner.email)).toBeVisible();
