@@ -75,13 +75,18 @@ pub enum ConnectError {
     Migrate(#[source] sqlx::migrate::MigrateError),
 }
 
+/// How long a request waits for a connection before it is told the database can't be
+/// reached. sqlx keeps trying to connect meanwhile, so while the database is down every
+/// request waits this long: short, so that people and load balancers hear it quickly.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// Opens a pool and brings the schema up to date.
 pub async fn connect(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
     let backend = Backend::of_url(url).ok_or(ConnectError::UnsupportedUrl)?;
     install_default_drivers();
     let db = AnyPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect(url)
         .await
         .map_err(ConnectError::Connect)?;
@@ -135,8 +140,69 @@ pub fn now() -> i64 {
         .unwrap_or_default()
 }
 
+/// Whether the database answers, within the time a load balancer's health check allows.
 pub async fn ping(db: &Db) -> bool {
-    sqlx::query("SELECT 1").execute(db).await.is_ok()
+    let answer = tokio::time::timeout(ACQUIRE_TIMEOUT, sqlx::query("SELECT 1").execute(db));
+    matches!(answer.await, Ok(Ok(_)))
+}
+
+/// What a database error means for the request that met it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The transaction lost a race with another one (a deadlock, a serialization
+    /// failure, SQLite's write lock held too long) and was rolled back: running it again
+    /// is safe and will most likely succeed.
+    LostRace,
+    /// The database can't be reached, or is shutting down or starting.
+    Unavailable,
+    /// Anything else: a bug, or a constraint the code should have checked first.
+    Fault,
+}
+
+impl Failure {
+    pub fn of(error: &sqlx::Error) -> Failure {
+        match error {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => Failure::Unavailable,
+            sqlx::Error::Database(database) => {
+                let code = database.code().unwrap_or_default();
+                if database
+                    .try_downcast_ref::<sqlx::sqlite::SqliteError>()
+                    .is_some()
+                {
+                    Failure::of_sqlite_code(&code)
+                } else {
+                    Failure::of_sqlstate(&code)
+                }
+            }
+            _ => Failure::Fault,
+        }
+    }
+
+    /// SQLite's extended result code, in decimal; its low byte is the primary code.
+    fn of_sqlite_code(code: &str) -> Failure {
+        const SQLITE_BUSY: i64 = 5;
+        const SQLITE_LOCKED: i64 = 6;
+        match code.parse::<i64>().map(|code| code & 0xff) {
+            Ok(SQLITE_BUSY | SQLITE_LOCKED) => Failure::LostRace,
+            _ => Failure::Fault,
+        }
+    }
+
+    fn of_sqlstate(code: &str) -> Failure {
+        match code {
+            // serialization_failure, deadlock_detected, lock_not_available
+            "40001" | "40P01" | "55P03" => Failure::LostRace,
+            // admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections
+            "57P01" | "57P02" | "57P03" | "53300" => Failure::Unavailable,
+            // connection_exception and its subclasses
+            _ if code.starts_with("08") => Failure::Unavailable,
+            _ => Failure::Fault,
+        }
+    }
 }
 
 /// Parameters in one statement. Far below the databases' limits (SQLite 32,766,

@@ -335,7 +335,17 @@ pub enum AppError {
     Internal,
     #[error("Gatehouse could not be reached. Check your connection and try again.")]
     Unreachable,
+    #[error("Gatehouse can't reach its database right now. Try again in a few seconds.")]
+    DatabaseUnavailable,
+    /// Other changes to the same data kept winning the race. The server runs a request
+    /// that meets this again ([`BUSY_HEADER`]), so people only see it when that failed too.
+    #[error("Other changes to the same data kept getting in the way. Try again.")]
+    Busy,
 }
+
+/// Marks a response whose request lost a race in the database and changed nothing, so
+/// that the server runs it again. The server removes it before answering.
+pub const BUSY_HEADER: &str = "x-gatehouse-busy";
 
 impl AppError {
     /// Whether this error refuses someone something they aren't allowed: the refusals
@@ -484,7 +494,7 @@ impl AppError {
             Self::BadRequest => 400,
             Self::TooManySignInAttempts { .. } | Self::TooManyInvitations { .. } => 429,
             Self::Internal => 500,
-            Self::Unreachable => 503,
+            Self::Unreachable | Self::DatabaseUnavailable | Self::Busy => 503,
         }
     }
 }
@@ -507,11 +517,18 @@ impl FromServerFnError for AppError {
         // every error gets its status code instead of server_fn's blanket 500. A form
         // posted without JavaScript keeps its redirect back to the form.
         #[cfg(feature = "ssr")]
-        if !crate::request::wants_a_page()
-            && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
-            && let Ok(status) = http::StatusCode::from_u16(self.status_code())
-        {
-            response.set_status(status);
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            if *self == Self::Busy {
+                response.insert_header(
+                    http::HeaderName::from_static(BUSY_HEADER),
+                    http::HeaderValue::from_static("1"),
+                );
+            }
+            if !crate::request::wants_a_page()
+                && let Ok(status) = http::StatusCode::from_u16(self.status_code())
+            {
+                response.set_status(status);
+            }
         }
         let body = WireError {
             code: self.clone(),
@@ -556,9 +573,22 @@ struct WireError {
 impl From<sqlx::Error> for AppError {
     #[track_caller]
     fn from(error: sqlx::Error) -> Self {
+        use crate::db::Failure;
         let location = std::panic::Location::caller();
-        tracing::error!(%error, %location, "database error");
-        Self::Internal
+        match Failure::of(&error) {
+            Failure::LostRace => {
+                tracing::warn!(%error, %location, "a transaction lost a race; the request runs again");
+                Self::Busy
+            }
+            Failure::Unavailable => {
+                tracing::warn!(%error, %location, "the database can't be reached");
+                Self::DatabaseUnavailable
+            }
+            Failure::Fault => {
+                tracing::error!(%error, %location, "database error");
+                Self::Internal
+            }
+        }
     }
 }
 

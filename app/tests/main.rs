@@ -3,6 +3,7 @@
 
 mod audit;
 mod bulk_invite;
+mod contention;
 mod instance;
 mod releases;
 mod schema;

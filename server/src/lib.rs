@@ -7,6 +7,7 @@ pub mod assets;
 pub mod audit_export;
 pub mod gate;
 pub mod protection;
+pub mod retry;
 pub mod scim;
 pub mod sso;
 
@@ -59,6 +60,7 @@ pub fn router(state: AppState) -> Router {
             context, shell,
         ))
         // Layers run outside-in: the last one added sees the request first.
+        .layer(axum::middleware::from_fn(retry::retry_when_busy))
         .layer(from_fn_with_state(state.clone(), gate::page_gate))
         .layer(from_fn_with_state(state.clone(), protection::record_refusals))
         .layer(from_fn_with_state(state.clone(), protection::resolve_user))

@@ -78,6 +78,12 @@ impl IntoResponse for Scim {
 fn error_response(error: &ScimError) -> Response {
     let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = Scim(status, Some(error.to_json())).into_response();
+    // SCIM's error keeps only the message; each AppError has exactly one.
+    if error.detail == AppError::Busy.to_string() {
+        response
+            .headers_mut()
+            .insert(app::error::BUSY_HEADER, HeaderValue::from_static("1"));
+    }
     response
         .extensions_mut()
         .insert(Outcome(error.detail.clone()));

@@ -102,10 +102,15 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = self.body();
         let mut response = (status, Json(body)).into_response();
-        if let ApiError::App(error) = self
-            && error.is_refused_authorisation()
-        {
-            response.extensions_mut().insert(Refused(error));
+        if let ApiError::App(error) = self {
+            if error == AppError::Busy {
+                response
+                    .headers_mut()
+                    .insert(app::error::BUSY_HEADER, HeaderValue::from_static("1"));
+            }
+            if error.is_refused_authorisation() {
+                response.extensions_mut().insert(Refused(error));
+            }
         }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
