@@ -14,6 +14,7 @@ mod http;
 mod instance;
 mod members;
 mod plain_forms;
+mod races;
 mod releases;
 mod resources;
 mod scim;

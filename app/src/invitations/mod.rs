@@ -284,6 +284,25 @@ mod server {
         Ok(())
     }
 
+    /// The invitation a token names, if it can still be used, read once more after
+    /// locking its workspace's members: an admin may have removed or archived the member
+    /// between the first read and the lock (the chaos harness found a removal there).
+    /// The lock comes in the same order as the admins' changes to the workspace.
+    async fn find_usable_locked(
+        tx: &mut sqlx::AnyConnection,
+        token: &SecretToken,
+    ) -> Result<store::Found, AppError> {
+        let found = store::find(tx, token)
+            .await?
+            .ok_or(AppError::InvitationUnknown)?;
+        crate::db::lock_workspace(tx, found.workspace_id).await?;
+        let found = store::find(tx, token)
+            .await?
+            .ok_or(AppError::InvitationUnknown)?;
+        check_usable(found.state, crate::db::now())?;
+        Ok(found)
+    }
+
     /// What [`super::accept_invitation`] does.
     pub async fn accept(token: &str) -> Result<Landing, AppError> {
         use super::welcome;
@@ -292,15 +311,10 @@ mod server {
         let state = crate::state::app_state()?;
         let token = SecretToken::from_browser(token);
         let mut tx = crate::db::begin_write(&state.db).await?;
-        let found = store::find(&mut tx, &token)
-            .await?
-            .ok_or(AppError::InvitationUnknown)?;
-        check_usable(found.state, crate::db::now())?;
+        let found = find_usable_locked(&mut tx, &token).await?;
         if found.user_id != user.id {
             return Err(AppError::InvitationForSomeoneElse { email: found.email });
         }
-        // The same lock order as the admins' changes to this workspace's members.
-        crate::db::lock_workspace(&mut tx, found.workspace_id).await?;
         store::accept(&mut tx, &found, user.id).await?;
         tx.commit().await?;
         tracing::info!(user_id = user.id, workspace = %found.workspace_slug, "invitation accepted");
@@ -344,15 +358,11 @@ mod server {
         }
         let hash = passwords::hash(password).await?;
         let mut tx = crate::db::begin_write(&state.db).await?;
-        let found = store::find(&mut tx, &token)
-            .await?
-            .ok_or(AppError::InvitationUnknown)?;
-        check_usable(found.state, crate::db::now())?;
+        let found = find_usable_locked(&mut tx, &token).await?;
         let Some(trust) = decide(admission(found.claim))? else {
             drop(tx);
             return confirm_by_mail(&state, &token, page).await;
         };
-        crate::db::lock_workspace(&mut tx, found.workspace_id).await?;
         crate::users::store::rename(&mut tx, found.user_id, &full_name).await?;
         crate::users::store::set_password(&mut tx, found.user_id, &hash, trust).await?;
         // Whoever chose an earlier, unproven password is signed out with it.
@@ -373,10 +383,7 @@ mod server {
         page: &str,
     ) -> Result<JoinOutcome, AppError> {
         let mut tx = crate::db::begin_write(&state.db).await?;
-        let found = store::find(&mut tx, token)
-            .await?
-            .ok_or(AppError::InvitationUnknown)?;
-        check_usable(found.state, crate::db::now())?;
+        let found = find_usable_locked(&mut tx, token).await?;
         let for_person =
             store::recent_for_person(&mut tx, found.workspace_id, found.user_id).await?;
         super::check_invitation_rate(0, for_person)?;
