@@ -97,6 +97,19 @@ async fn set_up_creates_a_super_admin_who_is_admin_of_the_first_workspace() {
             landing_slug(&db, created.user_id).await.unwrap().as_deref(),
             Some("acme-corp")
         );
+        // The first workspace is created like every later one: in the audit trail, by
+        // the person setting up (the chaos harness found every member but this one had
+        // the event that made them a member).
+        let created_by: Vec<(Option<i64>, String)> = sqlx::query_as(
+            "SELECT actor_user_id, detail FROM audit_events WHERE action = 'workspace.created'",
+        )
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        assert_eq!(
+            created_by,
+            vec![(Some(created.user_id), "acme-corp".to_string())]
+        );
     })
     .await;
 }

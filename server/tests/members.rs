@@ -119,11 +119,16 @@ async fn an_invitation_creates_an_invited_member_and_a_mail_with_a_hashed_expiri
             .await
             .unwrap();
         assert_eq!(status, "held", "without SMTP the mail waits in the outbox");
-        let action: String = sqlx::query_scalar("SELECT action FROM audit_events")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-        assert_eq!(action, "member.invited");
+        let actions: Vec<String> =
+            sqlx::query_scalar("SELECT action FROM audit_events ORDER BY id")
+                .fetch_all(&app.db)
+                .await
+                .unwrap();
+        assert_eq!(
+            actions,
+            ["workspace.created", "member.invited"],
+            "set-up, then the invitation"
+        );
     })
     .await;
 }

@@ -63,6 +63,13 @@ pub async fn set_up(db: &Db, admin: &FirstAdmin, password: String) -> Result<Set
         MembershipStatus::Active,
     )
     .await?;
+    crate::instance::store::record_workspace_created(
+        &mut tx,
+        user_id,
+        workspace.id,
+        &workspace.slug,
+    )
+    .await?;
     tx.commit().await?;
     Ok(SetUp {
         user_id,
