@@ -23,6 +23,8 @@ pub struct Config {
     pub sign_in_limits: SignInLimits,
     /// REST API requests one access token may make a minute, on each server instance.
     pub api_requests_per_minute: u32,
+    /// People one CSV file may invite.
+    pub bulk_invite_max_rows: usize,
     pub bootstrap_admin: Option<BootstrapAdmin>,
     /// How long an invitation link works.
     pub invite_ttl: Duration,
@@ -142,6 +144,11 @@ impl Config {
                 "GATEHOUSE_API_REQUESTS_PER_MINUTE",
                 "600",
             )?,
+            bulk_invite_max_rows: at_least_one(
+                &lookup,
+                "GATEHOUSE_BULK_INVITE_MAX_ROWS",
+                &crate::users::bulk_invite::MAX_ROWS.to_string(),
+            )? as usize,
             bootstrap_admin,
             invite_ttl: duration(&lookup, "GATEHOUSE_INVITE_TTL", "7d")?,
             smtp_url: lookup("GATEHOUSE_SMTP_URL").map(SecretString::from),

@@ -22,7 +22,8 @@ use crate::error::AppError;
 
 /// The largest file accepted: 1 MiB.
 pub const MAX_FILE_BYTES: usize = 1024 * 1024;
-/// The most data rows (people) one file may hold.
+/// The most data rows (people) one file may hold, unless `GATEHOUSE_BULK_INVITE_MAX_ROWS`
+/// sets another limit.
 pub const MAX_ROWS: usize = 500;
 /// Problems listed in one answer; a file with more says how many it has in all.
 pub const MAX_LISTED_PROBLEMS: usize = 1_000;

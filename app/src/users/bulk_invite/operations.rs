@@ -1,7 +1,7 @@
 //! Bulk invite as an operation, for every adapter: the Upload CSV file tab's server
 //! function today, SCIM and the REST API later.
 
-use super::{CsvImport, MAX_ROWS, store};
+use super::{CsvImport, store};
 use crate::access::{Scope, WorkspaceActor};
 use crate::error::AppError;
 use crate::memberships::Role;
@@ -30,7 +30,7 @@ pub async fn import(
         &state.keys,
         inviter,
         csv.as_bytes(),
-        MAX_ROWS,
+        state.config.bulk_invite_max_rows,
         state.config.invite_ttl,
         dry_run,
     )

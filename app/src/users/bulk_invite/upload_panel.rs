@@ -103,7 +103,7 @@ pub(in crate::users) fn UploadPanel(
             <p>
                 "One person per row: Full Name, Email, Role (Admin, Builder or End-user), "
                 "Groups (custom group names separated by |) and Metadata (a JSON object). "
-                "At most 500 people and 1 MiB per file."
+                "At most 1 MiB per file, and 500 people unless your instance allows more."
             </p>
             <p>
                 <a href=SAMPLE_CSV_PATH download="gatehouse-users.csv">"Download sample CSV"</a>
