@@ -5,7 +5,7 @@ TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
 # npm's binaryen provides wasm-opt for cargo-leptos under `watch` (Debian's breaks hydration).
 BUILD_PATH := $(CURDIR)/end2end/node_modules/.bin:$(PATH)
 
-.PHONY: run test setup build watch lint test-rust api-contract scim-conformance e2e bench fuzz
+.PHONY: run test setup build watch lint test-rust api-contract scim-conformance chaos-short chaos e2e bench fuzz
 # The steps depend on each other's order (e2e needs the build), even under make -j.
 .NOTPARALLEL:
 
@@ -15,10 +15,10 @@ run: setup
 	scripts/build.sh --local
 	LEPTOS_SITE_ROOT=$(TARGET_DIR)/site LEPTOS_ENV=PROD $(TARGET_DIR)/local/gatehouse
 
-test: setup lint test-rust build api-contract scim-conformance e2e
+test: setup lint test-rust build api-contract scim-conformance chaos-short e2e
 
 setup:
-	scripts/setup.sh $(if $(filter test lint test-rust e2e,$(MAKECMDGOALS)),--test,$(if $(filter run,$(MAKECMDGOALS)),--run))
+	scripts/setup.sh $(if $(filter test lint test-rust e2e chaos,$(MAKECMDGOALS)),--test,$(if $(filter run,$(MAKECMDGOALS)),--run))
 
 # The steps cargo-leptos would run, without compiling cargo-leptos (scripts/build.sh).
 build:
@@ -55,6 +55,16 @@ api-contract:
 # The SCIM service against the third-party checker scim2-tester, on SQLite and PostgreSQL.
 scim-conformance:
 	scripts/scim-conformance.sh
+
+# Two release servers on one PostgreSQL, then two on one SQLite file, under simulated
+# admins and members, with a server killed mid bulk invite, rotate-key killed, PostgreSQL
+# restarted; then the database's invariants are checked (scripts/chaos.py). Short here,
+# for minutes under `make chaos`.
+chaos-short:
+	scripts/chaos.sh
+
+chaos: setup build
+	scripts/chaos.sh --seconds 300 --sqlite-seconds 120 --workers 12
 
 e2e:
 	scripts/e2e.sh
