@@ -402,63 +402,60 @@ class Harness:
             return None
         return reply.json()["link"].rsplit("/", 1)[-1]
 
+    def create_workspace(self, base, prefix):
+        """A workspace the super admin creates, and so is an admin of; its slug."""
+        reply = request(base, "POST", "/api/workspaces/create", cookie=self.super_cookie,
+                        form={"name": self.unique(prefix)})
+        if not reply or reply.status != 200:
+            raise Failed(f"could not create a workspace: {reply and reply.body}")
+        return reply.json()["slug"]
+
+    def joined_admin(self, base, super_token, slug, prefix, name):
+        """Invites a new admin to the workspace at `slug` and joins through the copied
+        link, as a person would: their user id, email and session cookie."""
+        email = self.unique(prefix) + "@chaos.test"
+        invited = request(base, "POST", f"/api/v1/workspaces/{slug}/members", token=super_token,
+                          body={"email": email, "role": "admin", "full_name": name})
+        user_id = invited.json()["user_id"]
+        joined = self.join(base, self.invitation_token(base, super_token, slug, user_id), name)
+        cookie = joined and session_cookie(joined)
+        if not cookie:
+            raise Failed(f"an admin could not join: {joined and joined.body}")
+        return user_id, email, cookie
+
     def seed(self, workspace_count, admins_per_workspace):
         base = self.servers[0].base
         self.super_cookie = self.sign_in(base, *SUPER_ADMIN)
         super_token = self.token_for(base, self.super_cookie)
         for _ in range(workspace_count):
-            name = self.unique("Chaos")
-            reply = request(base, "POST", "/api/workspaces/create", cookie=self.super_cookie,
-                            form={"name": name})
-            if not reply or reply.status != 200:
-                raise Failed(f"could not create a workspace: {reply and reply.body}")
-            slug = reply.json()["slug"]
+            slug = self.create_workspace(base, "Chaos")
             workspace_id = int(self.db.value(f"SELECT id FROM workspaces WHERE slug = '{slug}'"))
             workspace = Workspace(slug, workspace_id)
             for _ in range(admins_per_workspace):
-                email = self.unique("admin") + "@chaos.test"
-                invited = request(base, "POST", f"/api/v1/workspaces/{slug}/members",
-                                  token=super_token,
-                                  body={"email": email, "role": "admin", "full_name": "Chaos Admin"})
-                user_id = invited.json()["user_id"]
-                link = self.invitation_token(base, super_token, slug, user_id)
-                joined = self.join(base, link, "Chaos Admin")
-                cookie = joined and session_cookie(joined)
-                if not cookie:
-                    raise Failed(f"an admin could not join: {joined and joined.body}")
+                user_id, email, cookie = self.joined_admin(base, super_token, slug, "admin",
+                                                           "Chaos Admin")
                 workspace.admins.append((email, self.token_for(base, cookie), cookie))
                 workspace.members[user_id] = email
                 workspace.acting.add(user_id)
             self.workspaces.append(workspace)
         # The 10,000-row bulk invite's sender, whom no simulated person acts as, so that
         # no invitation rate limit stops it.
-        bulk_admin = self.workspaces[0]
-        email = self.unique("bulk-admin") + "@chaos.test"
-        invited = request(base, "POST", f"/api/v1/workspaces/{bulk_admin.slug}/members",
-                          token=super_token, body={"email": email, "role": "admin"})
-        user_id = invited.json()["user_id"]
-        joined = self.join(base, self.invitation_token(base, super_token, bulk_admin.slug,
-                                                       user_id), "Chaos Bulk Admin")
-        self.bulk_cookie = session_cookie(joined)
-        bulk_admin.members[user_id] = email
-        bulk_admin.acting.add(user_id)
+        bulk_workspace = self.workspaces[0]
+        user_id, email, self.bulk_cookie = self.joined_admin(
+            base, super_token, bulk_workspace.slug, "bulk-admin", "Chaos Bulk Admin")
+        bulk_workspace.members[user_id] = email
+        bulk_workspace.acting.add(user_id)
         self.seed_duel(base, super_token)
 
     def seed_duel(self, base, super_token):
         """A workspace with exactly two admins and nobody else, who keep trying to make
         each other End-users at once: one of them must stay an admin."""
-        reply = request(base, "POST", "/api/workspaces/create", cookie=self.super_cookie,
-                        form={"name": self.unique("Duel")})
-        slug = reply.json()["slug"]
+        slug = self.create_workspace(base, "Duel")
         duelists = []
         for _ in range(2):
-            email = self.unique("duelist") + "@chaos.test"
-            invited = request(base, "POST", f"/api/v1/workspaces/{slug}/members",
-                              token=super_token, body={"email": email, "role": "admin"})
-            user_id = invited.json()["user_id"]
-            joined = self.join(base, self.invitation_token(base, super_token, slug, user_id),
-                               "Chaos Duelist")
-            duelists.append((user_id, self.token_for(base, session_cookie(joined))))
+            user_id, _, cookie = self.joined_admin(base, super_token, slug, "duelist",
+                                                   "Chaos Duelist")
+            duelists.append((user_id, self.token_for(base, cookie)))
         super_admin_id = self.db.value(
             f"SELECT id FROM users WHERE email = '{SUPER_ADMIN[0]}'")
         left = request(base, "DELETE", f"/api/v1/workspaces/{slug}/members/{super_admin_id}",
@@ -508,11 +505,10 @@ class Harness:
         email = rng.random() < 0.3 and self.someone_elsewhere(rng, workspace)
         email = email or self.unique("person") + "@chaos.test"
         role = rng.choice(["end-user", "end-user", "builder", "admin"])
-        reply = request(self.server(rng), "POST", f"/api/v1/workspaces/{workspace.slug}/members",
-                        token=token, body={"email": email, "role": role,
-                                           "metadata": {"region": rng.choice(["eu", "us"])}})
-        self.record.note("invite", reply)
-        if reply and reply.status == 201 or reply and reply.status == 200:
+        reply = self.send(rng, workspace, token, "invite", "POST", "/members",
+                          {"email": email, "role": role,
+                           "metadata": {"region": rng.choice(["eu", "us"])}})
+        if reply and 200 <= reply.status < 300:
             with workspace.lock:
                 workspace.members[reply.json()["user_id"]] = email
 
@@ -549,15 +545,19 @@ class Harness:
             with workspace.lock:
                 workspace.joined[workspace.members.get(user_id, "")] = PASSWORD
 
+    def send(self, rng, workspace, token, operation, method, path, body=None):
+        """One REST request in the workspace, to a random server, counted as `operation`."""
+        reply = request(self.server(rng), method, f"/api/v1/workspaces/{workspace.slug}{path}",
+                        token=token, body=body)
+        self.record.note(operation, reply)
+        return reply
+
     def member_change(self, rng, workspace, token, operation, method, suffix, body=None):
         user_id = self.member(rng, workspace)
         if user_id is None:
             return None
-        reply = request(self.server(rng), method,
-                        f"/api/v1/workspaces/{workspace.slug}/members/{user_id}{suffix}",
-                        token=token, body=body)
-        self.record.note(operation, reply)
-        return user_id, reply
+        return user_id, self.send(rng, workspace, token, operation, method,
+                                  f"/members/{user_id}{suffix}", body)
 
     def op_role(self, rng, workspace, token, _):
         self.member_change(rng, workspace, token, "role", "PATCH", "",
@@ -576,9 +576,8 @@ class Harness:
                 workspace.members.pop(changed[0], None)
 
     def op_create_group(self, rng, workspace, token, _):
-        reply = request(self.server(rng), "POST", f"/api/v1/workspaces/{workspace.slug}/groups",
-                        token=token, body={"name": self.unique("Group")})
-        self.record.note("create_group", reply)
+        reply = self.send(rng, workspace, token, "create_group", "POST", "/groups",
+                          {"name": self.unique("Group")})
         if reply and 200 <= reply.status < 300:
             with workspace.lock:
                 workspace.groups.append(reply.json()["id"])
@@ -587,52 +586,41 @@ class Harness:
         with workspace.lock:
             return rng.choice(workspace.groups) if workspace.groups else None
 
+    def change_group(self, rng, workspace, token, operation, method, path="", body=None):
+        """A change to a random custom group of the workspace; its id and the answer."""
+        group_id = self.group(rng, workspace)
+        if group_id is None:
+            return None, None
+        return group_id, self.send(rng, workspace, token, operation, method,
+                                   f"/groups/{group_id}{path}", body)
+
     def op_add_to_group(self, rng, workspace, token, _):
-        group_id, user_id = self.group(rng, workspace), self.member(rng, workspace)
-        if group_id is None or user_id is None:
-            return
-        reply = request(self.server(rng), "PUT",
-                        f"/api/v1/workspaces/{workspace.slug}/groups/{group_id}/members/{user_id}",
-                        token=token, body={"allow_role_change": rng.random() < 0.5})
-        self.record.note("add_to_group", reply)
+        user_id = self.member(rng, workspace)
+        if user_id is not None:
+            self.change_group(rng, workspace, token, "add_to_group", "PUT",
+                              f"/members/{user_id}",
+                              {"allow_role_change": rng.random() < 0.5})
 
     def op_flag(self, rng, workspace, token, _):
-        group_id = self.group(rng, workspace)
-        if group_id is None:
-            return
-        reply = request(self.server(rng), "PUT",
-                        f"/api/v1/workspaces/{workspace.slug}/groups/{group_id}/flags/app_create",
-                        token=token, body={"on": rng.random() < 0.6,
-                                           "allow_role_change": rng.random() < 0.5})
-        self.record.note("flag", reply)
+        self.change_group(rng, workspace, token, "flag", "PUT", "/flags/app_create",
+                          {"on": rng.random() < 0.6, "allow_role_change": rng.random() < 0.5})
 
     def op_rule(self, rng, workspace, token, _):
-        group_id = self.group(rng, workspace)
-        if group_id is None:
-            return
-        reply = request(self.server(rng), "POST",
-                        f"/api/v1/workspaces/{workspace.slug}/groups/{group_id}/rules",
-                        token=token, body={"name": self.unique("Rule"), "kind": "app",
-                                           "access": rng.choice(["edit", "view"]),
-                                           "allow_role_change": rng.random() < 0.5})
-        self.record.note("rule", reply)
+        self.change_group(rng, workspace, token, "rule", "POST", "/rules",
+                          {"name": self.unique("Rule"), "kind": "app",
+                           "access": rng.choice(["edit", "view"]),
+                           "allow_role_change": rng.random() < 0.5})
 
     def op_delete_group(self, rng, workspace, token, _):
-        group_id = self.group(rng, workspace)
-        if group_id is None:
-            return
-        reply = request(self.server(rng), "DELETE",
-                        f"/api/v1/workspaces/{workspace.slug}/groups/{group_id}", token=token)
-        self.record.note("delete_group", reply)
+        group_id, reply = self.change_group(rng, workspace, token, "delete_group", "DELETE")
         if reply and 200 <= reply.status < 300:
             with workspace.lock:
                 if group_id in workspace.groups:
                     workspace.groups.remove(group_id)
 
     def op_create_app(self, rng, workspace, token, _):
-        reply = request(self.server(rng), "POST", f"/api/v1/workspaces/{workspace.slug}/apps",
-                        token=token, body={"name": self.unique("App")})
-        self.record.note("create_app", reply)
+        reply = self.send(rng, workspace, token, "create_app", "POST", "/apps",
+                          {"name": self.unique("App")})
         if reply and 200 <= reply.status < 300:
             with workspace.lock:
                 workspace.apps.append(reply.json()["id"])
@@ -642,10 +630,8 @@ class Harness:
             app_id = rng.choice(workspace.apps) if workspace.apps else None
         if app_id is None:
             return
-        reply = request(self.server(rng), "PATCH",
-                        f"/api/v1/workspaces/{workspace.slug}/apps/{app_id}", token=token,
-                        body={"body": f"Hello {{{{globals.currentUser.metadata.region}}}} {rng.random()}"})
-        self.record.note("edit_app", reply)
+        self.send(rng, workspace, token, "edit_app", "PATCH", f"/apps/{app_id}",
+                  {"body": f"Hello {{{{globals.currentUser.metadata.region}}}} {rng.random()}"})
 
     def op_sign_in_out(self, rng, workspace, _token, _cookie):
         with workspace.lock:
