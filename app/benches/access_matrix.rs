@@ -9,22 +9,19 @@
 //! whole CSV export's bytes.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use std::time::Duration;
 
 use app::access::{ActingAs, Credential, SignedInUser, WorkspaceActor, WorkspaceRef};
 use app::access_matrix::MatrixFilter;
 use app::access_matrix::operations::{matrix_page, prepare_export};
 use app::access_matrix::store::MemberPosition;
-use app::config::Config;
-use app::db::testing::{TestDatabase, test_keyring};
+use app::db::testing::TestDatabase;
 use app::db::{Backend, Db};
 use app::groups::store::seed_role_groups;
 use app::memberships::Role;
 use app::permissions::ResourceKind;
 use app::state::AppState;
 use criterion::{Criterion, criterion_group, criterion_main};
-use leptos::config::LeptosOptions;
 use sqlx::AnyConnection;
 
 const MEMBERS: i64 = 1_000;
@@ -263,13 +260,7 @@ fn matrix_benches(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(10));
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let database = runtime.block_on(TestDatabase::of(backend));
-        let state = AppState {
-            db: database.db.clone(),
-            config: Arc::new(Config::from_lookup(|_| None).expect("defaults")),
-            leptos_options: LeptosOptions::builder().output_name("gatehouse").build(),
-            keys: Arc::new(test_keyring()),
-            mail_queued: Arc::new(tokio::sync::Notify::new()),
-        };
+        let state = AppState::for_tests(database.db.clone());
         let (workspace_id, admin) = runtime.block_on(seed(&state.db));
         let actor = WorkspaceActor {
             user: SignedInUser {
@@ -286,6 +277,7 @@ fn matrix_benches(c: &mut Criterion) {
             role: Role::Admin,
             credential: Credential::Session,
             acting_as: ActingAs::Member,
+            permissions_version: None,
         };
 
         // What is measured, checked once first.

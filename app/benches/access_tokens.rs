@@ -2,32 +2,22 @@
 //! the hash lookup with the owner's standing in the named workspace, the scope and role
 //! check. Target: at most 50 µs, the network excluded.
 
-use std::sync::Arc;
-
 use app::access::{Caller, Credential, Scope};
 use app::access_tokens::NewToken;
 use app::access_tokens::operations::{authenticate, create};
 use app::auth::SignedInUser;
-use app::config::Config;
 use app::db::Backend;
-use app::db::testing::{TestDatabase, test_keyring, workspace_with_groups};
+use app::db::testing::{TestDatabase, workspace_with_groups};
 use app::memberships::Role;
 use app::state::AppState;
 use criterion::{Criterion, criterion_group, criterion_main};
-use leptos::config::LeptosOptions;
 
 fn token_benches(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let mut group = c.benchmark_group("token authentication");
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let database = runtime.block_on(TestDatabase::of(backend));
-        let state = AppState {
-            db: database.db.clone(),
-            config: Arc::new(Config::from_lookup(|_| None).expect("defaults")),
-            leptos_options: LeptosOptions::builder().output_name("gatehouse").build(),
-            keys: Arc::new(test_keyring()),
-            mail_queued: Arc::new(tokio::sync::Notify::new()),
-        };
+        let state = AppState::for_tests(database.db.clone());
         let (ada, _, _) = runtime.block_on(workspace_with_groups(&state.db, &[]));
         let caller = Caller {
             user: SignedInUser {

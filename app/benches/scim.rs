@@ -6,12 +6,10 @@
 //! `startIndex` deep in the list (90,001) at most 20 ms; one PATCH adding 1,000 members
 //! to a group at most 200 ms.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::access::{ActingAs, Credential, SignedInUser, WorkspaceActor, WorkspaceRef};
-use app::config::Config;
-use app::db::testing::{TestDatabase, test_keyring};
+use app::db::testing::TestDatabase;
 use app::db::{Backend, Db};
 use app::memberships::Role;
 use app::provisioning::operations::{Listing, list_users, patch_group};
@@ -19,7 +17,6 @@ use app::provisioning::scim::filter;
 use app::provisioning::store::Paging;
 use app::state::AppState;
 use criterion::{Criterion, criterion_group, criterion_main};
-use leptos::config::LeptosOptions;
 use serde_json::json;
 
 const USERS: usize = 1_000_000;
@@ -116,13 +113,7 @@ fn scim_benches(c: &mut Criterion) {
     group.sample_size(20);
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let database = runtime.block_on(TestDatabase::of(backend));
-        let state = AppState {
-            db: database.db.clone(),
-            config: Arc::new(Config::from_lookup(|_| None).expect("defaults")),
-            leptos_options: LeptosOptions::builder().output_name("gatehouse").build(),
-            keys: Arc::new(test_keyring()),
-            mail_queued: Arc::new(tokio::sync::Notify::new()),
-        };
+        let state = AppState::for_tests(database.db.clone());
         let group_id = runtime.block_on(seed(&state.db));
         let actor = WorkspaceActor {
             user: SignedInUser {
@@ -139,6 +130,7 @@ fn scim_benches(c: &mut Criterion) {
             role: Role::Admin,
             credential: Credential::ScimToken { id: 1 },
             acting_as: ActingAs::Member,
+            permissions_version: None,
         };
         let by_user_name = || Listing {
             // Member 500,003 of the instance is in workspace 3.

@@ -9,11 +9,9 @@
 //! mapped groups at most 10 ms.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::config::Config;
-use app::db::testing::{TestDatabase, test_keyring, workspace_with_groups};
+use app::db::testing::{TestDatabase, workspace_with_groups};
 use app::db::{Backend, Db};
 use app::memberships::Role;
 use app::provisioning::BuilderLevelGroups;
@@ -24,7 +22,6 @@ use app::single_sign_on::testing::{CLIENT_ID, Provider, signed};
 use app::single_sign_on::{GroupMapping, GroupsSource, SyncMode, WorkspaceSsoSettings, store};
 use app::state::AppState;
 use criterion::{Criterion, criterion_group, criterion_main};
-use leptos::config::LeptosOptions;
 
 const MAPPED_GROUPS: usize = 1_000;
 const IDP_GROUPS: usize = 200;
@@ -116,13 +113,7 @@ fn benches(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let database = runtime.block_on(TestDatabase::of(backend));
-        let state = AppState {
-            db: database.db.clone(),
-            config: Arc::new(Config::from_lookup(|_| None).expect("defaults")),
-            leptos_options: LeptosOptions::builder().output_name("gatehouse").build(),
-            keys: Arc::new(test_keyring()),
-            mail_queued: Arc::new(tokio::sync::Notify::new()),
-        };
+        let state = AppState::for_tests(database.db.clone());
         let provider = runtime.block_on(Provider::start());
         runtime.block_on(seed(&state.db, &provider, &state.keys));
         let first: Vec<String> = (0..IDP_GROUPS).map(idp_group).collect();

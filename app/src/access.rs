@@ -36,6 +36,9 @@ pub struct WorkspaceRef {
 pub struct Standing {
     pub workspace_archived: bool,
     pub membership: Option<(Role, MembershipStatus)>,
+    /// The workspace's permissions version as this request read it
+    /// ([`crate::permissions::cache`]).
+    pub permissions_version: i64,
 }
 
 /// Only an active membership in an active workspace lets someone in. Everything else
@@ -45,13 +48,14 @@ pub fn role_in_workspace(standing: &Standing) -> Result<Role, AppError> {
         Standing {
             workspace_archived: false,
             membership: Some((role, MembershipStatus::Active)),
+            ..
         } => Ok(*role),
         _ => Err(AppError::WorkspaceUnavailable),
     }
 }
 
 /// How a signed-in person holds the rights they act with in a workspace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ActingAs {
     Member,
     /// A super admin acting as the workspace's admin without being one of its active
@@ -226,6 +230,7 @@ mod server {
         slug: String,
         name: String,
         workspace_status: String,
+        permissions_version: i64,
         role: Option<String>,
         membership_status: Option<String>,
     }
@@ -238,8 +243,9 @@ mod server {
     ) -> Result<Option<(WorkspaceRef, Standing)>, AppError> {
         let row: Option<StandingRow> = sqlx::query_as(
             "SELECT w.id, w.slug, w.name, w.status AS workspace_status,
-                    m.role, m.status AS membership_status
+                    v.version AS permissions_version, m.role, m.status AS membership_status
              FROM workspaces w
+             JOIN permission_versions v ON v.workspace_id = w.id
              LEFT JOIN memberships m ON m.workspace_id = w.id AND m.user_id = $2
              WHERE w.slug = $1",
         )
@@ -263,8 +269,21 @@ mod server {
             Standing {
                 workspace_archived: row.workspace_status == "archived",
                 membership,
+                permissions_version: row.permissions_version,
             },
         )))
+    }
+
+    /// The workspace's permissions version now ([`crate::permissions::cache`]).
+    pub async fn permissions_version(
+        conn: &mut sqlx::AnyConnection,
+        workspace_id: i64,
+    ) -> Result<i64, AppError> {
+        sqlx::query_scalar("SELECT version FROM permission_versions WHERE workspace_id = $1")
+            .bind(workspace_id)
+            .fetch_optional(conn)
+            .await?
+            .ok_or(AppError::WorkspaceUnavailable)
     }
 
     /// A stored role and status; anything else in the database is a bug, logged.
@@ -321,6 +340,9 @@ mod server {
         pub role: Role,
         pub credential: Credential,
         pub acting_as: ActingAs,
+        /// The workspace's permissions version, when it was read with the actor's
+        /// standing; otherwise it is read when their permissions are needed.
+        pub permissions_version: Option<i64>,
     }
 
     impl WorkspaceActor {
@@ -387,6 +409,7 @@ mod server {
             role,
             credential,
             acting_as,
+            permissions_version: Some(standing.permissions_version),
         })
     }
 
@@ -446,6 +469,7 @@ mod tests {
         Standing {
             workspace_archived: archived,
             membership,
+            permissions_version: 0,
         }
     }
 

@@ -1,5 +1,7 @@
-//! What every request handler shares. It holds no per-user state: everything that must
-//! agree across several server instances lives in the database.
+//! What every request handler shares. Everything that must agree across several server
+//! instances lives in the database; the one thing an instance keeps for itself, computed
+//! permissions, it takes only while the database's permissions version says they are
+//! current.
 
 use std::sync::Arc;
 
@@ -10,6 +12,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::metadata::crypto::Keyring;
+use crate::permissions::cache::PermissionsCache;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -20,6 +23,37 @@ pub struct AppState {
     /// Wakes this instance's mail delivery when it has queued mail; instances also look
     /// for due mail on their own, so mail queued by another instance goes out too.
     pub mail_queued: Arc<tokio::sync::Notify>,
+    pub permissions: Arc<PermissionsCache>,
+}
+
+impl AppState {
+    pub fn new(
+        db: Db,
+        config: Arc<Config>,
+        leptos_options: LeptosOptions,
+        keys: Arc<Keyring>,
+    ) -> AppState {
+        AppState {
+            db,
+            config,
+            leptos_options,
+            keys,
+            mail_queued: Arc::new(tokio::sync::Notify::new()),
+            permissions: Arc::new(PermissionsCache::new()),
+        }
+    }
+
+    /// The state benchmarks and tests call the operations with: the default
+    /// configuration and the test keyring.
+    #[cfg(feature = "test-support")]
+    pub fn for_tests(db: Db) -> AppState {
+        AppState::new(
+            db,
+            Arc::new(Config::from_lookup(|_| None).expect("the default configuration")),
+            LeptosOptions::builder().output_name("gatehouse").build(),
+            Arc::new(crate::db::testing::test_keyring()),
+        )
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

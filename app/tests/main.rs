@@ -5,6 +5,7 @@ mod audit;
 mod bulk_invite;
 mod contention;
 mod instance;
+mod permission_versions;
 mod releases;
 mod schema;
 mod store;

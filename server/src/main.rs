@@ -232,11 +232,8 @@ async fn serve() -> Result<(), StartError> {
         None => tracing::info!("no GATEHOUSE_SMTP_URL: mail is held in the outbox under Settings"),
     }
     let state = AppState {
-        db: db.clone(),
-        config: Arc::new(config),
-        leptos_options,
-        keys: keys.clone(),
         mail_queued,
+        ..AppState::new(db.clone(), Arc::new(config), leptos_options, keys.clone())
     };
     tokio::spawn(prune_audit_events(state.clone()));
     let listener = tokio::net::TcpListener::bind(addr)

@@ -471,15 +471,14 @@ async fn retention_prunes_only_expired_events_and_is_for_super_admins() {
             .await
             .unwrap();
         }
-        let state = app::state::AppState {
-            db: db.clone(),
-            config: app.config.clone(),
-            leptos_options: leptos::config::LeptosOptions::builder()
+        let state = app::state::AppState::new(
+            db.clone(),
+            app.config.clone(),
+            leptos::config::LeptosOptions::builder()
                 .output_name("gatehouse")
                 .build(),
-            keys: std::sync::Arc::new(app::db::testing::test_keyring()),
-            mail_queued: std::sync::Arc::new(tokio::sync::Notify::new()),
-        };
+            std::sync::Arc::new(app::db::testing::test_keyring()),
+        );
         // Forever by default: nothing goes, and nothing may be deleted by hand.
         assert_eq!(app::audit::operations::prune_expired(&state).await.unwrap(), 0);
         assert!(sqlx::query("DELETE FROM audit_events").execute(&db).await.is_err());

@@ -12,6 +12,7 @@ mod groups;
 mod hardening;
 mod http;
 mod instance;
+mod instances;
 mod members;
 mod plain_forms;
 mod races;

@@ -134,6 +134,7 @@ impl TokenCaller {
             role,
             credential: self.caller.credential,
             acting_as: ActingAs::Member,
+            permissions_version: Some(standing.permissions_version),
         })
     }
 }

@@ -201,6 +201,7 @@ struct HolderRow {
     workspace_slug: Option<String>,
     workspace_name: Option<String>,
     workspace_status: Option<String>,
+    permissions_version: Option<i64>,
     role: Option<String>,
     membership_status: Option<String>,
 }
@@ -217,10 +218,12 @@ pub async fn holder(
         "SELECT t.id AS token_id, t.scopes, t.last_used_at, t.last_used_address,
                 u.id AS user_id, u.email, u.full_name, u.is_super_admin,
                 w.id AS workspace_id, w.slug AS workspace_slug, w.name AS workspace_name,
-                w.status AS workspace_status, m.role, m.status AS membership_status
+                w.status AS workspace_status, v.version AS permissions_version,
+                m.role, m.status AS membership_status
          FROM access_tokens t
          JOIN users u ON u.id = t.user_id
          LEFT JOIN workspaces w ON w.slug = $3
+         LEFT JOIN permission_versions v ON v.workspace_id = w.id
          LEFT JOIN memberships m ON m.workspace_id = w.id AND m.user_id = u.id
          WHERE t.secret_hash = $1 AND t.revoked_at IS NULL
            AND (t.expires_at IS NULL OR t.expires_at > $2)
@@ -239,8 +242,9 @@ pub async fn holder(
         row.workspace_slug,
         row.workspace_name,
         row.workspace_status,
+        row.permissions_version,
     ) {
-        (Some(id), Some(slug), Some(name), Some(status)) => {
+        (Some(id), Some(slug), Some(name), Some(status), Some(permissions_version)) => {
             let membership = match (row.role, row.membership_status) {
                 (Some(role), Some(status)) => {
                     Some(crate::access::decode_membership(&role, &status)?)
@@ -252,6 +256,7 @@ pub async fn holder(
                 Standing {
                     workspace_archived: status == "archived",
                     membership,
+                    permissions_version,
                 },
             ))
         }

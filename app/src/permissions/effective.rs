@@ -186,6 +186,20 @@ impl Permissions {
         self.role
     }
 
+    /// How many single resources the member's rules name, over every kind: what holding
+    /// these permissions costs.
+    pub fn chosen_resources(&self) -> usize {
+        [
+            &self.apps,
+            &self.folders,
+            &self.constants,
+            &self.data_sources,
+        ]
+        .iter()
+        .map(|access| access.chosen.len())
+        .sum()
+    }
+
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }

@@ -5,9 +5,12 @@
 //! the server allows. [`model`] holds the parts (flags, granular rules, groups),
 //! [`effective`] computes and explains a member's effective permissions, [`access_level`]
 //! sums them up per resource for the access matrix, and [`changes`] holds the rules for
-//! changing groups.
+//! changing groups. On the server, [`cache`] keeps computed permissions per instance until
+//! the workspace's permissions version moves.
 
 pub mod access_level;
+#[cfg(feature = "ssr")]
+pub mod cache;
 pub mod changes;
 pub mod effective;
 pub mod model;

@@ -27,13 +27,15 @@ pub async fn scope_for(
         email: actor.user.email.clone(),
         full_name: actor.user.full_name.clone(),
         role: actor.role,
-        groups: caller.group_names.clone(),
+        groups: caller.group_names().to_vec(),
         metadata,
     };
     let mut constants = BTreeMap::new();
     for constant in visible(conn, caller, ResourceKind::Constant).await? {
         if body.contains(constant.name.as_str())
-            && caller.permissions.can(&constant.reference(), Action::View)
+            && caller
+                .permissions()
+                .can(&constant.reference(), Action::View)
         {
             let value = open_secret(&state.keys, &constant)?;
             constants.insert(constant.name, value);

@@ -23,7 +23,7 @@ pub mod operations;
 mod page;
 pub mod rules;
 #[cfg(feature = "ssr")]
-pub(crate) mod server;
+pub mod server;
 #[cfg(feature = "ssr")]
 pub mod store;
 mod widgets;

@@ -30,7 +30,11 @@ pub async fn dashboard(state: &AppState, actor: &WorkspaceActor) -> Result<Dashb
     let workspace_id = caller.actor.workspace.id;
     let resources = crate::groups::store::resource_refs(&mut conn, workspace_id).await?;
     let releases = store::released_versions(&mut conn, workspace_id).await?;
-    Ok(rules::dashboard(&caller.permissions, &resources, &releases))
+    Ok(rules::dashboard(
+        caller.permissions(),
+        &resources,
+        &releases,
+    ))
 }
 
 pub async fn create_app(
@@ -40,7 +44,7 @@ pub async fn create_app(
     folder_id: Option<i64>,
 ) -> Result<i64, AppError> {
     let (caller, mut tx) = server::write(state, actor.clone()).await?;
-    rules::authorise_create(&caller.permissions, ResourceKind::App)?;
+    rules::authorise_create(caller.permissions(), ResourceKind::App)?;
     let name = rules::normalise_name(&name)?;
     if let Some(folder_id) = folder_id {
         server::folder(&mut tx, &caller, folder_id).await?;
@@ -59,7 +63,7 @@ pub async fn create_folder(
     name: String,
 ) -> Result<FolderRef, AppError> {
     let (caller, tx) = server::write(state, actor.clone()).await?;
-    rules::authorise_create(&caller.permissions, ResourceKind::Folder)?;
+    rules::authorise_create(caller.permissions(), ResourceKind::Folder)?;
     let name = rules::normalise_name(&name)?;
     let folder = store::NewResource::named(caller.actor.workspace.id, ResourceKind::Folder, &name);
     let id = server::create(state, tx, &caller, folder, None).await?;
@@ -73,7 +77,7 @@ pub async fn folder(
 ) -> Result<FolderDetails, AppError> {
     let (caller, mut conn) = server::read(state, actor.clone()).await?;
     let folder = server::folder(&mut conn, &caller, folder_id).await?;
-    let permissions = &caller.permissions;
+    let permissions = caller.permissions();
     let reference = folder.reference();
     let apps = store::apps_in_folder(&mut conn, caller.actor.workspace.id, folder.id)
         .await?
@@ -100,7 +104,7 @@ pub async fn constants(state: &AppState, actor: &WorkspaceActor) -> Result<Const
         .collect();
     Ok(ConstantList {
         constants,
-        can_create: caller.permissions.can_create(ResourceKind::Constant),
+        can_create: caller.permissions().can_create(ResourceKind::Constant),
     })
 }
 
@@ -111,7 +115,7 @@ pub async fn create_constant(
     value: String,
 ) -> Result<i64, AppError> {
     let (caller, tx) = server::write(state, actor.clone()).await?;
-    rules::authorise_create(&caller.permissions, ResourceKind::Constant)?;
+    rules::authorise_create(caller.permissions(), ResourceKind::Constant)?;
     let name = rules::normalise_constant_name(&name)?;
     rules::Text::Value.check(&value)?;
     let constant =
@@ -129,7 +133,7 @@ pub async fn constant(
         server::resource(&mut conn, &caller, ResourceKind::Constant, constant_id).await?;
     Ok(ConstantDetails {
         constant: server::constant_row(&caller, &constant),
-        is_admin: caller.permissions.is_admin(),
+        is_admin: caller.permissions().is_admin(),
     })
 }
 
@@ -145,7 +149,7 @@ pub async fn data_sources(
         .collect::<Result<_, _>>()?;
     Ok(DataSourceList {
         data_sources,
-        can_create: caller.permissions.can_create(ResourceKind::DataSource),
+        can_create: caller.permissions().can_create(ResourceKind::DataSource),
     })
 }
 
@@ -157,7 +161,7 @@ pub async fn create_data_source(
     configuration: String,
 ) -> Result<i64, AppError> {
     let (caller, tx) = server::write(state, actor.clone()).await?;
-    rules::authorise_create(&caller.permissions, ResourceKind::DataSource)?;
+    rules::authorise_create(caller.permissions(), ResourceKind::DataSource)?;
     let name = rules::normalise_name(&name)?;
     let kind = SourceKind::parse(&kind)?;
     rules::Text::Configuration.check(&configuration)?;
@@ -178,7 +182,7 @@ pub async fn data_source(
         server::resource(&mut conn, &caller, ResourceKind::DataSource, data_source_id).await?;
     Ok(DataSourceDetails {
         data_source: server::data_source_row(&caller, &source)?,
-        is_admin: caller.permissions.is_admin(),
+        is_admin: caller.permissions().is_admin(),
     })
 }
 
@@ -191,7 +195,7 @@ pub async fn app(
     let (caller, mut conn) = server::read(state, actor.clone()).await?;
     let app = server::resource(&mut conn, &caller, ResourceKind::App, app_id).await?;
     let card = rules::app_card(
-        &caller.permissions,
+        caller.permissions(),
         &app.reference(),
         &app.name,
         app.released,
@@ -230,7 +234,7 @@ pub async fn open_app_editor(
         app: details,
         preview: crate::rendering::render_html(&app.body, &scope),
         inspector,
-        folders: rules::visible_folders(&caller.permissions, &resources, &releases),
+        folders: rules::visible_folders(caller.permissions(), &resources, &releases),
         versions: store::versions(&mut conn, app.id).await?,
         body: app.body,
     })
@@ -242,7 +246,7 @@ async fn app_details(
     caller: &Caller,
     app: &Resource,
 ) -> Result<AppDetails, AppError> {
-    let permissions = &caller.permissions;
+    let permissions = caller.permissions();
     let reference = app.reference();
     // The folder is named only to those who see it.
     let folder = match app.folder_id {

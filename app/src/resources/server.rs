@@ -1,15 +1,18 @@
 //! What the resource functions share on the server: who the caller is and what they may
 //! do, finding resources they see, and ending a change with its audit event.
 
+use std::sync::Arc;
+
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, Transaction};
 
 use super::store::{self, Resource};
 use super::{ConstantRow, DataSourceRow, SourceKind, rules};
-use crate::access::{ActingAs, Scope, WorkspaceActor};
+use crate::access::{ActingAs, Scope, WorkspaceActor, permissions_version};
 use crate::audit;
 use crate::error::AppError;
 use crate::memberships::Role;
+use crate::permissions::cache::{CacheKey, CallerPermissions};
 use crate::permissions::{Action, Permissions, ResourceKind, Subject};
 use crate::state::AppState;
 
@@ -17,12 +20,50 @@ use crate::state::AppState;
 /// effective permissions in it.
 pub struct Caller {
     pub actor: WorkspaceActor,
-    pub permissions: Permissions,
-    /// The names of the caller's groups: their role group first, then custom groups.
-    pub group_names: Vec<String>,
+    computed: Arc<CallerPermissions>,
 }
 
-async fn caller(conn: &mut AnyConnection, actor: WorkspaceActor) -> Result<Caller, AppError> {
+impl Caller {
+    pub fn permissions(&self) -> &Permissions {
+        &self.computed.permissions
+    }
+
+    /// The names of the caller's groups: their role group first, then custom groups.
+    pub fn group_names(&self) -> &[String] {
+        &self.computed.group_names
+    }
+}
+
+/// The actor's permissions as of `version` of the workspace's permissions: this
+/// instance's, if it computed them at that version or since, otherwise computed now.
+pub async fn caller(
+    state: &AppState,
+    conn: &mut AnyConnection,
+    actor: WorkspaceActor,
+    version: i64,
+) -> Result<Caller, AppError> {
+    let key = CacheKey {
+        workspace_id: actor.workspace.id,
+        user_id: actor.user.id,
+        acting_as: actor.acting_as,
+    };
+    let computed = match state.permissions.get(&key, version) {
+        Some(computed) => computed,
+        None => {
+            let computed = Arc::new(compute_permissions(conn, &actor).await?);
+            state.permissions.put(key, version, computed.clone());
+            computed
+        }
+    };
+    Ok(Caller { actor, computed })
+}
+
+/// Reads the actor's groups with their rules and folds them: what a request costs when
+/// no instance has computed them since the last change.
+pub async fn compute_permissions(
+    conn: &mut AnyConnection,
+    actor: &WorkspaceActor,
+) -> Result<CallerPermissions, AppError> {
     let (role, groups) = match actor.acting_as {
         ActingAs::Member => {
             crate::groups::store::subject_groups(conn, actor.workspace.id, actor.user.id)
@@ -43,21 +84,25 @@ async fn caller(conn: &mut AnyConnection, actor: WorkspaceActor) -> Result<Calle
         groups: &groups,
     });
     let group_names = groups.into_iter().map(|group| group.name).collect();
-    Ok(Caller {
-        actor,
+    Ok(CallerPermissions {
         permissions,
         group_names,
     })
 }
 
-/// For reading: the caller and a connection.
+/// For reading: the caller and a connection. The permissions version is the one read
+/// with the caller's standing at the start of the request.
 pub async fn read(
     state: &AppState,
     actor: WorkspaceActor,
 ) -> Result<(Caller, PoolConnection<Any>), AppError> {
     actor.credential.permits(Scope::ResourcesRead)?;
     let mut conn = state.db.acquire().await?;
-    let caller = caller(&mut conn, actor).await?;
+    let version = match actor.permissions_version {
+        Some(version) => version,
+        None => permissions_version(&mut conn, actor.workspace.id).await?,
+    };
+    let caller = caller(state, &mut conn, actor, version).await?;
     Ok((caller, conn))
 }
 
@@ -65,7 +110,8 @@ pub async fn read(
 /// it. Changes to resources take turns with changes to the workspace's members, so a
 /// demotion and an app's creation can't cross: whichever comes second sees the first
 /// (an app created a moment after its creator became an End-user is refused, not left
-/// behind their demotion's hand-over).
+/// behind their demotion's hand-over). The permissions version is read again once the
+/// workspace is held, so a change that committed since the request began counts.
 pub async fn write(
     state: &AppState,
     actor: WorkspaceActor,
@@ -73,7 +119,8 @@ pub async fn write(
     actor.credential.permits(Scope::ResourcesWrite)?;
     let mut tx = crate::db::begin_write(&state.db).await?;
     crate::db::lock_workspace(&mut tx, actor.workspace.id).await?;
-    let caller = caller(&mut tx, actor).await?;
+    let version = permissions_version(&mut tx, actor.workspace.id).await?;
+    let caller = caller(state, &mut tx, actor, version).await?;
     Ok((caller, tx))
 }
 
@@ -95,21 +142,21 @@ pub async fn resource(
                 .into_iter()
                 .filter(|listed| {
                     rules::app_exists_for(
-                        &caller.permissions,
+                        caller.permissions(),
                         &listed.app,
                         listed.released.is_some(),
                     )
                 })
                 .map(|listed| listed.app)
                 .collect();
-            rules::sees_folder(&caller.permissions, &resource.reference(), &apps)
+            rules::sees_folder(caller.permissions(), &resource.reference(), &apps)
         }
         ResourceKind::App => rules::sees_app(
-            &caller.permissions,
+            caller.permissions(),
             &resource.reference(),
             resource.released.is_some(),
         ),
-        _ => rules::sees(&caller.permissions, &resource.reference()),
+        _ => rules::sees(caller.permissions(), &resource.reference()),
     };
     if seen {
         Ok(resource)
@@ -128,7 +175,7 @@ pub async fn resource_for(
     action: Action,
 ) -> Result<Resource, AppError> {
     let resource = resource(conn, caller, kind, id).await?;
-    rules::authorise(&caller.permissions, &resource.reference(), true, action)?;
+    rules::authorise(caller.permissions(), &resource.reference(), true, action)?;
     Ok(resource)
 }
 
@@ -139,7 +186,7 @@ pub async fn visible(
     kind: ResourceKind,
 ) -> Result<Vec<Resource>, AppError> {
     let mut resources = store::of_kind(conn, caller.actor.workspace.id, kind).await?;
-    resources.retain(|resource| rules::sees(&caller.permissions, &resource.reference()));
+    resources.retain(|resource| rules::sees(caller.permissions(), &resource.reference()));
     Ok(resources)
 }
 
@@ -157,8 +204,8 @@ pub fn constant_row(caller: &Caller, constant: &Resource) -> ConstantRow {
     ConstantRow {
         id: constant.id,
         name: constant.name.clone(),
-        can_edit: caller.permissions.can(&reference, Action::Edit),
-        can_delete: caller.permissions.can(&reference, Action::Delete),
+        can_edit: caller.permissions().can(&reference, Action::Edit),
+        can_delete: caller.permissions().can(&reference, Action::Delete),
     }
 }
 
@@ -175,8 +222,8 @@ pub fn data_source_row(caller: &Caller, source: &Resource) -> Result<DataSourceR
         id: source.id,
         name: source.name.clone(),
         kind,
-        can_configure: caller.permissions.can(&reference, Action::Configure),
-        can_delete: caller.permissions.can(&reference, Action::Delete),
+        can_configure: caller.permissions().can(&reference, Action::Configure),
+        can_delete: caller.permissions().can(&reference, Action::Delete),
     })
 }
 

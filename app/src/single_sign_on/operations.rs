@@ -797,6 +797,7 @@ async fn sync_actor(
         role: Role::Admin,
         credential: Credential::SingleSignOn { provider_id },
         acting_as: crate::access::ActingAs::Member,
+        permissions_version: None,
     }))
 }
 

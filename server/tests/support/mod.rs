@@ -212,13 +212,12 @@ impl TestApp {
         })
         .expect("test configuration");
         let config = Arc::new(config);
-        let state = AppState {
-            db: db.clone(),
-            config: config.clone(),
-            leptos_options: LeptosOptions::builder().output_name("gatehouse").build(),
-            keys: Arc::new(test_keyring()),
-            mail_queued: Arc::new(tokio::sync::Notify::new()),
-        };
+        let state = AppState::new(
+            db.clone(),
+            config.clone(),
+            LeptosOptions::builder().output_name("gatehouse").build(),
+            Arc::new(test_keyring()),
+        );
         TestApp {
             router: server::router(state),
             db,
