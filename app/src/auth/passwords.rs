@@ -26,10 +26,13 @@ static DECOY: LazyLock<Option<String>> = LazyLock::new(|| {
 
 /// At most this many hashes are computed at once; further requests wait their turn. Each
 /// hash takes 19 MiB and a core for tens of milliseconds, so without a bound anyone able
-/// to reach the sign-in endpoint could exhaust the server's memory.
+/// to reach the sign-in endpoint could exhaust the server's memory. One core is always
+/// left to every other request: with a slot per core, sign-ins kept busy took the list
+/// of members from 2,500 to 660 requests a second, its p99 from 13 to 55 ms
+/// (`scripts/load-test.sh`, two cores).
 static HASHING: LazyLock<Semaphore> = LazyLock::new(|| {
     let cores = std::thread::available_parallelism().map_or(2, |cores| cores.get());
-    Semaphore::new(cores * 2)
+    Semaphore::new(cores.saturating_sub(1).max(1))
 });
 
 async fn off_the_runtime<T: Send + 'static>(
