@@ -5,7 +5,7 @@ TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
 # npm's binaryen provides wasm-opt for cargo-leptos under `watch` (Debian's breaks hydration).
 BUILD_PATH := $(CURDIR)/end2end/node_modules/.bin:$(PATH)
 
-.PHONY: run test setup build watch lint test-rust api-contract scim-conformance chaos-short chaos e2e bench fuzz
+.PHONY: run test setup build watch lint test-rust api-contract scim-conformance chaos-short chaos e2e bench bench-million fuzz
 # The steps depend on each other's order (e2e needs the build), even under make -j.
 .NOTPARALLEL:
 
@@ -74,6 +74,11 @@ e2e:
 # rendering.
 bench:
 	cargo bench -p app --features test-support
+
+# The benchmarks that grow with the instance, at a million users (100,000 of them in the
+# measured workspace): seeding takes minutes on each database.
+bench-million:
+	GATEHOUSE_BENCH_USERS=1000000 cargo bench -p app --features test-support --bench members --bench instance
 
 # The bulk-invite CSV reader and checks under libFuzzer, for FUZZ_SECONDS (not part of
 # `make test`). cargo-fuzz's sanitizer flags are nightly-only; RUSTC_BOOTSTRAP lets the
