@@ -8,6 +8,9 @@
 //! reasons. Measured: a page (first, deep, filtered), the whole matrix's levels, and the
 //! whole CSV export's bytes.
 
+#[path = "support/seeding.rs"]
+mod seeding;
+
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -22,7 +25,7 @@ use app::memberships::Role;
 use app::permissions::ResourceKind;
 use app::state::AppState;
 use criterion::{Criterion, criterion_group, criterion_main};
-use sqlx::AnyConnection;
+use seeding::{Lcg, insert_rows};
 
 const MEMBERS: i64 = 1_000;
 const CUSTOM_GROUPS: i64 = 20;
@@ -38,31 +41,6 @@ const RESOURCE_KINDS: [(&str, i64); 4] = [
     ("constant", 150),
     ("data_source", 100),
 ];
-const ROWS_PER_STATEMENT: usize = 500;
-
-/// A linear congruential generator (Knuth's MMIX constants): enough to spread ids.
-struct Lcg(u64);
-
-impl Lcg {
-    /// A number in `0..n`.
-    fn below(&mut self, n: i64) -> i64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) as i64 % n
-    }
-}
-
-/// Inserts rows given as SQL tuples, a few hundred to a statement.
-async fn insert_rows(conn: &mut AnyConnection, into: &str, rows: &[String]) {
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        sqlx::query(&format!("INSERT INTO {into} VALUES {}", chunk.join(", ")))
-            .execute(&mut *conn)
-            .await
-            .unwrap_or_else(|error| panic!("rows of {into}: {error}"));
-    }
-}
 
 /// Member `n`'s role: 2% admins, 30% builders, the rest end-users.
 fn role_of(n: i64) -> &'static str {

@@ -9,6 +9,9 @@
 //! query that finds the workspace and the caller's membership in it, made for every
 //! request anyway): what is left is finding the entry. Target: at most 50 µs.
 
+#[path = "support/seeding.rs"]
+mod seeding;
+
 use std::collections::BTreeSet;
 use std::hint::black_box;
 use std::time::Instant;
@@ -21,9 +24,9 @@ use app::permissions::{ResourceKind, Scope};
 use app::resources::server::{caller, compute_permissions};
 use app::state::AppState;
 use criterion::{Criterion, criterion_group, criterion_main};
+use seeding::{Lcg, insert_rows};
 use sqlx::AnyConnection;
 
-const BATCH: usize = 1_000;
 /// Explicit ids, so each membership names its user without a lookup.
 const ID_BASE: i64 = 1_000_000;
 /// The permissions workspace: its users, groups, rules and resources get explicit ids
@@ -44,30 +47,6 @@ const RESOURCE_KINDS: [(&str, i64); 4] = [
 /// and half with three; the other users are in ten groups each.
 const MEASURED_GROUPS: i64 = 100;
 const GROUPS_PER_USER: i64 = 10;
-
-/// A linear congruential generator (Knuth's MMIX constants): enough to spread ids.
-struct Lcg(u64);
-
-impl Lcg {
-    /// A number in `0..n`.
-    fn below(&mut self, n: i64) -> i64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) as i64 % n
-    }
-}
-
-/// Inserts rows given as SQL tuples, a thousand to a statement.
-async fn insert_rows(conn: &mut AnyConnection, into: &str, rows: &[String]) {
-    for chunk in rows.chunks(BATCH) {
-        sqlx::query(&format!("INSERT INTO {into} VALUES {}", chunk.join(", ")))
-            .execute(&mut *conn)
-            .await
-            .unwrap_or_else(|error| panic!("rows of {into}: {error}"));
-    }
-}
 
 /// The permissions workspace; returns its id and the measured builder's user id.
 async fn seed_permissions(db: &Db) -> (i64, i64) {
