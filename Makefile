@@ -78,7 +78,8 @@ bench:
 # The benchmarks that grow with the instance, at a million users (100,000 of them in the
 # measured workspace): seeding takes minutes on each database.
 bench-million:
-	GATEHOUSE_BENCH_USERS=1000000 cargo bench -p app --features test-support --bench members --bench instance
+	GATEHOUSE_BENCH_USERS=1000000 cargo bench -p app --features test-support \
+		--bench members --bench instance --bench bulk_invite --bench request_permissions
 
 # The bulk-invite CSV reader and checks under libFuzzer, for FUZZ_SECONDS (not part of
 # `make test`). cargo-fuzz's sanitizer flags are nightly-only; RUSTC_BOOTSTRAP lets the

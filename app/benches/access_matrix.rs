@@ -10,6 +10,8 @@
 
 #[path = "support/seeding.rs"]
 mod seeding;
+#[path = "support/settle.rs"]
+mod settle;
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -25,7 +27,7 @@ use app::memberships::Role;
 use app::permissions::ResourceKind;
 use app::state::AppState;
 use criterion::{Criterion, criterion_group, criterion_main};
-use seeding::{Lcg, insert_rows};
+use seeding::{Lcg, insert_group_members, insert_rows};
 
 const MEMBERS: i64 = 1_000;
 const CUSTOM_GROUPS: i64 = 20;
@@ -216,18 +218,9 @@ async fn seed(db: &Db) -> (i64, i64) {
                 .map(|g| format!("({}, {workspace_id}, {}, 0)", GROUP_BASE + g, USER_BASE + n)),
         );
     }
-    insert_rows(
-        &mut tx,
-        "group_members (group_id, workspace_id, user_id, added_at)",
-        &members,
-    )
-    .await;
+    insert_group_members(&mut tx, &members).await;
     tx.commit().await.expect("committed");
-    let settle = match Backend::of_pool(db) {
-        Backend::Postgres => "VACUUM ANALYZE",
-        Backend::Sqlite => "ANALYZE",
-    };
-    sqlx::query(settle).execute(db).await.expect("statistics");
+    settle::settle(db).await;
     (workspace_id, USER_BASE)
 }
 

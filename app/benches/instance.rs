@@ -6,6 +6,8 @@
 
 #[path = "support/scale.rs"]
 mod scale;
+#[path = "support/settle.rs"]
+mod settle;
 
 use app::db::testing::TestDatabase;
 use app::db::{Backend, Db};
@@ -91,10 +93,7 @@ async fn seed(db: &Db, users: usize) {
         .expect("memberships");
         tx.commit().await.expect("committed");
     }
-    sqlx::query("ANALYZE")
-        .execute(db)
-        .await
-        .expect("statistics");
+    settle::settle(db).await;
 }
 
 fn all_users_benches(c: &mut Criterion) {

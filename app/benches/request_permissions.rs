@@ -1,6 +1,8 @@
 //! What a request pays to learn what its caller may do in a workspace, on SQLite and
 //! PostgreSQL: a builder in 100 of the workspace's 1,000 custom groups (2–3 rules each,
-//! about half choosing 5–10 of 4,000 resources), among 1,000 users.
+//! about half choosing 5–10 of 4,000 resources), among 1,000 users; with
+//! `GATEHOUSE_BENCH_USERS=1000000`, among 100,000 members (each other one in ten groups)
+//! of an instance whose other 900,000 users are members of nine other workspaces.
 //!
 //! Cold: no server has computed their permissions since the last change, so their role
 //! group and custom groups are read with every rule and chosen resource (one query) and
@@ -9,8 +11,14 @@
 //! query that finds the workspace and the caller's membership in it, made for every
 //! request anyway): what is left is finding the entry. Target: at most 50 µs.
 
+#[path = "support/population.rs"]
+mod population;
+#[path = "support/scale.rs"]
+mod scale;
 #[path = "support/seeding.rs"]
 mod seeding;
+#[path = "support/settle.rs"]
+mod settle;
 
 use std::collections::BTreeSet;
 use std::hint::black_box;
@@ -24,7 +32,7 @@ use app::permissions::{ResourceKind, Scope};
 use app::resources::server::{caller, compute_permissions};
 use app::state::AppState;
 use criterion::{Criterion, criterion_group, criterion_main};
-use seeding::{Lcg, insert_rows};
+use seeding::{Lcg, insert_group_members, insert_rows};
 use sqlx::AnyConnection;
 
 /// Explicit ids, so each membership names its user without a lookup.
@@ -32,6 +40,8 @@ const ID_BASE: i64 = 1_000_000;
 /// The permissions workspace: its users, groups, rules and resources get explicit ids
 /// from these bases, so every row can name the others without a lookup.
 const PERMISSION_USERS: i64 = 1_000;
+/// The most members the measured workspace grows to with the instance.
+const MOST_MEMBERS: usize = 100_000;
 const CUSTOM_GROUPS: i64 = 1_000;
 const GROUP_BASE: i64 = 1_000_000;
 const RULE_BASE: i64 = 1_000_000;
@@ -49,7 +59,7 @@ const MEASURED_GROUPS: i64 = 100;
 const GROUPS_PER_USER: i64 = 10;
 
 /// The permissions workspace; returns its id and the measured builder's user id.
-async fn seed_permissions(db: &Db) -> (i64, i64) {
+async fn seed_permissions(db: &Db, instance_users: usize) -> (i64, i64) {
     let mut rng = Lcg(0x6761_7465);
     let mut tx = db.begin().await.expect("a transaction");
     let workspace_id: i64 = sqlx::query_scalar(
@@ -192,24 +202,65 @@ async fn seed_permissions(db: &Db) -> (i64, i64) {
                 .map(|_| rng.below(CUSTOM_GROUPS))
                 .collect()
         };
-        members.extend(
-            their_groups
-                .into_iter()
-                .map(|g| format!("({}, {workspace_id}, {user_id}, 0)", GROUP_BASE + g)),
-        );
+        members.extend(group_member_rows(workspace_id, user_id, their_groups));
     }
-    insert_rows(
-        &mut tx,
-        "group_members (group_id, workspace_id, user_id, added_at)",
-        &members,
+    insert_group_members(&mut tx, &members).await;
+    tx.commit().await.expect("committed");
+    let workspace_members = instance_users.clamp(PERMISSION_USERS as usize, MOST_MEMBERS);
+    add_end_users(
+        db,
+        workspace_id,
+        workspace_members - PERMISSION_USERS as usize,
+        &mut rng,
     )
     .await;
-    tx.commit().await.expect("committed");
-    sqlx::query("ANALYZE")
-        .execute(db)
-        .await
-        .expect("statistics");
+    let first_elsewhere = ID_BASE as usize + workspace_members;
+    population::populate_elsewhere(
+        db,
+        first_elsewhere,
+        instance_users.saturating_sub(workspace_members),
+    )
+    .await;
+    settle::settle(db).await;
     (workspace_id, measured)
+}
+
+/// `count` more End-users of the workspace after the first users, in ten custom groups
+/// each, as the first users are.
+async fn add_end_users(db: &Db, workspace_id: i64, count: usize, rng: &mut Lcg) {
+    let first_id = (ID_BASE + PERMISSION_USERS) as usize;
+    let person = |n: usize| {
+        let id = first_id + n;
+        (format!("member{id}@example.com"), format!("Member {id}"))
+    };
+    population::add_members(db, workspace_id, first_id, count, &person).await;
+    for start in (0..count).step_by(1_000) {
+        let mut members = Vec::new();
+        for user_id in first_id + start..first_id + count.min(start + 1_000) {
+            let their_groups: BTreeSet<i64> = (0..GROUPS_PER_USER)
+                .map(|_| rng.below(CUSTOM_GROUPS))
+                .collect();
+            members.extend(group_member_rows(
+                workspace_id,
+                user_id as i64,
+                their_groups,
+            ));
+        }
+        let mut tx = db.begin().await.expect("a transaction");
+        insert_group_members(&mut tx, &members).await;
+        tx.commit().await.expect("committed");
+    }
+}
+
+/// The `group_members` rows that put the user in each of the custom groups numbered.
+fn group_member_rows(
+    workspace_id: i64,
+    user_id: i64,
+    groups: BTreeSet<i64>,
+) -> impl Iterator<Item = String> {
+    groups
+        .into_iter()
+        .map(move |g| format!("({}, {workspace_id}, {user_id}, 0)", GROUP_BASE + g))
 }
 
 /// The measured builder acting in the workspace, with the permissions version read as
@@ -259,11 +310,15 @@ async fn check_the_workspace(conn: &mut AnyConnection, workspace_id: i64, user_i
 
 fn request_permissions(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
-    let mut group = c.benchmark_group("a request's permissions");
+    let users = scale::instance_users(PERMISSION_USERS as usize);
+    let mut group = c.benchmark_group(format!(
+        "a request's permissions among {} users",
+        scale::label(users)
+    ));
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let database = runtime.block_on(TestDatabase::of(backend));
         let state = AppState::for_tests(database.db.clone());
-        let (workspace_id, user_id) = runtime.block_on(seed_permissions(&state.db));
+        let (workspace_id, user_id) = runtime.block_on(seed_permissions(&state.db, users));
         let actor = runtime.block_on(async {
             let mut conn = state.db.acquire().await.expect("a connection");
             check_the_workspace(&mut conn, workspace_id, user_id).await;

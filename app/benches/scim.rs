@@ -19,6 +19,9 @@ use app::state::AppState;
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
 
+#[path = "support/settle.rs"]
+mod settle;
+
 const USERS: usize = 1_000_000;
 const WORKSPACES: usize = 10;
 const BATCH: usize = 1_000;
@@ -97,13 +100,7 @@ async fn seed(db: &Db) -> i64 {
     let group_id = app::groups::store::create(&mut conn, workspace_id, "Everyone")
         .await
         .expect("a group");
-    // As autovacuum leaves a table in steady use: statistics, and on PostgreSQL the
-    // visibility map that lets a deep page read the index alone.
-    let settle = match Backend::of_pool(db) {
-        Backend::Postgres => "VACUUM ANALYZE",
-        Backend::Sqlite => "ANALYZE",
-    };
-    sqlx::query(settle).execute(db).await.expect("statistics");
+    settle::settle(db).await;
     group_id
 }
 

@@ -28,3 +28,13 @@ pub async fn insert_rows(conn: &mut AnyConnection, into: &str, rows: &[String]) 
             .unwrap_or_else(|error| panic!("rows of {into}: {error}"));
     }
 }
+
+/// Inserts `group_members` rows given as `(group_id, workspace_id, user_id, added_at)`.
+pub async fn insert_group_members(conn: &mut AnyConnection, rows: &[String]) {
+    insert_rows(
+        conn,
+        "group_members (group_id, workspace_id, user_id, added_at)",
+        rows,
+    )
+    .await;
+}

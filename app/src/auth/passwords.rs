@@ -6,7 +6,7 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 use crate::error::AppError;
 
@@ -24,23 +24,45 @@ static DECOY: LazyLock<Option<String>> = LazyLock::new(|| {
         .ok()
 });
 
-/// At most this many hashes are computed at once; further requests wait their turn. Each
-/// hash takes 19 MiB and a core for tens of milliseconds, so without a bound anyone able
-/// to reach the sign-in endpoint could exhaust the server's memory. One core is always
-/// left to every other request: with a slot per core, sign-ins kept busy took the list
-/// of members from 2,500 to 660 requests a second, its p99 from 13 to 55 ms
-/// (`scripts/load-test.sh`, two cores).
-static HASHING: LazyLock<Semaphore> = LazyLock::new(|| {
+/// The threads that hash: one fewer than there are cores, at least one, each at the lowest
+/// scheduling priority; further hashes wait their turn. Each hash takes 19 MiB and a core
+/// for tens of milliseconds, so without a bound anyone able to reach the sign-in endpoint
+/// could exhaust the server's memory. With a thread per core, sign-ins kept busy took the
+/// list of members from 2,500 to 660 requests a second and its p99 from 13 to 55 ms; at
+/// the normal priority, the one thread still took PostgreSQL's list from 1,677 to 948
+/// requests a second (`scripts/load-test.sh`, two cores). At the lowest, hashing runs when
+/// every other request has had its turn.
+static HASHERS: LazyLock<Option<rayon::ThreadPool>> = LazyLock::new(|| {
     let cores = std::thread::available_parallelism().map_or(2, |cores| cores.get());
-    Semaphore::new(cores.saturating_sub(1).max(1))
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(cores.saturating_sub(1).max(1))
+        .thread_name(|n| format!("password-hashing-{n}"))
+        .start_handler(|_| {
+            let lowered =
+                thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min);
+            if let Err(error) = lowered {
+                tracing::warn!(?error, "password hashing runs at the normal priority");
+            }
+        })
+        // Without a handler, a panic in a spawned job would end the process; here it
+        // ends that one hash, whose request then answers with an internal error.
+        .panic_handler(|_| tracing::error!("password hashing panicked"))
+        .build()
+        .map_err(|error| tracing::error!(%error, "no password hashing threads"))
+        .ok()
 });
 
 async fn off_the_runtime<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, AppError> {
-    let _permit = HASHING.acquire().await.map_err(|_| AppError::Internal)?;
-    tokio::task::spawn_blocking(work).await.map_err(|error| {
-        tracing::error!(%error, "password hashing task failed");
+    let hashers = HASHERS.as_ref().ok_or(AppError::Internal)?;
+    let (done, result) = oneshot::channel();
+    hashers.spawn(move || {
+        // The request may have gone; then nobody waits for the answer.
+        let _ = done.send(work());
+    });
+    result.await.map_err(|_| {
+        tracing::error!("a password hashing task ended without an answer");
         AppError::Internal
     })
 }
