@@ -36,17 +36,9 @@ pub async fn add_members(
         let batch = BATCH.min(count - start);
         let people: Vec<(String, String)> = (start..start + batch).map(person).collect();
         let mut tx = db.begin().await.expect("a transaction");
-        let users = (0..batch)
-            .map(|i| {
-                format!(
-                    "({}, ${}, ${}, 'active', 0, 0)",
-                    first_id + start + i,
-                    2 * i + 1,
-                    2 * i + 2
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let users = tuples(batch, |i, texts| {
+            format!("({}, {texts}, 'active', 0, 0)", first_id + start + i)
+        });
         let sql = format!(
             "INSERT INTO users (id, email, full_name, status, created_at, updated_at) VALUES {users}"
         );
@@ -55,18 +47,13 @@ pub async fn add_members(
             insert = insert.bind(email).bind(name);
         }
         insert.execute(&mut *tx).await.expect("users");
-        let memberships = (0..batch)
-            .map(|i| {
-                let status = if i % 10 == 0 { "invited" } else { "active" };
-                format!(
-                    "({workspace_id}, {}, 'end-user', '{status}', ${}, ${}, 0, 0)",
-                    first_id + start + i,
-                    2 * i + 1,
-                    2 * i + 2
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let memberships = tuples(batch, |i, texts| {
+            let status = if i % 10 == 0 { "invited" } else { "active" };
+            format!(
+                "({workspace_id}, {}, 'end-user', '{status}', {texts}, 0, 0)",
+                first_id + start + i
+            )
+        });
         let sql = format!(
             "INSERT INTO memberships
                 (workspace_id, user_id, role, status, email, name_key, created_at, updated_at)
@@ -83,6 +70,15 @@ pub async fn add_members(
             .expect("the words of the names");
         tx.commit().await.expect("committed");
     }
+}
+
+/// The VALUES of `batch` rows, the i-th written by `row(i, texts)`, where `texts` holds the
+/// placeholders of that row's two bound texts (email, then name).
+fn tuples(batch: usize, row: impl Fn(usize, &str) -> String) -> String {
+    (0..batch)
+        .map(|i| row(i, &format!("${}, ${}", 2 * i + 1, 2 * i + 2)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `users` people, ids from `first_id`, in workspaces `other-0`, `other-1`, … of up to
