@@ -672,7 +672,7 @@ async fn rotation_reseals_every_value_under_the_new_key_and_keeps_it() {
         }
 
         let new_keys = Keyring::from_keys(&NEW.into(), &[OLD.into()]).unwrap();
-        let rotation = rotate(&db, &new_keys).await.unwrap();
+        let rotation = rotate(&db, &new_keys, &|_| {}).await.unwrap();
         assert_eq!(rotation.resealed, 21);
         let key_ids: Vec<String> =
             sqlx::query_scalar("SELECT DISTINCT key_id FROM member_metadata")
@@ -690,7 +690,7 @@ async fn rotation_reseals_every_value_under_the_new_key_and_keeps_it() {
         }
         drop(conn);
         assert_eq!(
-            rotate(&db, &new_keys).await.unwrap().resealed,
+            rotate(&db, &new_keys, &|_| {}).await.unwrap().resealed,
             0,
             "nothing left to do"
         );
@@ -792,7 +792,7 @@ async fn rotation_reseals_constants_and_data_source_configurations_too() {
         drop(conn);
 
         let new_keys = Keyring::from_keys(&NEW.into(), &[OLD.into()]).unwrap();
-        let rotation = rotate(&db, &new_keys).await.unwrap();
+        let rotation = rotate(&db, &new_keys, &|_| {}).await.unwrap();
         assert_eq!(rotation.resealed, 4);
         assert_eq!(rotation.resource_secrets, 3);
         let key_ids: Vec<Option<String>> =
@@ -813,7 +813,7 @@ async fn rotation_reseals_constants_and_data_source_configurations_too() {
         }
         drop(conn);
         assert_eq!(
-            rotate(&db, &new_keys).await.unwrap().resealed,
+            rotate(&db, &new_keys, &|_| {}).await.unwrap().resealed,
             0,
             "nothing left to do"
         );
@@ -875,29 +875,32 @@ async fn every_seal_counts_toward_its_master_key_in_the_database() {
     .await;
 }
 
+/// An identity provider's settings, as the provider tests store them.
+fn okta_settings() -> app::single_sign_on::rules::ProviderSettings {
+    app::single_sign_on::rules::ProviderSettings {
+        display_name: "Okta".into(),
+        issuer_url: "https://acme.okta.com".into(),
+        client_id: "0oa1".into(),
+        client_secret: None,
+        scopes: vec!["openid".into()],
+        email_claim: "email".into(),
+        groups_claim: "groups".into(),
+        groups_source: app::single_sign_on::GroupsSource::IdToken,
+        allowed_domains: vec![],
+    }
+}
+
 #[tokio::test]
 async fn a_rotation_reseals_identity_providers_client_secrets() {
     use app::metadata::crypto::Keyring;
     use app::metadata::store::rotate;
-    use app::single_sign_on::GroupsSource;
-    use app::single_sign_on::rules::ProviderSettings;
     use app::single_sign_on::store::{insert_provider, provider};
     const OLD: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
     const NEW: &str = "1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100";
 
     on_each_backend(|db| async move {
         let old_keys = Keyring::from_keys(&OLD.into(), &[]).unwrap();
-        let settings = ProviderSettings {
-            display_name: "Okta".into(),
-            issuer_url: "https://acme.okta.com".into(),
-            client_id: "0oa1".into(),
-            client_secret: None,
-            scopes: vec!["openid".into()],
-            email_claim: "email".into(),
-            groups_claim: "groups".into(),
-            groups_source: GroupsSource::IdToken,
-            allowed_domains: vec![],
-        };
+        let settings = okta_settings();
         let mut conn = db.acquire().await.unwrap();
         let id = insert_provider(&mut conn, &old_keys, "okta", &settings, "client-secret")
             .await
@@ -905,7 +908,7 @@ async fn a_rotation_reseals_identity_providers_client_secrets() {
         drop(conn);
 
         let new_keys = Keyring::from_keys(&NEW.into(), &[OLD.into()]).unwrap();
-        assert_eq!(rotate(&db, &new_keys).await.unwrap().resealed, 1);
+        assert_eq!(rotate(&db, &new_keys, &|_| {}).await.unwrap().resealed, 1);
         let only_new = Keyring::from_keys(&NEW.into(), &[]).unwrap();
         let mut conn = db.acquire().await.unwrap();
         let stored = provider(&mut conn, id).await.unwrap().unwrap();
@@ -913,7 +916,156 @@ async fn a_rotation_reseals_identity_providers_client_secrets() {
         assert_eq!(stored.open_secret(&only_new).unwrap(), "client-secret");
         assert!(!stored.client_secret.contains("client-secret"));
         drop(conn);
-        assert_eq!(rotate(&db, &new_keys).await.unwrap().resealed, 0);
+        assert_eq!(rotate(&db, &new_keys, &|_| {}).await.unwrap().resealed, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_rotation_reports_its_progress_through_each_kind_up_to_its_total() {
+    use app::mail::Mail;
+    use app::mail::store::enqueue_many;
+    use app::metadata::crypto::Keyring;
+    use app::metadata::store::{RotationProgress, SealedKind, replace, rotate};
+    use app::permissions::ResourceKind;
+    use app::provisioning::store::store_document;
+    use app::resources::store::{NewResource, binding, insert, set_secret};
+    use app::single_sign_on::store::insert_provider;
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+
+    const OLD: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+    const NEW: &str = "1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100";
+    // One more metadata value than a batch holds, so that the metadata pass reports twice.
+    const METADATA_VALUES: u64 = 501;
+    on_each_backend(|db| async move {
+        let owner = set_up(&db, &ada(), "analytical engine".into())
+            .await
+            .unwrap()
+            .user_id;
+        let workspace = add_workspace(&db, "Sealed", owner).await;
+        let old_keys = Keyring::from_keys(&OLD.into(), &[]).unwrap();
+
+        let values: BTreeMap<String, String> = (0..METADATA_VALUES)
+            .map(|n| (format!("key{n:03}"), format!("value {n}")))
+            .collect();
+        let mut tx = db.begin().await.unwrap();
+        replace(
+            &mut tx,
+            &old_keys,
+            workspace.id,
+            owner,
+            &BTreeMap::new(),
+            &values,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut conn = db.acquire().await.unwrap();
+        for name in ["API_KEY", "DB_URL"] {
+            let kind = ResourceKind::Constant;
+            let id = insert(
+                &mut conn,
+                NewResource {
+                    workspace_id: workspace.id,
+                    kind,
+                    name,
+                    folder_id: None,
+                    owner_user_id: None,
+                    body: "",
+                },
+            )
+            .await
+            .unwrap();
+            set_secret(
+                &mut conn,
+                &old_keys,
+                binding(workspace.id, id, kind),
+                "secret",
+            )
+            .await
+            .unwrap();
+        }
+        let document = serde_json::json!({"userName": "ada"});
+        store_document(&mut conn, &old_keys, workspace.id, owner, &document)
+            .await
+            .unwrap();
+        let settings = okta_settings();
+        insert_provider(&mut conn, &old_keys, "okta", &settings, "client-secret")
+            .await
+            .unwrap();
+        drop(conn);
+        let mail = Mail {
+            to: "grace@example.com".into(),
+            subject: "Invitation".into(),
+            body: "https://gatehouse.example/invitations/secret".into(),
+        };
+        enqueue_many(&db, &old_keys, &[mail], false).await.unwrap();
+
+        let new_keys = Keyring::from_keys(&NEW.into(), &[OLD.into()]).unwrap();
+        let reports = Mutex::new(Vec::<RotationProgress>::new());
+        let rotation = rotate(&db, &new_keys, &|progress| {
+            reports.lock().unwrap().push(progress)
+        })
+        .await
+        .unwrap();
+        let reports = reports.into_inner().unwrap();
+
+        let mut kinds: Vec<SealedKind> = reports.iter().map(|report| report.kind).collect();
+        kinds.dedup();
+        assert_eq!(kinds, SealedKind::ALL, "every kind, once, in order");
+        let expected_totals = [
+            (SealedKind::MetadataValues, METADATA_VALUES),
+            (SealedKind::ResourceSecrets, 2),
+            (SealedKind::MailBodies, 1),
+            (SealedKind::ScimDocuments, 1),
+            (SealedKind::ClientSecrets, 1),
+        ];
+        for (kind, total) in expected_totals {
+            let of_kind: Vec<(u64, u64)> = reports
+                .iter()
+                .filter(|report| report.kind == kind)
+                .map(|report| (report.done, report.total))
+                .collect();
+            assert_eq!(of_kind.first(), Some(&(0, total)), "{kind:?} starts at 0");
+            assert_eq!(
+                of_kind.last(),
+                Some(&(total, total)),
+                "{kind:?} ends at its total"
+            );
+            assert!(
+                of_kind.windows(2).all(|pair| pair[0].0 < pair[1].0),
+                "{kind:?} only moves forward: {of_kind:?}"
+            );
+            assert!(of_kind.iter().all(|&(_, reported)| reported == total));
+            assert_eq!(rotation.resealed_of(kind), total, "{kind:?} resealed");
+        }
+        let metadata_steps: Vec<u64> = reports
+            .iter()
+            .filter(|report| report.kind == SealedKind::MetadataValues)
+            .map(|report| report.done)
+            .collect();
+        assert_eq!(
+            metadata_steps,
+            [0, 500, METADATA_VALUES],
+            "after each batch"
+        );
+        assert_eq!(rotation.resealed, METADATA_VALUES + 5);
+
+        // Nothing left: each kind still reports, once, with nothing to do.
+        let again = Mutex::new(Vec::<RotationProgress>::new());
+        rotate(&db, &new_keys, &|progress| {
+            again.lock().unwrap().push(progress)
+        })
+        .await
+        .unwrap();
+        let again = again.into_inner().unwrap();
+        assert_eq!(again.len(), SealedKind::ALL.len());
+        assert!(
+            again
+                .iter()
+                .all(|report| report.done == 0 && report.total == 0)
+        );
     })
     .await;
 }

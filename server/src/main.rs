@@ -5,15 +5,18 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use app::config::{Config, ConfigError};
 use app::db::{Backend, ConnectError};
 use app::error::AppError;
 use app::mail::delivery::{Mailer, MailerError};
 use app::metadata::crypto::{CryptoError, KeyOrigin, Keyring};
+use app::metadata::store::{Rotation, RotationProgress, SealedKind};
 use app::setup::store::{Bootstrap, set_up_from_config};
 use app::state::AppState;
+use indicatif::{HumanCount, ProgressBar, ProgressStyle};
 use secrecy::ExposeSecret;
 use tracing_subscriber::EnvFilter;
 
@@ -151,15 +154,25 @@ async fn count_key_usage(db: &app::db::Db, keys: &Keyring) {
 
 /// Seals every sealed value under a new key. With a key file, a new key is added at
 /// its head; with GATEHOUSE_MASTER_KEY, the operator has already put the new key there
-/// and the old one in GATEHOUSE_PREVIOUS_MASTER_KEYS.
+/// and the old one in GATEHOUSE_PREVIOUS_MASTER_KEYS. Shows its progress on stderr and
+/// ends with a summary on stdout.
 async fn rotate_key() -> Result<(), StartError> {
     let (_config, db, keys) = open().await?;
     if let Some(key_id) = keys.add_key_to_file()? {
         tracing::info!(%key_id, "added a new master key to the key file");
     }
-    let rotation = app::metadata::store::rotate(&db, &keys)
-        .await
-        .map_err(StartError::Rotation)?;
+    let started = Instant::now();
+    let bar = RotationBar::new();
+    let rotation =
+        match app::metadata::store::rotate(&db, &keys, &|progress| bar.show(progress)).await {
+            Ok(rotation) => rotation,
+            Err(error) => {
+                bar.abandon();
+                return Err(StartError::Rotation(error));
+            }
+        };
+    let took = started.elapsed();
+    bar.finish_and_clear();
     count_key_usage(&db, &keys).await;
     tracing::info!(
         resealed = rotation.resealed,
@@ -167,7 +180,128 @@ async fn rotate_key() -> Result<(), StartError> {
         key_id = %keys.current_key_id(),
         "every metadata value, workspace constant and data source configuration is sealed under the current key"
     );
+    println!(
+        "{}",
+        rotation_summary(&rotation, &keys.current_key_id(), took)
+    );
     Ok(())
+}
+
+/// `rotate-key`'s progress bar: one kind of sealed value at a time, with its own count
+/// and ETA. It draws on stderr, and nothing at all when stderr isn't a terminal, so
+/// that logs (scripts/chaos.py's, say) hold only the log lines and the summary.
+struct RotationBar {
+    style: ProgressStyle,
+    /// The bar of the kind being resealed. A kind with nothing to reseal gets none, so
+    /// that it doesn't flash an empty bar by.
+    current: Mutex<Option<(SealedKind, ProgressBar)>>,
+}
+
+impl RotationBar {
+    const TEMPLATE: &str = "Resealing {msg:<26} [{wide_bar}] {pos}/{len} (ETA {eta})";
+
+    fn new() -> Self {
+        // The template is ours and tested below; should it ever fail to parse, a plain
+        // bar still beats failing the rotation.
+        let style = ProgressStyle::with_template(Self::TEMPLATE)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+        RotationBar {
+            style,
+            current: Mutex::new(None),
+        }
+    }
+
+    fn show(&self, progress: RotationProgress) {
+        // A panic while drawing would poison the lock; the bar it holds is still right.
+        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        let showing_this_kind = matches!(&*current, Some((kind, _)) if *kind == progress.kind);
+        if !showing_this_kind {
+            if let Some((_, finished)) = current.take() {
+                finished.finish_and_clear();
+            }
+            if progress.total == 0 {
+                return;
+            }
+            // A fresh bar rather than the last one reset: each kind's ETA comes from its
+            // own pace, and nothing is drawn until it has its label and length.
+            let bar = ProgressBar::new(progress.total)
+                .with_style(self.style.clone())
+                .with_message(bar_label(progress.kind));
+            *current = Some((progress.kind, bar));
+        }
+        if let Some((_, bar)) = &*current {
+            bar.set_length(progress.total);
+            bar.set_position(progress.done);
+        }
+    }
+
+    /// Leaves the bar where it stopped: worth seeing beside the error that follows.
+    fn abandon(&self) {
+        let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, bar)) = &*current {
+            bar.abandon();
+        }
+    }
+
+    fn finish_and_clear(&self) {
+        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, bar)) = current.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// What the progress bar calls a kind: short, to leave the bar room on the line.
+fn bar_label(kind: SealedKind) -> &'static str {
+    match kind {
+        SealedKind::MetadataValues => "metadata values",
+        SealedKind::ResourceSecrets => "constants and data sources",
+        SealedKind::MailBodies => "waiting mail bodies",
+        SealedKind::ScimDocuments => "SCIM documents",
+        SealedKind::ClientSecrets => "SSO client secrets",
+    }
+}
+
+/// `count` values of `kind` in words, with thousands separators: "12,345 metadata values".
+fn counted(kind: SealedKind, count: u64) -> String {
+    let (one, many) = match kind {
+        SealedKind::MetadataValues => ("metadata value", "metadata values"),
+        SealedKind::ResourceSecrets => (
+            "workspace constant or data source configuration",
+            "workspace constants and data source configurations",
+        ),
+        SealedKind::MailBodies => ("waiting mail body", "waiting mail bodies"),
+        SealedKind::ScimDocuments => ("SCIM document", "SCIM documents"),
+        SealedKind::ClientSecrets => (
+            "identity provider client secret",
+            "identity provider client secrets",
+        ),
+    };
+    let noun = if count == 1 { one } else { many };
+    format!("{} {noun}", HumanCount(count))
+}
+
+/// The line `rotate-key` ends with: what it resealed of each kind, under which key, and
+/// how long it took.
+fn rotation_summary(rotation: &Rotation, key_id: &str, took: Duration) -> String {
+    let seconds = took.as_secs_f64();
+    let resealed: Vec<String> = SealedKind::ALL
+        .into_iter()
+        .map(|kind| (kind, rotation.resealed_of(kind)))
+        .filter(|&(_, count)| count > 0)
+        .map(|(kind, count)| counted(kind, count))
+        .collect();
+    match resealed.as_slice() {
+        [] => {
+            format!("Nothing to reseal: every value is sealed under key {key_id} ({seconds:.1} s).")
+        }
+        [only] => format!("Resealed {only} under key {key_id} in {seconds:.1} s."),
+        [first @ .., last] => format!(
+            "Resealed {} and {last} under key {key_id} in {seconds:.1} s.",
+            first.join(", ")
+        ),
+    }
 }
 
 fn hash_file_beside_binary(name: &str) -> bool {
@@ -203,7 +337,7 @@ async fn serve() -> Result<(), StartError> {
     let public_url = config.public_url.to_string();
     let keys = Arc::new(keys);
     // Mail queued before bodies were sealed is sealed now.
-    match app::mail::store::seal_stored_bodies(&db, &keys).await {
+    match app::mail::store::seal_stored_bodies(&db, &keys, &|_| {}).await {
         Ok(0) => {}
         Ok(sealed) => tracing::info!(sealed, "sealed the bodies of waiting mail"),
         Err(error) => tracing::error!(%error, "could not seal the bodies of waiting mail"),
@@ -279,4 +413,34 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_progress_bar_template_parses() {
+        assert!(ProgressStyle::with_template(RotationBar::TEMPLATE).is_ok());
+    }
+
+    #[test]
+    fn the_summary_counts_each_kind_resealed_with_thousands_separators() {
+        let rotation = Rotation {
+            resealed: 12_413,
+            metadata_values: 12_345,
+            resource_secrets: 67,
+            client_secrets: 1,
+            ..Rotation::default()
+        };
+        assert_eq!(
+            rotation_summary(&rotation, "k2", Duration::from_millis(3_240)),
+            "Resealed 12,345 metadata values, 67 workspace constants and data source \
+             configurations and 1 identity provider client secret under key k2 in 3.2 s."
+        );
+        assert_eq!(
+            rotation_summary(&Rotation::default(), "k2", Duration::from_millis(40)),
+            "Nothing to reseal: every value is sealed under key k2 (0.0 s)."
+        );
+    }
 }

@@ -107,20 +107,40 @@ fn open_body(
     }
 }
 
+/// Which outbox rows [`seal_stored_bodies`] seals: undelivered mail whose body is plain
+/// text (no key) or sealed under a key other than `$1`, the current one.
+/// [`count_to_seal`] counts the same rows.
+const BODY_TO_SEAL: &str = "status <> 'sent' AND (key_id IS NULL OR key_id <> $1)";
+
+/// How many bodies of waiting mail [`seal_stored_bodies`] has to seal.
+pub async fn count_to_seal(db: &Db, keys: &Keyring) -> Result<u64, AppError> {
+    let count: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM mail_outbox WHERE {BODY_TO_SEAL}"
+    ))
+    .bind(keys.current_key_id())
+    .fetch_one(db)
+    .await?;
+    Ok(count.max(0) as u64)
+}
+
 /// Seals bodies that were stored as plain text before bodies were sealed, and bodies
-/// sealed under an older master key: run at start and by a key rotation. Delivered mail
-/// holds no body to seal.
-pub async fn seal_stored_bodies(db: &Db, keys: &Keyring) -> Result<u64, AppError> {
+/// sealed under an older master key: run at start and by a key rotation, which follows
+/// along through `looked_at` (called with how many bodies it has looked at so far).
+/// Delivered mail holds no body to seal.
+pub async fn seal_stored_bodies(
+    db: &Db,
+    keys: &Keyring,
+    looked_at: &(dyn Fn(u64) + Sync),
+) -> Result<u64, AppError> {
     let current = keys.current_key_id();
-    let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT id, recipient, body, key_id FROM mail_outbox
-         WHERE status <> 'sent' AND (key_id IS NULL OR key_id <> $1)",
-    )
+    let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(&format!(
+        "SELECT id, recipient, body, key_id FROM mail_outbox WHERE {BODY_TO_SEAL}"
+    ))
     .bind(&current)
     .fetch_all(db)
     .await?;
     let mut sealed = 0;
-    for (id, recipient, body, key_id) in rows {
+    for (seen, (id, recipient, body, key_id)) in (1..).zip(rows) {
         let text = open_body(keys, &recipient, body.clone(), key_id)?;
         let fresh = keys.seal(
             OutboxBinding {
@@ -139,6 +159,7 @@ pub async fn seal_stored_bodies(db: &Db, keys: &Keyring) -> Result<u64, AppError
         .execute(db)
         .await?
         .rows_affected();
+        looked_at(seen);
     }
     Ok(sealed)
 }

@@ -156,38 +156,177 @@ pub async fn replace(
     Ok(())
 }
 
+/// The kinds of sealed value a rotation reseals, in the order it reseals them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SealedKind {
+    /// Members' metadata values.
+    MetadataValues,
+    /// Workspace constants' values and data sources' configurations.
+    ResourceSecrets,
+    /// Bodies of mail waiting in the outbox.
+    MailBodies,
+    /// What identity providers last sent about the members they provision.
+    ScimDocuments,
+    /// Identity providers' client secrets.
+    ClientSecrets,
+}
+
+impl SealedKind {
+    /// Every kind, in the order a rotation reseals them.
+    pub const ALL: [SealedKind; 5] = [
+        SealedKind::MetadataValues,
+        SealedKind::ResourceSecrets,
+        SealedKind::MailBodies,
+        SealedKind::ScimDocuments,
+        SealedKind::ClientSecrets,
+    ];
+}
+
+/// How far a rotation has got with one kind of value. A rotation reports each kind as it
+/// starts on it (`done` 0), then as it goes, after every batch written, so the last
+/// report of a kind is where it ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RotationProgress {
+    pub kind: SealedKind,
+    /// Values of this kind looked at so far: resealed, or left to whoever changed them
+    /// meanwhile.
+    pub done: u64,
+    /// Values of this kind under an old key when the rotation came to them. A server
+    /// that hasn't yet met the new key may still seal under the old one, adding rows
+    /// that weren't counted, so this grows with `done` rather than fall behind it.
+    pub total: u64,
+}
+
 /// How a rotation went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Rotation {
-    /// Every value sealed again: metadata values, resource secrets, SCIM documents and
-    /// identity providers' client secrets.
+    /// Every value sealed again: metadata values, resource secrets, mail bodies, SCIM
+    /// documents and identity providers' client secrets.
     pub resealed: u64,
+    /// Of those, members' metadata values.
+    pub metadata_values: u64,
     /// Of those, workspace constants' values and data sources' configurations.
     pub resource_secrets: u64,
     /// Of those, bodies of mail waiting in the outbox.
     pub mail_bodies: u64,
+    /// Of those, SCIM documents.
+    pub scim_documents: u64,
+    /// Of those, identity providers' client secrets.
+    pub client_secrets: u64,
+}
+
+impl Rotation {
+    /// How many values of `kind` were sealed again.
+    pub fn resealed_of(&self, kind: SealedKind) -> u64 {
+        match kind {
+            SealedKind::MetadataValues => self.metadata_values,
+            SealedKind::ResourceSecrets => self.resource_secrets,
+            SealedKind::MailBodies => self.mail_bodies,
+            SealedKind::ScimDocuments => self.scim_documents,
+            SealedKind::ClientSecrets => self.client_secrets,
+        }
+    }
+
+    fn record(&mut self, kind: SealedKind, resealed: u64) {
+        let of_kind = match kind {
+            SealedKind::MetadataValues => &mut self.metadata_values,
+            SealedKind::ResourceSecrets => &mut self.resource_secrets,
+            SealedKind::MailBodies => &mut self.mail_bodies,
+            SealedKind::ScimDocuments => &mut self.scim_documents,
+            SealedKind::ClientSecrets => &mut self.client_secrets,
+        };
+        *of_kind += resealed;
+        self.resealed += resealed;
+    }
 }
 
 /// Seals every value that isn't under the keyring's current key again under it, in
 /// small batches so that the server keeps serving meanwhile: member metadata, then
-/// workspace constants' values and data sources' configurations, then waiting mail. A
-/// value someone changes during the pass is left to that change (it is sealed under the
+/// workspace constants' values and data sources' configurations, then waiting mail, SCIM
+/// documents and identity providers' client secrets ([`SealedKind::ALL`]). A value
+/// someone changes during the pass is left to that change (it is sealed under the
 /// current key anyway, or caught by running the rotation again).
-pub async fn rotate(db: &Db, keys: &Keyring) -> Result<Rotation, AppError> {
-    let mut rotation = rotate_metadata(db, keys).await?;
-    rotation.resource_secrets = crate::resources::store::reseal_all(db, keys).await?;
-    rotation.mail_bodies = crate::mail::store::seal_stored_bodies(db, keys).await?;
-    let scim_documents = crate::provisioning::store::reseal_documents(db, keys).await?;
-    let client_secrets = crate::single_sign_on::store::reseal_secrets(db, keys).await?;
-    rotation.resealed +=
-        rotation.resource_secrets + rotation.mail_bodies + scim_documents + client_secrets;
+///
+/// `report` hears how far it has got ([`RotationProgress`]); pass `&|_| {}` to ignore it.
+pub async fn rotate(
+    db: &Db,
+    keys: &Keyring,
+    report: &(dyn Fn(RotationProgress) + Sync),
+) -> Result<Rotation, AppError> {
+    let mut rotation = Rotation::default();
+    for kind in SealedKind::ALL {
+        // Counted as the pass comes to each kind rather than all at the start, so that
+        // what servers sealed under the old key meanwhile is counted too.
+        let total = count_to_reseal(db, keys, kind).await?;
+        let looked_at = |done: u64| {
+            report(RotationProgress {
+                kind,
+                done,
+                total: total.max(done),
+            })
+        };
+        looked_at(0);
+        let resealed = reseal(db, keys, kind, &looked_at).await?;
+        rotation.record(kind, resealed);
+    }
     Ok(rotation)
 }
 
-async fn rotate_metadata(db: &Db, keys: &Keyring) -> Result<Rotation, AppError> {
+/// How many values of `kind` are sealed under a key other than the current one.
+async fn count_to_reseal(db: &Db, keys: &Keyring, kind: SealedKind) -> Result<u64, AppError> {
+    match kind {
+        SealedKind::MetadataValues => count_metadata_to_reseal(db, keys).await,
+        SealedKind::ResourceSecrets => crate::resources::store::count_to_reseal(db, keys).await,
+        SealedKind::MailBodies => crate::mail::store::count_to_seal(db, keys).await,
+        SealedKind::ScimDocuments => {
+            crate::provisioning::store::count_documents_to_reseal(db, keys).await
+        }
+        SealedKind::ClientSecrets => {
+            crate::single_sign_on::store::count_secrets_to_reseal(db, keys).await
+        }
+    }
+}
+
+/// Seals the values of `kind` under the current key; returns how many it resealed.
+async fn reseal(
+    db: &Db,
+    keys: &Keyring,
+    kind: SealedKind,
+    looked_at: &(dyn Fn(u64) + Sync),
+) -> Result<u64, AppError> {
+    match kind {
+        SealedKind::MetadataValues => reseal_metadata(db, keys, looked_at).await,
+        SealedKind::ResourceSecrets => {
+            crate::resources::store::reseal_all(db, keys, looked_at).await
+        }
+        SealedKind::MailBodies => crate::mail::store::seal_stored_bodies(db, keys, looked_at).await,
+        SealedKind::ScimDocuments => {
+            crate::provisioning::store::reseal_documents(db, keys, looked_at).await
+        }
+        SealedKind::ClientSecrets => {
+            crate::single_sign_on::store::reseal_secrets(db, keys, looked_at).await
+        }
+    }
+}
+
+async fn count_metadata_to_reseal(db: &Db, keys: &Keyring) -> Result<u64, AppError> {
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM member_metadata WHERE key_id <> $1")
+        .bind(keys.current_key_id())
+        .fetch_one(db)
+        .await?;
+    Ok(count.max(0) as u64)
+}
+
+/// Reseals member metadata in batches, calling `looked_at` after each.
+async fn reseal_metadata(
+    db: &Db,
+    keys: &Keyring,
+    looked_at: &(dyn Fn(u64) + Sync),
+) -> Result<u64, AppError> {
     const BATCH: i64 = 500;
     let current = keys.current_key_id();
-    let mut rotation = Rotation::default();
+    let mut resealed = 0;
+    let mut seen = 0;
     let mut after: (i64, i64, String) = (i64::MIN, i64::MIN, String::new());
     loop {
         let rows: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
@@ -207,9 +346,10 @@ async fn rotate_metadata(db: &Db, keys: &Keyring) -> Result<Rotation, AppError> 
         .fetch_all(db)
         .await?;
         let Some(last) = rows.last() else {
-            return Ok(rotation);
+            return Ok(resealed);
         };
         after = (last.0, last.1, last.2.clone());
+        let batch_size = rows.len() as u64;
         let mut tx = crate::db::begin_write(db).await?;
         for (workspace_id, user_id, key, ciphertext, key_id) in rows {
             let binding = Binding {
@@ -224,22 +364,24 @@ async fn rotate_metadata(db: &Db, keys: &Keyring) -> Result<Rotation, AppError> 
                     ciphertext: ciphertext.clone(),
                 },
             )?;
-            let resealed = keys.seal(binding, &value)?;
+            let fresh = keys.seal(binding, &value)?;
             let updated = sqlx::query(
                 "UPDATE member_metadata SET ciphertext = $1, key_id = $2
                  WHERE workspace_id = $3 AND user_id = $4 AND meta_key = $5 AND ciphertext = $6",
             )
-            .bind(resealed.ciphertext)
-            .bind(resealed.key_id)
+            .bind(fresh.ciphertext)
+            .bind(fresh.key_id)
             .bind(workspace_id)
             .bind(user_id)
             .bind(&key)
             .bind(ciphertext)
             .execute(&mut *tx)
             .await?;
-            rotation.resealed += updated.rows_affected();
+            resealed += updated.rows_affected();
         }
         tx.commit().await?;
+        seen += batch_size;
+        looked_at(seen);
     }
 }
 

@@ -352,8 +352,24 @@ fn open_document(
     })
 }
 
-/// Seals every SCIM document under an old key again under the current one.
-pub async fn reseal_documents(db: &Db, keys: &Keyring) -> Result<u64, AppError> {
+/// How many SCIM documents are sealed under a key other than the keyring's current one:
+/// what [`reseal_documents`] has to do.
+pub async fn count_documents_to_reseal(db: &Db, keys: &Keyring) -> Result<u64, AppError> {
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM scim_user_documents WHERE key_id <> $1")
+            .bind(keys.current_key_id())
+            .fetch_one(db)
+            .await?;
+    Ok(count.max(0) as u64)
+}
+
+/// Seals every SCIM document under an old key again under the current one, calling
+/// `looked_at` with how many it has looked at so far after each.
+pub async fn reseal_documents(
+    db: &Db,
+    keys: &Keyring,
+    looked_at: &(dyn Fn(u64) + Sync),
+) -> Result<u64, AppError> {
     let current = keys.current_key_id();
     let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
         "SELECT workspace_id, user_id, ciphertext, key_id FROM scim_user_documents WHERE key_id <> $1",
@@ -362,7 +378,7 @@ pub async fn reseal_documents(db: &Db, keys: &Keyring) -> Result<u64, AppError> 
     .fetch_all(db)
     .await?;
     let mut resealed = 0;
-    for (workspace_id, user_id, ciphertext, key_id) in rows {
+    for (seen, (workspace_id, user_id, ciphertext, key_id)) in (1..).zip(rows) {
         let binding = DocumentBinding {
             workspace_id,
             user_id,
@@ -387,6 +403,7 @@ pub async fn reseal_documents(db: &Db, keys: &Keyring) -> Result<u64, AppError> 
         .execute(db)
         .await?;
         resealed += updated.rows_affected();
+        looked_at(seen);
     }
     Ok(resealed)
 }

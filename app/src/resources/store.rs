@@ -440,18 +440,40 @@ pub async fn full_name(conn: &mut AnyConnection, user_id: i64) -> Result<Option<
     )
 }
 
+/// Which resources [`reseal_all`] reseals: those with a secret sealed under a key other
+/// than `$1`, the current one. [`count_to_reseal`] counts the same rows.
+const SEALED_UNDER_AN_OLD_KEY: &str = "ciphertext IS NOT NULL AND key_id <> $1";
+
+/// How many resource secrets are sealed under a key other than the keyring's current
+/// one: what [`reseal_all`] has to do.
+pub async fn count_to_reseal(db: &Db, keys: &Keyring) -> Result<u64, AppError> {
+    let count: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM resources WHERE {SEALED_UNDER_AN_OLD_KEY}"
+    ))
+    .bind(keys.current_key_id())
+    .fetch_one(db)
+    .await?;
+    Ok(count.max(0) as u64)
+}
+
 /// Seals every resource secret that isn't under the keyring's current key again under
-/// it, in small batches, as [`crate::metadata::store::rotate`] does for metadata.
-/// Returns how many were resealed.
-pub async fn reseal_all(db: &Db, keys: &Keyring) -> Result<u64, AppError> {
+/// it, in small batches, as [`crate::metadata::store::rotate`] does for metadata, and
+/// calls `looked_at` with how many it has looked at after each batch. Returns how many
+/// were resealed.
+pub async fn reseal_all(
+    db: &Db,
+    keys: &Keyring,
+    looked_at: &(dyn Fn(u64) + Sync),
+) -> Result<u64, AppError> {
     const BATCH: i64 = 500;
     let current = keys.current_key_id();
     let mut resealed = 0;
+    let mut seen = 0;
     let mut after = i64::MIN;
     loop {
         let records: Vec<ResourceRecord> = sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM resources
-             WHERE ciphertext IS NOT NULL AND key_id <> $1 AND id > $2
+             WHERE {SEALED_UNDER_AN_OLD_KEY} AND id > $2
              ORDER BY id LIMIT $3"
         ))
         .bind(&current)
@@ -463,6 +485,7 @@ pub async fn reseal_all(db: &Db, keys: &Keyring) -> Result<u64, AppError> {
             return Ok(resealed);
         };
         after = last.id;
+        let batch_size = records.len() as u64;
         let mut tx = crate::db::begin_write(db).await?;
         for record in records {
             let resource = Resource::try_from(record)?;
@@ -485,5 +508,7 @@ pub async fn reseal_all(db: &Db, keys: &Keyring) -> Result<u64, AppError> {
             resealed += updated.rows_affected();
         }
         tx.commit().await?;
+        seen += batch_size;
+        looked_at(seen);
     }
 }

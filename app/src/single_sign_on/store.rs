@@ -258,8 +258,24 @@ pub async fn cache_jwks(db: &Db, provider_id: i64, jwks: &str) -> Result<(), App
     Ok(())
 }
 
-/// Seals every client secret under an old key again under the current one.
-pub async fn reseal_secrets(db: &Db, keys: &Keyring) -> Result<u64, AppError> {
+/// How many identity providers' client secrets are sealed under a key other than the
+/// keyring's current one: what [`reseal_secrets`] has to do.
+pub async fn count_secrets_to_reseal(db: &Db, keys: &Keyring) -> Result<u64, AppError> {
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sso_providers WHERE client_secret_key_id <> $1")
+            .bind(keys.current_key_id())
+            .fetch_one(db)
+            .await?;
+    Ok(count.max(0) as u64)
+}
+
+/// Seals every client secret under an old key again under the current one, calling
+/// `looked_at` with how many it has looked at so far after each.
+pub async fn reseal_secrets(
+    db: &Db,
+    keys: &Keyring,
+    looked_at: &(dyn Fn(u64) + Sync),
+) -> Result<u64, AppError> {
     let current = keys.current_key_id();
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT id, client_secret, client_secret_key_id FROM sso_providers
@@ -269,7 +285,7 @@ pub async fn reseal_secrets(db: &Db, keys: &Keyring) -> Result<u64, AppError> {
     .fetch_all(db)
     .await?;
     let mut resealed = 0;
-    for (provider_id, ciphertext, key_id) in rows {
+    for (seen, (provider_id, ciphertext, key_id)) in (1..).zip(rows) {
         let binding = ClientSecretBinding { provider_id };
         let secret = keys.open(
             binding,
@@ -290,6 +306,7 @@ pub async fn reseal_secrets(db: &Db, keys: &Keyring) -> Result<u64, AppError> {
         .execute(db)
         .await?;
         resealed += updated.rows_affected();
+        looked_at(seen);
     }
     Ok(resealed)
 }
