@@ -12,6 +12,7 @@
 #                            bundle (<name>.<hash>.wasm), the loader that fetches them
 #                            and its manifest (__wasm_split{,_manifest}.<hash>.*); each
 #                            also compressed (.br, .gz) for the server to send as it is
+#   target/site/pkg/fonts/   style/fonts/*.woff2, the font the style sheet sets pages in
 #   target/site/             public/
 #   target/release/gatehouse (target/local/ with --local) and hash.txt beside it, which
 #                            names the hashed files for it
@@ -120,6 +121,9 @@ assets() {
   "$bin/lightningcss" --minify --targets defaults style/main.css \
     --output-file "$pkg/$name.$css_hash.css"
   compress "$pkg/$name.$css_hash.css"
+  # The font the style sheet sets every page in, served beside it (/pkg/fonts).
+  mkdir -p "$pkg/fonts"
+  cp style/fonts/*.woff2 "$pkg/fonts/"
   cp -R public/. "$site/"
   mkdir -p "$(dirname "$hashes")"
   { cat "$hashed"; printf 'css: %s\n' "$css_hash"; } > "$hashes"

@@ -9,6 +9,7 @@ require_release_build e2e
 
 port=$(free_port)
 no_javascript_port=$(free_port)
+look_port=$(free_port)
 smtp_port=$(free_port)
 sink_port=$(free_port)
 oidc_port=$(free_port)
@@ -60,9 +61,16 @@ mkdir -p "$data_dir/no-javascript"
 start_release_server "$no_javascript_port" "$data_dir/no-javascript/server.log" \
   GATEHOUSE_DATA_DIR="$data_dir/no-javascript" GATEHOUSE_SMTP_URL="smtp://127.0.0.1:$smtp_port" \
   RUST_LOG="${RUST_LOG:-info}"
+# A third, for the screenshots of look.spec.ts: its invitations expire after a second, so
+# that it shows expired ones.
+mkdir -p "$data_dir/look"
+start_release_server "$look_port" "$data_dir/look/server.log" \
+  GATEHOUSE_DATA_DIR="$data_dir/look" GATEHOUSE_SMTP_URL="smtp://127.0.0.1:$smtp_port" \
+  GATEHOUSE_INVITE_TTL=1s RUST_LOG="${RUST_LOG:-info}"
 
 cd end2end
 GATEHOUSE_E2E_URL="http://127.0.0.1:$port" \
+GATEHOUSE_E2E_LOOK_URL="http://127.0.0.1:$look_port" \
 GATEHOUSE_E2E_NO_JAVASCRIPT_URL="http://127.0.0.1:$no_javascript_port" \
 SMTP_SINK_URL="http://127.0.0.1:$sink_port" \
 OIDC_ISSUER="http://127.0.0.1:$oidc_port" \

@@ -63,11 +63,21 @@ use shell::NotFoundPage;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" data-theme=shell::current_theme().attribute()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                // The font every page is set in (style/fonts), fetched with the page
+                // rather than once the style sheet asks for it: no text shows in another
+                // font first.
+                <link
+                    rel="preload"
+                    href="/pkg/fonts/inter-latin-wght-normal.woff2"
+                    r#as="font"
+                    type="font/woff2"
+                    crossorigin="anonymous"
+                />
                 <HashedStylesheet id="leptos" options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />

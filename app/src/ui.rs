@@ -12,6 +12,14 @@ use serde::de::DeserializeOwned;
 use crate::error::AppError;
 use crate::loading::{Loaded, load};
 
+mod avatar;
+mod badges;
+mod icons;
+
+pub use avatar::{Avatar, Person, PersonCells};
+pub use badges::{ExpiredBadge, ProvisionedBadge, RoleBadge, StatusBadge, SuperAdminBadge};
+pub use icons::{Icon, IconName};
+
 thread_local! {
     /// One for the whole page. With lazy routes, the browser takes a page over only once
     /// their code has arrived, after the first effects have run: an effect would say
@@ -315,7 +323,7 @@ pub fn ActionTable(
     children: Children,
 ) -> impl IntoView {
     view! {
-        <table>
+        <table class="stacking">
             <caption class="visually-hidden">{caption}</caption>
             <thead>
                 <tr>
@@ -457,6 +465,26 @@ pub fn found(shown: usize, more_follow: bool, (one, many): (&str, &str)) -> Stri
     }
 }
 
+/// What a list shows when it has nothing in it: what is missing, what to do about it
+/// (`hint`), and the control that does it, if any (`children`).
+#[component]
+pub fn EmptyState(
+    title: &'static str,
+    hint: &'static str,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    view! {
+        <div class="empty-state">
+            <Icon name=IconName::People />
+            <p>
+                <strong>{title}</strong>
+            </p>
+            <p>{hint}</p>
+            {children.map(|children| children())}
+        </div>
+    }
+}
+
 /// What a page tells the admin after an action: a confirmation or what went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
@@ -464,16 +492,32 @@ pub enum Notice {
     Failed(String),
 }
 
-/// Shows the latest notice: a confirmation in a status region, a failure as an alert.
+/// Shows the latest notice: a confirmation as a toast, a failure as an alert where the
+/// page's work is. The toast is a status region, announced without taking focus from
+/// where the person is, and stays until dismissed or replaced: nothing vanishes before
+/// it could be read.
 #[component]
 pub fn NoticeBar(notice: RwSignal<Option<Notice>>) -> impl IntoView {
+    let confirmed = move || match notice.get() {
+        Some(Notice::Done(message)) => Some(message),
+        _ => None,
+    };
     view! {
-        <p role="status" class="notice">
-            {move || match notice.get() {
-                Some(Notice::Done(message)) => Some(message),
-                _ => None,
-            }}
-        </p>
+        <div class="toast">
+            <p role="status" class="notice">
+                {confirmed}
+            </p>
+            <Show when=move || confirmed().is_some()>
+                <button
+                    type="button"
+                    class="icon-only"
+                    aria-label="Dismiss notification"
+                    on:click=move |_| notice.set(None)
+                >
+                    <Icon name=IconName::Close />
+                </button>
+            </Show>
+        </div>
         <FormError message=Signal::derive(move || match notice.get() {
             Some(Notice::Failed(message)) => Some(message),
             _ => None,
@@ -638,9 +682,10 @@ pub fn RowMenu(
             type="button"
             aria-label=label
             aria-expanded=move || open.get().to_string()
+            class="icon-only"
             on:click=move |_| open.update(|open| *open = !*open)
         >
-            "⋯"
+            <Icon name=IconName::More />
         </button>
         <Show when=move || open.get()>
             <ul class="menu" aria-label=menu_label.clone()>
@@ -706,6 +751,7 @@ pub fn PeopleFilters(
                 <label for=status_id.clone()>"Status"</label>
                 <select
                     id=status_id
+                    prop:value=move || status.get()
                     on:change:target=move |event| {
                         status.set(event.target().value());
                         cursor.set(PageCursor::First);

@@ -6,6 +6,8 @@ use std::time::Duration;
 use app::db::testing::{on_each_backend, test_keyring, workspace_with_groups};
 use app::db::{Db, begin_write};
 use app::memberships::Role;
+use app::metadata::crypto::Keyring;
+use app::tokens::SecretToken;
 use app::users::bulk_invite::csv_file::Invitee;
 use app::users::bulk_invite::store::{Inviter, invite_all};
 
@@ -27,6 +29,28 @@ fn invitee(n: usize, group_ids: Vec<i64>) -> Invitee {
         group_ids,
         metadata: BTreeMap::from([("department".to_string(), format!("Team {n}"))]),
     }
+}
+
+/// Invites everyone in one committed transaction, with links valid for an hour.
+async fn invite_for_an_hour(
+    db: &Db,
+    keys: &Keyring,
+    inviter: Inviter,
+    invitees: &[Invitee],
+) -> Vec<SecretToken> {
+    let mut tx = begin_write(db).await.expect("a transaction");
+    let links = invite_all(
+        &mut tx,
+        keys,
+        inviter,
+        invitees,
+        &HashMap::new(),
+        Duration::from_secs(3600),
+    )
+    .await
+    .expect("invited");
+    tx.commit().await.expect("committed");
+    links
 }
 
 /// Every table a bulk invite writes to, as rows of text: enough to see any trace.
@@ -96,18 +120,7 @@ async fn everyone_is_invited_with_their_role_groups_metadata_and_link() {
         let (inviter, group) = workspace_with_group(&db).await;
         let invitees: Vec<Invitee> = (0..3).map(|n| invitee(n, vec![group])).collect();
         let keys = test_keyring();
-        let mut tx = begin_write(&db).await.expect("a transaction");
-        let links = invite_all(
-            &mut tx,
-            &keys,
-            inviter,
-            &invitees,
-            &HashMap::new(),
-            Duration::from_secs(3600),
-        )
-        .await
-        .expect("invited");
-        tx.commit().await.expect("committed");
+        let links = invite_for_an_hour(&db, &keys, inviter, &invitees).await;
         assert_eq!(links.len(), 3);
         let snapshot = snapshot(&db).await;
         for n in 0..3 {
@@ -145,6 +158,90 @@ async fn everyone_is_invited_with_their_role_groups_metadata_and_link() {
         for hash in token_hashes {
             assert!(snapshot.iter().any(|line| line.ends_with(&hash)));
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_listing_counts_members_by_status_and_marks_links_that_ran_out() {
+    use app::users::members::{StatusCounts, StatusFilter};
+    use app::users::store::{MemberFilter, PagePosition, listing};
+
+    on_each_backend(|db| async move {
+        let (inviter, group) = workspace_with_group(&db).await;
+        let keys = test_keyring();
+        let invitees: Vec<Invitee> = (0..3).map(|n| invitee(n, vec![group])).collect();
+        invite_for_an_hour(&db, &keys, inviter, &invitees).await;
+        // person0's link ran out an hour ago; person1's was replaced by one that ran out
+        // too; person2's still works.
+        for (email, set) in [
+            ("person0@example.com", "expires_at = expires_at - 7200"),
+            (
+                "person1@example.com",
+                "expires_at = expires_at - 7200, revoked_at = created_at",
+            ),
+        ] {
+            sqlx::query(&format!(
+                "UPDATE invitations SET {set} WHERE membership_id =
+                   (SELECT id FROM memberships WHERE email = $1)"
+            ))
+            .bind(email)
+            .execute(&db)
+            .await
+            .expect("the link aged");
+        }
+
+        let filter = MemberFilter {
+            search: None,
+            status: StatusFilter::All,
+            group_id: None,
+        };
+        let page = listing(
+            &db,
+            inviter.workspace_id,
+            filter,
+            PagePosition::First,
+            50,
+            true,
+        )
+        .await
+        .expect("the listing");
+        let expired: Vec<(&str, bool)> = page
+            .members
+            .iter()
+            .map(|member| (member.email.as_str(), member.invitation_expired))
+            .collect();
+        assert_eq!(
+            expired,
+            [
+                ("ada@example.com", false),
+                ("person0@example.com", true),
+                ("person1@example.com", true),
+                ("person2@example.com", false),
+            ]
+        );
+        assert_eq!(
+            page.status_counts,
+            Some(StatusCounts {
+                active: 1,
+                invited: 3,
+                archived: 0,
+            })
+        );
+
+        // Without the counts (the REST API's listing), neither is read.
+        let bare = listing(
+            &db,
+            inviter.workspace_id,
+            filter,
+            PagePosition::First,
+            50,
+            false,
+        )
+        .await
+        .expect("the listing");
+        assert_eq!(bare.status_counts, None);
+        assert!(bare.members.iter().all(|member| !member.invitation_expired));
     })
     .await;
 }

@@ -18,8 +18,8 @@ use crate::loading::{Loaded, load};
 use crate::memberships::Role;
 use crate::permissions::{Flag, ResourceKind};
 use crate::ui::{
-    ActionTable, Field, FormDialog, FormError, Listing, Modal, NoticeBar, PagePanel, use_hydrated,
-    when_list_loaded,
+    ActionTable, EmptyState, Field, FormDialog, FormError, Icon, IconName, Listing, Modal,
+    NoticeBar, PagePanel, PersonCells, use_hydrated, when_list_loaded,
 };
 use crate::users::ConsequenceList;
 use crate::users::members::{RoleChangePreview, preview_role_change};
@@ -128,10 +128,11 @@ fn Groups(loaded: Loaded<GroupsShown>, listing: Listing, addable: MemberSearch) 
             actions=view! {
                 <button
                     type="button"
-                    class="primary"
+                    class="primary with-icon"
                     disabled=move || !hydrated.get()
                     on:click=move |_| creating.set(true)
                 >
+                    <Icon name=IconName::Plus />
                     "Create new group"
                 </button>
             }
@@ -143,7 +144,14 @@ fn Groups(loaded: Loaded<GroupsShown>, listing: Listing, addable: MemberSearch) 
                     {when_list_loaded(
                         loaded,
                         move |loaded| {
-                            view! { <GroupList groups=loaded.groups page shown=loaded.shown /> }
+                            view! {
+                                <GroupList
+                                    groups=loaded.groups
+                                    page
+                                    shown=loaded.shown
+                                    on_create=move || creating.set(true)
+                                />
+                            }
                         },
                     )}
                 </nav>
@@ -170,7 +178,12 @@ fn Groups(loaded: Loaded<GroupsShown>, listing: Listing, addable: MemberSearch) 
 }
 
 #[component]
-fn GroupList(groups: Vec<GroupSummary>, page: GroupsContext, shown: Option<i64>) -> impl IntoView {
+fn GroupList(
+    groups: Vec<GroupSummary>,
+    page: GroupsContext,
+    shown: Option<i64>,
+    on_create: impl Fn() + Send + Sync + 'static,
+) -> impl IntoView {
     let (roles, custom): (Vec<_>, Vec<_>) =
         groups.into_iter().partition(|group| group.role.is_some());
     let entry = move |group: GroupSummary| {
@@ -193,7 +206,18 @@ fn GroupList(groups: Vec<GroupSummary>, page: GroupsContext, shown: Option<i64>)
         </ul>
         <h2 id="custom-groups-heading">"CUSTOM GROUPS"</h2>
         {if custom.is_empty() {
-            view! { <p>"No custom groups yet."</p> }.into_any()
+            view! {
+                <EmptyState
+                    title="No custom groups yet"
+                    hint="Give sets of users permissions beyond their role."
+                >
+                    <button type="button" class="with-icon" on:click=move |_| on_create()>
+                        <Icon name=IconName::Plus />
+                        "Create your first group"
+                    </button>
+                </EmptyState>
+            }
+                .into_any()
         } else {
             view! {
                 <ul aria-labelledby="custom-groups-heading">
@@ -264,9 +288,10 @@ fn GroupPanel(details: GroupDetails, page: GroupsContext) -> impl IntoView {
                     type="button"
                     aria-label=format!("More actions for group {name}")
                     aria-expanded=move || menu_open.get().to_string()
+                    class="icon-only"
                     on:click=move |_| menu_open.update(|open| *open = !*open)
                 >
-                    "⋯"
+                    <Icon name=IconName::More />
                 </button>
                 <Show when=move || menu_open.get()>
                     <ul class="menu" aria-label="Group actions">
@@ -369,8 +394,10 @@ fn UsersTab(details: GroupDetails, page: GroupsContext) -> impl IntoView {
         <AddMembers group_id role page />
         {if members.is_empty() {
             view! {
-                <p>"No users added yet."</p>
-                <p class="hint">"Add users to this group to configure permissions for them."</p>
+                <EmptyState
+                    title="No users added yet."
+                    hint="Add users to this group to configure permissions for them."
+                />
             }
                 .into_any()
         } else {
@@ -407,9 +434,7 @@ fn MemberRow(
     };
     view! {
         <tr>
-            <td>{member.full_name.clone()}</td>
-            <td>{member.email.clone()}</td>
-            <td>{member.role.label()}</td>
+            <PersonCells full_name=member.full_name.clone() email=member.email.clone() role=member.role />
             <td>
                 {is_custom
                     .then(|| {

@@ -13,8 +13,8 @@ use super::{
 use crate::loading::load;
 use crate::ui::{
     ActionTable, ConfirmDialog, Field, FormDialog, FormError, Listing, MenuItem, Modal, NoticeBar,
-    PageCursor, PagePanel, Pager, PeopleFilters, ResultsAnnouncer, RowMenu, found, once_loaded,
-    when_answered, when_list_loaded,
+    PageCursor, PagePanel, Pager, PeopleFilters, Person, ResultsAnnouncer, RowMenu, StatusBadge,
+    SuperAdminBadge, found, once_loaded, when_answered, when_list_loaded,
 };
 
 #[component]
@@ -92,7 +92,7 @@ fn UserTable(
 ) -> impl IntoView {
     let empty = page.users.is_empty();
     view! {
-        {empty.then(|| view! { <p>"No user matches."</p> })}
+        {empty.then(|| view! { <p class="empty-state">"No user matches. Try another search, status or workspace."</p> })}
         <ActionTable
             caption="Users of this instance"
             columns=&["Name", "Email", "Type", "Workspaces", "Status"]
@@ -162,11 +162,21 @@ fn UserRow(user: InstanceUser, listing: Listing) -> impl IntoView {
 
     view! {
         <tr>
-            <td>{user.full_name.clone()}</td>
-            <td>{user.email.clone()}</td>
-            <td>{user.type_label()}</td>
-            <td>{user.workspaces}</td>
-            <td>{user.status.label()}</td>
+            <td data-label="Name">
+                <Person full_name=user.full_name.clone() email=user.email.clone() />
+            </td>
+            <td data-label="Email">{user.email.clone()}</td>
+            <td data-label="Type">
+                {if user.is_super_admin {
+                    view! { <SuperAdminBadge /> }.into_any()
+                } else {
+                    user.type_label().into_any()
+                }}
+            </td>
+            <td data-label="Workspaces">{user.workspaces}</td>
+            <td data-label="Status">
+                <StatusBadge status=user.status />
+            </td>
             <td class="row-menu">
                 <RowMenu label=format!("More actions for {}", user.email) open=menu_open>
                     <MenuItem label="Edit user details" on_click=move |()| open(RowDialog::Edit) />

@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use super::theme::ThemeSwitch;
 use crate::auth::{SignOut, Viewer};
-use crate::ui::{load_page, use_hydrated};
+use crate::ui::{Avatar, load_page, use_hydrated};
 
 /// The signed-in user's menu: who they are, their profile, and signing out. A disclosure
 /// (button plus the list it reveals), which needs no arrow-key handling to be accessible.
@@ -32,11 +33,13 @@ pub fn AccountMenu(viewer: Viewer) -> impl IntoView {
                 disabled=move || !hydrated.get()
                 on:click=move |_| open.update(|open| *open = !*open)
             >
+                <Avatar full_name=viewer.full_name.clone() email=viewer.email.clone() />
                 <span class="visually-hidden">"Account menu for "</span>
                 {viewer.full_name.clone()}
             </button>
             <div id="account-menu" class="account-menu" hidden=move || !open.get()>
                 <p class="account-email">{viewer.email.clone()}</p>
+                <ThemeSwitch />
                 <ul>
                     <li>
                         <A href="/profile" on:click=move |_| open.set(false)>

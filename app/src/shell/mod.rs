@@ -3,6 +3,7 @@
 
 mod account_menu;
 mod placeholders;
+mod theme;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,10 +17,11 @@ use crate::auth::{Viewer, current_viewer};
 use crate::error::AppError;
 use crate::loading::{Loaded, load_blocking};
 use crate::memberships::Role;
-use crate::ui::{load_page, once_loaded, use_hydrated, when_resolved};
+use crate::ui::{Icon, IconName, load_page, once_loaded, use_hydrated, when_resolved};
 use crate::workspaces::WorkspaceSwitcher;
 
 pub use placeholders::{NoWorkspacePage, NotFoundPage};
+pub use theme::current_theme;
 
 /// The viewer the frame loaded, for the pages inside it (`with_viewer`).
 #[derive(Clone, Copy)]
@@ -34,21 +36,48 @@ pub fn AppShell() -> impl IntoView {
     let viewer = load_blocking(|| (), |_| current_viewer());
     provide_context(SignedInViewer(viewer));
     let hydrated = use_hydrated();
+    let menu_open = RwSignal::new(false);
+    // Closed only once the menu button works: until then a narrow screen shows the
+    // navigation, as it does without JavaScript.
+    let menu = move || (hydrated.get() && !menu_open.get()).then_some("closed");
+    // Following a link on a narrow screen folds the menu away again.
+    let location = use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        menu_open.set(false);
+    });
     view! {
-        <div class="frame">
+        <div class="frame" data-menu=menu>
             <aside class="sidebar">
-                <p class="brand">"Gatehouse"</p>
-                // A viewer that failed to load leaves the sidebar empty: the page beside
-                // it says why.
-                {once_loaded(
-                    viewer,
-                    |viewer| {
-                        view! {
-                            <Navigation viewer=viewer.clone() />
-                            <account_menu::AccountMenu viewer />
-                        }
-                    },
-                )}
+                <div class="sidebar-top">
+                    <p class="brand">
+                        <Icon name=IconName::Gate />
+                        "Gatehouse"
+                    </p>
+                    <button
+                        type="button"
+                        class="menu-button"
+                        aria-expanded=move || menu_open.get().to_string()
+                        aria-controls="sidebar-contents"
+                        on:click=move |_| menu_open.update(|open| *open = !*open)
+                    >
+                        <Icon name=IconName::Menu />
+                        "Menu"
+                    </button>
+                </div>
+                <div id="sidebar-contents" class="sidebar-contents">
+                    // A viewer that failed to load leaves the sidebar empty: the page beside
+                    // it says why.
+                    {once_loaded(
+                        viewer,
+                        |viewer| {
+                            view! {
+                                <Navigation viewer=viewer.clone() />
+                                <account_menu::AccountMenu viewer />
+                            }
+                        },
+                    )}
+                </div>
             </aside>
             <main class="content">
                 // Until the page is interactive its controls are disabled: what someone

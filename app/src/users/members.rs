@@ -27,6 +27,26 @@ pub struct MemberRow {
     pub provisioned: bool,
     /// What single sign-on's group sync last had to skip for this member, and why.
     pub sso_sync_warning: Option<String>,
+    /// Invited, and every link they were sent has run out (the Users page only).
+    pub invitation_expired: bool,
+}
+
+/// How many members the workspace has in each status, whatever the search.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCounts {
+    pub active: i64,
+    pub invited: i64,
+    pub archived: i64,
+}
+
+impl StatusCounts {
+    pub fn of(&self, status: MembershipStatus) -> i64 {
+        match status {
+            MembershipStatus::Active => self.active,
+            MembershipStatus::Invited => self.invited,
+            MembershipStatus::Archived => self.archived,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +54,8 @@ pub struct MemberPage {
     pub members: Vec<MemberRow>,
     /// How many members match the search and filter, on every page, when asked for.
     pub total: Option<i64>,
+    /// The workspace's members by status, asked for with the total.
+    pub status_counts: Option<StatusCounts>,
     /// The email to continue after, when there is a next page.
     pub next_after: Option<String>,
     /// The email to go back before, when there is a previous page.

@@ -1,8 +1,10 @@
 //! Users in the database.
 
+use std::collections::HashSet;
+
 use sqlx::AnyConnection;
 
-use super::members::{MemberPage, MemberRow, StatusFilter};
+use super::members::{MemberPage, MemberRow, StatusCounts, StatusFilter};
 use crate::auth::passwords::StoredHash;
 use crate::db::{Db, now};
 use crate::error::AppError;
@@ -518,14 +520,20 @@ pub async fn listing(
         let counts = crate::metadata::store::key_counts(db, workspace_id, &ids).await?;
         let mut groups =
             crate::groups::store::custom_group_names_of(db, workspace_id, &ids).await?;
+        let expired = expired_invitations(db, workspace_id, &ids).await?;
         for member in &mut members {
             member.metadata_keys = counts.get(&member.user_id).copied().unwrap_or(0);
             member.groups = groups.remove(&member.user_id).unwrap_or_default();
+            member.invitation_expired = expired.contains(&member.user_id);
         }
-        Some(member_count(db, workspace_id, filter).await?)
+        Some((
+            member_count(db, workspace_id, filter).await?,
+            status_counts(db, workspace_id).await?,
+        ))
     } else {
         None
     };
+    let (total, status_counts) = total.unzip();
     let (next_after, previous_before) = position.cursors(
         members.first().map(|member| member.email.clone()),
         members.last().map(|member| member.email.clone()),
@@ -534,6 +542,7 @@ pub async fn listing(
     Ok(MemberPage {
         members,
         total,
+        status_counts,
         next_after,
         previous_before,
     })
@@ -603,11 +612,62 @@ pub async fn member_page(
                     groups: Vec::new(),
                     provisioned: provisioned == 1,
                     sso_sync_warning,
+                    invitation_expired: false,
                 })
             },
         )
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok((members, more))
+}
+
+/// The workspace's members by status, from the kept counts.
+pub async fn status_counts(db: &Db, workspace_id: i64) -> Result<StatusCounts, AppError> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, members FROM member_counts WHERE workspace_id = $1")
+            .bind(workspace_id)
+            .fetch_all(db)
+            .await?;
+    let mut counts = StatusCounts::default();
+    for (status, members) in rows {
+        match decode_status(&status)? {
+            MembershipStatus::Active => counts.active += members,
+            MembershipStatus::Invited => counts.invited += members,
+            MembershipStatus::Archived => counts.archived += members,
+        }
+    }
+    Ok(counts)
+}
+
+/// Of these users, the invited members of the workspace whose invitation links have all
+/// run out: the ones who can no longer join until someone sends them a new link.
+pub async fn expired_invitations(
+    db: &Db,
+    workspace_id: i64,
+    user_ids: &[i64],
+) -> Result<HashSet<i64>, AppError> {
+    if user_ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    // Ids from the page just read, integers: inline, as key_counts does.
+    let ids = user_ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = format!(
+        "SELECT m.user_id FROM memberships m
+         WHERE m.workspace_id = $1 AND m.status = 'invited' AND m.user_id IN ({ids})
+           AND EXISTS (SELECT 1 FROM invitations i WHERE i.membership_id = m.id)
+           AND NOT EXISTS (SELECT 1 FROM invitations i
+                           WHERE i.membership_id = m.id AND i.used_at IS NULL
+                             AND i.revoked_at IS NULL AND i.expires_at > $2)"
+    );
+    let expired: Vec<i64> = sqlx::query_scalar(&sql)
+        .bind(workspace_id)
+        .bind(now())
+        .fetch_all(db)
+        .await?;
+    Ok(expired.into_iter().collect())
 }
 
 /// How many members match; without a search or a group this is read from the kept

@@ -9,14 +9,15 @@ use super::edit_user::EditUserDialog;
 use super::effective_permissions::EffectivePermissionsDialog;
 use super::group_picker::{CustomGroups, GroupFilter, GroupsCell, load_custom_groups};
 use super::members::{
-    MemberPage, MemberRow, archive_member, invitation_link, list_members, remove_member,
-    resend_invitation, sign_member_out_everywhere, unarchive_member,
+    MemberPage, MemberRow, StatusCounts, archive_member, invitation_link, list_members,
+    remove_member, resend_invitation, sign_member_out_everywhere, unarchive_member,
 };
 use crate::loading::{Loaded, load};
 use crate::memberships::MembershipStatus;
 use crate::ui::{
-    ActionTable, ConfirmDialog, Listing, MenuItem, Modal, NoticeBar, PageCursor, PagePanel, Pager,
-    PeopleFilters, ResultsAnnouncer, RowMenu, use_hydrated, when_list_loaded,
+    ActionTable, ConfirmDialog, EmptyState, ExpiredBadge, Icon, IconName, Listing, MenuItem, Modal,
+    NoticeBar, PageCursor, PagePanel, Pager, PeopleFilters, PersonCells, ProvisionedBadge,
+    ResultsAnnouncer, RowMenu, StatusBadge, once_loaded, use_hydrated, when_list_loaded,
 };
 use crate::workspaces::{in_workspace, workspace_slug};
 
@@ -89,18 +90,28 @@ fn Members(
             actions=view! {
                 <button
                     type="button"
-                    class="primary"
+                    class="primary with-icon"
                     disabled=move || !hydrated.get()
                     on:click=move |_| adding.set(true)
                 >
+                    <Icon name=IconName::Plus />
                     "Add users"
                 </button>
             }
                 .into_any()
         >
             <NoticeBar notice=context.listing.notice />
-            <PeopleFilters id_prefix="member" search status cursor />
-            <GroupFilter id="member-group" groups=context.groups chosen=group />
+            {once_loaded(
+                members,
+                move |page| {
+                    page.status_counts
+                        .map(|counts| view! { <StatusCountFilters counts status cursor /> })
+                },
+            )}
+            <div class="filter-bar">
+                <PeopleFilters id_prefix="member" search status cursor />
+                <GroupFilter id="member-group" groups=context.groups chosen=group />
+            </div>
             <ResultsAnnouncer results=members describe=|page| format!("{} found.", counted(page)) />
             {when_list_loaded(members, move |page| view! { <MemberTable page cursor context /> })}
         </PagePanel>
@@ -119,12 +130,54 @@ fn counted(page: &MemberPage) -> String {
     }
 }
 
+/// What needs attention at a glance: how many members are in each status, each count a
+/// filter to show just them (pressed again, it shows everyone).
+#[component]
+fn StatusCountFilters(
+    counts: StatusCounts,
+    status: RwSignal<String>,
+    cursor: RwSignal<PageCursor>,
+) -> impl IntoView {
+    let statuses = [
+        MembershipStatus::Active,
+        MembershipStatus::Invited,
+        MembershipStatus::Archived,
+    ];
+    view! {
+        <ul class="status-counts" aria-label="Member counts">
+            {statuses
+                .into_iter()
+                .map(|each| {
+                    let key = each.key();
+                    let pressed = move || status.get() == key;
+                    view! {
+                        <li>
+                            <button
+                                type="button"
+                                aria-pressed=move || pressed().to_string()
+                                on:click=move |_| {
+                                    status.set(if pressed() { "all".into() } else { key.into() });
+                                    cursor.set(PageCursor::First);
+                                }
+                            >
+                                <strong>{counts.of(each)}</strong>
+                                {format!(" {}", each.label().to_lowercase())}
+                            </button>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
 #[component]
 fn MemberTable(
     page: MemberPage,
     cursor: RwSignal<PageCursor>,
     context: UsersContext,
 ) -> impl IntoView {
+    let is_empty = page.members.is_empty();
     view! {
         <p class="count">{counted(&page)}</p>
         <ActionTable
@@ -137,6 +190,15 @@ fn MemberTable(
                 .map(|member| view! { <MemberTableRow member context /> })
                 .collect_view()}
         </ActionTable>
+        {is_empty
+            .then(|| {
+                view! {
+                    <EmptyState
+                        title="No users match"
+                        hint="Try another search, status or group, or add users to this workspace."
+                    />
+                }
+            })}
         <Pager cursor previous_before=page.previous_before next_after=page.next_after />
     }
     .into_any()
@@ -164,6 +226,7 @@ fn MemberTableRow(member: MemberRow, context: UsersContext) -> impl IntoView {
     let name = member.full_name.clone();
     let status = member.status;
     let provisioned = member.provisioned;
+    let invitation_expired = member.invitation_expired;
     let metadata = if member.metadata_keys == 0 {
         view! { <span>"—"</span> }.into_any()
     } else {
@@ -237,32 +300,44 @@ fn MemberTableRow(member: MemberRow, context: UsersContext) -> impl IntoView {
 
     view! {
         <tr>
-            <td>{member.full_name.clone()}</td>
-            <td>{member.email.clone()}</td>
-            <td>{member.role.label()}</td>
-            <td>
+            <PersonCells full_name=member.full_name.clone() email=member.email.clone() role=member.role />
+            <td data-label="Groups">
                 <GroupsCell groups=member.groups.clone() />
             </td>
-            <td>
-                {member.status.label()}
-                {(status == MembershipStatus::Invited).then(|| view! {
-                    <button
-                        type="button"
-                        class="inline-action"
-                        aria-label=format!("Copy link for {}", member.email)
-                        on:click=move |_| run(RowAction::CopyLink)
-                    >
-                        "Copy link"
-                    </button>
-                })}
-                {member.provisioned.then(|| view! {
-                    <span class="badge" title="Managed by the identity provider over SCIM">"Provisioned"</span>
-                })}
+            <td data-label="Status">
+                <div class="status-cell">
+                    <StatusBadge status />
+                    {invitation_expired.then(|| view! { <ExpiredBadge /> })}
+                    {(status == MembershipStatus::Invited).then(|| view! {
+                        <button
+                            type="button"
+                            class="inline-action with-icon"
+                            aria-label=format!("Copy link for {}", member.email)
+                            on:click=move |_| run(RowAction::CopyLink)
+                        >
+                            <Icon name=IconName::Copy />
+                            "Copy link"
+                        </button>
+                    })}
+                    // An expired link is fixed in one click, without opening the menu.
+                    {invitation_expired.then(|| view! {
+                        <button
+                            type="button"
+                            class="inline-action with-icon"
+                            aria-label=format!("Resend invitation to {}", member.email)
+                            on:click=move |_| run(RowAction::Resend)
+                        >
+                            <Icon name=IconName::Send />
+                            "Resend"
+                        </button>
+                    })}
+                    {member.provisioned.then(|| view! { <ProvisionedBadge /> })}
+                </div>
                 {member.sso_sync_warning.clone().map(|warning| view! {
                     <p class="warning" role="note">{warning}</p>
                 })}
             </td>
-            <td>{metadata}</td>
+            <td data-label="Metadata">{metadata}</td>
             <td class="row-menu">
                 <RowMenu label=format!("More actions for {email}") open=menu_open>
                     <MenuItem label="Edit user details" on_click=move |()| open(RowDialog::Edit) />

@@ -29,6 +29,54 @@ impl From<AppError> for Refusal {
     }
 }
 
+/// Where an upload has got to. The invitations are made in one transaction, which either
+/// completes or leaves nothing behind, so the server's part is one step: the bar shows it
+/// as under way rather than guessing a share.
+#[derive(Debug, Clone, PartialEq)]
+enum Progress {
+    Reading { file: String, size: f64 },
+    Inviting { rows: usize },
+}
+
+impl Progress {
+    fn describe(&self) -> String {
+        match self {
+            Progress::Reading { file, size } => {
+                format!("Reading {file} ({})…", kibibytes(*size))
+            }
+            Progress::Inviting { rows: 1 } => "Checking and inviting 1 row…".to_string(),
+            Progress::Inviting { rows } => {
+                format!("Checking and inviting {} rows…", thousands(*rows))
+            }
+        }
+    }
+}
+
+fn kibibytes(bytes: f64) -> String {
+    format!("{:.0} KiB", (bytes / 1024.0).ceil())
+}
+
+/// 12345 as "12,345".
+fn thousands(count: usize) -> String {
+    let digits = count.to_string();
+    let mut grouped = String::new();
+    for (position, digit) in digits.chars().enumerate() {
+        if position > 0 && (digits.len() - position).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+/// The rows under the header that hold something: what the server is about to check.
+fn data_rows(csv: &str) -> usize {
+    csv.lines()
+        .skip(1)
+        .filter(|line| !line.trim().is_empty())
+        .count()
+}
+
 #[component]
 pub(in crate::users) fn UploadPanel(
     context: UsersContext,
@@ -37,6 +85,7 @@ pub(in crate::users) fn UploadPanel(
     let input = NodeRef::<leptos::html::Input>::new();
     let refusal = RwSignal::new(Refusal::default());
     let uploading = RwSignal::new(false);
+    let progress = RwSignal::new(None::<Progress>);
     let upload = move |_| {
         let Some(file) = input
             .get_untracked()
@@ -59,9 +108,19 @@ pub(in crate::users) fn UploadPanel(
         }
         uploading.set(true);
         refusal.set(Refusal::default());
+        progress.set(Some(Progress::Reading {
+            file: file.name(),
+            size: file.size(),
+        }));
         let slug = context.slug.get_untracked();
         leptos::task::spawn_local(async move {
-            let outcome = match read_text(&file).await {
+            let text = read_text(&file).await;
+            if let Some(csv) = &text {
+                progress.try_set(Some(Progress::Inviting {
+                    rows: data_rows(csv),
+                }));
+            }
+            let outcome = match text {
                 // The browser reads every file as UTF-8, replacing what isn't.
                 Some(csv) if csv.contains('\u{fffd}') => Err(Refusal {
                     message: Some(super::CsvIssue::NotUtf8.to_string()),
@@ -76,6 +135,7 @@ pub(in crate::users) fn UploadPanel(
                 }),
             };
             let _ = uploading.try_set(false);
+            let _ = progress.try_set(None);
             match outcome {
                 Ok(import) => {
                     let mut message = match import.invited {
@@ -112,6 +172,14 @@ pub(in crate::users) fn UploadPanel(
                 <label for="csv-file">"CSV file"</label>
                 <input type="file" id="csv-file" accept=".csv,text/csv" node_ref=input />
             </div>
+            <Show when=move || progress.with(Option::is_some)>
+                <div class="progress">
+                    <progress aria-label="Upload progress"></progress>
+                    <p class="hint" aria-live="polite">
+                        {move || progress.get().map(|progress| progress.describe())}
+                    </p>
+                </div>
+            </Show>
             <FormError message />
             <Show when=move || refusal.with(|refusal| !refusal.problems.is_empty())>
                 <ProblemTable problems=Signal::derive(move || refusal.with(|refusal| refusal.problems.clone())) />
@@ -169,4 +237,37 @@ async fn read_text(file: &web_sys::File) -> Option<String> {
         .await
         .ok()?;
     text.dyn_into::<js_sys::JsString>().ok().map(String::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Progress, data_rows};
+
+    #[test]
+    fn progress_says_what_is_being_done_to_how_much() {
+        let reading = Progress::Reading {
+            file: "people.csv".into(),
+            size: 800_000.0,
+        };
+        assert_eq!(reading.describe(), "Reading people.csv (782 KiB)…");
+        assert_eq!(
+            Progress::Inviting { rows: 12_345 }.describe(),
+            "Checking and inviting 12,345 rows…"
+        );
+        assert_eq!(
+            Progress::Inviting { rows: 1 }.describe(),
+            "Checking and inviting 1 row…"
+        );
+        assert_eq!(
+            Progress::Inviting { rows: 999 }.describe(),
+            "Checking and inviting 999 rows…"
+        );
+    }
+
+    #[test]
+    fn the_header_and_blank_lines_are_not_rows() {
+        let csv = "Full Name,Email\nAda,ada@example.com\n\n  \nAlan,alan@example.com\n";
+        assert_eq!(data_rows(csv), 2);
+        assert_eq!(data_rows(""), 0);
+    }
 }
