@@ -305,7 +305,10 @@ pub fn PagePanel(
     view! {
         <section class="panel" aria-labelledby="page-title">
             <div class="panel-header">
-                <h1 id="page-title">{title}</h1>
+                // Focusable from code (a dismissed toast sends focus here), not by Tab.
+                <h1 id="page-title" tabindex="-1">
+                    {title}
+                </h1>
                 {actions}
             </div>
             {children()}
@@ -315,29 +318,35 @@ pub fn PagePanel(
 
 /// A table of things that each have actions: a caption for assistive technology, a
 /// heading per column in `columns`, and a last column, without a visible heading, for
-/// each row's actions. `children` are the rows.
+/// each row's actions. `children` are the rows. On a narrow screen the table scrolls
+/// sideways, or with `cards` (for rows whose cells each carry a `data-label`) each row
+/// becomes a card.
 #[component]
 pub fn ActionTable(
     #[prop(into)] caption: String,
     columns: &'static [&'static str],
+    #[prop(optional)] cards: bool,
     children: Children,
 ) -> impl IntoView {
     view! {
-        <table class="stacking">
-            <caption class="visually-hidden">{caption}</caption>
-            <thead>
-                <tr>
-                    {columns
-                        .iter()
-                        .map(|column| view! { <th scope="col">{*column}</th> })
-                        .collect_view()}
-                    <th scope="col">
-                        <span class="visually-hidden">"Actions"</span>
-                    </th>
-                </tr>
-            </thead>
-            <tbody>{children()}</tbody>
-        </table>
+        // Not around cards: a scrolling box would clip what a cell shows on hover.
+        <div class:table-scroll=!cards>
+            <table class:stacking=cards>
+                <caption class="visually-hidden">{caption}</caption>
+                <thead>
+                    <tr>
+                        {columns
+                            .iter()
+                            .map(|column| view! { <th scope="col">{*column}</th> })
+                            .collect_view()}
+                        <th scope="col">
+                            <span class="visually-hidden">"Actions"</span>
+                        </th>
+                    </tr>
+                </thead>
+                <tbody>{children()}</tbody>
+            </table>
+        </div>
     }
 }
 
@@ -485,6 +494,23 @@ pub fn EmptyState(
     }
 }
 
+#[cfg(not(feature = "ssr"))]
+fn focus_page_title() {
+    use wasm_bindgen::JsCast;
+
+    if let Some(title) = document()
+        .get_element_by_id("page-title")
+        .and_then(|title| title.dyn_into::<web_sys::HtmlElement>().ok())
+        && let Err(error) = title.focus()
+    {
+        leptos::logging::error!("could not move focus to the page title: {error:?}");
+    }
+}
+
+/// Nobody clicks on the server.
+#[cfg(feature = "ssr")]
+fn focus_page_title() {}
+
 /// What a page tells the admin after an action: a confirmation or what went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
@@ -512,7 +538,12 @@ pub fn NoticeBar(notice: RwSignal<Option<Notice>>) -> impl IntoView {
                     type="button"
                     class="icon-only"
                     aria-label="Dismiss notification"
-                    on:click=move |_| notice.set(None)
+                    on:click=move |_| {
+                        // The button goes with the toast: focus goes to the page's title
+                        // rather than to the start of the document.
+                        focus_page_title();
+                        notice.set(None);
+                    }
                 >
                     <Icon name=IconName::Close />
                 </button>

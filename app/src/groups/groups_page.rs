@@ -403,6 +403,7 @@ fn UsersTab(details: GroupDetails, page: GroupsContext) -> impl IntoView {
         } else {
             view! {
                 <ActionTable
+                    cards=true
                     caption=format!("Members of {group_name}")
                     columns=&["Name", "Email", "Role"]
                 >

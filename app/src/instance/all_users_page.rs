@@ -94,6 +94,7 @@ fn UserTable(
     view! {
         {empty.then(|| view! { <p class="empty-state">"No user matches. Try another search, status or workspace."</p> })}
         <ActionTable
+            cards=true
             caption="Users of this instance"
             columns=&["Name", "Email", "Type", "Workspaces", "Status"]
         >

@@ -57,8 +57,9 @@ pub fn AppShell() -> impl IntoView {
                     <button
                         type="button"
                         class="menu-button"
-                        aria-expanded=move || menu_open.get().to_string()
+                        aria-expanded=move || (!hydrated.get() || menu_open.get()).to_string()
                         aria-controls="sidebar-contents"
+                        disabled=move || !hydrated.get()
                         on:click=move |_| menu_open.update(|open| *open = !*open)
                     >
                         <Icon name=IconName::Menu />

@@ -56,14 +56,18 @@ impl Theme {
 /// The theme the page is shown in. On the server, what this browser's cookie chose.
 #[cfg(feature = "ssr")]
 pub fn current_theme() -> Theme {
-    let cookies = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.headers.get(http::header::COOKIE).cloned())
-        .and_then(|header| header.to_str().map(str::to_owned).ok())
-        .unwrap_or_default();
-    let chosen = cookie::Cookie::split_parse(cookies.as_str())
-        .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == THEME_COOKIE)
-        .map(|cookie| cookie.value().to_owned());
+    // Every Cookie header: over HTTP/2 a browser may send its cookies in several.
+    let chosen = use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(cookie::Cookie::split_parse)
+            .filter_map(Result::ok)
+            .find(|cookie| cookie.name() == THEME_COOKIE)
+            .map(|cookie| cookie.value().to_owned())
+    });
     Theme::from_attribute(chosen.as_deref())
 }
 

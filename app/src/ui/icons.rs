@@ -13,7 +13,6 @@ pub enum IconName {
     Send,
     Copy,
     People,
-    Upload,
 }
 
 impl IconName {
@@ -40,7 +39,6 @@ impl IconName {
                 "M16 3.1a4 4 0 0 1 0 7.8",
                 "M21 21v-2a4 4 0 0 0-3-3.9",
             ],
-            IconName::Upload => &["M12 16V4", "M7 9l5-5 5 5", "M4 20h16"],
         }
     }
 }

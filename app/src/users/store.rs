@@ -515,7 +515,7 @@ pub async fn listing(
     with_counts: bool,
 ) -> Result<MemberPage, AppError> {
     let (mut members, more) = member_page(db, workspace_id, filter, &position, size).await?;
-    let total = if with_counts {
+    let counted = if with_counts {
         let ids: Vec<i64> = members.iter().map(|member| member.user_id).collect();
         let counts = crate::metadata::store::key_counts(db, workspace_id, &ids).await?;
         let mut groups =
@@ -533,7 +533,7 @@ pub async fn listing(
     } else {
         None
     };
-    let (total, status_counts) = total.unzip();
+    let (total, status_counts) = counted.unzip();
     let (next_after, previous_before) = position.cursors(
         members.first().map(|member| member.email.clone()),
         members.last().map(|member| member.email.clone()),

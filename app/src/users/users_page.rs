@@ -181,6 +181,7 @@ fn MemberTable(
     view! {
         <p class="count">{counted(&page)}</p>
         <ActionTable
+            cards=true
             caption="Members of this workspace"
             columns=&["Name", "Email", "Role", "Groups", "Status", "Metadata"]
         >

@@ -172,14 +172,15 @@ pub(in crate::users) fn UploadPanel(
                 <label for="csv-file">"CSV file"</label>
                 <input type="file" id="csv-file" accept=".csv,text/csv" node_ref=input />
             </div>
-            <Show when=move || progress.with(Option::is_some)>
-                <div class="progress">
+            <div class="progress">
+                <Show when=move || progress.with(Option::is_some)>
                     <progress aria-label="Upload progress"></progress>
-                    <p class="hint" aria-live="polite">
-                        {move || progress.get().map(|progress| progress.describe())}
-                    </p>
-                </div>
-            </Show>
+                </Show>
+                // Always in the page, so that screen readers announce its first message.
+                <p class="hint" aria-live="polite">
+                    {move || progress.get().map(|progress| progress.describe())}
+                </p>
+            </div>
             <FormError message />
             <Show when=move || refusal.with(|refusal| !refusal.problems.is_empty())>
                 <ProblemTable problems=Signal::derive(move || refusal.with(|refusal| refusal.problems.clone())) />
