@@ -108,20 +108,9 @@ fn open_body(
 }
 
 /// Which outbox rows [`seal_stored_bodies`] seals: undelivered mail whose body is plain
-/// text (no key) or sealed under a key other than `$1`, the current one.
-/// [`count_to_seal`] counts the same rows.
-const BODY_TO_SEAL: &str = "status <> 'sent' AND (key_id IS NULL OR key_id <> $1)";
-
-/// How many bodies of waiting mail [`seal_stored_bodies`] has to seal.
-pub async fn count_to_seal(db: &Db, keys: &Keyring) -> Result<u64, AppError> {
-    let count: i64 = sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM mail_outbox WHERE {BODY_TO_SEAL}"
-    ))
-    .bind(keys.current_key_id())
-    .fetch_one(db)
-    .await?;
-    Ok(count.max(0) as u64)
-}
+/// text (no key) or sealed under a key other than `$1`, the current one. A key rotation
+/// counts the same rows.
+pub const BODY_TO_SEAL: &str = "status <> 'sent' AND (key_id IS NULL OR key_id <> $1)";
 
 /// Seals bodies that were stored as plain text before bodies were sealed, and bodies
 /// sealed under an older master key: run at start and by a key rotation, which follows

@@ -272,19 +272,36 @@ pub async fn rotate(
     Ok(rotation)
 }
 
-/// How many values of `kind` are sealed under a key other than the current one.
+/// Which member metadata [`reseal_metadata`] reseals: values sealed under a key other
+/// than `$1`, the current one.
+const METADATA_UNDER_AN_OLD_KEY: &str = "key_id <> $1";
+
+/// How many values of `kind` are sealed under a key other than the current one: the rows
+/// each kind's reseal goes through, as its store names them.
 async fn count_to_reseal(db: &Db, keys: &Keyring, kind: SealedKind) -> Result<u64, AppError> {
-    match kind {
-        SealedKind::MetadataValues => count_metadata_to_reseal(db, keys).await,
-        SealedKind::ResourceSecrets => crate::resources::store::count_to_reseal(db, keys).await,
-        SealedKind::MailBodies => crate::mail::store::count_to_seal(db, keys).await,
-        SealedKind::ScimDocuments => {
-            crate::provisioning::store::count_documents_to_reseal(db, keys).await
-        }
-        SealedKind::ClientSecrets => {
-            crate::single_sign_on::store::count_secrets_to_reseal(db, keys).await
-        }
-    }
+    let (table, under_an_old_key) = match kind {
+        SealedKind::MetadataValues => ("member_metadata", METADATA_UNDER_AN_OLD_KEY),
+        SealedKind::ResourceSecrets => (
+            "resources",
+            crate::resources::store::SEALED_UNDER_AN_OLD_KEY,
+        ),
+        SealedKind::MailBodies => ("mail_outbox", crate::mail::store::BODY_TO_SEAL),
+        SealedKind::ScimDocuments => (
+            "scim_user_documents",
+            crate::provisioning::store::DOCUMENT_UNDER_AN_OLD_KEY,
+        ),
+        SealedKind::ClientSecrets => (
+            "sso_providers",
+            crate::single_sign_on::store::SECRET_UNDER_AN_OLD_KEY,
+        ),
+    };
+    let count: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM {table} WHERE {under_an_old_key}"
+    ))
+    .bind(keys.current_key_id())
+    .fetch_one(db)
+    .await?;
+    Ok(count.max(0) as u64)
 }
 
 /// Seals the values of `kind` under the current key; returns how many it resealed.
@@ -309,14 +326,6 @@ async fn reseal(
     }
 }
 
-async fn count_metadata_to_reseal(db: &Db, keys: &Keyring) -> Result<u64, AppError> {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM member_metadata WHERE key_id <> $1")
-        .bind(keys.current_key_id())
-        .fetch_one(db)
-        .await?;
-    Ok(count.max(0) as u64)
-}
-
 /// Reseals member metadata in batches, calling `looked_at` after each.
 async fn reseal_metadata(
     db: &Db,
@@ -329,15 +338,15 @@ async fn reseal_metadata(
     let mut seen = 0;
     let mut after: (i64, i64, String) = (i64::MIN, i64::MIN, String::new());
     loop {
-        let rows: Vec<(i64, i64, String, String, String)> = sqlx::query_as(
+        let rows: Vec<(i64, i64, String, String, String)> = sqlx::query_as(&format!(
             "SELECT workspace_id, user_id, meta_key, ciphertext, key_id FROM member_metadata
-             WHERE key_id <> $1
+             WHERE {METADATA_UNDER_AN_OLD_KEY}
                AND (workspace_id > $2
                     OR (workspace_id = $2 AND user_id > $3)
                     OR (workspace_id = $2 AND user_id = $3 AND meta_key > $4))
              ORDER BY workspace_id, user_id, meta_key
-             LIMIT $5",
-        )
+             LIMIT $5"
+        ))
         .bind(&current)
         .bind(after.0)
         .bind(after.1)

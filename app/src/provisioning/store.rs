@@ -352,16 +352,9 @@ fn open_document(
     })
 }
 
-/// How many SCIM documents are sealed under a key other than the keyring's current one:
-/// what [`reseal_documents`] has to do.
-pub async fn count_documents_to_reseal(db: &Db, keys: &Keyring) -> Result<u64, AppError> {
-    let count: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM scim_user_documents WHERE key_id <> $1")
-            .bind(keys.current_key_id())
-            .fetch_one(db)
-            .await?;
-    Ok(count.max(0) as u64)
-}
+/// Which SCIM documents [`reseal_documents`] reseals: those sealed under a key other than
+/// `$1`, the current one. A key rotation counts the same rows.
+pub const DOCUMENT_UNDER_AN_OLD_KEY: &str = "key_id <> $1";
 
 /// Seals every SCIM document under an old key again under the current one, calling
 /// `looked_at` with how many it has looked at so far after each.
@@ -371,9 +364,10 @@ pub async fn reseal_documents(
     looked_at: &(dyn Fn(u64) + Sync),
 ) -> Result<u64, AppError> {
     let current = keys.current_key_id();
-    let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
-        "SELECT workspace_id, user_id, ciphertext, key_id FROM scim_user_documents WHERE key_id <> $1",
-    )
+    let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(&format!(
+        "SELECT workspace_id, user_id, ciphertext, key_id FROM scim_user_documents
+         WHERE {DOCUMENT_UNDER_AN_OLD_KEY}"
+    ))
     .bind(&current)
     .fetch_all(db)
     .await?;

@@ -441,20 +441,8 @@ pub async fn full_name(conn: &mut AnyConnection, user_id: i64) -> Result<Option<
 }
 
 /// Which resources [`reseal_all`] reseals: those with a secret sealed under a key other
-/// than `$1`, the current one. [`count_to_reseal`] counts the same rows.
-const SEALED_UNDER_AN_OLD_KEY: &str = "ciphertext IS NOT NULL AND key_id <> $1";
-
-/// How many resource secrets are sealed under a key other than the keyring's current
-/// one: what [`reseal_all`] has to do.
-pub async fn count_to_reseal(db: &Db, keys: &Keyring) -> Result<u64, AppError> {
-    let count: i64 = sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM resources WHERE {SEALED_UNDER_AN_OLD_KEY}"
-    ))
-    .bind(keys.current_key_id())
-    .fetch_one(db)
-    .await?;
-    Ok(count.max(0) as u64)
-}
+/// than `$1`, the current one. A key rotation counts the same rows.
+pub const SEALED_UNDER_AN_OLD_KEY: &str = "ciphertext IS NOT NULL AND key_id <> $1";
 
 /// Seals every resource secret that isn't under the keyring's current key again under
 /// it, in small batches, as [`crate::metadata::store::rotate`] does for metadata, and

@@ -258,16 +258,10 @@ pub async fn cache_jwks(db: &Db, provider_id: i64, jwks: &str) -> Result<(), App
     Ok(())
 }
 
-/// How many identity providers' client secrets are sealed under a key other than the
-/// keyring's current one: what [`reseal_secrets`] has to do.
-pub async fn count_secrets_to_reseal(db: &Db, keys: &Keyring) -> Result<u64, AppError> {
-    let count: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM sso_providers WHERE client_secret_key_id <> $1")
-            .bind(keys.current_key_id())
-            .fetch_one(db)
-            .await?;
-    Ok(count.max(0) as u64)
-}
+/// Which identity providers [`reseal_secrets`] reseals: those whose client secret is
+/// sealed under a key other than `$1`, the current one. A key rotation counts the same
+/// rows.
+pub const SECRET_UNDER_AN_OLD_KEY: &str = "client_secret_key_id <> $1";
 
 /// Seals every client secret under an old key again under the current one, calling
 /// `looked_at` with how many it has looked at so far after each.
@@ -277,10 +271,10 @@ pub async fn reseal_secrets(
     looked_at: &(dyn Fn(u64) + Sync),
 ) -> Result<u64, AppError> {
     let current = keys.current_key_id();
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
         "SELECT id, client_secret, client_secret_key_id FROM sso_providers
-         WHERE client_secret_key_id <> $1",
-    )
+             WHERE {SECRET_UNDER_AN_OLD_KEY}"
+    ))
     .bind(&current)
     .fetch_all(db)
     .await?;

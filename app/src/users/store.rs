@@ -520,7 +520,12 @@ pub async fn listing(
         let counts = crate::metadata::store::key_counts(db, workspace_id, &ids).await?;
         let mut groups =
             crate::groups::store::custom_group_names_of(db, workspace_id, &ids).await?;
-        let expired = expired_invitations(db, workspace_id, &ids).await?;
+        let invited: Vec<i64> = members
+            .iter()
+            .filter(|member| member.status == MembershipStatus::Invited)
+            .map(|member| member.user_id)
+            .collect();
+        let expired = expired_invitations(db, workspace_id, &invited).await?;
         for member in &mut members {
             member.metadata_keys = counts.get(&member.user_id).copied().unwrap_or(0);
             member.groups = groups.remove(&member.user_id).unwrap_or_default();
@@ -639,7 +644,7 @@ pub async fn status_counts(db: &Db, workspace_id: i64) -> Result<StatusCounts, A
 }
 
 /// Of these users, the invited members of the workspace whose invitation links have all
-/// run out: the ones who can no longer join until someone sends them a new link.
+/// run out (no query when there are none to ask about): the ones who can no longer join until someone sends them a new link.
 pub async fn expired_invitations(
     db: &Db,
     workspace_id: i64,

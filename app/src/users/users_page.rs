@@ -310,27 +310,21 @@ fn MemberTableRow(member: MemberRow, context: UsersContext) -> impl IntoView {
                     <StatusBadge status />
                     {invitation_expired.then(|| view! { <ExpiredBadge /> })}
                     {(status == MembershipStatus::Invited).then(|| view! {
-                        <button
-                            type="button"
-                            class="inline-action with-icon"
-                            aria-label=format!("Copy link for {}", member.email)
-                            on:click=move |_| run(RowAction::CopyLink)
-                        >
-                            <Icon name=IconName::Copy />
-                            "Copy link"
-                        </button>
+                        <InlineAction
+                            icon=IconName::Copy
+                            label="Copy link"
+                            name=format!("Copy link for {}", member.email)
+                            on_click=move || run(RowAction::CopyLink)
+                        />
                     })}
                     // An expired link is fixed in one click, without opening the menu.
                     {invitation_expired.then(|| view! {
-                        <button
-                            type="button"
-                            class="inline-action with-icon"
-                            aria-label=format!("Resend invitation to {}", member.email)
-                            on:click=move |_| run(RowAction::Resend)
-                        >
-                            <Icon name=IconName::Send />
-                            "Resend"
-                        </button>
+                        <InlineAction
+                            icon=IconName::Send
+                            label="Resend"
+                            name=format!("Resend invitation to {}", member.email)
+                            on_click=move || run(RowAction::Resend)
+                        />
                     })}
                     {member.provisioned.then(|| view! { <ProvisionedBadge /> })}
                 </div>
@@ -457,6 +451,28 @@ fn MemberTableRow(member: MemberRow, context: UsersContext) -> impl IntoView {
         </tr>
     }
     .into_any()
+}
+
+/// A small button beside a row's status: an icon and a short `label`, named in full
+/// (`name`) for whoever can't see which row it sits in.
+#[component]
+fn InlineAction(
+    icon: IconName,
+    label: &'static str,
+    name: String,
+    on_click: impl Fn() + 'static,
+) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            class="inline-action with-icon"
+            aria-label=name
+            on:click=move |_| on_click()
+        >
+            <Icon name=icon />
+            {label}
+        </button>
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
