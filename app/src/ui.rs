@@ -305,10 +305,7 @@ pub fn PagePanel(
     view! {
         <section class="panel" aria-labelledby="page-title">
             <div class="panel-header">
-                // Focusable from code (a dismissed toast sends focus here), not by Tab.
-                <h1 id="page-title" tabindex="-1">
-                    {title}
-                </h1>
+                <h1 id="page-title">{title}</h1>
                 {actions}
             </div>
             {children()}
@@ -498,10 +495,13 @@ pub fn EmptyState(
 fn focus_page_title() {
     use wasm_bindgen::JsCast;
 
+    // Made focusable from code only when needed, so Tab never stops on the heading.
     if let Some(title) = document()
         .get_element_by_id("page-title")
         .and_then(|title| title.dyn_into::<web_sys::HtmlElement>().ok())
-        && let Err(error) = title.focus()
+        && let Err(error) = title
+            .set_attribute("tabindex", "-1")
+            .and_then(|()| title.focus())
     {
         leptos::logging::error!("could not move focus to the page title: {error:?}");
     }
