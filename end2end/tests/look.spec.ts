@@ -118,6 +118,25 @@ test('an expired invitation is marked, and one click sends a new one', async ({ 
   await expect(page.getByRole('heading', { name: 'Users', level: 1 })).toBeFocused();
 });
 
+test('copying an expired invitation\'s link clears its Expired mark at once', async ({ page }) => {
+  await signIn(page);
+  await page.goto(`/${owner.slug}/settings/users`);
+  const barbara = page.getByRole('row').filter({ hasText: 'barbara@northwind.example' });
+  await expect(async () => {
+    await page.reload();
+    await expect(barbara).toContainText('Expired', { timeout: 1_000 });
+  }).toPass();
+  await hydrated(page);
+  await barbara.getByRole('button', { name: 'Copy link for barbara@northwind.example' }).click();
+  const shown = page.getByRole('dialog', { name: 'Invitation link' });
+  await expect(shown.getByLabel('Invitation link')).toHaveValue(/\/invitations\/[A-Za-z0-9_-]{43}$/);
+  await shown.getByRole('button', { name: 'Done' }).click();
+  // The copied link is a fresh one: no reload needed to stop calling this one expired.
+  await expect(barbara).not.toContainText('Expired');
+  await expect(barbara.getByRole('button', { name: 'Resend invitation to barbara@northwind.example' })).toBeHidden();
+  await expect(barbara).toContainText('Invited');
+});
+
 test('the theme switch in the account menu changes the theme and remembers it', async ({ page }) => {
   await signIn(page);
   const html = page.locator('html');

@@ -227,7 +227,9 @@ fn MemberTableRow(member: MemberRow, context: UsersContext) -> impl IntoView {
     let name = member.full_name.clone();
     let status = member.status;
     let provisioned = member.provisioned;
-    let invitation_expired = member.invitation_expired;
+    // A copied link is a fresh one, so the row stops saying Expired without a reload.
+    let invitation_expired = RwSignal::new(member.invitation_expired);
+    let resend_name = format!("Resend invitation to {}", member.email);
     let metadata = if member.metadata_keys == 0 {
         view! { <span>"—"</span> }.into_any()
     } else {
@@ -283,6 +285,7 @@ fn MemberTableRow(member: MemberRow, context: UsersContext) -> impl IntoView {
                     Ok(url) => {
                         copy_to_clipboard(&url);
                         link.set(url);
+                        invitation_expired.set(false);
                         dialog.set(Some(RowDialog::ShowLink));
                         Ok("Invitation link copied.".to_string())
                     }
@@ -308,7 +311,7 @@ fn MemberTableRow(member: MemberRow, context: UsersContext) -> impl IntoView {
             <td data-label="Status">
                 <div class="status-cell">
                     <StatusBadge status />
-                    {invitation_expired.then(|| view! { <ExpiredBadge /> })}
+                    {move || invitation_expired.get().then(|| view! { <ExpiredBadge /> })}
                     {(status == MembershipStatus::Invited).then(|| view! {
                         <InlineAction
                             icon=IconName::Copy
@@ -318,11 +321,11 @@ fn MemberTableRow(member: MemberRow, context: UsersContext) -> impl IntoView {
                         />
                     })}
                     // An expired link is fixed in one click, without opening the menu.
-                    {invitation_expired.then(|| view! {
+                    {move || invitation_expired.get().then(|| view! {
                         <InlineAction
                             icon=IconName::Send
                             label="Resend"
-                            name=format!("Resend invitation to {}", member.email)
+                            name=resend_name.clone()
                             on_click=move || run(RowAction::Resend)
                         />
                     })}
