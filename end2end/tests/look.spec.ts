@@ -99,13 +99,7 @@ test('the Users page counts members by status, and each count filters the list',
 test('an expired invitation is marked, and one click sends a new one', async ({ page }) => {
   await signIn(page);
   await page.goto(`/${owner.slug}/settings/users`);
-  const alan = page.getByRole('row').filter({ hasText: 'alan@northwind.example' });
-  // This instance's links last a second.
-  await expect(async () => {
-    await page.reload();
-    await expect(alan).toContainText('Expired', { timeout: 1_000 });
-  }).toPass();
-  await hydrated(page);
+  const alan = await expiredInvitationRow(page, 'alan@northwind.example');
   await alan.getByRole('button', { name: 'Resend invitation to alan@northwind.example' }).click();
   await expect(page.getByRole('status').first()).toHaveText('A new invitation is on its way to alan@northwind.example.');
 
@@ -121,12 +115,7 @@ test('an expired invitation is marked, and one click sends a new one', async ({ 
 test('copying an expired invitation\'s link clears its Expired mark at once', async ({ page }) => {
   await signIn(page);
   await page.goto(`/${owner.slug}/settings/users`);
-  const barbara = page.getByRole('row').filter({ hasText: 'barbara@northwind.example' });
-  await expect(async () => {
-    await page.reload();
-    await expect(barbara).toContainText('Expired', { timeout: 1_000 });
-  }).toPass();
-  await hydrated(page);
+  const barbara = await expiredInvitationRow(page, 'barbara@northwind.example');
   await barbara.getByRole('button', { name: 'Copy link for barbara@northwind.example' }).click();
   const shown = page.getByRole('dialog', { name: 'Invitation link' });
   await expect(shown.getByLabel('Invitation link')).toHaveValue(/\/invitations\/[A-Za-z0-9_-]{43}$/);
@@ -211,6 +200,17 @@ async function looksAsBefore(page: Page, name: string) {
   expect(overflow, `how many pixels ${name} is wider than the screen`).toBeLessThanOrEqual(0);
   // Both themes meet WCAG AA, contrast included, at both sizes.
   await expectAccessible(page);
+}
+
+/** The Users page's row for `email`, once it marks the invitation expired (this instance's links last a second). */
+async function expiredInvitationRow(page: Page, email: string) {
+  const row = page.getByRole('row').filter({ hasText: email });
+  await expect(async () => {
+    await page.reload();
+    await expect(row).toContainText('Expired', { timeout: 1_000 });
+  }).toPass();
+  await hydrated(page);
+  return row;
 }
 
 async function signIn(page: Page) {
